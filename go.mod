@@ -1,12 +1,11 @@
 module github.com/batonkit/jiracloud
 
-go 1.25.2
+go 1.26.0
 
 require (
-	github.com/conductorone/baton-sdk v0.26.0 // indirect
-	github.com/google/go-cmp v0.7.0 // indirect
-	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
-	github.com/hashicorp/go-retryablehttp v0.7.8 // indirect
-	github.com/jarcoal/httpmock v1.4.2 // indirect
-	golang.org/x/time v0.16.0 // indirect
+	github.com/hashicorp/go-cleanhttp v0.5.2
+	github.com/hashicorp/go-retryablehttp v0.7.8
+	golang.org/x/time v0.16.0
 )
+
+require golang.org/x/sys v0.47.0 // indirect

@@ -1,0 +1,278 @@
+package transport
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// RateLimits configures the client-side limiter. Rates are requests per
+// second for one endpoint (method + path template), mirroring Jira Cloud's
+// per-tenant, per-endpoint, per-method burst buckets.
+type RateLimits struct {
+	// PerMethod is the steady rate per endpoint for each HTTP method.
+	// Missing methods use Default.
+	PerMethod map[string]float64
+	// Overrides maps "METHOD /path/template" (templates as produced by
+	// RouteTemplate) to a rate, for endpoints Jira documents differently.
+	Overrides map[string]float64
+	// Default is used for methods not in PerMethod. Zero means 50.
+	Default float64
+	// Burst is the bucket size of every endpoint. Zero means 10.
+	Burst int
+	// Global caps the total rate over all endpoints; zero means no global cap.
+	Global float64
+}
+
+// DefaultRateLimits are Jira Cloud's documented burst defaults: GET 100/s,
+// POST 100/s, PUT 50/s, DELETE 50/s per endpoint, with the documented
+// overrides for role actors (200/s), GET /user (150/s) and GET /issue (150/s).
+func DefaultRateLimits() RateLimits {
+	return RateLimits{
+		PerMethod: map[string]float64{
+			http.MethodGet: 100, http.MethodHead: 100, http.MethodPost: 100,
+			http.MethodPut: 50, http.MethodDelete: 50, http.MethodPatch: 50,
+		},
+		Overrides: map[string]float64{
+			"GET /rest/api/3/project/{}/role/{}": 200,
+			"GET /rest/api/3/user":               150,
+			"GET /rest/api/3/issue/{}":           150,
+		},
+		Default: 50,
+		Burst:   10,
+	}
+}
+
+// Unlimited returns limits that never delay a request (server feedback such
+// as a quota pause is still honoured).
+func Unlimited() RateLimits {
+	return RateLimits{Default: float64(rate.Inf)}
+}
+
+// Limiter paces requests before every attempt and adapts to what the server
+// says. One Limiter should be shared by every client of one site (and one
+// organization), so that all of them stay inside the same budget. It is safe
+// for concurrent use. The zero value is not usable; call NewLimiter.
+type Limiter struct {
+	limits RateLimits
+	clock  Clock
+
+	mu         sync.Mutex
+	buckets    map[string]*bucket
+	global     *rate.Limiter
+	pauseUntil time.Time            // quota exhausted: everything waits
+	issueNext  map[string]time.Time // per-issue write spacing
+}
+
+type bucket struct {
+	lim        *rate.Limiter
+	base       rate.Limit
+	blockUntil time.Time // endpoint told to back off (burst 429)
+	calmSince  time.Time // last time the endpoint was slowed
+}
+
+// NewLimiter returns a Limiter with the given limits. A nil clock means the
+// real clock.
+func NewLimiter(l RateLimits, clock Clock) *Limiter {
+	if clock == nil {
+		clock = RealClock{}
+	}
+	if l.Default == 0 {
+		l.Default = 50
+	}
+	if l.Burst <= 0 {
+		l.Burst = 10
+	}
+	lm := &Limiter{limits: l, clock: clock, buckets: map[string]*bucket{}, issueNext: map[string]time.Time{}}
+	if l.Global > 0 {
+		lm.global = rate.NewLimiter(rate.Limit(l.Global), l.Burst)
+	}
+	return lm
+}
+
+// Limits returns the configured limits.
+func (l *Limiter) Limits() RateLimits { return l.limits }
+
+func (l *Limiter) baseRate(key, method string) rate.Limit {
+	if r, ok := l.limits.Overrides[key]; ok {
+		return rate.Limit(r)
+	}
+	if r, ok := l.limits.PerMethod[method]; ok {
+		return rate.Limit(r)
+	}
+	return rate.Limit(l.limits.Default)
+}
+
+func (l *Limiter) bucketFor(method, route string) *bucket {
+	key := method + " " + route
+	b := l.buckets[key]
+	if b == nil {
+		base := l.baseRate(key, method)
+		b = &bucket{lim: rate.NewLimiter(base, l.limits.Burst), base: base}
+		l.buckets[key] = b
+	}
+	return b
+}
+
+// Wait blocks until a request to (method, route) may be sent, honouring the
+// endpoint's bucket, a quota pause and per-issue write spacing. issueKey is
+// empty for requests that do not write to an issue. It returns the time it
+// waited. If ctx ends first, or the wait would pass ctx's deadline, it
+// returns at once with an error (like rate.Limiter.WaitN).
+func (l *Limiter) Wait(ctx context.Context, method, route, issueKey string) (time.Duration, error) {
+	var waited time.Duration
+	for {
+		if err := ctx.Err(); err != nil {
+			return waited, err
+		}
+		now := l.clock.Now()
+		l.mu.Lock()
+		b := l.bucketFor(method, route)
+		until := l.pauseUntil
+		if b.blockUntil.After(until) {
+			until = b.blockUntil
+		}
+		if issueKey != "" {
+			if t := l.issueNext[issueKey]; t.After(until) {
+				until = t
+			}
+		}
+		if !until.After(now) {
+			l.recover(b, now)
+			r := b.lim.ReserveN(now, 1)
+			var g *rate.Reservation
+			if l.global != nil {
+				g = l.global.ReserveN(now, 1)
+			}
+			d := r.DelayFrom(now)
+			if g != nil && g.DelayFrom(now) > d {
+				d = g.DelayFrom(now)
+			}
+			if issueKey != "" {
+				// Jira allows 20 writes per 2 s on one issue: space them by 100 ms.
+				l.issueNext[issueKey] = now.Add(d + 100*time.Millisecond)
+			}
+			l.mu.Unlock()
+			if d == 0 {
+				return waited, nil
+			}
+			if dl, ok := ctx.Deadline(); ok && now.Add(d).After(dl) {
+				r.CancelAt(now)
+				if g != nil {
+					g.CancelAt(now)
+				}
+				return waited, context.DeadlineExceeded
+			}
+			if err := l.clock.Sleep(ctx, d); err != nil {
+				r.CancelAt(l.clock.Now())
+				if g != nil {
+					g.CancelAt(l.clock.Now())
+				}
+				return waited + d, err
+			}
+			return waited + d, nil
+		}
+		l.mu.Unlock()
+		d := until.Sub(now)
+		if dl, ok := ctx.Deadline(); ok && now.Add(d).After(dl) {
+			return waited, context.DeadlineExceeded
+		}
+		if err := l.clock.Sleep(ctx, d); err != nil {
+			return waited + d, err
+		}
+		waited += d
+	}
+}
+
+// recover restores a slowed endpoint step by step: after 5 s without new
+// pressure its rate doubles, up to the configured rate. Callers hold l.mu.
+func (l *Limiter) recover(b *bucket, now time.Time) {
+	if b.lim.Limit() >= b.base || b.calmSince.IsZero() {
+		return
+	}
+	if now.Sub(b.calmSince) >= 5*time.Second {
+		next := b.lim.Limit() * 2
+		if next > b.base {
+			next = b.base
+		}
+		b.lim.SetLimitAt(now, next)
+		b.calmSince = now
+	}
+}
+
+// Observe updates the limiter from one response: a quota 429 pauses
+// everything until the window resets; a burst 429 blocks and halves that
+// endpoint; a per-issue 429 spaces further writes to that issue; NearLimit
+// slows the endpoint by a quarter. wait is the server's requested delay
+// (Retry-After or the reset time), already capped by the caller.
+func (l *Limiter) Observe(method, route, issueKey string, status int, rt Rate, wait time.Duration) {
+	now := l.clock.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucketFor(method, route)
+	if status == http.StatusTooManyRequests {
+		if wait <= 0 {
+			wait = time.Second
+		}
+		until := now.Add(wait)
+		switch {
+		case IsQuotaReason(rt.Reason):
+			if until.After(l.pauseUntil) {
+				l.pauseUntil = until
+			}
+		case strings.EqualFold(rt.Reason, ReasonPerIssue) && issueKey != "":
+			if until.After(l.issueNext[issueKey]) {
+				l.issueNext[issueKey] = until
+			}
+		default: // burst, or no reason given: slow this endpoint only
+			if until.After(b.blockUntil) {
+				b.blockUntil = until
+			}
+			l.slow(b, now, 0.5)
+		}
+		return
+	}
+	if status == http.StatusServiceUnavailable && wait > 0 {
+		if until := now.Add(wait); until.After(b.blockUntil) {
+			b.blockUntil = until
+		}
+		return
+	}
+	if rt.NearLimit {
+		l.slow(b, now, 0.75)
+	}
+}
+
+func (l *Limiter) slow(b *bucket, now time.Time, factor float64) {
+	if b.base == rate.Inf {
+		return
+	}
+	next := b.lim.Limit() * rate.Limit(factor)
+	if floor := b.base / 16; next < floor {
+		next = floor
+	}
+	if next < 0.5 {
+		next = 0.5
+	}
+	b.lim.SetLimitAt(now, next)
+	b.calmSince = now
+}
+
+// CurrentRate returns the current pacing rate of an endpoint (for tests and
+// diagnostics).
+func (l *Limiter) CurrentRate(method, route string) float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return float64(l.bucketFor(method, route).lim.Limit())
+}
+
+// PausedUntil returns the end of a quota pause, or the zero time.
+func (l *Limiter) PausedUntil() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.pauseUntil
+}

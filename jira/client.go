@@ -1,0 +1,577 @@
+package jira
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/batonkit/jiracloud/internal/transport"
+)
+
+// Version is the client version sent in the User-Agent header.
+const Version = "0.1.0"
+
+// apiPrefix is the Jira platform REST API v3 path prefix.
+const apiPrefix = "/rest/api/3"
+
+// ServiceAccountDomain is the email domain of Atlassian service accounts.
+const ServiceAccountDomain = "@serviceaccount.atlassian.com"
+
+// Client is a Jira Cloud REST v3 client. Build it with [NewClient]; it is
+// immutable afterwards and safe for concurrent use. API areas hang off it as
+// services: c.Users, c.Groups, c.Projects, c.Roles, c.Permissions,
+// c.ApplicationRoles, c.Issues, c.Audit.
+type Client struct {
+	site      Site
+	gateway   string
+	auth      authenticator
+	tr        *transport.Transport
+	userAgent string
+	log       *slog.Logger
+
+	mu       sync.Mutex
+	resolved string // base URL after service-account resolution
+	hintOnce sync.Once
+	hint     string
+
+	common service
+
+	// Users lists, finds, invites and removes users.
+	Users *UsersService
+	// Groups lists groups and their members and changes membership.
+	Groups *GroupsService
+	// Projects searches and reads projects.
+	Projects *ProjectsService
+	// Roles reads project roles and changes their actors.
+	Roles *RolesService
+	// Permissions reads permission schemes and permission holders.
+	Permissions *PermissionsService
+	// ApplicationRoles reads products (application roles), their groups and seats.
+	ApplicationRoles *ApplicationRolesService
+	// Issues creates, reads, edits and transitions issues, and reads create metadata.
+	Issues *IssuesService
+	// Audit reads audit records.
+	Audit *AuditService
+}
+
+type service struct{ client *Client }
+
+// UsersService is the users API. See https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-users/
+type UsersService service
+
+// GroupsService is the groups API. See https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-groups/
+type GroupsService service
+
+// ProjectsService is the projects API. See https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-projects/
+type ProjectsService service
+
+// RolesService is the project roles and role actors API. See
+// https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-project-roles/
+type RolesService service
+
+// PermissionsService covers permission schemes and permission searches. See
+// https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-permission-schemes/
+type PermissionsService service
+
+// ApplicationRolesService is the application roles (products) API. See
+// https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-application-roles/
+type ApplicationRolesService service
+
+// IssuesService covers issues, transitions, create metadata, fields and statuses.
+type IssuesService service
+
+// AuditService reads audit records. See
+// https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-audit-records/
+type AuditService service
+
+// Option configures a [Client]. Options validate their input; NewClient
+// returns the first error.
+type Option func(*clientConfig) error
+
+type clientConfig struct {
+	auth          authenticator
+	tr            *transport.Transport
+	trCfg         transport.Config
+	limits        *transport.RateLimits
+	allowLoopback bool
+	gateway       string
+	userAgent     string
+}
+
+// WithBasicAuth authenticates with an Atlassian account email and API token
+// (classic or scoped). A service account (email ending in
+// @serviceaccount.atlassian.com) given a site URL is switched to the gateway
+// URL automatically: its cloud ID is read from /_edge/tenant_info on first use.
+func WithBasicAuth(email, apiToken string) Option {
+	return func(c *clientConfig) error {
+		email = strings.TrimSpace(email)
+		if email == "" || !strings.Contains(email, "@") {
+			return errors.New("jira: WithBasicAuth needs the account's email address")
+		}
+		if strings.TrimSpace(apiToken) == "" {
+			return errors.New("jira: WithBasicAuth needs an API token")
+		}
+		c.auth = basicAuth{email: email, token: apiToken}
+		return nil
+	}
+}
+
+// WithBearerToken authenticates with an OAuth 2.0 access token (3LO or
+// service-account client credentials). Such tokens only work on the gateway
+// URL https://api.atlassian.com/ex/jira/<cloudId>.
+func WithBearerToken(token string) Option {
+	return func(c *clientConfig) error {
+		if strings.TrimSpace(token) == "" {
+			return errors.New("jira: WithBearerToken needs a token")
+		}
+		c.auth = bearerAuth{source: func(context.Context) (string, error) { return token, nil }}
+		return nil
+	}
+}
+
+// WithTokenSource authenticates with OAuth 2.0 access tokens from src, called
+// before each request (it should cache and refresh tokens itself).
+func WithTokenSource(src func(ctx context.Context) (string, error)) Option {
+	return func(c *clientConfig) error {
+		if src == nil {
+			return errors.New("jira: WithTokenSource needs a function")
+		}
+		c.auth = bearerAuth{source: src}
+		return nil
+	}
+}
+
+// WithTransport shares an existing [Transport] (and so its limiter and
+// counters) with this client. Other transport options are then ignored.
+func WithTransport(t *Transport) Option {
+	return func(c *clientConfig) error {
+		if t == nil {
+			return errors.New("jira: WithTransport needs a transport")
+		}
+		c.tr = t
+		return nil
+	}
+}
+
+// WithHTTPClient uses hc's Transport and Timeout for the underlying requests.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *clientConfig) error {
+		if hc == nil {
+			return errors.New("jira: WithHTTPClient needs a client")
+		}
+		c.trCfg.Base = hc.Transport
+		if c.trCfg.Base == nil {
+			c.trCfg.Base = http.DefaultTransport
+		}
+		c.trCfg.Timeout = hc.Timeout
+		return nil
+	}
+}
+
+// WithRateLimiter shares l between clients of one site.
+func WithRateLimiter(l *Limiter) Option {
+	return func(c *clientConfig) error {
+		if l == nil {
+			return errors.New("jira: WithRateLimiter needs a limiter")
+		}
+		c.trCfg.Limiter = l
+		return nil
+	}
+}
+
+// WithRateLimits sets the client-side limits (default [DefaultRateLimits]).
+func WithRateLimits(l RateLimits) Option {
+	return func(c *clientConfig) error {
+		if l.Default < 0 || l.Burst < 0 || l.Global < 0 {
+			return errors.New("jira: rate limits must not be negative")
+		}
+		c.limits = &l
+		return nil
+	}
+}
+
+// WithRetryPolicy sets the retry policy (default [DefaultRetryPolicy]).
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(c *clientConfig) error {
+		if p.MaxRetries < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 || p.MaxRetryAfter < 0 {
+			return errors.New("jira: retry policy values must not be negative")
+		}
+		c.trCfg.Retry = &p
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt (ctx deadlines still apply to the whole call).
+func WithTimeout(d time.Duration) Option {
+	return func(c *clientConfig) error {
+		if d < 0 {
+			return errors.New("jira: timeout must not be negative")
+		}
+		c.trCfg.Timeout = d
+		return nil
+	}
+}
+
+// WithLogger sends debug records of retries and waits to l. Records never
+// contain headers, bodies, tokens or query strings. Default: silent.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *clientConfig) error { c.trCfg.Logger = l; return nil }
+}
+
+// WithClock injects the time source of the limiter and backoff (tests).
+func WithClock(clk Clock) Option {
+	return func(c *clientConfig) error { c.trCfg.Clock = clk; return nil }
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(c *clientConfig) error { c.userAgent = ua; return nil }
+}
+
+// WithLoopback allows http(s) URLs on loopback addresses (127.0.0.0/8, ::1,
+// localhost), for tests against a fake site such as jira/jiratest. Real
+// sites are always https.
+func WithLoopback() Option {
+	return func(c *clientConfig) error { c.allowLoopback = true; return nil }
+}
+
+// WithGatewayURL overrides the API gateway (default https://api.atlassian.com)
+// used when a service account's site URL is resolved to its gateway URL.
+// Only https://api.atlassian.com or, with [WithLoopback], a loopback URL is accepted.
+func WithGatewayURL(raw string) Option {
+	return func(c *clientConfig) error {
+		u, err := url.Parse(strings.TrimRight(strings.TrimSpace(raw), "/"))
+		if err != nil || u.Host == "" {
+			return fmt.Errorf("jira: invalid gateway URL %q", redactRaw(raw))
+		}
+		c.gateway = u.Scheme + "://" + u.Host
+		return nil
+	}
+}
+
+// NewClient returns a client for the Jira Cloud site at siteURL, which may be
+// https://<site>.atlassian.net (scheme and trailing slashes optional) or the
+// gateway form https://api.atlassian.com/ex/jira/<cloudId>. An
+// authentication option is required: [WithBasicAuth], [WithBearerToken] or
+// [WithTokenSource].
+func NewClient(siteURL string, opts ...Option) (*Client, error) {
+	cfg := clientConfig{}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	site, err := ParseSite(siteURL, cfg.allowLoopback)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.auth == nil {
+		return nil, errors.New("jira: no credentials: use WithBasicAuth(email, apiToken) or WithBearerToken(token)")
+	}
+	gw := DefaultGatewayURL
+	if cfg.gateway != "" {
+		gu, _ := url.Parse(cfg.gateway)
+		if gu.Host != "api.atlassian.com" && !(cfg.allowLoopback && isLoopback(gu.Hostname())) {
+			return nil, fmt.Errorf("jira: gateway URL must be %s (or a loopback URL with WithLoopback)", DefaultGatewayURL)
+		}
+		gw = cfg.gateway
+	}
+	if _, ok := cfg.auth.(bearerAuth); ok && site.Kind == SiteDirect {
+		return nil, fmt.Errorf("jira: OAuth 2.0 access tokens only work through the gateway: use https://api.atlassian.com/ex/jira/<cloudId> instead of %s", site.BaseURL)
+	}
+	tr := cfg.tr
+	if tr == nil {
+		if cfg.trCfg.Limiter == nil && cfg.limits != nil {
+			cfg.trCfg.Limiter = transport.NewLimiter(*cfg.limits, cfg.trCfg.Clock)
+		}
+		tr = transport.New(cfg.trCfg)
+	}
+	ua := cfg.userAgent
+	if ua == "" {
+		ua = "jiracloud/" + Version + " (+https://github.com/batonkit/jiracloud)"
+	}
+	c := &Client{site: site, gateway: gw, auth: cfg.auth, tr: tr, userAgent: ua, log: cfg.trCfg.Logger}
+	c.common.client = c
+	c.Users = (*UsersService)(&c.common)
+	c.Groups = (*GroupsService)(&c.common)
+	c.Projects = (*ProjectsService)(&c.common)
+	c.Roles = (*RolesService)(&c.common)
+	c.Permissions = (*PermissionsService)(&c.common)
+	c.ApplicationRoles = (*ApplicationRolesService)(&c.common)
+	c.Issues = (*IssuesService)(&c.common)
+	c.Audit = (*AuditService)(&c.common)
+	return c, nil
+}
+
+// Site returns the site the client was built for (before any service-account
+// resolution).
+func (c *Client) Site() Site { return c.site }
+
+// Transport returns the client's transport, to share with other clients.
+func (c *Client) Transport() *Transport { return c.tr }
+
+// Stats returns the transport's counters.
+func (c *Client) Stats() Stats { return c.tr.Stats() }
+
+// IsServiceAccount reports whether email is an Atlassian service account.
+func IsServiceAccount(email string) bool {
+	return strings.HasSuffix(strings.ToLower(strings.TrimSpace(email)), ServiceAccountDomain)
+}
+
+// BaseURL returns the base URL requests go to, resolving a service account's
+// gateway URL first if needed.
+func (c *Client) BaseURL(ctx context.Context) (string, error) {
+	if c.site.Kind == SiteGateway {
+		return c.site.BaseURL, nil
+	}
+	b, ok := c.auth.(basicAuth)
+	if !ok || !IsServiceAccount(b.email) {
+		return c.site.BaseURL, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.resolved != "" {
+		return c.resolved, nil
+	}
+	id, err := c.TenantCloudID(ctx)
+	if err != nil {
+		return "", fmt.Errorf("jira: service accounts must use the gateway URL, and resolving the cloud ID of %s failed: %w", c.site.Host, err)
+	}
+	c.resolved = c.gateway + "/ex/jira/" + string(id)
+	return c.resolved, nil
+}
+
+// TenantCloudID reads the site's cloud ID from GET /_edge/tenant_info (no
+// authentication). It needs a site URL; for a gateway URL it returns the ID
+// in the URL.
+func (c *Client) TenantCloudID(ctx context.Context) (CloudID, error) {
+	if c.site.Kind == SiteGateway {
+		return c.site.CloudID, nil
+	}
+	resp, res, err := c.tr.Do(ctx, transport.Request{Method: http.MethodGet, URL: c.site.BaseURL + "/_edge/tenant_info",
+		Header: http.Header{"Accept": {"application/json"}, "User-Agent": {c.userAgent}}})
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, _, err := transport.ReadBounded(resp.Body, maxErrorBody)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode/100 != 2 {
+		e := c.newError(http.MethodGet, c.site.BaseURL+"/_edge/tenant_info", resp, res, body)
+		return "", e
+	}
+	var ti struct {
+		CloudID string `json:"cloudId"`
+	}
+	if err := json.Unmarshal(body, &ti); err != nil || !cloudIDRe.MatchString(ti.CloudID) {
+		return "", fmt.Errorf("jira: %s/_edge/tenant_info did not return a cloud ID", c.site.BaseURL)
+	}
+	return CloudID(strings.ToLower(ti.CloudID)), nil
+}
+
+// Response wraps the HTTP response of a call. Its body has been read and
+// closed. NextCursor is set by page methods: "" means there are no more pages.
+type Response struct {
+	*http.Response
+	// NextCursor is the cursor of the next page, or "" after the last page.
+	NextCursor string
+	// Rate is what the response said about rate limits.
+	Rate Rate
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// RequestID is the Atl-Traceid header.
+	RequestID string
+}
+
+type authenticator interface {
+	apply(ctx context.Context, h http.Header) error
+}
+
+type basicAuth struct{ email, token string }
+
+func (b basicAuth) apply(_ context.Context, h http.Header) error {
+	h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(b.email+":"+b.token)))
+	return nil
+}
+
+// String never prints the token.
+func (b basicAuth) String() string { return "basic(" + b.email + ", REDACTED)" }
+
+type bearerAuth struct {
+	source func(context.Context) (string, error)
+}
+
+func (b bearerAuth) apply(ctx context.Context, h http.Header) error {
+	tok, err := b.source(ctx)
+	if err != nil {
+		return fmt.Errorf("jira: getting an access token: %w", err)
+	}
+	h.Set("Authorization", "Bearer "+tok)
+	return nil
+}
+
+// request describes one API call.
+type request struct {
+	method string
+	path   string // e.g. "/rest/api/3/users/search"
+	query  url.Values
+	body   any
+	header http.Header
+}
+
+// Do sends an API request and decodes a 2xx JSON answer into out (which may
+// be nil). path is relative to the site, e.g. "/rest/api/3/myself". It is
+// the escape hatch for endpoints without a typed method; non-2xx answers
+// return an [*Error].
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) (*Response, error) {
+	return c.do(ctx, request{method: method, path: path, query: query, body: body}, out)
+}
+
+func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) {
+	base, err := c.BaseURL(ctx)
+	if err != nil {
+		return nil, err
+	}
+	full := base + r.path
+	if len(r.query) > 0 {
+		full += "?" + r.query.Encode()
+	}
+	h := http.Header{}
+	for k, v := range r.header {
+		h[k] = v
+	}
+	h.Set("Accept", "application/json")
+	h.Set("User-Agent", c.userAgent)
+	var body []byte
+	if r.body != nil {
+		if raw, ok := r.body.(json.RawMessage); ok {
+			body = raw
+		} else {
+			body, err = json.Marshal(r.body)
+			if err != nil {
+				return nil, fmt.Errorf("jira: encoding %s %s body: %w", r.method, r.path, err)
+			}
+		}
+		h.Set("Content-Type", "application/json")
+	}
+	if err := c.auth.apply(ctx, h); err != nil {
+		return nil, err
+	}
+	resp, res, err := c.tr.Do(ctx, transport.Request{Method: r.method, URL: full, Header: h, Body: body})
+	if err != nil {
+		return nil, fmt.Errorf("jira: %s %s: %w", r.method, redactURL(full), err)
+	}
+	defer resp.Body.Close()
+	out2 := &Response{Response: resp, Attempts: res.Attempts, RequestID: requestID(resp.Header),
+		Rate: transport.ParseRate(resp.Header, c.tr.Clock().Now())}
+	if resp.StatusCode/100 != 2 {
+		data, _, _ := transport.ReadBounded(resp.Body, maxErrorBody)
+		e := c.newError(r.method, full, resp, res, data)
+		if resp.StatusCode == http.StatusUnauthorized {
+			e.Hint = c.unauthorizedHint(ctx)
+		}
+		return out2, e
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return out2, nil
+	}
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return out2, fmt.Errorf("jira: %s %s: reading response: %w", r.method, redactURL(full), err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return out2, nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return out2, fmt.Errorf("jira: %s %s: decoding response (%d bytes): %w", r.method, redactURL(full), len(data), err)
+	}
+	return out2, nil
+}
+
+func requestID(h http.Header) string {
+	if v := h.Get("Atl-Traceid"); v != "" {
+		return v
+	}
+	return h.Get("X-Arequestid")
+}
+
+func (c *Client) newError(method, full string, resp *http.Response, res transport.Result, body []byte) *Error {
+	now := c.tr.Clock().Now()
+	rt := transport.ParseRate(resp.Header, now)
+	e := &Error{StatusCode: resp.StatusCode, Method: method, URL: redactURL(full), RequestID: requestID(resp.Header),
+		Attempts: res.Attempts, RateLimitReason: rt.Reason, RateLimitReset: rt.Reset}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		if w, ok := rt.ServerWait(now); ok {
+			e.RetryAfter = w
+		} else if resp.StatusCode == http.StatusTooManyRequests {
+			e.RetryAfter = time.Second
+		}
+	}
+	e.DecodeErrorBody(body)
+	return e
+}
+
+// unauthorizedHint explains a 401. On a site URL with Basic auth it checks
+// once whether the token is a scoped token that works through the gateway,
+// and if so names the URL to use instead.
+func (c *Client) unauthorizedHint(ctx context.Context) string {
+	b, ok := c.auth.(basicAuth)
+	if !ok {
+		return "the OAuth access token was refused; it may have expired or lack the needed scopes"
+	}
+	if c.site.Kind == SiteGateway || IsServiceAccount(b.email) {
+		return "check the email and the scoped API token, and that the token has the needed scopes (read:jira-user, read:jira-work, manage:jira-configuration, manage:jira-project)"
+	}
+	c.hintOnce.Do(func() {
+		c.hint = "check the email and API token"
+		id, err := c.TenantCloudID(ctx)
+		if err != nil {
+			return
+		}
+		gw := c.gateway + "/ex/jira/" + string(id)
+		h := http.Header{"Accept": {"application/json"}, "User-Agent": {c.userAgent}}
+		_ = b.apply(ctx, h)
+		resp, _, err := c.tr.Do(ctx, transport.Request{Method: http.MethodGet, URL: gw + apiPrefix + "/myself", Header: h})
+		if err != nil {
+			return
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		if resp.StatusCode/100 == 2 {
+			public := "https://api.atlassian.com/ex/jira/" + string(id)
+			if c.gateway != DefaultGatewayURL {
+				public = gw
+			}
+			c.hint = "this is a scoped API token, which the site URL refuses: use the URL " + public + " instead"
+		}
+	})
+	return c.hint
+}
+
+// redactURL keeps scheme, host and path: no query string, no user info.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "<invalid URL>"
+	}
+	u.RawQuery = ""
+	u.User = nil
+	u.Fragment = ""
+	return u.String()
+}

@@ -1,0 +1,174 @@
+package jira
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Sentinel errors matched by [*Error] through errors.Is.
+var (
+	ErrNotFound     = errors.New("jira: not found")
+	ErrUnauthorized = errors.New("jira: unauthorized")
+	ErrForbidden    = errors.New("jira: forbidden")
+	ErrRateLimited  = errors.New("jira: rate limited")
+	ErrConflict     = errors.New("jira: conflict")
+	ErrBadRequest   = errors.New("jira: bad request")
+)
+
+// maxErrorBody bounds how much of an error response is read.
+const maxErrorBody = 64 << 10
+
+// Error is returned for every non-2xx answer from Jira. It decodes Jira's
+// {"errorMessages":[…],"errors":{field:msg}} body and the Jira Service
+// Management {"errorMessage":…} shape; the raw body (at most 64 KiB) is kept.
+// It never contains credentials: URL is redacted to scheme, host and path.
+type Error struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Method and URL are the request's; URL has no query string.
+	Method, URL string
+	// Messages are the errorMessages (or the JSM errorMessage).
+	Messages []string
+	// FieldErrors maps a field name to its message.
+	FieldErrors map[string]string
+	// RetryAfter is the server-requested wait on 429 or 503.
+	RetryAfter time.Duration
+	// RateLimitReason is the RateLimit-Reason header on 429.
+	RateLimitReason string
+	// RateLimitReset is X-RateLimit-Reset on 429, if sent.
+	RateLimitReset time.Time
+	// RequestID is the Atl-Traceid (or X-Arequestid) header, for Atlassian support.
+	RequestID string
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// Hint is a suggestion for fixing the problem (e.g. which URL a scoped
+	// token needs), or "".
+	Hint string
+	// Body is the raw error body, truncated to 64 KiB.
+	Body []byte
+}
+
+// Error formats the status, request and Jira's messages.
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "jira: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	msgs := append([]string(nil), e.Messages...)
+	keys := make([]string, 0, len(e.FieldErrors))
+	for k := range e.FieldErrors {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		msgs = append(msgs, k+": "+e.FieldErrors[k])
+	}
+	if len(msgs) > 0 {
+		b.WriteString(": ")
+		b.WriteString(strings.Join(msgs, "; "))
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s", e.RetryAfter)
+		if e.RateLimitReason != "" {
+			b.WriteString(", " + e.RateLimitReason)
+		}
+		b.WriteString(")")
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
+	if e.Hint != "" {
+		b.WriteString(". " + e.Hint)
+	}
+	return b.String()
+}
+
+// Is matches the sentinel errors by status code.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrConflict:
+		return e.StatusCode == http.StatusConflict
+	case ErrBadRequest:
+		return e.StatusCode == http.StatusBadRequest
+	}
+	return false
+}
+
+// Message returns all messages joined, for matching Jira's wording.
+func (e *Error) Message() string {
+	msgs := append([]string(nil), e.Messages...)
+	for _, v := range e.FieldErrors {
+		msgs = append(msgs, v)
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// Temporary reports whether retrying later may succeed (429, 5xx except 501).
+func (e *Error) Temporary() bool {
+	return e.StatusCode == http.StatusTooManyRequests || (e.StatusCode >= 500 && e.StatusCode != http.StatusNotImplemented)
+}
+
+// DecodeErrorBody fills Messages and FieldErrors from a Jira, Jira Service
+// Management or gateway error body. Unknown shapes leave them empty; a plain
+// text body becomes one message (trimmed to 512 bytes).
+func (e *Error) DecodeErrorBody(body []byte) {
+	e.Body = body
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		txt := strings.TrimSpace(string(body))
+		if txt != "" && !strings.HasPrefix(txt, "<") {
+			if len(txt) > 512 {
+				txt = txt[:512] + "…"
+			}
+			e.Messages = []string{txt}
+		}
+		return
+	}
+	if v, ok := raw["errorMessages"]; ok {
+		var msgs []string
+		if json.Unmarshal(v, &msgs) == nil {
+			e.Messages = append(e.Messages, msgs...)
+		}
+	}
+	if v, ok := raw["errors"]; ok {
+		var fields map[string]string
+		if json.Unmarshal(v, &fields) == nil && len(fields) > 0 {
+			e.FieldErrors = fields
+		} else {
+			// Admin-style errors array, or a map with non-string values.
+			var arr []struct{ Title, Detail, Code string }
+			if json.Unmarshal(v, &arr) == nil {
+				for _, a := range arr {
+					e.Messages = append(e.Messages, strings.TrimSpace(strings.Trim(a.Code+" "+a.Title+": "+a.Detail, ": ")))
+				}
+			} else {
+				var any map[string]any
+				if json.Unmarshal(v, &any) == nil && len(any) > 0 {
+					e.FieldErrors = map[string]string{}
+					for k, x := range any {
+						e.FieldErrors[k] = fmt.Sprint(x)
+					}
+				}
+			}
+		}
+	}
+	for _, k := range []string{"errorMessage", "message"} {
+		if v, ok := raw[k]; ok {
+			var s string
+			if json.Unmarshal(v, &s) == nil && s != "" {
+				e.Messages = append(e.Messages, s)
+			}
+		}
+	}
+}

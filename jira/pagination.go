@@ -1,0 +1,126 @@
+package jira
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"strconv"
+	"strings"
+)
+
+// ListOptions selects one page. Every paged method takes it, whatever the
+// underlying pagination style (PageBean, plain array, createmeta pages, audit
+// offset/limit, Service Management start/limit): Cursor is opaque and comes
+// from the previous page's [Response.NextCursor].
+type ListOptions struct {
+	// Cursor is "" for the first page, else a previous Response.NextCursor.
+	Cursor string
+	// PageSize is the number of items to ask for; 0 means the method's
+	// documented best value (often the largest the endpoint honours). The
+	// server may return fewer: pagination follows what came back.
+	PageSize int
+}
+
+// cursor encodings: "o<offset>" for offset styles, "t<token>" for tokens.
+func offsetOf(cursor string) (int, error) {
+	if cursor == "" {
+		return 0, nil
+	}
+	rest, ok := strings.CutPrefix(cursor, "o")
+	if !ok {
+		return 0, fmt.Errorf("jira: invalid cursor %q for an offset-paged endpoint", cursor)
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("jira: invalid cursor %q", cursor)
+	}
+	return n, nil
+}
+
+func offsetCursor(n int) string { return "o" + strconv.Itoa(n) }
+
+// pageBean is Jira's PageBean envelope.
+type pageBean[T any] struct {
+	StartAt    int   `json:"startAt"`
+	MaxResults int   `json:"maxResults"`
+	Total      int   `json:"total"`
+	IsLast     *bool `json:"isLast"`
+	Values     []T   `json:"values"`
+}
+
+// nextPageBean computes the next cursor of a PageBean page: done on isLast or
+// an empty page; otherwise advance by what came back (never by what was asked).
+func nextPageBean(start int, n int, isLast *bool) string {
+	if n == 0 || (isLast != nil && *isLast) {
+		return ""
+	}
+	return offsetCursor(start + n)
+}
+
+// nextArray is for endpoints answering a bare JSON array: only an empty page
+// proves the end, because the server may lower maxResults silently.
+func nextArray(start, n int) string {
+	if n == 0 {
+		return ""
+	}
+	return offsetCursor(start + n)
+}
+
+// nextTotal is for envelopes with total but no isLast (createmeta, audit):
+// done on an empty page or when the items seen reach total.
+func nextTotal(start, n, total int) string {
+	if n == 0 || start+n >= total {
+		return ""
+	}
+	return offsetCursor(start + n)
+}
+
+func pageSize(requested, def, max int) int {
+	if requested <= 0 {
+		return def
+	}
+	if max > 0 && requested > max {
+		return max
+	}
+	return requested
+}
+
+// pageFunc fetches one page.
+type pageFunc[T any] func(ctx context.Context, opts ListOptions) ([]T, *Response, error)
+
+// paginate turns a page method into an iterator. It copies opts, follows
+// NextCursor until it is empty, checks ctx between pages, and on error
+// yields (zero, err) once and stops.
+func paginate[T any](ctx context.Context, opts *ListOptions, fetch pageFunc[T]) iter.Seq2[T, error] {
+	o := ListOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	return func(yield func(T, error) bool) {
+		var zero T
+		for {
+			if err := ctx.Err(); err != nil {
+				yield(zero, err)
+				return
+			}
+			items, resp, err := fetch(ctx, o)
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			for _, it := range items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			if resp == nil || resp.NextCursor == "" {
+				return
+			}
+			if resp.NextCursor == o.Cursor {
+				yield(zero, fmt.Errorf("jira: pagination did not advance (cursor %q)", o.Cursor))
+				return
+			}
+			o.Cursor = resp.NextCursor
+		}
+	}
+}
