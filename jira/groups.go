@@ -97,7 +97,7 @@ func (s *GroupsService) List(ctx context.Context, opts *GroupListOptions) ([]Gro
 	if o.ApplicationKey != "" {
 		q.Set("applicationKey", string(o.ApplicationKey))
 	}
-	return identityBeanPage[GroupDetails](ctx, s.client, apiPrefix+"/group/bulk", q, &o.ListOptions, groupPageSize, groupPageSize)
+	return fetchPageBean[GroupDetails](ctx, s.client, apiPrefix+"/group/bulk", q, o.ListOptions, groupPageSize, groupPageSize)
 }
 
 // ListIter iterates over the groups selected by opts, fetching pages with
@@ -136,7 +136,7 @@ func (s *GroupsService) Members(ctx context.Context, id GroupID, opts *MemberLis
 		o = *opts
 	}
 	q := url.Values{"groupId": {string(id)}, "includeInactiveUsers": {strconv.FormatBool(o.IncludeInactive)}}
-	return identityBeanPage[User](ctx, s.client, apiPrefix+"/group/member", q, &o.ListOptions, groupPageSize, groupPageSize)
+	return fetchPageBean[User](ctx, s.client, apiPrefix+"/group/member", q, o.ListOptions, groupPageSize, groupPageSize)
 }
 
 // MembersIter iterates over a group's members, fetching pages with

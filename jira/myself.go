@@ -84,7 +84,7 @@ func (si ServerInfo) Host() string {
 //	GET /rest/api/3/myself
 func (c *Client) Myself(ctx context.Context, expand ...string) (*User, *Response, error) {
 	q := url.Values{}
-	identityExpand(q, expand)
+	setExpand(q, expand)
 	u := new(User)
 	resp, err := c.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/myself", query: q}, u)
 	if err != nil {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -92,12 +95,13 @@ type pageFunc[T any] func(ctx context.Context, opts ListOptions) ([]T, *Response
 // NextCursor until it is empty, checks ctx between pages, and on error
 // yields (zero, err) once and stops.
 func paginate[T any](ctx context.Context, opts *ListOptions, fetch pageFunc[T]) iter.Seq2[T, error] {
-	o := ListOptions{}
+	start := ListOptions{}
 	if opts != nil {
-		o = *opts
+		start = *opts
 	}
 	return func(yield func(T, error) bool) {
 		var zero T
+		o := start // each range starts afresh from the caller's cursor
 		for {
 			if err := ctx.Err(); err != nil {
 				yield(zero, err)
@@ -123,4 +127,70 @@ func paginate[T any](ctx context.Context, opts *ListOptions, fetch pageFunc[T]) 
 			o.Cursor = resp.NextCursor
 		}
 	}
+}
+
+// listOpts dereferences optional list options.
+func listOpts(o *ListOptions) ListOptions {
+	if o == nil {
+		return ListOptions{}
+	}
+	return *o
+}
+
+// setExpand sets the comma-separated expand parameter, dropping blanks and duplicates.
+func setExpand(q url.Values, expand []string) {
+	setCommaList(q, "expand", expand)
+}
+
+// setCommaList sets key to the comma-separated, de-duplicated, non-blank values.
+func setCommaList(q url.Values, key string, values []string) {
+	var parts []string
+	for _, v := range values {
+		if v = strings.TrimSpace(v); v != "" && !slices.Contains(parts, v) {
+			parts = append(parts, v)
+		}
+	}
+	if len(parts) > 0 {
+		q.Set(key, strings.Join(parts, ","))
+	}
+}
+
+// fetchPageBean fetches one page of a startAt/maxResults endpoint answering a PageBean.
+func fetchPageBean[T any](ctx context.Context, c *Client, path string, q url.Values, o ListOptions, def, max int) ([]T, *Response, error) {
+	start, err := offsetOf(o.Cursor)
+	if err != nil {
+		return nil, nil, err
+	}
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("startAt", strconv.Itoa(start))
+	q.Set("maxResults", strconv.Itoa(pageSize(o.PageSize, def, max)))
+	var page pageBean[T]
+	resp, err := c.do(ctx, request{method: http.MethodGet, path: path, query: q}, &page)
+	if err != nil {
+		return nil, resp, err
+	}
+	resp.NextCursor = nextPageBean(start, len(page.Values), page.IsLast)
+	return page.Values, resp, nil
+}
+
+// fetchArray fetches one page of a startAt/maxResults endpoint answering a bare JSON array.
+func fetchArray[T any](ctx context.Context, c *Client, path string, q url.Values, o ListOptions, def, max int) ([]T, *Response, error) {
+	start, err := offsetOf(o.Cursor)
+	if err != nil {
+		return nil, nil, err
+	}
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("startAt", strconv.Itoa(start))
+	q.Set("maxResults", strconv.Itoa(pageSize(o.PageSize, def, max)))
+	var items []T
+	resp, err := c.do(ctx, request{method: http.MethodGet, path: path, query: q}, &items)
+	if err != nil {
+		return nil, resp, err
+	}
+	resp.NextCursor = nextArray(start, len(items))
+	return items, resp, nil
 }

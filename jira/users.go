@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -122,70 +121,6 @@ const (
 	userBulkPageSize = 200
 )
 
-func identityExpand(q url.Values, expand []string) {
-	var parts []string
-	for _, e := range expand {
-		if e = strings.TrimSpace(e); e != "" && !slices.Contains(parts, e) {
-			parts = append(parts, e)
-		}
-	}
-	if len(parts) > 0 {
-		q.Set("expand", strings.Join(parts, ","))
-	}
-}
-
-func identityOffset(q url.Values, start, size int) {
-	q.Set("startAt", strconv.Itoa(start))
-	q.Set("maxResults", strconv.Itoa(size))
-}
-
-// identityArrayPage fetches one page of an endpoint answering a bare JSON array of T
-// with startAt/maxResults paging.
-func identityArrayPage[T any](ctx context.Context, c *Client, path string, q url.Values, opts *ListOptions, def, max int) ([]T, *Response, error) {
-	o := ListOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	start, err := offsetOf(o.Cursor)
-	if err != nil {
-		return nil, nil, err
-	}
-	if q == nil {
-		q = url.Values{}
-	}
-	identityOffset(q, start, pageSize(o.PageSize, def, max))
-	var items []T
-	resp, err := c.do(ctx, request{method: http.MethodGet, path: path, query: q}, &items)
-	if err != nil {
-		return nil, resp, err
-	}
-	resp.NextCursor = nextArray(start, len(items))
-	return items, resp, nil
-}
-
-// identityBeanPage fetches one page of an endpoint answering a PageBean of T.
-func identityBeanPage[T any](ctx context.Context, c *Client, path string, q url.Values, opts *ListOptions, def, max int) ([]T, *Response, error) {
-	o := ListOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	start, err := offsetOf(o.Cursor)
-	if err != nil {
-		return nil, nil, err
-	}
-	if q == nil {
-		q = url.Values{}
-	}
-	identityOffset(q, start, pageSize(o.PageSize, def, max))
-	var page pageBean[T]
-	resp, err := c.do(ctx, request{method: http.MethodGet, path: path, query: q}, &page)
-	if err != nil {
-		return nil, resp, err
-	}
-	resp.NextCursor = nextPageBean(start, len(page.Values), page.IsLast)
-	return page.Values, resp, nil
-}
-
 // List returns one page of all users of the site: active, inactive and
 // previously deleted users with an Atlassian account, including app and
 // customer accounts. The answer is a bare array, so only an empty page ends
@@ -196,7 +131,7 @@ func identityBeanPage[T any](ctx context.Context, c *Client, path string, q url.
 //
 //	GET /rest/api/3/users/search
 func (s *UsersService) List(ctx context.Context, opts *ListOptions) ([]User, *Response, error) {
-	return identityArrayPage[User](ctx, s.client, apiPrefix+"/users/search", nil, opts, usersSearchPageSize, usersSearchPageSize)
+	return fetchArray[User](ctx, s.client, apiPrefix+"/users/search", nil, listOpts(opts), usersSearchPageSize, usersSearchPageSize)
 }
 
 // ListIter iterates over all users of the site, fetching pages with [UsersService.List].
@@ -222,7 +157,7 @@ func (s *UsersService) Get(ctx context.Context, id AccountID, expand ...string) 
 		return nil, nil, errors.New("jira: Users.Get needs an account ID")
 	}
 	q := url.Values{"accountId": {string(id)}}
-	identityExpand(q, expand)
+	setExpand(q, expand)
 	u := new(User)
 	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/user", query: q}, u)
 	if err != nil {
@@ -245,7 +180,7 @@ func (s *UsersService) Search(ctx context.Context, query string, opts *ListOptio
 	if strings.TrimSpace(query) == "" {
 		return nil, nil, errors.New("jira: Users.Search needs a query")
 	}
-	return identityArrayPage[User](ctx, s.client, apiPrefix+"/user/search", url.Values{"query": {query}}, opts,
+	return fetchArray[User](ctx, s.client, apiPrefix+"/user/search", url.Values{"query": {query}}, listOpts(opts),
 		userSearchPageSize, userSearchPageSize)
 }
 
@@ -281,7 +216,7 @@ func (s *UsersService) BulkGet(ctx context.Context, ids []AccountID, opts *ListO
 		}
 		q.Add("accountId", string(id))
 	}
-	return identityBeanPage[User](ctx, s.client, apiPrefix+"/user/bulk", q, opts, userBulkPageSize, userBulkPageSize)
+	return fetchPageBean[User](ctx, s.client, apiPrefix+"/user/bulk", q, listOpts(opts), userBulkPageSize, userBulkPageSize)
 }
 
 // BulkGetIter iterates over the users with the given account IDs, fetching
