@@ -1,0 +1,475 @@
+package atlassian
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/batonkit/jiracloud/internal/transport"
+	"github.com/batonkit/jiracloud/jira"
+)
+
+// Version is the client version sent in the User-Agent header.
+const Version = jira.Version
+
+// DefaultBaseURL is the Atlassian Admin API base. The user management API
+// (https://api.atlassian.com/users/{accountId}/manage/…) lives at the same
+// host without the trailing /admin.
+const DefaultBaseURL = "https://api.atlassian.com/admin"
+
+// Client is an Atlassian Admin API client (organizations, workspaces,
+// directories, users, groups, domains) plus the user management API for
+// managed accounts. Build it with [NewClient]; it is immutable afterwards
+// and safe for concurrent use.
+type Client struct {
+	base      string // e.g. https://api.atlassian.com/admin (no trailing slash)
+	root      string // base without the trailing /admin
+	key       *secret
+	tr        *transport.Transport
+	userAgent string
+
+	common service
+
+	// Orgs lists and reads organizations.
+	Orgs *OrgsService
+	// Workspaces lists an organization's product workspaces and finds its Jira site.
+	Workspaces *WorkspacesService
+	// Directories lists directories and the users in them, and suspends,
+	// restores or removes a user's access (v2).
+	Directories *DirectoriesService
+	// Groups searches groups, lists their members and changes membership.
+	Groups *GroupsService
+	// Users covers managed accounts (v1), last-active dates and the v1
+	// access lifecycle.
+	Users *UsersService
+	// Accounts is the user management API: profiles and deactivation of
+	// managed accounts.
+	Accounts *AccountsService
+	// Domains lists an organization's domains.
+	Domains *DomainsService
+}
+
+type service struct{ client *Client }
+
+// secret holds the API key behind a pointer, so that printing a Client with
+// %v or %+v shows an address instead of the key.
+type secret struct{ v string }
+
+// String never prints the key.
+func (*secret) String() string { return "REDACTED" }
+
+// GoString never prints the key.
+func (*secret) GoString() string { return "REDACTED" }
+
+// Response is the response of one call: the HTTP response (body already read
+// and closed), NextCursor for page methods ("" after the last page), the
+// parsed rate-limit headers, the attempt count and the request ID. It is the
+// same type as [jira.Response].
+type Response = jira.Response
+
+// Option configures a [Client]. Options validate their input; NewClient
+// returns the first error.
+type Option func(*clientConfig) error
+
+type clientConfig struct {
+	tr            *transport.Transport
+	trCfg         transport.Config
+	limits        *transport.RateLimits
+	baseURL       string
+	allowLoopback bool
+	userAgent     string
+}
+
+// WithBaseURL overrides the Admin API base (default [DefaultBaseURL]), for
+// tests against a fake such as jira/jiratest. The URL must end in /admin;
+// the user management API is addressed at the same URL without it. Only
+// https://api.atlassian.com/admin or, with [WithLoopback], an http(s)
+// loopback URL is accepted, so the API key is never sent elsewhere.
+func WithBaseURL(raw string) Option {
+	return func(c *clientConfig) error {
+		if strings.TrimSpace(raw) == "" {
+			return errors.New("atlassian: WithBaseURL needs a URL")
+		}
+		c.baseURL = raw
+		return nil
+	}
+}
+
+// WithLoopback allows an http(s) base URL on a loopback address (127.0.0.0/8,
+// ::1, localhost), for tests.
+func WithLoopback() Option {
+	return func(c *clientConfig) error { c.allowLoopback = true; return nil }
+}
+
+// WithTransport shares an existing [jira.Transport] (and so its limiter and
+// counters) with this client, typically the one of the Jira client of the
+// same site. Other transport options are then ignored.
+func WithTransport(t *jira.Transport) Option {
+	return func(c *clientConfig) error {
+		if t == nil {
+			return errors.New("atlassian: WithTransport needs a transport")
+		}
+		c.tr = t
+		return nil
+	}
+}
+
+// WithHTTPClient uses hc's Transport and Timeout for the underlying requests.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *clientConfig) error {
+		if hc == nil {
+			return errors.New("atlassian: WithHTTPClient needs a client")
+		}
+		c.trCfg.Base = hc.Transport
+		if c.trCfg.Base == nil {
+			c.trCfg.Base = http.DefaultTransport
+		}
+		c.trCfg.Timeout = hc.Timeout
+		return nil
+	}
+}
+
+// WithRateLimiter paces requests with l, shared with other clients.
+func WithRateLimiter(l *jira.Limiter) Option {
+	return func(c *clientConfig) error {
+		if l == nil {
+			return errors.New("atlassian: WithRateLimiter needs a limiter")
+		}
+		c.trCfg.Limiter = l
+		return nil
+	}
+}
+
+// WithRateLimits sets the client-side limits. The Admin API publishes no
+// numbers; the default is [jira.DefaultRateLimits], and 429 answers slow the
+// endpoint down further.
+func WithRateLimits(l jira.RateLimits) Option {
+	return func(c *clientConfig) error {
+		if l.Default < 0 || l.Burst < 0 || l.Global < 0 {
+			return errors.New("atlassian: rate limits must not be negative")
+		}
+		c.limits = &l
+		return nil
+	}
+}
+
+// WithRetryPolicy sets the retry policy (default [jira.DefaultRetryPolicy]).
+func WithRetryPolicy(p jira.RetryPolicy) Option {
+	return func(c *clientConfig) error {
+		if p.MaxRetries < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 || p.MaxRetryAfter < 0 {
+			return errors.New("atlassian: retry policy values must not be negative")
+		}
+		c.trCfg.Retry = &p
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt (ctx deadlines still apply to the whole call).
+func WithTimeout(d time.Duration) Option {
+	return func(c *clientConfig) error {
+		if d < 0 {
+			return errors.New("atlassian: timeout must not be negative")
+		}
+		c.trCfg.Timeout = d
+		return nil
+	}
+}
+
+// WithLogger sends debug records of retries and waits to l. Records never
+// contain headers, bodies, the API key or query strings. Default: silent.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *clientConfig) error { c.trCfg.Logger = l; return nil }
+}
+
+// WithClock injects the time source of the limiter and backoff (tests).
+func WithClock(clk jira.Clock) Option {
+	return func(c *clientConfig) error { c.trCfg.Clock = clk; return nil }
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(c *clientConfig) error { c.userAgent = ua; return nil }
+}
+
+// NewClient returns an Admin API client authenticated with an organization
+// API key (Authorization: Bearer). Create the key in Atlassian
+// Administration under Settings → API keys. The user management API
+// ([AccountsService]) refuses keys created with scopes; use a key without
+// scopes if you need it. The key is kept only in memory and never appears in
+// an error, a log record or the output of fmt.
+func NewClient(apiKey string, opts ...Option) (*Client, error) {
+	cfg := clientConfig{}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if strings.TrimSpace(apiKey) == "" {
+		return nil, errors.New("atlassian: NewClient needs an organization API key")
+	}
+	if strings.ContainsFunc(apiKey, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return nil, errors.New("atlassian: the API key contains spaces or control characters; copy it again")
+	}
+	base, root, err := parseBaseURL(cfg.baseURL, cfg.allowLoopback)
+	if err != nil {
+		return nil, err
+	}
+	tr := cfg.tr
+	if tr == nil {
+		if cfg.trCfg.Limiter == nil && cfg.limits != nil {
+			cfg.trCfg.Limiter = transport.NewLimiter(*cfg.limits, cfg.trCfg.Clock)
+		}
+		tr = transport.New(cfg.trCfg)
+	}
+	ua := cfg.userAgent
+	if ua == "" {
+		ua = "jiracloud/" + Version + " (+https://github.com/batonkit/jiracloud)"
+	}
+	c := &Client{base: base, root: root, key: &secret{apiKey}, tr: tr, userAgent: ua}
+	c.common.client = c
+	c.Orgs = (*OrgsService)(&c.common)
+	c.Workspaces = (*WorkspacesService)(&c.common)
+	c.Directories = (*DirectoriesService)(&c.common)
+	c.Groups = (*GroupsService)(&c.common)
+	c.Users = (*UsersService)(&c.common)
+	c.Accounts = (*AccountsService)(&c.common)
+	c.Domains = (*DomainsService)(&c.common)
+	return c, nil
+}
+
+// parseBaseURL validates the Admin base URL and derives the user management
+// root from it by trimming the trailing /admin.
+func parseBaseURL(raw string, allowLoopback bool) (base, root string, err error) {
+	if raw == "" {
+		return DefaultBaseURL, strings.TrimSuffix(DefaultBaseURL, "/admin"), nil
+	}
+	const want = "atlassian: the base URL must be https://api.atlassian.com/admin (or, with WithLoopback, a loopback http(s) URL ending in /admin)"
+	u, perr := url.Parse(strings.TrimSpace(raw))
+	if perr != nil || u.Host == "" {
+		return "", "", fmt.Errorf("%s; cannot parse %q", want, redactRaw(raw))
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", "", fmt.Errorf("%s; it must not carry credentials, a query or a fragment", want)
+	}
+	scheme := strings.ToLower(u.Scheme)
+	host := strings.ToLower(u.Hostname())
+	switch {
+	case allowLoopback && isLoopback(host):
+		if scheme != "http" && scheme != "https" {
+			return "", "", fmt.Errorf("%s; got scheme %q", want, scheme)
+		}
+	case scheme == "https" && host == "api.atlassian.com" && (u.Port() == "" || u.Port() == "443"):
+	default:
+		return "", "", fmt.Errorf("%s; got %s://%s", want, scheme, u.Host)
+	}
+	path := strings.TrimRight(u.EscapedPath(), "/")
+	if !strings.HasSuffix(path, "/admin") {
+		return "", "", fmt.Errorf("%s; got path %q", want, path)
+	}
+	prefix := scheme + "://" + strings.ToLower(u.Host)
+	return prefix + path, prefix + strings.TrimSuffix(path, "/admin"), nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// redactRaw keeps a rejected URL printable without user info or query.
+func redactRaw(s string) string {
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.LastIndex(s, "@"); i >= 0 {
+		if j := strings.Index(s, "://"); j >= 0 && j < i {
+			return s[:j+3] + "REDACTED@" + s[i+1:]
+		}
+		return "REDACTED@" + s[i+1:]
+	}
+	return s
+}
+
+// BaseURL returns the Admin API base, e.g. https://api.atlassian.com/admin.
+func (c *Client) BaseURL() string { return c.base }
+
+// UserManagementURL returns the user management API root, e.g.
+// https://api.atlassian.com (the base URL without /admin).
+func (c *Client) UserManagementURL() string { return c.root }
+
+// Transport returns the client's transport, to share with other clients.
+func (c *Client) Transport() *jira.Transport { return c.tr }
+
+// Stats returns the transport's counters (shared with every client that
+// uses the same transport).
+func (c *Client) Stats() jira.Stats { return c.tr.Stats() }
+
+// String describes the client without its key.
+func (c *Client) String() string { return "atlassian.Client(" + c.base + ")" }
+
+// GoString describes the client without its key.
+func (c *Client) GoString() string { return c.String() }
+
+// request describes one API call.
+type request struct {
+	method string
+	path   apiPath // relative to the Admin base, e.g. "/v1/orgs"
+	root   bool    // path is relative to the user management root instead
+	query  url.Values
+	body   any
+}
+
+// Do sends a request to the Admin API and decodes a 2xx JSON answer into out
+// (which may be nil). path is relative to the base URL, e.g. "/v1/orgs". It
+// is the escape hatch for endpoints without a typed method; non-2xx answers
+// return an [*Error].
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) (*Response, error) {
+	if !strings.HasPrefix(path, "/") {
+		return nil, fmt.Errorf("atlassian: path %q must start with /", path)
+	}
+	return c.do(ctx, request{method: method, path: apiPath{path: path}, query: query, body: body}, out)
+}
+
+func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) {
+	full := c.base + r.path.path
+	route := ""
+	if r.path.route != "" {
+		route = "/admin" + r.path.route
+	}
+	if r.root {
+		full = c.root + r.path.path
+		route = r.path.route
+	}
+	if len(r.query) > 0 {
+		full += "?" + r.query.Encode()
+	}
+	h := http.Header{}
+	h.Set("Accept", "application/json")
+	h.Set("User-Agent", c.userAgent)
+	var body []byte
+	if r.body != nil {
+		var err error
+		body, err = json.Marshal(r.body)
+		if err != nil {
+			return nil, fmt.Errorf("atlassian: encoding %s %s body: %w", r.method, r.path.path, err)
+		}
+		h.Set("Content-Type", "application/json")
+	}
+	h.Set("Authorization", "Bearer "+c.key.v)
+	resp, res, err := c.tr.Do(ctx, transport.Request{Method: r.method, URL: full, Header: h, Body: body, Route: route})
+	if err != nil {
+		return nil, fmt.Errorf("atlassian: %s %s: %w", r.method, redactURL(full), c.scrubErr(err))
+	}
+	defer resp.Body.Close()
+	out2 := &Response{Response: resp, Attempts: res.Attempts, RequestID: requestID(resp.Header),
+		Rate: transport.ParseRate(resp.Header, c.tr.Clock().Now())}
+	if resp.StatusCode/100 != 2 {
+		data, _, _ := transport.ReadBounded(resp.Body, maxErrorBody)
+		return out2, c.newError(r.method, full, resp, res, data)
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return out2, nil
+	}
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return out2, fmt.Errorf("atlassian: %s %s: reading response: %w", r.method, redactURL(full), err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return out2, nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return out2, fmt.Errorf("atlassian: %s %s: decoding response (%d bytes): %w", r.method, redactURL(full), len(data), err)
+	}
+	return out2, nil
+}
+
+// scrubErr makes sure a transport error cannot carry the key (it never
+// should: the key only travels in a header).
+func (c *Client) scrubErr(err error) error {
+	if strings.Contains(err.Error(), c.key.v) {
+		return errors.New(strings.ReplaceAll(err.Error(), c.key.v, "REDACTED"))
+	}
+	return err
+}
+
+func requestID(h http.Header) string {
+	if v := h.Get("Atl-Traceid"); v != "" {
+		return v
+	}
+	return h.Get("X-Request-Id")
+}
+
+// redactURL keeps scheme, host and path: no query string, no user info.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "<invalid URL>"
+	}
+	u.RawQuery = ""
+	u.User = nil
+	u.Fragment = ""
+	return u.String()
+}
+
+// apiPath is a request path plus its route template (IDs replaced by
+// "{}"), which keys the limiter's buckets and the counters.
+type apiPath struct {
+	path  string // e.g. "/v1/orgs/0b5c…/users"
+	route string // e.g. "/v1/orgs/{}/users"
+}
+
+// pathBuilder assembles an API path from literal segments and escaped,
+// validated identifiers.
+type pathBuilder struct {
+	b, route strings.Builder
+	err      error
+}
+
+func newPath(lit string) *pathBuilder {
+	p := &pathBuilder{}
+	p.b.WriteString(lit)
+	p.route.WriteString(lit)
+	return p
+}
+
+// lit appends literal segments ("users/search").
+func (p *pathBuilder) lit(s string) *pathBuilder {
+	p.b.WriteString("/" + s)
+	p.route.WriteString("/" + s)
+	return p
+}
+
+// id appends one identifier segment; what names it in the error when empty.
+func (p *pathBuilder) id(what, v string) *pathBuilder {
+	if p.err == nil {
+		v = strings.TrimSpace(v)
+		switch {
+		case v == "":
+			p.err = fmt.Errorf("atlassian: %s is empty", what)
+		case v == "." || v == "..":
+			p.err = fmt.Errorf("atlassian: invalid %s %q", what, v)
+		}
+	}
+	p.b.WriteString("/" + url.PathEscape(v))
+	p.route.WriteString("/{}")
+	return p
+}
+
+func (p *pathBuilder) build() (apiPath, error) {
+	return apiPath{path: p.b.String(), route: p.route.String()}, p.err
+}

@@ -1,0 +1,236 @@
+package atlassian
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/batonkit/jiracloud/internal/transport"
+	"github.com/batonkit/jiracloud/jira"
+)
+
+// Sentinel errors matched by [*Error] through errors.Is. They are the Jira
+// client's sentinels, so errors.Is(err, jira.ErrNotFound) and
+// errors.Is(err, atlassian.ErrNotFound) are the same test.
+var (
+	ErrNotFound     = jira.ErrNotFound
+	ErrUnauthorized = jira.ErrUnauthorized
+	ErrForbidden    = jira.ErrForbidden
+	ErrRateLimited  = jira.ErrRateLimited
+	ErrConflict     = jira.ErrConflict
+	ErrBadRequest   = jira.ErrBadRequest
+)
+
+// ErrSiteNotFound is returned by [WorkspacesService.FindJiraSite] when no
+// Jira workspace of the organization matches the site.
+var ErrSiteNotFound = errors.New("atlassian: no Jira workspace of the organization matches the site")
+
+// Admin API error codes worth testing for with [Error.HasCode].
+const (
+	CodeInvalidCursor   = "ADMIN-400-1"
+	CodeInvalidResource = "ADMIN-400-4"
+	CodeInvalidBody     = "ADMIN-400-24"
+	CodeOrgNotManaged   = "ADMIN-403-3"
+	CodeOrgNotFound     = "ADMIN-404-2"
+	CodeUserNotFound    = "ADMIN-404-8"
+	CodeGroupNotFound   = "ADMIN-404-10"
+	CodeRateLimited     = "ADMIN-429-1"
+)
+
+// maxErrorBody bounds how much of an error response is read.
+const maxErrorBody = 64 << 10
+
+// ErrorDetail is one entry of the Admin API error body
+// {"errors":[{"id","status","code","title","detail"}]}.
+type ErrorDetail struct {
+	// ID identifies this occurrence of the error.
+	ID string `json:"id"`
+	// Status is the HTTP status, as a string.
+	Status string `json:"status"`
+	// Code is the application code, e.g. "ADMIN-404-8".
+	Code string `json:"code"`
+	// Title is a short summary.
+	Title string `json:"title"`
+	// Detail explains this occurrence and how to resolve it.
+	Detail string `json:"detail"`
+}
+
+// Error is returned for every non-2xx answer from the Admin or user
+// management API. It decodes the Admin error body (errors[{id, status, code,
+// title, detail}]) and the API gateway's {code, message} body (sent, for
+// example, with 429); the raw body (at most 64 KiB) is kept. It never
+// contains the API key: URL is redacted to scheme, host and path.
+type Error struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Method and URL are the request's; URL has no query string.
+	Method, URL string
+	// Errors are the Admin API error entries.
+	Errors []ErrorDetail
+	// Code is the gateway's code (e.g. "429"), or "".
+	Code string
+	// Message is the gateway's message, or a plain-text body.
+	Message string
+	// RetryAfter is the server-requested wait on 429 or 503.
+	RetryAfter time.Duration
+	// RateLimitReset is X-RateLimit-Reset, if sent.
+	RateLimitReset time.Time
+	// RequestID is the Atl-Traceid (or X-Request-Id) header, for Atlassian support.
+	RequestID string
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// Body is the raw error body, truncated to 64 KiB.
+	Body []byte
+}
+
+// Error formats the status, the request and the decoded messages.
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "atlassian: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	if msgs := e.Messages(); len(msgs) > 0 {
+		b.WriteString(": ")
+		b.WriteString(strings.Join(msgs, "; "))
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
+	return b.String()
+}
+
+// Messages returns one line per error entry ("ADMIN-404-8 User not found:
+// detail") followed by the gateway message, if any.
+func (e *Error) Messages() []string {
+	var out []string
+	for _, d := range e.Errors {
+		var parts []string
+		head := strings.TrimSpace(d.Code + " " + d.Title)
+		if head != "" {
+			parts = append(parts, head)
+		}
+		if d.Detail != "" && d.Detail != d.Title {
+			parts = append(parts, d.Detail)
+		}
+		if len(parts) > 0 {
+			out = append(out, strings.Join(parts, ": "))
+		}
+	}
+	if e.Message != "" {
+		out = append(out, e.Message)
+	}
+	return out
+}
+
+// HasCode reports whether one of the error entries (or the gateway body)
+// carries code, e.g. [CodeUserNotFound].
+func (e *Error) HasCode(code string) bool {
+	if e.Code == code {
+		return code != ""
+	}
+	for _, d := range e.Errors {
+		if d.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Is matches the sentinel errors by status code.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrConflict:
+		return e.StatusCode == http.StatusConflict
+	case ErrBadRequest:
+		return e.StatusCode == http.StatusBadRequest
+	}
+	return false
+}
+
+// Temporary reports whether retrying later may succeed (429, 5xx except 501).
+func (e *Error) Temporary() bool {
+	return e.StatusCode == http.StatusTooManyRequests || (e.StatusCode >= 500 && e.StatusCode != http.StatusNotImplemented)
+}
+
+// DecodeErrorBody fills Errors, Code and Message from an Admin API or
+// gateway error body. Unknown shapes leave them empty; a plain-text body
+// becomes the Message (trimmed to 512 bytes).
+func (e *Error) DecodeErrorBody(body []byte) {
+	e.Body = body
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		txt := strings.TrimSpace(string(body))
+		if txt != "" && !strings.HasPrefix(txt, "<") {
+			if len(txt) > 512 {
+				cut := 512
+				for cut > 0 && !utf8.RuneStart(txt[cut]) {
+					cut--
+				}
+				txt = txt[:cut] + "…"
+			}
+			e.Message = txt
+		}
+		return
+	}
+	if v, ok := raw["errors"]; ok {
+		var details []ErrorDetail
+		if json.Unmarshal(v, &details) == nil {
+			e.Errors = details
+		}
+	}
+	if v, ok := raw["code"]; ok {
+		e.Code = jsonScalar(v)
+	}
+	for _, k := range []string{"message", "errorMessage", "error_description", "error"} {
+		if v, ok := raw[k]; ok {
+			var s string
+			if json.Unmarshal(v, &s) == nil && s != "" {
+				e.Message = s
+				break
+			}
+		}
+	}
+}
+
+// jsonScalar renders a JSON string or number as text.
+func jsonScalar(v json.RawMessage) string {
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		return s
+	}
+	var n json.Number
+	if json.Unmarshal(v, &n) == nil {
+		return n.String()
+	}
+	return ""
+}
+
+func (c *Client) newError(method, full string, resp *http.Response, res transport.Result, body []byte) *Error {
+	now := c.tr.Clock().Now()
+	rt := transport.ParseRate(resp.Header, now)
+	body = []byte(strings.ReplaceAll(string(body), c.key.v, "REDACTED"))
+	e := &Error{StatusCode: resp.StatusCode, Method: method, URL: redactURL(full), RequestID: requestID(resp.Header),
+		Attempts: res.Attempts, RateLimitReset: rt.Reset}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		if w, ok := rt.ServerWait(now); ok {
+			e.RetryAfter = w
+		} else if resp.StatusCode == http.StatusTooManyRequests {
+			e.RetryAfter = time.Second
+		}
+	}
+	e.DecodeErrorBody(body)
+	return e
+}

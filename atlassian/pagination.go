@@ -1,0 +1,153 @@
+package atlassian
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"net/url"
+	"strings"
+
+	"github.com/batonkit/jiracloud/jira"
+)
+
+// ListOptions selects one page: Cursor is "" for the first page, else a
+// previous [Response].NextCursor; PageSize 0 means the method's default
+// (the largest the endpoint honours). It is the Jira client's type. Some v1
+// endpoints take no page size and ignore PageSize.
+type ListOptions = jira.ListOptions
+
+// Page sizes. The v2 list and search endpoints accept at most 100 per page;
+// the v1 endpoints without a limit parameter choose their own.
+const (
+	maxPageSize     = 100
+	defaultPageSize = 100
+)
+
+func pageSize(requested int) int {
+	if requested <= 0 {
+		return defaultPageSize
+	}
+	if requested > maxPageSize {
+		return maxPageSize
+	}
+	return requested
+}
+
+// links is the Admin API paging envelope: links.next is a cursor string on
+// v2 and the v1 search endpoints, and a full URL on some v1 lists.
+type links struct {
+	Self string `json:"self"`
+	Prev string `json:"prev"`
+	Next string `json:"next"`
+}
+
+// page is the common {data, links} envelope.
+type page[T any] struct {
+	Data  []T   `json:"data"`
+	Links links `json:"links"`
+}
+
+// nextCursor extracts the cursor from links.next, which is either a bare
+// opaque cursor or a URL (absolute, or a path with a query) whose cursor
+// query parameter holds it. "" means there is no next page.
+func nextCursor(next string) (string, error) {
+	next = strings.TrimSpace(next)
+	if next == "" {
+		return "", nil
+	}
+	isURL := strings.HasPrefix(next, "https://") || strings.HasPrefix(next, "http://")
+	// A bare base64 cursor may start with "/", so a path counts as a URL
+	// only when it carries a cursor parameter.
+	if !isURL && strings.HasPrefix(next, "/") && strings.Contains(next, "?") {
+		if u, err := url.Parse(next); err == nil && u.Query().Get("cursor") != "" {
+			isURL = true
+		}
+	}
+	if !isURL {
+		return next, nil
+	}
+	u, err := url.Parse(next)
+	if err != nil {
+		return "", fmt.Errorf("atlassian: links.next is not a valid URL")
+	}
+	c := u.Query().Get("cursor")
+	if c == "" {
+		return "", fmt.Errorf("atlassian: links.next URL %s has no cursor parameter", redactURL(next))
+	}
+	return c, nil
+}
+
+// setNext fills resp.NextCursor from links.next. Cursor pages are followed
+// as the server says, even past an empty page (filters may empty a page
+// that is not the last); paginate stops a cursor that repeats.
+func setNext(resp *Response, l links) error {
+	c, err := nextCursor(l.Next)
+	if err != nil {
+		return err
+	}
+	if resp != nil {
+		resp.NextCursor = c
+	}
+	return nil
+}
+
+// pageFunc fetches one page.
+type pageFunc[T any] func(ctx context.Context, opts ListOptions) ([]T, *Response, error)
+
+// paginate turns a page method into an iterator. It copies opts, follows
+// NextCursor until it is empty, checks ctx between pages, refuses a cursor
+// that does not advance, and on error yields (zero, err) once and stops.
+func paginate[T any](ctx context.Context, opts *ListOptions, fetch pageFunc[T]) iter.Seq2[T, error] {
+	o := ListOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	return func(yield func(T, error) bool) {
+		var zero T
+		seen := map[string]bool{}
+		for {
+			if err := ctx.Err(); err != nil {
+				yield(zero, err)
+				return
+			}
+			items, resp, err := fetch(ctx, o)
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			for _, it := range items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			if resp == nil || resp.NextCursor == "" {
+				return
+			}
+			seen[o.Cursor] = true
+			if seen[resp.NextCursor] {
+				yield(zero, fmt.Errorf("atlassian: pagination did not advance (cursor %q seen before)", resp.NextCursor))
+				return
+			}
+			o.Cursor = resp.NextCursor
+		}
+	}
+}
+
+// ids converts typed IDs to strings for query parameters and bodies.
+func ids[T ~string](in []T) []string {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]string, len(in))
+	for i, v := range in {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// addAll adds each value under key (repeated parameters).
+func addAll(q url.Values, key string, vals []string) {
+	for _, v := range vals {
+		q.Add(key, v)
+	}
+}
