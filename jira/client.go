@@ -113,8 +113,8 @@ type clientConfig struct {
 // @serviceaccount.atlassian.com) given a site URL is switched to the gateway
 // URL automatically: its cloud ID is read from /_edge/tenant_info on first use.
 func WithBasicAuth(email, apiToken string) Option {
+	email = strings.TrimSpace(email) // once, here: the Option may be reused concurrently
 	return func(c *clientConfig) error {
-		email = strings.TrimSpace(email)
 		if email == "" || !strings.Contains(email, "@") {
 			return errors.New("jira: WithBasicAuth needs the account's email address")
 		}
@@ -245,9 +245,11 @@ func WithLoopback() Option {
 	return func(c *clientConfig) error { c.allowLoopback = true; return nil }
 }
 
-// WithGatewayURL overrides the API gateway (default https://api.atlassian.com)
-// used when a service account's site URL is resolved to its gateway URL.
-// Only https://api.atlassian.com or, with [WithLoopback], a loopback URL is accepted.
+// WithGatewayURL overrides the API gateway (default https://api.atlassian.com,
+// or the site itself for a loopback site URL) used when a service account's
+// site URL is resolved to its gateway URL, and when a 401 on a site URL is
+// checked against the gateway. Only https://api.atlassian.com or, with
+// [WithLoopback], a loopback URL is accepted.
 func WithGatewayURL(raw string) Option {
 	return func(c *clientConfig) error {
 		u, err := url.Parse(strings.TrimRight(strings.TrimSpace(raw), "/"))
@@ -284,10 +286,15 @@ func NewClient(siteURL string, opts ...Option) (*Client, error) {
 	gw := DefaultGatewayURL
 	if cfg.gateway != "" {
 		gu, _ := url.Parse(cfg.gateway)
-		if gu.Host != "api.atlassian.com" && !(cfg.allowLoopback && isLoopback(gu.Hostname())) {
+		loopback := cfg.allowLoopback && isLoopback(gu.Hostname())
+		if !loopback && (gu.Host != "api.atlassian.com" || gu.Scheme != "https") {
 			return nil, fmt.Errorf("jira: gateway URL must be %s (or a loopback URL with WithLoopback)", DefaultGatewayURL)
 		}
 		gw = cfg.gateway
+	} else if su, _ := url.Parse(site.BaseURL); site.Kind == SiteDirect && isLoopback(su.Hostname()) {
+		// A fake site on loopback is its own gateway: a test must never
+		// send credentials to the real api.atlassian.com.
+		gw = su.Scheme + "://" + su.Host
 	}
 	if _, ok := cfg.auth.(bearerAuth); ok && site.Kind == SiteDirect {
 		return nil, fmt.Errorf("jira: OAuth 2.0 access tokens only work through the gateway: use https://api.atlassian.com/ex/jira/<cloudId> instead of %s", site.BaseURL)

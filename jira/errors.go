@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Sentinel errors matched by [*Error] through errors.Is.
@@ -129,7 +130,11 @@ func (e *Error) DecodeErrorBody(body []byte) {
 		txt := strings.TrimSpace(string(body))
 		if txt != "" && !strings.HasPrefix(txt, "<") {
 			if len(txt) > 512 {
-				txt = txt[:512] + "…"
+				cut := 512
+				for cut > 0 && !utf8.RuneStart(txt[cut]) {
+					cut-- // do not split a UTF-8 sequence
+				}
+				txt = txt[:cut] + "…"
 			}
 			e.Messages = []string{txt}
 		}

@@ -24,6 +24,9 @@ const DefaultGatewayURL = "https://api.atlassian.com"
 
 var cloudIDRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
+// siteLabelRe is the <site> of <site>.atlassian.net: a DNS label.
+var siteLabelRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
 const acceptedForms = "accepted forms: https://<site>.atlassian.net (scheme and trailing slash optional) " +
 	"or https://api.atlassian.com/ex/jira/<cloudId>"
 
@@ -69,14 +72,14 @@ func ParseSite(raw string, allowLoopback bool) (Site, error) {
 	scheme := strings.ToLower(u.Scheme)
 	if allowLoopback && isLoopback(host) {
 		if scheme != "http" && scheme != "https" {
-			return Site{}, fmt.Errorf("jira: unsupported scheme %q", scheme)
+			return Site{}, fmt.Errorf("jira: unsupported scheme %q; %s", scheme, acceptedForms)
 		}
 		base := scheme + "://" + strings.ToLower(u.Host)
 		if id, ok := gatewayPath(path); ok {
 			return Site{Kind: SiteGateway, BaseURL: base + "/ex/jira/" + id, CloudID: CloudID(id)}, nil
 		}
 		if path != "" {
-			return Site{}, fmt.Errorf("jira: unexpected path %q in loopback site URL", path)
+			return Site{}, fmt.Errorf("jira: unexpected path %q in loopback site URL; %s", path, acceptedForms)
 		}
 		return Site{Kind: SiteDirect, BaseURL: base, Host: strings.ToLower(u.Host)}, nil
 	}
@@ -96,7 +99,7 @@ func ParseSite(raw string, allowLoopback bool) (Site, error) {
 		return Site{Kind: SiteGateway, BaseURL: "https://api.atlassian.com/ex/jira/" + id, CloudID: CloudID(id)}, nil
 	case strings.HasSuffix(host, ".atlassian.net") || strings.HasSuffix(host, ".jira.com"):
 		label := strings.TrimSuffix(strings.TrimSuffix(host, ".atlassian.net"), ".jira.com")
-		if label == "" || strings.Contains(label, ".") || label == "api" || label == "admin" || label == "id" {
+		if !siteLabelRe.MatchString(label) || label == "api" || label == "admin" || label == "id" {
 			return Site{}, fmt.Errorf("jira: %q is not a Jira Cloud site; %s", host, acceptedForms)
 		}
 		switch path {
@@ -130,16 +133,20 @@ func isLoopback(host string) bool {
 }
 
 // redactRaw keeps a rejected URL printable without echoing a secret someone
-// pasted into it by mistake.
+// pasted into it by mistake: everything up to the last "@" (user info, even a
+// password containing "@", "/" or "?") is replaced, then the query and
+// fragment are dropped. It errs on the side of hiding too much.
 func redactRaw(s string) string {
-	if i := strings.Index(s, "@"); i >= 0 {
+	prefix := ""
+	if i := strings.LastIndex(s, "@"); i >= 0 {
+		prefix = "REDACTED@"
 		if j := strings.Index(s, "://"); j >= 0 && j < i {
-			return s[:j+3] + "REDACTED@" + s[i+1:]
+			prefix = s[:j+3] + prefix
 		}
-		return "REDACTED@" + s[i+1:]
+		s = s[i+1:]
 	}
 	if i := strings.IndexAny(s, "?#"); i >= 0 {
-		return s[:i]
+		s = s[:i]
 	}
-	return s
+	return prefix + s
 }

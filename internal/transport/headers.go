@@ -75,7 +75,7 @@ func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		if secs < 0 || secs > 1e9 {
+		if !(secs >= 0 && secs <= 1e9) { // also refuses NaN
 			return 0, false
 		}
 		return time.Duration(secs * float64(time.Second)), true

@@ -16,6 +16,9 @@ var literalWords = map[string]bool{
 var idParents = map[string]bool{
 	"project": true, "issue": true, "applicationrole": true, "directories": true,
 	"orgs": true, "groups": true, "workspaces": true, "manage": false,
+	// /issue/createmeta/{projectIdOrKey}/…, …/properties/{propertyKey},
+	// /groups/{groupId}/memberships/{accountId}
+	"createmeta": true, "properties": true, "memberships": true,
 }
 
 var issueKeyRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*-[0-9]+$`)

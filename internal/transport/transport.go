@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -34,7 +35,7 @@ type RetryPolicy struct {
 	MaxRetries int
 	// BaseDelay is the first backoff delay when the server gave no wait.
 	BaseDelay time.Duration
-	// MaxDelay caps the exponential backoff.
+	// MaxDelay caps the exponential backoff; zero means no cap.
 	MaxDelay time.Duration
 	// MaxRetryAfter is the longest server-requested wait (Retry-After or
 	// X-RateLimit-Reset) the client sleeps through. A longer one is not
@@ -57,7 +58,7 @@ func DefaultRetryPolicy() RetryPolicy {
 // server gave no wait. r is a uniform random number in [0, 1).
 func (p RetryPolicy) Backoff(retry int, r float64) time.Duration {
 	d := p.BaseDelay
-	for i := 0; i < retry && d < p.MaxDelay; i++ {
+	for i := 0; i < retry && (p.MaxDelay <= 0 || d < p.MaxDelay) && d < math.MaxInt64/2; i++ {
 		d *= 2
 	}
 	if p.MaxDelay > 0 && d > p.MaxDelay {
@@ -224,6 +225,10 @@ func (t *Transport) Do(ctx context.Context, req Request) (*http.Response, Result
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, res, ctxErr
 		}
+		var we *limiterWaitError
+		if errors.As(err, &we) {
+			return nil, res, fmt.Errorf("transport: %w", we)
+		}
 		return nil, res, scrubURLError(err)
 	}
 	return resp, res, nil
@@ -270,7 +275,8 @@ func (t *Transport) checkRetry(ctx context.Context, resp *http.Response, err err
 	var wait time.Duration
 	switch {
 	case err != nil:
-		if !st.idempotent || !retryableTransportError(err) {
+		var we *limiterWaitError
+		if errors.As(err, &we) || !st.idempotent || !retryableTransportError(err) {
 			return false, nil
 		}
 		wait = t.policy.Backoff(st.retries, t.rnd())
@@ -360,6 +366,14 @@ func retryableTransportError(err error) bool {
 	return !errors.As(err, &he)
 }
 
+// limiterWaitError marks a request that was never sent because the limiter
+// wait could not complete (ctx ended, or the wait would pass its deadline).
+// Retrying it cannot help, unlike a per-attempt timeout.
+type limiterWaitError struct{ err error }
+
+func (e *limiterWaitError) Error() string { return "waiting for the rate limiter: " + e.err.Error() }
+func (e *limiterWaitError) Unwrap() error { return e.err }
+
 type pacedRoundTripper struct {
 	t    *Transport
 	base http.RoundTripper
@@ -370,7 +384,7 @@ func (p *pacedRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 	waited, err := p.t.limiter.Wait(req.Context(), req.Method, st.route, st.issue)
 	p.t.stats.limiterWait.Add(int64(waited))
 	if err != nil {
-		return nil, err
+		return nil, &limiterWaitError{err: err}
 	}
 	st.attempts++
 	p.t.stats.count(st.route, req.Method)
