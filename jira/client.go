@@ -323,6 +323,18 @@ func NewClient(siteURL string, opts ...Option) (*Client, error) {
 	return c, nil
 }
 
+// String describes the client without its credentials.
+func (c *Client) String() string {
+	kind := "site"
+	if c.site.Kind == SiteGateway {
+		kind = "gateway"
+	}
+	return "jira.Client(" + kind + " " + c.site.BaseURL + ")"
+}
+
+// GoString is String, so that %#v never prints credentials.
+func (c *Client) GoString() string { return c.String() }
+
 // Site returns the site the client was built for (before any service-account
 // resolution).
 func (c *Client) Site() Site { return c.site }
@@ -480,6 +492,17 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 		return nil, err
 	}
 	resp, res, err := c.tr.Do(ctx, transport.Request{Method: r.method, URL: full, Header: h, Body: body})
+	var pe *transport.PausedError
+	if errors.As(err, &pe) {
+		// The server paused us for longer than we wait in-process: answer
+		// like the 429 that caused it, so callers handle one error shape.
+		reason := "client-side pause"
+		if pe.Quota {
+			reason = "client-side quota pause"
+		}
+		return nil, &Error{StatusCode: http.StatusTooManyRequests, Method: r.method, URL: redactURL(full),
+			Messages: []string{pe.Error()}, RetryAfter: pe.Wait, RateLimitReason: reason, RateLimitReset: pe.Until}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("jira: %s %s: %w", r.method, redactURL(full), err)
 	}

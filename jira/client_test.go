@@ -911,3 +911,45 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
+
+func TestClientFormattingHidesCredentials(t *testing.T) {
+	t.Parallel()
+	c, err := NewClient("https://acme.atlassian.net", WithBasicAuth("me@acme.com", "tok-FORMAT-SECRET"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), fmt.Sprint(c)} {
+		if strings.Contains(s, "tok-FORMAT-SECRET") || strings.Contains(s, base64.StdEncoding.EncodeToString([]byte("me@acme.com:tok-FORMAT-SECRET"))) {
+			t.Errorf("formatted client leaks the token: %s", s)
+		}
+		if !strings.Contains(s, "https://acme.atlassian.net") {
+			t.Errorf("formatted client = %q, want the site URL", s)
+		}
+	}
+}
+
+func TestLongServerPauseReturnsRateLimitError(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	c, mux, _ := setup(t)
+	mux.HandleFunc("/rest/api/3/myself", func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Retry-After", "1800")
+		w.Header().Set("RateLimit-Reason", "jira-quota-tenant-based")
+		writeJSON(w, http.StatusTooManyRequests, `{"errorMessages":["Rate limit exceeded"]}`)
+	})
+	_, _, err := c.Myself(t.Context())
+	var e *Error
+	if !errors.As(err, &e) || !errors.Is(err, ErrRateLimited) || e.RetryAfter < 29*time.Minute {
+		t.Fatalf("first call: err = %v, want a 429 *Error with RetryAfter ≈ 30m", err)
+	}
+	// The quota pause now covers every endpoint: the next call must not be
+	// sent, and must come back at once as a 429 carrying the remaining wait.
+	_, _, err = c.Groups.List(t.Context(), nil)
+	if !errors.As(err, &e) || !errors.Is(err, ErrRateLimited) || e.RetryAfter < 29*time.Minute || e.RateLimitReason != "client-side quota pause" {
+		t.Fatalf("second call: err = %v, want a client-side quota pause", err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("server saw %d calls, want 1", n)
+	}
+}

@@ -219,8 +219,8 @@ func (s *PermissionsService) ProjectScheme(ctx context.Context, projectIDOrKey s
 //
 //	GET /rest/api/3/permissionscheme/{schemeId}
 func (s *PermissionsService) GetScheme(ctx context.Context, id PermissionSchemeID, expand ...string) (*PermissionScheme, *Response, error) {
-	if id <= 0 {
-		return nil, nil, errors.New("jira: Permissions.GetScheme needs a scheme ID")
+	if id < 0 { // 0 is valid: Jira's Default Permission Scheme
+		return nil, nil, errors.New("jira: Permissions.GetScheme needs a scheme ID (0 or more)")
 	}
 	if len(expand) == 0 {
 		expand = []string{PermissionSchemeExpandPermissions}

@@ -77,8 +77,8 @@ func TestPermissionsGetScheme(t *testing.T) {
 	if _, _, err := client.Permissions.GetScheme(t.Context(), 10000, PermissionSchemeExpandAll); err != nil {
 		t.Fatalf("GetScheme: %v", err)
 	}
-	if _, _, err := client.Permissions.GetScheme(t.Context(), 0); err == nil {
-		t.Error("GetScheme(0) succeeded, want an error")
+	if _, _, err := client.Permissions.GetScheme(t.Context(), -1); err == nil {
+		t.Error("GetScheme(-1) succeeded, want an error")
 	}
 }
 

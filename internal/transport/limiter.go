@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -26,6 +27,32 @@ type RateLimits struct {
 	Burst int
 	// Global caps the total rate over all endpoints; zero means no global cap.
 	Global float64
+	// MaxPause is the longest server-imposed pause (a quota reset, or a
+	// blocked endpoint) Wait sleeps through. When the pause is longer, Wait
+	// returns a *PausedError at once so the caller can reschedule the work
+	// (the Baton SDK does so from the reset time). Zero means 60 s.
+	MaxPause time.Duration
+}
+
+// PausedError is returned by Limiter.Wait when the server asked the client
+// to pause for longer than RateLimits.MaxPause.
+type PausedError struct {
+	// Until is when the pause ends.
+	Until time.Time
+	// Wait is how long is left of the pause when Wait gave up.
+	Wait time.Duration
+	// Quota is true for an hourly quota pause (every endpoint), false for
+	// one blocked endpoint.
+	Quota bool
+}
+
+func (e *PausedError) Error() string {
+	scope := "this endpoint is"
+	if e.Quota {
+		scope = "all requests are"
+	}
+	return fmt.Sprintf("rate limited: %s paused by the server for another %s (until %s)",
+		scope, e.Wait.Round(time.Second), e.Until.UTC().Format(time.RFC3339))
 }
 
 // DefaultRateLimits are Jira Cloud's documented burst defaults: GET 100/s,
@@ -86,6 +113,9 @@ func NewLimiter(l RateLimits, clock Clock) *Limiter {
 	}
 	if l.Burst <= 0 {
 		l.Burst = 10
+	}
+	if l.MaxPause <= 0 {
+		l.MaxPause = 60 * time.Second
 	}
 	lm := &Limiter{limits: l, clock: clock, buckets: map[string]*bucket{}, issueNext: map[string]time.Time{}}
 	if l.Global > 0 {
@@ -176,8 +206,12 @@ func (l *Limiter) Wait(ctx context.Context, method, route, issueKey string) (tim
 			}
 			return waited + d, nil
 		}
+		quota := !l.pauseUntil.Before(until)
 		l.mu.Unlock()
 		d := until.Sub(now)
+		if d > l.limits.MaxPause {
+			return waited, &PausedError{Until: until, Wait: d, Quota: quota}
+		}
 		if dl, ok := ctx.Deadline(); ok && now.Add(d).After(dl) {
 			return waited, context.DeadlineExceeded
 		}

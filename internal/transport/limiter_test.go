@@ -362,8 +362,8 @@ func TestLimiterWaitHonoursContext(t *testing.T) {
 		t.Parallel()
 		clk := newFakeClock(time.Now())
 		l := NewLimiter(DefaultRateLimits(), clk)
-		l.Observe(http.MethodGet, routeA, "", http.StatusTooManyRequests, Rate{Reason: ReasonQuotaGlobal}, time.Hour)
-		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		l.Observe(http.MethodGet, routeA, "", http.StatusTooManyRequests, Rate{Reason: ReasonQuotaGlobal}, 50*time.Second)
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 		defer cancel()
 		if _, err := l.Wait(ctx, http.MethodGet, routeB, ""); !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("Wait = %v, want context.DeadlineExceeded", err)
@@ -404,15 +404,15 @@ func TestLimiterWaitHonoursContext(t *testing.T) {
 		t.Parallel()
 		clk := &blockingClock{now: testEpoch, entered: make(chan time.Duration, 1)}
 		l := NewLimiter(DefaultRateLimits(), clk)
-		l.Observe(http.MethodGet, routeA, "", http.StatusTooManyRequests, Rate{Reason: ReasonQuotaTenant}, time.Hour)
+		l.Observe(http.MethodGet, routeA, "", http.StatusTooManyRequests, Rate{Reason: ReasonQuotaTenant}, 50*time.Second)
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan error, 1)
 		go func() {
 			_, err := l.Wait(ctx, http.MethodGet, routeA, "")
 			done <- err
 		}()
-		if d := <-clk.entered; d != time.Hour {
-			t.Errorf("sleep = %v, want 1h", d)
+		if d := <-clk.entered; d != 50*time.Second {
+			t.Errorf("sleep = %v, want 50s", d)
 		}
 		cancel()
 		select {
@@ -455,5 +455,41 @@ func TestLimiterConcurrentUse(t *testing.T) {
 		if got := l.CurrentRate(http.MethodGet, r); got < 100.0/16 || got > 100 {
 			t.Errorf("rate of %s = %v, outside [6.25, 100]", r, got)
 		}
+	}
+}
+
+func TestLimiterLongPauseReturnsPausedError(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		reason    string
+		route     string
+		wantQuota bool
+	}{
+		{"quota pauses every route", ReasonQuotaTenant, routeB, true},
+		{"burst blocks its own route", ReasonBurst, routeA, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			clk := newFakeClock(testEpoch)
+			l := NewLimiter(RateLimits{Default: 100, Burst: 10, MaxPause: time.Minute}, clk)
+			l.Observe(http.MethodGet, routeA, "", http.StatusTooManyRequests, Rate{Reason: tc.reason}, time.Hour)
+			_, err := l.Wait(t.Context(), http.MethodGet, tc.route, "")
+			var pe *PausedError
+			if !errors.As(err, &pe) {
+				t.Fatalf("Wait = %v, want *PausedError", err)
+			}
+			if pe.Quota != tc.wantQuota || pe.Wait != time.Hour || !pe.Until.Equal(testEpoch.Add(time.Hour)) {
+				t.Errorf("PausedError = %+v, want quota=%v wait=1h", pe, tc.wantQuota)
+			}
+			if s := clk.Sleeps(); len(s) != 0 {
+				t.Errorf("slept %v, want no sleep", s)
+			}
+			if tc.reason == ReasonBurst {
+				if _, err := l.Wait(t.Context(), http.MethodGet, routeB, ""); err != nil {
+					t.Errorf("other route after a burst block: %v", err)
+				}
+			}
+		})
 	}
 }

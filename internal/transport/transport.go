@@ -87,7 +87,7 @@ type Config struct {
 	// Limiter paces requests; default a new Limiter with DefaultRateLimits.
 	Limiter *Limiter
 	// Retry is the retry policy; default DefaultRetryPolicy. Set
-	// MaxRetries to -1 to disable retries.
+	// MaxRetries to 0 to disable retries.
 	Retry *RetryPolicy
 	// Clock and Rand are injectable for tests.
 	Clock Clock
@@ -224,6 +224,10 @@ func (t *Transport) Do(ctx context.Context, req Request) (*http.Response, Result
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, res, ctxErr
+		}
+		var pe *PausedError
+		if errors.As(err, &pe) {
+			return nil, res, pe
 		}
 		var we *limiterWaitError
 		if errors.As(err, &we) {

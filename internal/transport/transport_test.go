@@ -889,8 +889,8 @@ func TestDoLimiterWaitPastDeadline(t *testing.T) {
 	// nor retried, and nothing sleeps.
 	h := newHarness(t, time.Now(), testPolicy(), statusThen(http.StatusOK, 0, nil))
 	h.tr.Limiter().Observe(http.MethodGet, "/rest/api/3/myself", "", http.StatusTooManyRequests,
-		Rate{Reason: ReasonQuotaGlobal}, time.Hour)
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		Rate{Reason: ReasonQuotaGlobal}, 50*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	start := time.Now()
 	resp, res, err := h.do(ctx, http.MethodGet, "/rest/api/3/project/search", nil)
