@@ -159,8 +159,8 @@ func (l *Limiter) Wait(ctx context.Context, method, route, issueKey string) (tim
 		if err := ctx.Err(); err != nil {
 			return waited, err
 		}
-		now := l.clock.Now()
 		l.mu.Lock()
+		now := l.clock.Now() // read under the lock: Observe may have moved the clock's world on
 		b := l.bucketFor(method, route)
 		until := l.pauseUntil
 		if b.blockUntil.After(until) {
