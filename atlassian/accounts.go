@@ -58,7 +58,7 @@ func managePath(id AccountID, rest string) (apiPath, error) {
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/user-management/rest/api-group-users/#api-users-account-id-manage-profile-get
 //
-// GET /users/{accountId}/manage/profile
+//	GET /users/{accountId}/manage/profile
 func (s *AccountsService) Profile(ctx context.Context, id AccountID) (*AccountProfile, *Response, error) {
 	path, err := managePath(id, "manage/profile")
 	if err != nil {
@@ -81,7 +81,7 @@ func (s *AccountsService) Profile(ctx context.Context, id AccountID) (*AccountPr
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/user-management/rest/api-group-lifecycle/#api-users-account-id-manage-lifecycle-disable-post
 //
-// POST /users/{accountId}/manage/lifecycle/disable  {"message":…}
+//	POST /users/{accountId}/manage/lifecycle/disable  {"message":…}
 func (s *AccountsService) Deactivate(ctx context.Context, id AccountID, reason string) (*Response, error) {
 	path, err := managePath(id, "manage/lifecycle/disable")
 	if err != nil {
@@ -97,7 +97,7 @@ func (s *AccountsService) Deactivate(ctx context.Context, id AccountID, reason s
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/user-management/rest/api-group-lifecycle/#api-users-account-id-manage-lifecycle-enable-post
 //
-// POST /users/{accountId}/manage/lifecycle/enable
+//	POST /users/{accountId}/manage/lifecycle/enable
 func (s *AccountsService) Reactivate(ctx context.Context, id AccountID) (*Response, error) {
 	path, err := managePath(id, "manage/lifecycle/enable")
 	if err != nil {

@@ -33,7 +33,7 @@ const DefaultBaseURL = "https://api.atlassian.com/admin"
 type Client struct {
 	base      string // e.g. https://api.atlassian.com/admin (no trailing slash)
 	root      string // base without the trailing /admin
-	key       *secret
+	key       secret
 	tr        *transport.Transport
 	userAgent string
 
@@ -60,15 +60,10 @@ type Client struct {
 
 type service struct{ client *Client }
 
-// secret holds the API key behind a pointer, so that printing a Client with
-// %v or %+v shows an address instead of the key.
-type secret struct{ v string }
-
-// String never prints the key.
-func (*secret) String() string { return "REDACTED" }
-
-// GoString never prints the key.
-func (*secret) GoString() string { return "REDACTED" }
+// secret holds the API key behind a closure, so that no fmt verb can print
+// it: not %v or %+v on the client, and not the reflection fmt falls back to
+// on a copied struct or a wrong verb, which ignores String methods.
+type secret func() string
 
 // Response is the response of one call: the HTTP response (body already read
 // and closed), NextCursor for page methods ("" after the last page), the
@@ -231,13 +226,13 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		if cfg.trCfg.Limiter == nil && cfg.limits != nil {
 			cfg.trCfg.Limiter = transport.NewLimiter(*cfg.limits, cfg.trCfg.Clock)
 		}
-		tr = transport.New(cfg.trCfg)
+		tr = jira.NewTransport(cfg.trCfg)
 	}
 	ua := cfg.userAgent
 	if ua == "" {
 		ua = "jiracloud/" + Version + " (+https://github.com/batonkit/jiracloud)"
 	}
-	c := &Client{base: base, root: root, key: &secret{apiKey}, tr: tr, userAgent: ua}
+	c := &Client{base: base, root: root, key: func() string { return apiKey }, tr: tr, userAgent: ua}
 	c.common.client = c
 	c.Orgs = (*OrgsService)(&c.common)
 	c.Workspaces = (*WorkspacesService)(&c.common)
@@ -290,18 +285,23 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// redactRaw keeps a rejected URL printable without user info or query.
+// redactRaw keeps a rejected URL printable without echoing a secret pasted
+// into it: everything up to the last "@" (user info, even a password
+// containing "@", "/", "?" or "#") is replaced first, then the query and
+// fragment are dropped. It errs on the side of hiding too much.
 func redactRaw(s string) string {
+	prefix := ""
+	if i := strings.LastIndex(s, "@"); i >= 0 {
+		prefix = "REDACTED@"
+		if j := strings.Index(s, "://"); j >= 0 && j < i {
+			prefix = s[:j+3] + prefix
+		}
+		s = s[i+1:]
+	}
 	if i := strings.IndexAny(s, "?#"); i >= 0 {
 		s = s[:i]
 	}
-	if i := strings.LastIndex(s, "@"); i >= 0 {
-		if j := strings.Index(s, "://"); j >= 0 && j < i {
-			return s[:j+3] + "REDACTED@" + s[i+1:]
-		}
-		return "REDACTED@" + s[i+1:]
-	}
-	return s
+	return prefix + s
 }
 
 // BaseURL returns the Admin API base, e.g. https://api.atlassian.com/admin.
@@ -369,8 +369,11 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 		}
 		h.Set("Content-Type", "application/json")
 	}
-	h.Set("Authorization", "Bearer "+c.key.v)
+	h.Set("Authorization", "Bearer "+c.key())
 	resp, res, err := c.tr.Do(ctx, transport.Request{Method: r.method, URL: full, Header: h, Body: body, Route: route})
+	if pe, ok := errors.AsType[*transport.PausedError](err); ok {
+		return nil, pausedError(r.method, full, pe)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("atlassian: %s %s: %w", r.method, redactURL(full), c.scrubErr(err))
 	}
@@ -401,8 +404,8 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 // scrubErr makes sure a transport error cannot carry the key (it never
 // should: the key only travels in a header).
 func (c *Client) scrubErr(err error) error {
-	if strings.Contains(err.Error(), c.key.v) {
-		return errors.New(strings.ReplaceAll(err.Error(), c.key.v, "REDACTED"))
+	if key := c.key(); strings.Contains(err.Error(), key) {
+		return errors.New(strings.ReplaceAll(err.Error(), key, "REDACTED"))
 	}
 	return err
 }

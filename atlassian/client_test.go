@@ -36,6 +36,7 @@ func TestNewClient_baseURL(t *testing.T) {
 		{name: "no /admin", opts: []Option{WithBaseURL("https://api.atlassian.com/")}, wantErr: "got path"},
 		{name: "query", opts: []Option{WithBaseURL("https://api.atlassian.com/admin?token=x")}, wantErr: "query"},
 		{name: "credentials", opts: []Option{WithBaseURL("https://u:hunter2@api.atlassian.com/admin")}, wantErr: "credentials"},
+		{name: "unparsable credentials", opts: []Option{WithBaseURL("https://u:hun?ter2@api.atlassian.com/admin")}, wantErr: "cannot parse"},
 		{name: "empty option", opts: []Option{WithBaseURL(" ")}, wantErr: "needs a URL"},
 	}
 	for _, tt := range tests {
@@ -47,7 +48,7 @@ func TestNewClient_baseURL(t *testing.T) {
 					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
 				}
 				noKey(t, "error", err.Error())
-				if strings.Contains(err.Error(), "hunter2") {
+				if strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "hun?ter2") || strings.Contains(err.Error(), "u:hun") {
 					t.Errorf("error leaks URL password: %v", err)
 				}
 				return
@@ -203,6 +204,7 @@ func TestSecretRedaction_fmt(t *testing.T) {
 	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
 		noKey(t, "fmt "+f, fmt.Sprintf(f, c))
 		noKey(t, "fmt "+f+" of *c", fmt.Sprintf(f, *c.Orgs))
+		noKey(t, "fmt "+f+" of the client struct", fmt.Sprintf(f, *c))
 	}
 }
 
@@ -316,6 +318,24 @@ func TestOptions_transportPieces(t *testing.T) {
 	for _, o := range []Option{WithHTTPClient(nil), WithRateLimiter(nil), WithTimeout(-1), WithRateLimits(jira.RateLimits{Burst: -1})} {
 		if _, err := NewClient(testKey, o); err == nil {
 			t.Error("invalid option accepted")
+		}
+	}
+}
+
+func TestRedactRaw(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"https://api.atlassian.com/admin", "https://api.atlassian.com/admin"},
+		{"https://api.atlassian.com/admin?token=x#frag", "https://api.atlassian.com/admin"},
+		{"https://u:p@api.atlassian.com/admin", "https://REDACTED@api.atlassian.com/admin"},
+		{"https://u:p@ss@api.atlassian.com", "https://REDACTED@api.atlassian.com"},
+		{"https://u:pa?ss@api.atlassian.com/x?q=1", "https://REDACTED@api.atlassian.com/x"},
+		{"https://u:pa#ss@api.atlassian.com", "https://REDACTED@api.atlassian.com"},
+		{"u:p/ss@acme.atlassian.net", "REDACTED@acme.atlassian.net"},
+	}
+	for _, tt := range tests {
+		if got := redactRaw(tt.in); got != tt.want {
+			t.Errorf("redactRaw(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

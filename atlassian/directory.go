@@ -6,7 +6,6 @@ import (
 	"errors"
 	"iter"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 )
@@ -222,6 +221,8 @@ type userSearchBody struct {
 	Expand           []string `json:"expand,omitempty"`
 }
 
+func userSearchListOptions(o *UserSearchOptions) *ListOptions { return &o.ListOptions }
+
 func (o UserSearchOptions) body() userSearchBody {
 	return userSearchBody{
 		Cursor:           o.Cursor,
@@ -247,34 +248,21 @@ func (o UserSearchOptions) body() userSearchBody {
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-directory/#api-v2-orgs-orgid-directories-get
 //
-// GET /admin/v2/orgs/{orgId}/directories
+//	GET /admin/v2/orgs/{orgId}/directories
 func (s *DirectoriesService) List(ctx context.Context, org OrgID, opts *ListOptions) ([]Directory, *Response, error) {
 	path, err := newPath("/v2/orgs").id("organization ID", string(org)).lit("directories").build()
 	if err != nil {
 		return nil, nil, err
 	}
-	o := ListOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	q := url.Values{}
-	if o.Cursor != "" {
-		q.Set("cursor", o.Cursor)
-	} else {
-		q.Set("limit", strconv.Itoa(pageSize(o.PageSize)))
-	}
-	var out page[Directory]
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: path, query: q}, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	if err := setNext(resp, out.Links); err != nil {
-		return nil, resp, err
-	}
-	return out.Data, resp, nil
+	q, _ := listQuery(listOpts(opts))
+	return fetchPage[Directory](ctx, s.client, request{method: http.MethodGet, path: path, query: q})
 }
 
 // ListIter iterates over all the organization's directories.
+//
+// Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-directory/#api-v2-orgs-orgid-directories-get
+//
+//	GET /admin/v2/orgs/{orgId}/directories
 func (s *DirectoriesService) ListIter(ctx context.Context, org OrgID, opts *ListOptions) iter.Seq2[Directory, error] {
 	return paginate(ctx, opts, func(ctx context.Context, o ListOptions) ([]Directory, *Response, error) {
 		return s.List(ctx, org, &o)
@@ -290,7 +278,7 @@ func (s *DirectoriesService) ListIter(ctx context.Context, org OrgID, opts *List
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v2-orgs-orgid-directories-directoryid-users-search-post
 //
-// POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/search
+//	POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/search
 func (s *DirectoriesService) Users(ctx context.Context, org OrgID, dir DirectoryID, opts *UserSearchOptions) ([]DirectoryUser, *Response, error) {
 	path, err := newPath("/v2/orgs").id("organization ID", string(org)).lit("directories").
 		id("directory ID", string(dir)).lit("users/search").build()
@@ -304,28 +292,19 @@ func (s *DirectoriesService) Users(ctx context.Context, org OrgID, dir Directory
 	if o.SearchTerm != "" && len(o.Emails) > 0 {
 		return nil, nil, errors.New("atlassian: SearchTerm and Emails cannot be combined")
 	}
-	var out page[DirectoryUser]
-	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: path, body: o.body()}, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	if err := setNext(resp, out.Links); err != nil {
-		return nil, resp, err
-	}
-	return out.Data, resp, nil
+	return fetchPage[DirectoryUser](ctx, s.client, request{method: http.MethodPost, path: path, body: o.body()})
 }
 
 // UsersIter iterates over all users of dir matching opts (see [DirectoriesService.Users]).
+//
+// Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v2-orgs-orgid-directories-directoryid-users-search-post
+//
+//	POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/search
 func (s *DirectoriesService) UsersIter(ctx context.Context, org OrgID, dir DirectoryID, opts *UserSearchOptions) iter.Seq2[DirectoryUser, error] {
-	o := UserSearchOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return paginate(ctx, &o.ListOptions, func(ctx context.Context, lo ListOptions) ([]DirectoryUser, *Response, error) {
-		p := o
-		p.ListOptions = lo
-		return s.Users(ctx, org, dir, &p)
-	})
+	return paginateOpts(ctx, opts, userSearchListOptions,
+		func(ctx context.Context, o *UserSearchOptions) ([]DirectoryUser, *Response, error) {
+			return s.Users(ctx, org, dir, o)
+		})
 }
 
 // ListUsers returns one page of the users of dir through the GET list.
@@ -337,7 +316,7 @@ func (s *DirectoriesService) UsersIter(ctx context.Context, org OrgID, dir Direc
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v2-orgs-orgid-directories-directoryid-users-get
 //
-// GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users
+//	GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users
 func (s *DirectoriesService) ListUsers(ctx context.Context, org OrgID, dir DirectoryID, opts *UserSearchOptions) ([]DirectoryUser, *Response, error) {
 	path, err := newPath("/v2/orgs").id("organization ID", string(org)).lit("directories").
 		id("directory ID", string(dir)).lit("users").build()
@@ -351,11 +330,8 @@ func (s *DirectoriesService) ListUsers(ctx context.Context, org OrgID, dir Direc
 	if len(o.Emails) > 0 || len(o.Expand) > 0 {
 		return nil, nil, errors.New("atlassian: Emails and Expand need DirectoriesService.Users (the search endpoint)")
 	}
-	q := url.Values{}
-	if o.Cursor != "" {
-		q.Set("cursor", o.Cursor)
-	} else {
-		q.Set("limit", strconv.Itoa(pageSize(o.PageSize)))
+	q, first := listQuery(o.ListOptions)
+	if first {
 		addAll(q, "accountIds", ids(o.AccountIDs))
 		addAll(q, "directoryIds", ids(o.DirectoryIDs))
 		addAll(q, "resourceIds", o.ResourceIDs)
@@ -375,37 +351,28 @@ func (s *DirectoriesService) ListUsers(ctx context.Context, org OrgID, dir Direc
 			q.Set("searchTerm", o.SearchTerm)
 		}
 	}
-	var out page[DirectoryUser]
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: path, query: q}, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	if err := setNext(resp, out.Links); err != nil {
-		return nil, resp, err
-	}
-	return out.Data, resp, nil
+	return fetchPage[DirectoryUser](ctx, s.client, request{method: http.MethodGet, path: path, query: q})
 }
 
 // ListUsersIter iterates over the deprecated GET list.
 //
+// Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v2-orgs-orgid-directories-directoryid-users-get
+//
+//	GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users
+//
 // Deprecated: use [DirectoriesService.UsersIter].
 func (s *DirectoriesService) ListUsersIter(ctx context.Context, org OrgID, dir DirectoryID, opts *UserSearchOptions) iter.Seq2[DirectoryUser, error] {
-	o := UserSearchOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return paginate(ctx, &o.ListOptions, func(ctx context.Context, lo ListOptions) ([]DirectoryUser, *Response, error) {
-		p := o
-		p.ListOptions = lo
-		return s.ListUsers(ctx, org, dir, &p)
-	})
+	return paginateOpts(ctx, opts, userSearchListOptions,
+		func(ctx context.Context, o *UserSearchOptions) ([]DirectoryUser, *Response, error) {
+			return s.ListUsers(ctx, org, dir, o)
+		})
 }
 
 // GetUser returns one user of dir.
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v2-orgs-orgid-directories-directoryid-users-accountid-get
 //
-// GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}
+//	GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}
 func (s *DirectoriesService) GetUser(ctx context.Context, org OrgID, dir DirectoryID, id AccountID) (*DirectoryUser, *Response, error) {
 	path, err := userPath(org, dir, id).build()
 	if err != nil {
@@ -432,7 +399,7 @@ func userPath(org OrgID, dir DirectoryID, id AccountID) *pathBuilder {
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v2-orgs-orgid-directories-directoryid-users-accountid-suspend-post
 //
-// POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/suspend
+//	POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/suspend
 func (s *DirectoriesService) SuspendUser(ctx context.Context, org OrgID, dir DirectoryID, id AccountID) (*Response, error) {
 	path, err := userPath(org, dir, id).lit("suspend").build()
 	if err != nil {
@@ -446,7 +413,7 @@ func (s *DirectoriesService) SuspendUser(ctx context.Context, org OrgID, dir Dir
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v2-orgs-orgid-directories-directoryid-users-accountid-restore-post
 //
-// POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/restore
+//	POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/restore
 func (s *DirectoriesService) RestoreUser(ctx context.Context, org OrgID, dir DirectoryID, id AccountID) (*Response, error) {
 	path, err := userPath(org, dir, id).lit("restore").build()
 	if err != nil {
@@ -460,7 +427,7 @@ func (s *DirectoriesService) RestoreUser(ctx context.Context, org OrgID, dir Dir
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v2-orgs-orgid-directories-directoryid-users-accountid-delete
 //
-// DELETE /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}
+//	DELETE /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}
 func (s *DirectoriesService) RemoveUser(ctx context.Context, org OrgID, dir DirectoryID, id AccountID) (*Response, error) {
 	path, err := userPath(org, dir, id).build()
 	if err != nil {

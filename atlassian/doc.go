@@ -64,20 +64,28 @@
 // limiter before every attempt, bounded retries, and reaction to
 // Retry-After and X-RateLimit-* headers. Build a [jira.Transport] once and
 // pass it to both clients ([WithTransport] here, jira.WithTransport there)
-// so that they share one limiter and one set of counters. A 429 is retried
-// for every method after the server's Retry-After (capped by the retry
-// policy's MaxRetryAfter); 5xx and network errors are retried only for
+// so that they share one limiter and one set of counters. The Admin API
+// publishes no rate numbers; the default pacing is jira.DefaultRateLimits,
+// and every 429 slows the endpoint down further. A 429 is retried for every
+// method after the server's Retry-After (else X-RateLimit-Reset), up to the
+// retry policy's MaxRetryAfter; 5xx and network errors are retried only for
 // idempotent methods, so the lifecycle POSTs are never repeated after an
-// unknown outcome. A wait longer than MaxRetryAfter is not slept: the call
-// returns an [*Error] carrying RetryAfter.
+// unknown outcome. A longer wait, or one past the context deadline, is not
+// slept: the call returns an [*Error] carrying RetryAfter. The endpoint
+// stays paused until then: later calls wait if the pause ends within the
+// limiter's MaxPause (a minute by default), and otherwise are not sent at
+// all but fail at once with a 429 [*Error] whose RateLimitReason is
+// "client-side pause" and whose RetryAfter is the time left, as in package
+// jira. Every wait ends when the context does.
 //
 // # Errors
 //
 // Every non-2xx answer is an [*Error]. It decodes the Admin error body
 // {"errors":[{"id","status","code","title","detail"}]} and the gateway's
 // {"code","message"} body (sent with 429), and carries the status,
-// RetryAfter, the request ID and the redacted URL. errors.Is works with
-// [ErrNotFound], [ErrUnauthorized], [ErrForbidden], [ErrRateLimited],
+// RetryAfter, RateLimitReason, the request ID and the URL without its query
+// string; the API key is cut out of any body that echoes it. errors.Is works
+// with [ErrNotFound], [ErrUnauthorized], [ErrForbidden], [ErrRateLimited],
 // [ErrConflict] and [ErrBadRequest], which are the same values as
 // jira.ErrNotFound and friends; [Error.HasCode] tests an Admin code such as
 // [CodeUserNotFound].

@@ -13,16 +13,24 @@ import (
 	"github.com/batonkit/jiracloud/jira"
 )
 
-// Sentinel errors matched by [*Error] through errors.Is. They are the Jira
-// client's sentinels, so errors.Is(err, jira.ErrNotFound) and
-// errors.Is(err, atlassian.ErrNotFound) are the same test.
+// Sentinel errors matched by [*Error] through errors.Is, by status code.
+// They are the Jira client's sentinels, so errors.Is(err, jira.ErrNotFound)
+// and errors.Is(err, atlassian.ErrNotFound) are the same test.
 var (
-	ErrNotFound     = jira.ErrNotFound
+	// ErrNotFound matches a 404 (e.g. [CodeUserNotFound], [CodeGroupNotFound]).
+	ErrNotFound = jira.ErrNotFound
+	// ErrUnauthorized matches a 401: a missing, wrong or expired API key.
 	ErrUnauthorized = jira.ErrUnauthorized
-	ErrForbidden    = jira.ErrForbidden
-	ErrRateLimited  = jira.ErrRateLimited
-	ErrConflict     = jira.ErrConflict
-	ErrBadRequest   = jira.ErrBadRequest
+	// ErrForbidden matches a 403: the key may not manage this organization,
+	// group or account (or is a scoped key on the user management API).
+	ErrForbidden = jira.ErrForbidden
+	// ErrRateLimited matches a 429, including a call refused during a long
+	// server-imposed pause; [Error].RetryAfter says how long to wait.
+	ErrRateLimited = jira.ErrRateLimited
+	// ErrConflict matches a 409.
+	ErrConflict = jira.ErrConflict
+	// ErrBadRequest matches a 400 (e.g. [CodeInvalidCursor], [CodeInvalidBody]).
+	ErrBadRequest = jira.ErrBadRequest
 )
 
 // ErrSiteNotFound is returned by [WorkspacesService.FindJiraSite] when no
@@ -31,14 +39,22 @@ var ErrSiteNotFound = errors.New("atlassian: no Jira workspace of the organizati
 
 // Admin API error codes worth testing for with [Error.HasCode].
 const (
-	CodeInvalidCursor   = "ADMIN-400-1"
+	// CodeInvalidCursor: the page cursor is invalid or expired.
+	CodeInvalidCursor = "ADMIN-400-1"
+	// CodeInvalidResource: a resource ID in the request is invalid.
 	CodeInvalidResource = "ADMIN-400-4"
-	CodeInvalidBody     = "ADMIN-400-24"
-	CodeOrgNotManaged   = "ADMIN-403-3"
-	CodeOrgNotFound     = "ADMIN-404-2"
-	CodeUserNotFound    = "ADMIN-404-8"
-	CodeGroupNotFound   = "ADMIN-404-10"
-	CodeRateLimited     = "ADMIN-429-1"
+	// CodeInvalidBody: the request body is invalid.
+	CodeInvalidBody = "ADMIN-400-24"
+	// CodeOrgNotManaged: the API key may not manage the organization.
+	CodeOrgNotManaged = "ADMIN-403-3"
+	// CodeOrgNotFound: no such organization.
+	CodeOrgNotFound = "ADMIN-404-2"
+	// CodeUserNotFound: no such user.
+	CodeUserNotFound = "ADMIN-404-8"
+	// CodeGroupNotFound: no such group.
+	CodeGroupNotFound = "ADMIN-404-10"
+	// CodeRateLimited: the rate limit was exceeded.
+	CodeRateLimited = "ADMIN-429-1"
 )
 
 // maxErrorBody bounds how much of an error response is read.
@@ -77,7 +93,13 @@ type Error struct {
 	Message string
 	// RetryAfter is the server-requested wait on 429 or 503.
 	RetryAfter time.Duration
-	// RateLimitReset is X-RateLimit-Reset, if sent.
+	// RateLimitReason is the RateLimit-Reason header on 429, if sent, or
+	// "client-side pause" / "client-side quota pause" when the call was not
+	// sent because an earlier 429 paused the endpoint (or every endpoint)
+	// for longer than the client waits.
+	RateLimitReason string
+	// RateLimitReset is X-RateLimit-Reset, if sent, or the end of a
+	// client-side pause.
 	RateLimitReset time.Time
 	// RequestID is the Atl-Traceid (or X-Request-Id) header, for Atlassian support.
 	RequestID string
@@ -96,7 +118,11 @@ func (e *Error) Error() string {
 		b.WriteString(strings.Join(msgs, "; "))
 	}
 	if e.RetryAfter > 0 {
-		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+		fmt.Fprintf(&b, " (retry after %s", e.RetryAfter)
+		if e.RateLimitReason != "" {
+			b.WriteString(", " + e.RateLimitReason)
+		}
+		b.WriteString(")")
 	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
@@ -141,28 +167,16 @@ func (e *Error) HasCode(code string) bool {
 	return false
 }
 
-// Is matches the sentinel errors by status code.
+// Is matches the sentinel errors by status code, exactly as [jira.Error]
+// does (they are the same sentinels).
 func (e *Error) Is(target error) bool {
-	switch target {
-	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound
-	case ErrUnauthorized:
-		return e.StatusCode == http.StatusUnauthorized
-	case ErrForbidden:
-		return e.StatusCode == http.StatusForbidden
-	case ErrRateLimited:
-		return e.StatusCode == http.StatusTooManyRequests
-	case ErrConflict:
-		return e.StatusCode == http.StatusConflict
-	case ErrBadRequest:
-		return e.StatusCode == http.StatusBadRequest
-	}
-	return false
+	return (&jira.Error{StatusCode: e.StatusCode}).Is(target)
 }
 
-// Temporary reports whether retrying later may succeed (429, 5xx except 501).
+// Temporary reports whether retrying later may succeed (429, 5xx except
+// 501), exactly as [jira.Error] does.
 func (e *Error) Temporary() bool {
-	return e.StatusCode == http.StatusTooManyRequests || (e.StatusCode >= 500 && e.StatusCode != http.StatusNotImplemented)
+	return (&jira.Error{StatusCode: e.StatusCode}).Temporary()
 }
 
 // DecodeErrorBody fills Errors, Code and Message from an Admin API or
@@ -218,12 +232,24 @@ func jsonScalar(v json.RawMessage) string {
 	return ""
 }
 
+// pausedError turns the transport's refusal to send during a long
+// server-imposed pause into the 429 the pause came from, so callers handle
+// one error shape (and read the remaining wait from RetryAfter).
+func pausedError(method, full string, pe *transport.PausedError) *Error {
+	reason := "client-side pause"
+	if pe.Quota {
+		reason = "client-side quota pause"
+	}
+	return &Error{StatusCode: http.StatusTooManyRequests, Method: method, URL: redactURL(full), Message: pe.Error(),
+		RetryAfter: pe.Wait, RateLimitReason: reason, RateLimitReset: pe.Until}
+}
+
 func (c *Client) newError(method, full string, resp *http.Response, res transport.Result, body []byte) *Error {
 	now := c.tr.Clock().Now()
 	rt := transport.ParseRate(resp.Header, now)
-	body = []byte(strings.ReplaceAll(string(body), c.key.v, "REDACTED"))
+	body = []byte(strings.ReplaceAll(string(body), c.key(), "REDACTED"))
 	e := &Error{StatusCode: resp.StatusCode, Method: method, URL: redactURL(full), RequestID: requestID(resp.Header),
-		Attempts: res.Attempts, RateLimitReset: rt.Reset}
+		Attempts: res.Attempts, RateLimitReason: rt.Reason, RateLimitReset: rt.Reset}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		if w, ok := rt.ServerWait(now); ok {
 			e.RetryAfter = w

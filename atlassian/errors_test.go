@@ -213,6 +213,83 @@ func TestRateLimit_proxyBody(t *testing.T) {
 	}
 }
 
+// TestRateLimit_longPauseIsA429: after a 429 asking for longer than the
+// client waits in-process, further calls are not sent while the pause lasts:
+// they fail at once with a 429 *Error carrying the remaining wait, like the
+// Jira client's. Without RateLimit-Reason only that endpoint is paused; a
+// quota reason pauses every endpoint.
+func TestRateLimit_longPauseIsA429(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		reason      string
+		wantReason  string
+		otherPaused bool
+	}{
+		{name: "endpoint", reason: "", wantReason: "client-side pause", otherPaused: false},
+		{name: "quota", reason: "jira-quota-tenant-based", wantReason: "client-side quota pause", otherPaused: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := newFakeClock()
+			c, mux, _ := setup(t, WithClock(clk))
+			var users, orgs atomic.Int32
+			mux.HandleFunc("GET /admin/v1/orgs/{org}/users", func(w http.ResponseWriter, r *http.Request) {
+				users.Add(1)
+				w.Header().Set("Retry-After", "1800")
+				if tt.reason != "" {
+					w.Header().Set("RateLimit-Reason", tt.reason)
+				}
+				writeJSON(w, 429, `{"code":429,"message":"Rate limit exceeded"}`)
+			})
+			mux.HandleFunc("GET /admin/v1/orgs", func(w http.ResponseWriter, r *http.Request) {
+				orgs.Add(1)
+				writeJSON(w, 200, `{"data":[],"links":{}}`)
+			})
+			if _, _, err := c.Users.ListManaged(t.Context(), testOrg, nil); !errors.Is(err, ErrRateLimited) {
+				t.Fatalf("first call: err = %v, want a 429", err)
+			}
+			clk.mu.Lock()
+			clk.now = clk.now.Add(10 * time.Minute)
+			clk.mu.Unlock()
+
+			_, resp, err := c.Users.ListManaged(t.Context(), testOrg, &ListOptions{Cursor: "next"})
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("second call: err = %v (%T), want *Error", err, err)
+			}
+			if resp != nil || e.StatusCode != 429 || !errors.Is(err, ErrRateLimited) || !errors.Is(err, jira.ErrRateLimited) {
+				t.Errorf("second call: resp = %v, err = %v; want no response and a 429", resp, err)
+			}
+			if e.RetryAfter != 20*time.Minute || e.RateLimitReason != tt.wantReason {
+				t.Errorf("RetryAfter = %v, RateLimitReason = %q; want 20m0s, %q", e.RetryAfter, e.RateLimitReason, tt.wantReason)
+			}
+			if want := mustTime(t, "2026-05-04T10:30:00Z"); !e.RateLimitReset.Equal(want) {
+				t.Errorf("RateLimitReset = %v, want %v", e.RateLimitReset, want)
+			}
+			if !strings.Contains(e.URL, "/admin/v1/orgs/"+string(testOrg)+"/users") || strings.Contains(e.URL, "cursor") {
+				t.Errorf("URL = %q, want the redacted request URL", e.URL)
+			}
+			if !strings.Contains(err.Error(), "(retry after 20m0s, "+tt.wantReason+")") {
+				t.Errorf("Error() = %q", err.Error())
+			}
+			if n := users.Load(); n != 1 {
+				t.Errorf("the paused endpoint was called %d times, want 1", n)
+			}
+
+			_, _, err = c.Orgs.List(t.Context(), nil)
+			if tt.otherPaused {
+				if !errors.Is(err, ErrRateLimited) || orgs.Load() != 0 {
+					t.Errorf("another endpoint during a quota pause: err = %v, calls = %d; want a 429 and no call", err, orgs.Load())
+				}
+			} else if err != nil || orgs.Load() != 1 {
+				t.Errorf("another endpoint during an endpoint pause: err = %v, calls = %d; want one successful call", err, orgs.Load())
+			}
+		})
+	}
+}
+
 // TestRateLimit_adminCode: the Admin error shape on 429 (ADMIN-429-1).
 func TestRateLimit_adminCode(t *testing.T) {
 	t.Parallel()

@@ -9,6 +9,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 
 	"github.com/batonkit/jiracloud/atlassian"
 	"github.com/batonkit/jiracloud/jira"
@@ -34,9 +35,35 @@ func exampleServer() *httptest.Server {
 			{"id":"ari:cloud:jira-servicedesk::site/`+exampleCloud+`","attributes":{"typeKey":"jira-servicedesk","type":"jira","hostUrl":"https://acme.atlassian.net/"}}],
 			"links":{}}`)
 	})
-	mux.HandleFunc("POST /admin/v2/orgs/{org}/directories/{dir}/users/search", func(w http.ResponseWriter, r *http.Request) {
-		var body struct{ Cursor string }
+	var mu sync.Mutex
+	members := map[string]bool{"a1": true} // of the one group
+	mux.HandleFunc("POST /admin/v2/orgs/{org}/directories/{dir}/groups/{group}/memberships", func(w http.ResponseWriter, r *http.Request) {
+		var body struct{ AccountID string }
 		_ = json.NewDecoder(r.Body).Decode(&body)
+		mu.Lock()
+		members[body.AccountID] = true
+		mu.Unlock()
+		reply(w, 200, `{}`)
+	})
+	mux.HandleFunc("POST /admin/v2/orgs/{org}/directories/{dir}/users/search", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Cursor   string
+			GroupIDs []string
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		if len(body.GroupIDs) > 0 { // members of a group, in one page
+			mu.Lock()
+			defer mu.Unlock()
+			var page []map[string]string
+			for _, u := range []map[string]string{{"accountId": "a1", "name": "Ann"}, {"accountId": "a2", "name": "Bob"}, {"accountId": "a3", "name": "Cid"}} {
+				if members[u["accountId"]] {
+					page = append(page, u)
+				}
+			}
+			data, _ := json.Marshal(map[string]any{"data": page, "links": map[string]string{}})
+			reply(w, 200, string(data))
+			return
+		}
 		if body.Cursor == "" {
 			reply(w, 200, `{"data":[{"accountId":"a1","name":"Ann","status":"active"},{"accountId":"a2","name":"Bob","status":"suspended"}],
 				"links":{"next":"cGFnZTI"}}`)
@@ -144,4 +171,27 @@ func ExampleError() {
 	// Output:
 	// 404 true
 	// true true
+}
+
+// Members lists a group's members through the user search filtered on the
+// group; adding a member is one call.
+func ExampleGroupsService_MembersIter() {
+	srv := exampleServer()
+	defer srv.Close()
+	c := exampleClient(srv)
+	ctx := context.Background()
+
+	group := atlassian.GroupID("276f955c-63d7-42c8-9520-92d01dca0625")
+	if _, err := c.Groups.AddMember(ctx, exampleOrg, atlassian.AllDirectories, group, "a3"); err != nil {
+		log.Fatal(err)
+	}
+	for u, err := range c.Groups.MembersIter(ctx, exampleOrg, atlassian.AllDirectories, group, nil) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(u.AccountID, u.Name)
+	}
+	// Output:
+	// a1 Ann
+	// a3 Cid
 }

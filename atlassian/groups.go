@@ -7,8 +7,6 @@ import (
 	"errors"
 	"iter"
 	"net/http"
-	"net/url"
-	"strconv"
 )
 
 // GroupsService covers the groups of an organization's directories: search,
@@ -122,6 +120,8 @@ type groupSearchBody struct {
 	Expand         []string `json:"expand,omitempty"`
 }
 
+func groupSearchListOptions(o *GroupSearchOptions) *ListOptions { return &o.ListOptions }
+
 func groupsPath(org OrgID, dir DirectoryID) *pathBuilder {
 	return newPath("/v2/orgs").id("organization ID", string(org)).lit("directories").
 		id("directory ID", string(dir)).lit("groups")
@@ -134,7 +134,7 @@ func groupsPath(org OrgID, dir DirectoryID) *pathBuilder {
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-groups/#api-v2-orgs-orgid-directories-directoryid-groups-search-post
 //
-// POST /admin/v2/orgs/{orgId}/directories/{directoryId}/groups/search
+//	POST /admin/v2/orgs/{orgId}/directories/{directoryId}/groups/search
 func (s *GroupsService) Search(ctx context.Context, org OrgID, dir DirectoryID, opts *GroupSearchOptions) ([]Group, *Response, error) {
 	path, err := groupsPath(org, dir).lit("search").build()
 	if err != nil {
@@ -153,28 +153,19 @@ func (s *GroupsService) Search(ctx context.Context, org OrgID, dir DirectoryID, 
 		ResourceOwners: o.ResourceOwners, ResourceIDs: o.ResourceIDs, SearchTerm: o.SearchTerm,
 		GroupIDs: ids(o.GroupIDs), GroupNames: o.GroupNames, Expand: o.Expand,
 	}
-	var out page[Group]
-	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: path, body: body}, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	if err := setNext(resp, out.Links); err != nil {
-		return nil, resp, err
-	}
-	return out.Data, resp, nil
+	return fetchPage[Group](ctx, s.client, request{method: http.MethodPost, path: path, body: body})
 }
 
 // SearchIter iterates over all groups of dir matching opts.
+//
+// Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-groups/#api-v2-orgs-orgid-directories-directoryid-groups-search-post
+//
+//	POST /admin/v2/orgs/{orgId}/directories/{directoryId}/groups/search
 func (s *GroupsService) SearchIter(ctx context.Context, org OrgID, dir DirectoryID, opts *GroupSearchOptions) iter.Seq2[Group, error] {
-	o := GroupSearchOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return paginate(ctx, &o.ListOptions, func(ctx context.Context, lo ListOptions) ([]Group, *Response, error) {
-		p := o
-		p.ListOptions = lo
-		return s.Search(ctx, org, dir, &p)
-	})
+	return paginateOpts(ctx, opts, groupSearchListOptions,
+		func(ctx context.Context, o *GroupSearchOptions) ([]Group, *Response, error) {
+			return s.Search(ctx, org, dir, o)
+		})
 }
 
 // List returns one page of the groups of dir through the GET list.
@@ -185,7 +176,7 @@ func (s *GroupsService) SearchIter(ctx context.Context, org OrgID, dir Directory
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-groups/#api-v2-orgs-orgid-directories-directoryid-groups-get
 //
-// GET /admin/v2/orgs/{orgId}/directories/{directoryId}/groups
+//	GET /admin/v2/orgs/{orgId}/directories/{directoryId}/groups
 func (s *GroupsService) List(ctx context.Context, org OrgID, dir DirectoryID, opts *GroupSearchOptions) ([]Group, *Response, error) {
 	path, err := groupsPath(org, dir).build()
 	if err != nil {
@@ -198,11 +189,8 @@ func (s *GroupsService) List(ctx context.Context, org OrgID, dir DirectoryID, op
 	if len(o.GroupNames) > 0 || len(o.Expand) > 0 {
 		return nil, nil, errors.New("atlassian: GroupNames and Expand need GroupsService.Search")
 	}
-	q := url.Values{}
-	if o.Cursor != "" {
-		q.Set("cursor", o.Cursor)
-	} else {
-		q.Set("limit", strconv.Itoa(pageSize(o.PageSize)))
+	q, first := listQuery(o.ListOptions)
+	if first {
 		addAll(q, "accountIds", ids(o.AccountIDs))
 		addAll(q, "directoryIds", ids(o.DirectoryIDs))
 		addAll(q, "groupIds", ids(o.GroupIDs))
@@ -213,37 +201,28 @@ func (s *GroupsService) List(ctx context.Context, org OrgID, dir DirectoryID, op
 			q.Set("searchTerm", o.SearchTerm)
 		}
 	}
-	var out page[Group]
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: path, query: q}, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	if err := setNext(resp, out.Links); err != nil {
-		return nil, resp, err
-	}
-	return out.Data, resp, nil
+	return fetchPage[Group](ctx, s.client, request{method: http.MethodGet, path: path, query: q})
 }
 
 // ListIter iterates over the deprecated GET list.
 //
+// Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-groups/#api-v2-orgs-orgid-directories-directoryid-groups-get
+//
+//	GET /admin/v2/orgs/{orgId}/directories/{directoryId}/groups
+//
 // Deprecated: use [GroupsService.SearchIter].
 func (s *GroupsService) ListIter(ctx context.Context, org OrgID, dir DirectoryID, opts *GroupSearchOptions) iter.Seq2[Group, error] {
-	o := GroupSearchOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return paginate(ctx, &o.ListOptions, func(ctx context.Context, lo ListOptions) ([]Group, *Response, error) {
-		p := o
-		p.ListOptions = lo
-		return s.List(ctx, org, dir, &p)
-	})
+	return paginateOpts(ctx, opts, groupSearchListOptions,
+		func(ctx context.Context, o *GroupSearchOptions) ([]Group, *Response, error) {
+			return s.List(ctx, org, dir, o)
+		})
 }
 
 // Get returns one group of dir.
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-groups/#api-v2-orgs-orgid-directories-directoryid-groups-groupid-get
 //
-// GET /admin/v2/orgs/{orgId}/directories/{directoryId}/groups/{groupId}
+//	GET /admin/v2/orgs/{orgId}/directories/{directoryId}/groups/{groupId}
 func (s *GroupsService) Get(ctx context.Context, org OrgID, dir DirectoryID, group GroupID) (*Group, *Response, error) {
 	path, err := groupsPath(org, dir).id("group ID", string(group)).build()
 	if err != nil {
@@ -266,7 +245,7 @@ func (s *GroupsService) Get(ctx context.Context, org OrgID, dir DirectoryID, gro
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v2-orgs-orgid-directories-directoryid-users-search-post
 //
-// POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/search  {"groupIds":[groupId], …}
+//	POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/search  {"groupIds":[groupId], …}
 func (s *GroupsService) Members(ctx context.Context, org OrgID, dir DirectoryID, group GroupID, opts *UserSearchOptions) ([]DirectoryUser, *Response, error) {
 	if group == "" {
 		return nil, nil, errors.New("atlassian: group ID is empty")
@@ -280,16 +259,15 @@ func (s *GroupsService) Members(ctx context.Context, org OrgID, dir DirectoryID,
 }
 
 // MembersIter iterates over all members of group.
+//
+// Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v2-orgs-orgid-directories-directoryid-users-search-post
+//
+//	POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/search  {"groupIds":[groupId], …}
 func (s *GroupsService) MembersIter(ctx context.Context, org OrgID, dir DirectoryID, group GroupID, opts *UserSearchOptions) iter.Seq2[DirectoryUser, error] {
-	o := UserSearchOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return paginate(ctx, &o.ListOptions, func(ctx context.Context, lo ListOptions) ([]DirectoryUser, *Response, error) {
-		p := o
-		p.ListOptions = lo
-		return s.Members(ctx, org, dir, group, &p)
-	})
+	return paginateOpts(ctx, opts, userSearchListOptions,
+		func(ctx context.Context, o *UserSearchOptions) ([]DirectoryUser, *Response, error) {
+			return s.Members(ctx, org, dir, group, o)
+		})
 }
 
 // AddMember adds the account to group. The user must be in the group's
@@ -297,7 +275,7 @@ func (s *GroupsService) MembersIter(ctx context.Context, org OrgID, dir Director
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-groups/#api-v2-orgs-orgid-directories-directoryid-groups-groupid-memberships-post
 //
-// POST /admin/v2/orgs/{orgId}/directories/{directoryId}/groups/{groupId}/memberships  {"accountId":…}
+//	POST /admin/v2/orgs/{orgId}/directories/{directoryId}/groups/{groupId}/memberships  {"accountId":…}
 func (s *GroupsService) AddMember(ctx context.Context, org OrgID, dir DirectoryID, group GroupID, id AccountID) (*Response, error) {
 	path, err := groupsPath(org, dir).id("group ID", string(group)).lit("memberships").build()
 	if err != nil {
@@ -316,7 +294,7 @@ func (s *GroupsService) AddMember(ctx context.Context, org OrgID, dir DirectoryI
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-groups/#api-v2-orgs-orgid-directories-directoryid-groups-groupid-memberships-accountid-delete
 //
-// DELETE /admin/v2/orgs/{orgId}/directories/{directoryId}/groups/{groupId}/memberships/{accountId}
+//	DELETE /admin/v2/orgs/{orgId}/directories/{directoryId}/groups/{groupId}/memberships/{accountId}
 func (s *GroupsService) RemoveMember(ctx context.Context, org OrgID, dir DirectoryID, group GroupID, id AccountID) (*Response, error) {
 	path, err := groupsPath(org, dir).id("group ID", string(group)).lit("memberships").id("account ID", string(id)).build()
 	if err != nil {
@@ -330,7 +308,7 @@ func (s *GroupsService) RemoveMember(ctx context.Context, org OrgID, dir Directo
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-groups/#api-v1-orgs-orgid-directory-groups-groupid-memberships-post
 //
-// POST /admin/v1/orgs/{orgId}/directory/groups/{groupId}/memberships  {"account_id":…}
+//	POST /admin/v1/orgs/{orgId}/directory/groups/{groupId}/memberships  {"account_id":…}
 func (s *GroupsService) AddMemberV1(ctx context.Context, org OrgID, group GroupID, id AccountID) (*Response, error) {
 	path, err := newPath("/v1/orgs").id("organization ID", string(org)).lit("directory/groups").
 		id("group ID", string(group)).lit("memberships").build()
@@ -350,7 +328,7 @@ func (s *GroupsService) AddMemberV1(ctx context.Context, org OrgID, group GroupI
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-groups/#api-v1-orgs-orgid-directory-groups-groupid-memberships-accountid-delete
 //
-// DELETE /admin/v1/orgs/{orgId}/directory/groups/{groupId}/memberships/{accountId}
+//	DELETE /admin/v1/orgs/{orgId}/directory/groups/{groupId}/memberships/{accountId}
 func (s *GroupsService) RemoveMemberV1(ctx context.Context, org OrgID, group GroupID, id AccountID) (*Response, error) {
 	path, err := newPath("/v1/orgs").id("organization ID", string(org)).lit("directory/groups").
 		id("group ID", string(group)).lit("memberships").id("account ID", string(id)).build()

@@ -203,3 +203,33 @@ func TestGroup_lenientManagementAccess(t *testing.T) {
 		t.Errorf("object managementAccess: %+v, %v", g.ManagementAccess, err)
 	}
 }
+
+// TestGroups_ListIter_deprecated: the GET list sends its filters and limit on
+// the first page only; later pages send the cursor alone, as documented.
+func TestGroups_ListIter_deprecated(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	var calls atomic.Int32
+	mux.HandleFunc("GET /admin/v2/orgs/{org}/directories/{dir}/groups", func(w http.ResponseWriter, r *http.Request) {
+		switch calls.Add(1) {
+		case 1:
+			testQuery(t, r, url.Values{"limit": {"100"}, "searchTerm": {"jira"}})
+			writeJSON(w, 200, `{"data":[{"id":"g1","name":"jira-users"}],"links":{"next":"bjI"}}`)
+		case 2:
+			testQuery(t, r, url.Values{"cursor": {"bjI"}})
+			writeJSON(w, 200, `{"data":[{"id":"g2","name":"jira-admins"}],"links":{}}`)
+		default:
+			t.Error("request after the last page")
+		}
+	})
+	var names []string
+	for g, err := range c.Groups.ListIter(t.Context(), testOrg, AllDirectories, &GroupSearchOptions{SearchTerm: "jira"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, g.Name)
+	}
+	if diff := cmp.Diff([]string{"jira-users", "jira-admins"}, names); diff != "" || calls.Load() != 2 {
+		t.Errorf("names (-want +got):\n%s calls %d", diff, calls.Load())
+	}
+}

@@ -39,13 +39,17 @@ func (o Org) Name() string { return o.Attributes.Name }
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-orgs/#api-v1-orgs-get
 //
-// GET /admin/v1/orgs
+//	GET /admin/v1/orgs
 func (s *OrgsService) List(ctx context.Context, opts *ListOptions) ([]Org, *Response, error) {
 	path, _ := newPath("/v1/orgs").build()
 	return cursorGET[Org](ctx, s.client, path, opts)
 }
 
 // ListIter iterates over all organizations the API key can see.
+//
+// Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-orgs/#api-v1-orgs-get
+//
+//	GET /admin/v1/orgs
 func (s *OrgsService) ListIter(ctx context.Context, opts *ListOptions) iter.Seq2[Org, error] {
 	return paginate(ctx, opts, func(ctx context.Context, o ListOptions) ([]Org, *Response, error) {
 		return s.List(ctx, &o)
@@ -56,7 +60,7 @@ func (s *OrgsService) ListIter(ctx context.Context, opts *ListOptions) iter.Seq2
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-orgs/#api-v1-orgs-orgid-get
 //
-// GET /admin/v1/orgs/{orgId}
+//	GET /admin/v1/orgs/{orgId}
 func (s *OrgsService) Get(ctx context.Context, org OrgID) (*Org, *Response, error) {
 	path, err := newPath("/v1/orgs").id("organization ID", string(org)).build()
 	if err != nil {
@@ -110,7 +114,7 @@ func (d Domain) Verified() bool { return d.Attributes.Claim.Status == "verified"
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-domains/#api-v1-orgs-orgid-domains-get
 //
-// GET /admin/v1/orgs/{orgId}/domains
+//	GET /admin/v1/orgs/{orgId}/domains
 func (s *DomainsService) List(ctx context.Context, org OrgID, opts *ListOptions) ([]Domain, *Response, error) {
 	path, err := newPath("/v1/orgs").id("organization ID", string(org)).lit("domains").build()
 	if err != nil {
@@ -120,6 +124,10 @@ func (s *DomainsService) List(ctx context.Context, org OrgID, opts *ListOptions)
 }
 
 // ListIter iterates over all the organization's domains.
+//
+// Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-domains/#api-v1-orgs-orgid-domains-get
+//
+//	GET /admin/v1/orgs/{orgId}/domains
 func (s *DomainsService) ListIter(ctx context.Context, org OrgID, opts *ListOptions) iter.Seq2[Domain, error] {
 	return paginate(ctx, opts, func(ctx context.Context, o ListOptions) ([]Domain, *Response, error) {
 		return s.List(ctx, org, &o)
@@ -133,13 +141,5 @@ func cursorGET[T any](ctx context.Context, c *Client, path apiPath, opts *ListOp
 	if opts != nil && opts.Cursor != "" {
 		q.Set("cursor", opts.Cursor)
 	}
-	var out page[T]
-	resp, err := c.do(ctx, request{method: http.MethodGet, path: path, query: q}, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	if err := setNext(resp, out.Links); err != nil {
-		return nil, resp, err
-	}
-	return out.Data, resp, nil
+	return fetchPage[T](ctx, c, request{method: http.MethodGet, path: path, query: q})
 }

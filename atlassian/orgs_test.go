@@ -71,3 +71,31 @@ func TestDomains_List(t *testing.T) {
 		t.Errorf("NextCursor = %q, Verified = %v/%v", resp.NextCursor, domains[0].Verified(), domains[1].Verified())
 	}
 }
+
+func TestDomains_ListIter(t *testing.T) {
+	t.Parallel()
+	c, mux, srv := setup(t)
+	mux.HandleFunc("GET /admin/v1/orgs/{org}/domains", func(w http.ResponseWriter, r *http.Request) {
+		switch cur := r.URL.Query().Get("cursor"); cur {
+		case "":
+			testQuery(t, r, nil)
+			writeJSON(w, 200, `{"data":[{"id":"d1","type":"domains","attributes":{"name":"acme.com"}}],
+				"links":{"next":"`+srv+`/admin/v1/orgs/`+string(testOrg)+`/domains?cursor=ZDI"}}`)
+		case "ZDI":
+			testQuery(t, r, url.Values{"cursor": {"ZDI"}})
+			writeJSON(w, 200, `{"data":[{"id":"d2","type":"domains","attributes":{"name":"acme.io"}}],"links":{}}`)
+		default:
+			t.Errorf("unexpected cursor %q", cur)
+		}
+	})
+	var names []string
+	for d, err := range c.Domains.ListIter(t.Context(), testOrg, nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, d.Name())
+	}
+	if diff := cmp.Diff([]string{"acme.com", "acme.io"}, names); diff != "" {
+		t.Errorf("domains (-want +got):\n%s", diff)
+	}
+}

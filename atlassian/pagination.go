@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/batonkit/jiracloud/jira"
@@ -91,6 +92,31 @@ func setNext(resp *Response, l links) error {
 	return nil
 }
 
+// fetchPage sends r and decodes a {data, links} page, setting
+// [Response].NextCursor from links.next.
+func fetchPage[T any](ctx context.Context, c *Client, r request) ([]T, *Response, error) {
+	var out page[T]
+	resp, err := c.do(ctx, r, &out)
+	if err != nil {
+		return nil, resp, err
+	}
+	if err := setNext(resp, out.Links); err != nil {
+		return nil, resp, err
+	}
+	return out.Data, resp, nil
+}
+
+// listQuery starts the query of a GET list for the page o selects. Later
+// pages send only the cursor, because the API discards every other
+// parameter next to one; the first page sends the limit, and first tells
+// the caller to add its filters.
+func listQuery(o ListOptions) (q url.Values, first bool) {
+	if o.Cursor != "" {
+		return url.Values{"cursor": {o.Cursor}}, false
+	}
+	return url.Values{"limit": {strconv.Itoa(pageSize(o.PageSize))}}, true
+}
+
 // pageFunc fetches one page.
 type pageFunc[T any] func(ctx context.Context, opts ListOptions) ([]T, *Response, error)
 
@@ -131,6 +157,30 @@ func paginate[T any](ctx context.Context, opts *ListOptions, fetch pageFunc[T]) 
 			o.Cursor = resp.NextCursor
 		}
 	}
+}
+
+// paginateOpts is [paginate] for page methods whose options struct embeds
+// [ListOptions] (lo returns it): it copies *opts once (nil means the zero
+// options), and fetches each page with that copy and the page's cursor, so
+// the caller's value is never changed.
+func paginateOpts[O, T any](ctx context.Context, opts *O, lo func(*O) *ListOptions, fetch func(context.Context, *O) ([]T, *Response, error)) iter.Seq2[T, error] {
+	var base O
+	if opts != nil {
+		base = *opts
+	}
+	return paginate(ctx, lo(&base), func(ctx context.Context, l ListOptions) ([]T, *Response, error) {
+		p := base
+		*lo(&p) = l
+		return fetch(ctx, &p)
+	})
+}
+
+// listOpts dereferences optional list options.
+func listOpts(o *ListOptions) ListOptions {
+	if o == nil {
+		return ListOptions{}
+	}
+	return *o
 }
 
 // ids converts typed IDs to strings for query parameters and bodies.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
@@ -88,7 +87,7 @@ func (p *ManagedProduct) UnmarshalJSON(b []byte) error {
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v1-orgs-orgid-users-get
 //
-// GET /admin/v1/orgs/{orgId}/users
+//	GET /admin/v1/orgs/{orgId}/users
 func (s *UsersService) ListManaged(ctx context.Context, org OrgID, opts *ListOptions) ([]ManagedAccount, *Response, error) {
 	path, err := newPath("/v1/orgs").id("organization ID", string(org)).lit("users").build()
 	if err != nil {
@@ -98,6 +97,10 @@ func (s *UsersService) ListManaged(ctx context.Context, org OrgID, opts *ListOpt
 }
 
 // ListManagedIter iterates over all managed accounts.
+//
+// Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v1-orgs-orgid-users-get
+//
+//	GET /admin/v1/orgs/{orgId}/users
 func (s *UsersService) ListManagedIter(ctx context.Context, org OrgID, opts *ListOptions) iter.Seq2[ManagedAccount, error] {
 	return paginate(ctx, opts, func(ctx context.Context, o ListOptions) ([]ManagedAccount, *Response, error) {
 		return s.ListManaged(ctx, org, &o)
@@ -147,7 +150,7 @@ type OrgUserSearchOptions struct {
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v1-orgs-orgid-users-search-post
 //
-// POST /admin/v1/orgs/{orgId}/users/search
+//	POST /admin/v1/orgs/{orgId}/users/search
 func (s *UsersService) Search(ctx context.Context, org OrgID, opts *OrgUserSearchOptions) ([]OrgUser, *Response, error) {
 	path, err := newPath("/v1/orgs").id("organization ID", string(org)).lit("users/search").build()
 	if err != nil {
@@ -180,28 +183,19 @@ func (s *UsersService) Search(ctx context.Context, org OrgID, opts *OrgUserSearc
 	if len(o.Expand) > 0 {
 		body["expand"] = o.Expand
 	}
-	var out page[OrgUser]
-	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: path, body: body}, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	if err := setNext(resp, out.Links); err != nil {
-		return nil, resp, err
-	}
-	return out.Data, resp, nil
+	return fetchPage[OrgUser](ctx, s.client, request{method: http.MethodPost, path: path, body: body})
 }
 
 // SearchIter iterates over all users matching opts.
+//
+// Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v1-orgs-orgid-users-search-post
+//
+//	POST /admin/v1/orgs/{orgId}/users/search
 func (s *UsersService) SearchIter(ctx context.Context, org OrgID, opts *OrgUserSearchOptions) iter.Seq2[OrgUser, error] {
-	o := OrgUserSearchOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return paginate(ctx, &o.ListOptions, func(ctx context.Context, lo ListOptions) ([]OrgUser, *Response, error) {
-		p := o
-		p.ListOptions = lo
-		return s.Search(ctx, org, &p)
-	})
+	return paginateOpts(ctx, opts, func(o *OrgUserSearchOptions) *ListOptions { return &o.ListOptions },
+		func(ctx context.Context, o *OrgUserSearchOptions) ([]OrgUser, *Response, error) {
+			return s.Search(ctx, org, o)
+		})
 }
 
 // LastActive is a user's last activity per product and the date the user
@@ -279,7 +273,7 @@ func (p *ProductLastActive) UnmarshalJSON(b []byte) error {
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v1-orgs-orgid-directory-users-accountid-last-active-dates-get
 //
-// GET /admin/v1/orgs/{orgId}/directory/users/{accountId}/last-active-dates
+//	GET /admin/v1/orgs/{orgId}/directory/users/{accountId}/last-active-dates
 func (s *UsersService) LastActiveDates(ctx context.Context, org OrgID, id AccountID, opts *ListOptions) (*LastActive, *Response, error) {
 	path, err := newPath("/v1/orgs").id("organization ID", string(org)).lit("directory/users").
 		id("account ID", string(id)).lit("last-active-dates").build()
@@ -309,30 +303,32 @@ const maxLastActivePages = 50
 
 // LastActive returns all of the user's last-active dates, following pages.
 //
-// GET /admin/v1/orgs/{orgId}/directory/users/{accountId}/last-active-dates
+// Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v1-orgs-orgid-directory-users-accountid-last-active-dates-get
+//
+//	GET /admin/v1/orgs/{orgId}/directory/users/{accountId}/last-active-dates
 func (s *UsersService) LastActive(ctx context.Context, org OrgID, id AccountID) (*LastActive, error) {
 	all := &LastActive{}
-	o := ListOptions{}
-	seen := map[string]bool{}
-	for range maxLastActivePages {
+	pages := 0
+	fetch := func(ctx context.Context, o ListOptions) ([]ProductLastActive, *Response, error) {
+		if pages++; pages > maxLastActivePages {
+			return nil, nil, errors.New("atlassian: last-active-dates has more pages than expected")
+		}
 		la, resp, err := s.LastActiveDates(ctx, org, id, &o)
 		if err != nil {
-			return nil, err
+			return nil, resp, err
 		}
-		all.Products = append(all.Products, la.Products...)
 		if all.AddedToOrg.IsZero() {
 			all.AddedToOrg = la.AddedToOrg
 		}
-		seen[o.Cursor] = true
-		if resp.NextCursor == "" {
-			return all, nil
-		}
-		if seen[resp.NextCursor] {
-			return nil, fmt.Errorf("atlassian: last-active-dates pagination did not advance (cursor %q seen before)", resp.NextCursor)
-		}
-		o.Cursor = resp.NextCursor
+		return la.Products, resp, nil
 	}
-	return nil, errors.New("atlassian: last-active-dates has more pages than expected")
+	for p, err := range paginate(ctx, nil, fetch) {
+		if err != nil {
+			return nil, err
+		}
+		all.Products = append(all.Products, p)
+	}
+	return all, nil
 }
 
 func v1UserPath(org OrgID, id AccountID) *pathBuilder {
@@ -345,7 +341,7 @@ func v1UserPath(org OrgID, id AccountID) *pathBuilder {
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v1-orgs-orgid-directory-users-accountid-suspend-access-post
 //
-// POST /admin/v1/orgs/{orgId}/directory/users/{accountId}/suspend-access
+//	POST /admin/v1/orgs/{orgId}/directory/users/{accountId}/suspend-access
 func (s *UsersService) SuspendAccess(ctx context.Context, org OrgID, id AccountID) (*Response, error) {
 	path, err := v1UserPath(org, id).lit("suspend-access").build()
 	if err != nil {
@@ -358,7 +354,7 @@ func (s *UsersService) SuspendAccess(ctx context.Context, org OrgID, id AccountI
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v1-orgs-orgid-directory-users-accountid-restore-access-post
 //
-// POST /admin/v1/orgs/{orgId}/directory/users/{accountId}/restore-access
+//	POST /admin/v1/orgs/{orgId}/directory/users/{accountId}/restore-access
 func (s *UsersService) RestoreAccess(ctx context.Context, org OrgID, id AccountID) (*Response, error) {
 	path, err := v1UserPath(org, id).lit("restore-access").build()
 	if err != nil {
@@ -372,7 +368,7 @@ func (s *UsersService) RestoreAccess(ctx context.Context, org OrgID, id AccountI
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-users/#api-v1-orgs-orgid-directory-users-accountid-delete
 //
-// DELETE /admin/v1/orgs/{orgId}/directory/users/{accountId}
+//	DELETE /admin/v1/orgs/{orgId}/directory/users/{accountId}
 func (s *UsersService) RemoveFromDirectory(ctx context.Context, org OrgID, id AccountID) (*Response, error) {
 	path, err := v1UserPath(org, id).build()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -82,7 +83,9 @@ func (a *WorkspaceAttributes) UnmarshalJSON(b []byte) error {
 }
 
 var (
-	uuidRe    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	uuidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	// hostRe is a DNS host name (lower case, no trailing dot).
+	hostRe    = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
 	siteARIRe = regexp.MustCompile(`(?i)^ari:cloud:[a-z0-9.-]*::site/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
 )
 
@@ -147,7 +150,7 @@ func normalHost(raw string) string {
 	if err != nil {
 		return ""
 	}
-	return strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	return strings.TrimRight(strings.ToLower(u.Hostname()), ".")
 }
 
 // ResourceIDs returns the distinct resource ARIs of ws, in order: pass them
@@ -169,16 +172,13 @@ func ResourceIDs(ws []Workspace) []string {
 //
 // Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-workspaces/#api-v2-orgs-orgid-workspaces-post
 //
-// POST /admin/v2/orgs/{orgId}/workspaces
+//	POST /admin/v2/orgs/{orgId}/workspaces
 func (s *WorkspacesService) List(ctx context.Context, org OrgID, opts *ListOptions) ([]Workspace, *Response, error) {
 	path, err := newPath("/v2/orgs").id("organization ID", string(org)).lit("workspaces").build()
 	if err != nil {
 		return nil, nil, err
 	}
-	o := ListOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := listOpts(opts)
 	var body any
 	if o.Cursor != "" {
 		body = struct {
@@ -189,18 +189,14 @@ func (s *WorkspacesService) List(ctx context.Context, org OrgID, opts *ListOptio
 			Limit int `json:"limit"`
 		}{pageSize(o.PageSize)}
 	}
-	var out page[Workspace]
-	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: path, body: body}, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	if err := setNext(resp, out.Links); err != nil {
-		return nil, resp, err
-	}
-	return out.Data, resp, nil
+	return fetchPage[Workspace](ctx, s.client, request{method: http.MethodPost, path: path, body: body})
 }
 
 // ListIter iterates over all the organization's workspaces.
+//
+// Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-workspaces/#api-v2-orgs-orgid-workspaces-post
+//
+//	POST /admin/v2/orgs/{orgId}/workspaces
 func (s *WorkspacesService) ListIter(ctx context.Context, org OrgID, opts *ListOptions) iter.Seq2[Workspace, error] {
 	return paginate(ctx, opts, func(ctx context.Context, o ListOptions) ([]Workspace, *Response, error) {
 		return s.List(ctx, org, &o)
@@ -233,7 +229,7 @@ func parseSiteRef(raw string) (siteRef, error) {
 	if err != nil || u.Hostname() == "" {
 		return siteRef{}, fmt.Errorf("atlassian: cannot read a site from %q; give https://<site>.atlassian.net, https://api.atlassian.com/ex/jira/<cloudId> or a cloud ID", redactRaw(raw))
 	}
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	host := strings.TrimRight(strings.ToLower(u.Hostname()), ".")
 	// The gateway form names the cloud ID in its path, whatever the host
 	// (api.atlassian.com, or a fake gateway in tests).
 	segs := strings.FieldsFunc(u.Path, func(r rune) bool { return r == '/' })
@@ -244,6 +240,11 @@ func parseSiteRef(raw string) (siteRef, error) {
 	}
 	if host == "api.atlassian.com" {
 		return siteRef{}, fmt.Errorf("atlassian: %q is not a Jira gateway URL (want https://api.atlassian.com/ex/jira/<cloudId>)", redactRaw(raw))
+	}
+	if !hostRe.MatchString(host) && net.ParseIP(host) == nil {
+		// e.g. "." or "..": nothing to match, and an empty host would
+		// match every workspace without a hostUrl.
+		return siteRef{}, fmt.Errorf("atlassian: cannot read a site from %q; give https://<site>.atlassian.net, https://api.atlassian.com/ex/jira/<cloudId> or a cloud ID", redactRaw(raw))
 	}
 	return siteRef{host: host}, nil
 }
@@ -271,7 +272,9 @@ func (r siteRef) matches(w Workspace) bool {
 // If nothing matches, the error wraps [ErrSiteNotFound] and names the Jira
 // sites the organization does have.
 //
-// POST /admin/v2/orgs/{orgId}/workspaces
+// Atlassian API docs: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-workspaces/#api-v2-orgs-orgid-workspaces-post
+//
+//	POST /admin/v2/orgs/{orgId}/workspaces
 func (s *WorkspacesService) FindJiraSite(ctx context.Context, org OrgID, site string) ([]Workspace, error) {
 	ref, err := parseSiteRef(site)
 	if err != nil {

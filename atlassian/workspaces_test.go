@@ -129,7 +129,7 @@ func TestWorkspaces_FindJiraSite_notFound(t *testing.T) {
 func TestWorkspaces_FindJiraSite_badInput(t *testing.T) {
 	t.Parallel()
 	c, _, _ := setup(t) // no request may be sent
-	for _, site := range []string{"", "   ", "https://api.atlassian.com/ex/confluence/" + testCloud, "https://api.atlassian.com/admin"} {
+	for _, site := range []string{"", "   ", "https://api.atlassian.com/ex/confluence/" + testCloud, "https://api.atlassian.com/admin", ".", "..", "https://./", "acme..atlassian.net"} {
 		if _, err := c.Workspaces.FindJiraSite(t.Context(), testOrg, site); err == nil || errors.Is(err, ErrSiteNotFound) {
 			t.Errorf("FindJiraSite(%q) err = %v, want an input error", site, err)
 		}

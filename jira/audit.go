@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -176,13 +174,10 @@ func (s *AuditService) Records(ctx context.Context, opts *AuditOptions) ([]Audit
 	if !o.From.IsZero() && !o.To.IsZero() && o.To.Before(o.From) {
 		return nil, nil, errors.New("jira: Audit.Records: To is before From")
 	}
-	start, err := offsetOf(o.Cursor)
+	q, start, err := offsetQuery(nil, auditParams, o.ListOptions, auditPageSize, auditPageSize)
 	if err != nil {
 		return nil, nil, err
 	}
-	q := url.Values{}
-	q.Set("offset", strconv.Itoa(start))
-	q.Set("limit", strconv.Itoa(pageSize(o.PageSize, auditPageSize, auditPageSize)))
 	if o.Filter != "" {
 		q.Set("filter", o.Filter)
 	}
@@ -208,13 +203,5 @@ func (s *AuditService) Records(ctx context.Context, opts *AuditOptions) ([]Audit
 //
 //	GET /rest/api/3/auditing/record
 func (s *AuditService) RecordsIter(ctx context.Context, opts *AuditOptions) iter.Seq2[AuditRecord, error] {
-	o := AuditOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return paginate(ctx, &o.ListOptions, func(ctx context.Context, lo ListOptions) ([]AuditRecord, *Response, error) {
-		page := o
-		page.ListOptions = lo
-		return s.Records(ctx, &page)
-	})
+	return paginateOpts(ctx, opts, func(o *AuditOptions) *ListOptions { return &o.ListOptions }, s.Records)
 }

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/batonkit/jiracloud/internal/transport"
@@ -30,19 +29,22 @@ const ServiceAccountDomain = "@serviceaccount.atlassian.com"
 // Client is a Jira Cloud REST v3 client. Build it with [NewClient]; it is
 // immutable afterwards and safe for concurrent use. API areas hang off it as
 // services: c.Users, c.Groups, c.Projects, c.Roles, c.Permissions,
-// c.ApplicationRoles, c.Issues, c.Audit.
+// c.ApplicationRoles, c.Issues, c.Audit, c.ServiceDesk.
 type Client struct {
 	site      Site
 	gateway   string
 	auth      authenticator
 	tr        *transport.Transport
 	userAgent string
-	log       *slog.Logger
 
-	mu       sync.Mutex
-	resolved string // base URL after service-account resolution
-	hintOnce sync.Once
-	hint     string
+	// resolveSem and hintSem are one-slot semaphores: mutexes whose
+	// waiters give up when their context ends, because the holder may be
+	// waiting on the network.
+	resolveSem chan struct{}
+	resolved   string // base URL after service-account resolution
+	hintSem    chan struct{}
+	hintDone   bool
+	hint       string
 
 	common service
 
@@ -62,6 +64,9 @@ type Client struct {
 	Issues *IssuesService
 	// Audit reads audit records.
 	Audit *AuditService
+	// ServiceDesk lists Jira Service Management service desks, their
+	// customers and customer organizations.
+	ServiceDesk *ServiceDeskService
 }
 
 type service struct{ client *Client }
@@ -87,7 +92,13 @@ type PermissionsService service
 // https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-application-roles/
 type ApplicationRolesService service
 
-// IssuesService covers issues, transitions, create metadata, fields and statuses.
+// ServiceDeskService is the part of the Jira Service Management API that
+// lists service desks, their customers and customer organizations. See
+// https://developer.atlassian.com/cloud/jira/service-desk/rest/intro/
+type ServiceDeskService service
+
+// IssuesService covers issues, transitions, create metadata, fields and
+// statuses. See https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/
 type IssuesService service
 
 // AuditService reads audit records. See
@@ -121,7 +132,7 @@ func WithBasicAuth(email, apiToken string) Option {
 		if strings.TrimSpace(apiToken) == "" {
 			return errors.New("jira: WithBasicAuth needs an API token")
 		}
-		c.auth = basicAuth{email: email, token: apiToken}
+		c.auth = basicAuth{email: email, token: newSecret(apiToken)}
 		return nil
 	}
 }
@@ -304,13 +315,14 @@ func NewClient(siteURL string, opts ...Option) (*Client, error) {
 		if cfg.trCfg.Limiter == nil && cfg.limits != nil {
 			cfg.trCfg.Limiter = transport.NewLimiter(*cfg.limits, cfg.trCfg.Clock)
 		}
-		tr = transport.New(cfg.trCfg)
+		tr = NewTransport(cfg.trCfg)
 	}
 	ua := cfg.userAgent
 	if ua == "" {
 		ua = "jiracloud/" + Version + " (+https://github.com/batonkit/jiracloud)"
 	}
-	c := &Client{site: site, gateway: gw, auth: cfg.auth, tr: tr, userAgent: ua, log: cfg.trCfg.Logger}
+	c := &Client{site: site, gateway: gw, auth: cfg.auth, tr: tr, userAgent: ua,
+		resolveSem: make(chan struct{}, 1), hintSem: make(chan struct{}, 1)}
 	c.common.client = c
 	c.Users = (*UsersService)(&c.common)
 	c.Groups = (*GroupsService)(&c.common)
@@ -320,6 +332,7 @@ func NewClient(siteURL string, opts ...Option) (*Client, error) {
 	c.ApplicationRoles = (*ApplicationRolesService)(&c.common)
 	c.Issues = (*IssuesService)(&c.common)
 	c.Audit = (*AuditService)(&c.common)
+	c.ServiceDesk = (*ServiceDeskService)(&c.common)
 	return c, nil
 }
 
@@ -360,8 +373,10 @@ func (c *Client) BaseURL(ctx context.Context) (string, error) {
 	if !ok || !IsServiceAccount(b.email) {
 		return c.site.BaseURL, nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	if err := acquire(ctx, c.resolveSem); err != nil {
+		return "", err
+	}
+	defer func() { <-c.resolveSem }()
 	if c.resolved != "" {
 		return c.resolved, nil
 	}
@@ -391,8 +406,7 @@ func (c *Client) TenantCloudID(ctx context.Context) (CloudID, error) {
 		return "", err
 	}
 	if resp.StatusCode/100 != 2 {
-		e := c.newError(http.MethodGet, c.site.BaseURL+"/_edge/tenant_info", resp, res, body)
-		return "", e
+		return "", c.newError(http.MethodGet, c.site.BaseURL+"/_edge/tenant_info", resp, res, body, "")
 	}
 	var ti struct {
 		CloudID string `json:"cloudId"`
@@ -421,10 +435,20 @@ type authenticator interface {
 	apply(ctx context.Context, h http.Header) error
 }
 
-type basicAuth struct{ email, token string }
+// secret holds a credential behind a closure, so that no fmt verb can print
+// it: not %v or %+v on the client, and not the reflection fmt falls back to
+// on a copied struct or a wrong verb, which ignores String methods.
+type secret func() string
+
+func newSecret(s string) secret { return func() string { return s } }
+
+type basicAuth struct {
+	email string
+	token secret
+}
 
 func (b basicAuth) apply(_ context.Context, h http.Header) error {
-	h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(b.email+":"+b.token)))
+	h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(b.email+":"+b.token())))
 	return nil
 }
 
@@ -492,16 +516,8 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 		return nil, err
 	}
 	resp, res, err := c.tr.Do(ctx, transport.Request{Method: r.method, URL: full, Header: h, Body: body})
-	var pe *transport.PausedError
-	if errors.As(err, &pe) {
-		// The server paused us for longer than we wait in-process: answer
-		// like the 429 that caused it, so callers handle one error shape.
-		reason := "client-side pause"
-		if pe.Quota {
-			reason = "client-side quota pause"
-		}
-		return nil, &Error{StatusCode: http.StatusTooManyRequests, Method: r.method, URL: redactURL(full),
-			Messages: []string{pe.Error()}, RetryAfter: pe.Wait, RateLimitReason: reason, RateLimitReset: pe.Until}
+	if pe, ok := errors.AsType[*transport.PausedError](err); ok {
+		return nil, pausedError(r.method, full, pe)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("jira: %s %s: %w", r.method, redactURL(full), err)
@@ -511,7 +527,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 		Rate: transport.ParseRate(resp.Header, c.tr.Clock().Now())}
 	if resp.StatusCode/100 != 2 {
 		data, _, _ := transport.ReadBounded(resp.Body, maxErrorBody)
-		e := c.newError(r.method, full, resp, res, data)
+		e := c.newError(r.method, full, resp, res, data, h.Get("Authorization"))
 		if resp.StatusCode == http.StatusUnauthorized {
 			e.Hint = c.unauthorizedHint(ctx)
 		}
@@ -541,7 +557,11 @@ func requestID(h http.Header) string {
 	return h.Get("X-Arequestid")
 }
 
-func (c *Client) newError(method, full string, resp *http.Response, res transport.Result, body []byte) *Error {
+// newError builds the [*Error] of a non-2xx answer. authz is the request's
+// Authorization header: its credentials (and a Basic auth token) are cut
+// out of the body before it is decoded, in case a proxy echoes them.
+func (c *Client) newError(method, full string, resp *http.Response, res transport.Result, body []byte, authz string) *Error {
+	body = redactSecrets(body, c.secrets(authz)...)
 	now := c.tr.Clock().Now()
 	rt := transport.ParseRate(resp.Header, now)
 	e := &Error{StatusCode: resp.StatusCode, Method: method, URL: redactURL(full), RequestID: requestID(resp.Header),
@@ -568,30 +588,77 @@ func (c *Client) unauthorizedHint(ctx context.Context) string {
 	if c.site.Kind == SiteGateway || IsServiceAccount(b.email) {
 		return "check the email and the scoped API token, and that the token has the needed scopes (read:jira-user, read:jira-work, manage:jira-configuration, manage:jira-project)"
 	}
-	c.hintOnce.Do(func() {
-		c.hint = "check the email and API token"
-		id, err := c.TenantCloudID(ctx)
-		if err != nil {
-			return
+	const generic = "check the email and API token"
+	if err := acquire(ctx, c.hintSem); err != nil {
+		return generic
+	}
+	defer func() { <-c.hintSem }()
+	if c.hintDone {
+		return c.hint
+	}
+	c.hint = generic
+	id, err := c.TenantCloudID(ctx)
+	if err != nil {
+		c.hintDone = ctx.Err() == nil // a cancelled check may be retried by a later 401
+		return c.hint
+	}
+	gw := c.gateway + "/ex/jira/" + string(id)
+	h := http.Header{"Accept": {"application/json"}, "User-Agent": {c.userAgent}}
+	_ = b.apply(ctx, h)
+	resp, _, err := c.tr.Do(ctx, transport.Request{Method: http.MethodGet, URL: gw + apiPrefix + "/myself", Header: h})
+	if err != nil {
+		c.hintDone = ctx.Err() == nil
+		return c.hint
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	c.hintDone = true
+	if resp.StatusCode/100 == 2 {
+		public := "https://api.atlassian.com/ex/jira/" + string(id)
+		if c.gateway != DefaultGatewayURL {
+			public = gw
 		}
-		gw := c.gateway + "/ex/jira/" + string(id)
-		h := http.Header{"Accept": {"application/json"}, "User-Agent": {c.userAgent}}
-		_ = b.apply(ctx, h)
-		resp, _, err := c.tr.Do(ctx, transport.Request{Method: http.MethodGet, URL: gw + apiPrefix + "/myself", Header: h})
-		if err != nil {
-			return
-		}
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		resp.Body.Close()
-		if resp.StatusCode/100 == 2 {
-			public := "https://api.atlassian.com/ex/jira/" + string(id)
-			if c.gateway != DefaultGatewayURL {
-				public = gw
-			}
-			c.hint = "this is a scoped API token, which the site URL refuses: use the URL " + public + " instead"
-		}
-	})
+		c.hint = "this is a scoped API token, which the site URL refuses: use the URL " + public + " instead"
+	}
 	return c.hint
+}
+
+// acquire takes the one-slot semaphore sem, or gives up when ctx ends.
+func acquire(ctx context.Context, sem chan struct{}) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// secrets lists the credentials a request carried: the Authorization
+// header's credential part (a Basic auth base64 blob or a bearer token) and
+// the API token of Basic auth.
+func (c *Client) secrets(authz string) []string {
+	var out []string
+	if _, cred, ok := strings.Cut(authz, " "); ok && cred != "" {
+		out = append(out, cred)
+	}
+	if b, ok := c.auth.(basicAuth); ok {
+		out = append(out, b.token())
+	}
+	return out
+}
+
+// redactSecrets replaces every occurrence of each non-empty secret in body
+// with REDACTED.
+func redactSecrets(body []byte, secrets ...string) []byte {
+	for _, s := range secrets {
+		if s != "" && bytes.Contains(body, []byte(s)) {
+			body = bytes.ReplaceAll(body, []byte(s), []byte("REDACTED"))
+		}
+	}
+	return body
 }
 
 // redactURL keeps scheme, host and path: no query string, no user info.

@@ -345,7 +345,7 @@ func TestTokenSource(t *testing.T) {
 
 func TestBasicAuthString(t *testing.T) {
 	t.Parallel()
-	s := fmt.Sprint(basicAuth{email: testEmail, token: testToken})
+	s := fmt.Sprint(basicAuth{email: testEmail, token: newSecret(testToken)})
 	if strings.Contains(s, testToken) || !strings.Contains(s, testEmail) {
 		t.Errorf("basicAuth prints as %q", s)
 	}
@@ -926,6 +926,13 @@ func TestClientFormattingHidesCredentials(t *testing.T) {
 			t.Errorf("formatted client = %q, want the site URL", s)
 		}
 	}
+	// A copied struct, or a wrong verb, makes fmt print fields through
+	// reflection, ignoring String methods: the token must still not show.
+	for _, f := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x"} {
+		if s := fmt.Sprintf(f, *c); strings.Contains(s, "tok-FORMAT-SECRET") || strings.Contains(s, "746f6b2d464f524d41542d534543524554") {
+			t.Errorf("fmt %s of the client struct leaks the token: %s", f, s)
+		}
+	}
 }
 
 func TestLongServerPauseReturnsRateLimitError(t *testing.T) {
@@ -951,5 +958,110 @@ func TestLongServerPauseReturnsRateLimitError(t *testing.T) {
 	}
 	if n := calls.Load(); n != 1 {
 		t.Errorf("server saw %d calls, want 1", n)
+	}
+}
+
+// TestErrorBodyEchoingCredentialsIsRedacted: a proxy or API that echoes the
+// request's credentials in its error body must not put them in the *Error.
+func TestErrorBodyEchoingCredentialsIsRedacted(t *testing.T) {
+	t.Parallel()
+	const bearer = "bearer-ECHO-SECRET"
+	basic := base64.StdEncoding.EncodeToString([]byte(testEmail + ":" + testToken))
+	echo := func(w http.ResponseWriter, r *http.Request) {
+		body, _ := json.Marshal(map[string]any{
+			"errorMessages": []string{"bad header: " + r.Header.Get("Authorization")},
+			"errors":        map[string]string{"token": testToken},
+		})
+		writeJSON(w, http.StatusBadRequest, string(body))
+	}
+	tests := []struct {
+		name    string
+		auth    Option
+		secrets []string
+	}{
+		{"basic", WithBasicAuth(testEmail, testToken), []string{testToken, basic}},
+		{"bearer", WithBearerToken(bearer), []string{bearer}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mux, _ := setup(t, tt.auth)
+			mux.HandleFunc("/rest/api/3/echo", echo)
+			_, err := c.Do(t.Context(), http.MethodGet, "/rest/api/3/echo", nil, nil, nil)
+			var e *Error
+			if !errors.As(err, &e) || e.StatusCode != http.StatusBadRequest {
+				t.Fatalf("err = %v, want a 400 *Error", err)
+			}
+			if !strings.Contains(e.Message(), "bad header: ") || !strings.Contains(e.Message(), "REDACTED") {
+				t.Errorf("Message() = %q, want the echoed header with its credentials redacted", e.Message())
+			}
+			for _, s := range tt.secrets {
+				for _, txt := range []string{e.Error(), e.Message(), string(e.Body)} {
+					if strings.Contains(txt, s) {
+						t.Errorf("error carries the secret %q: %s", s, txt)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestServiceAccountResolutionWaitRespectsContext: while one call resolves
+// the cloud ID (and the tenant_info answer is slow), another call whose
+// context ends must give up at once instead of queueing behind it.
+func TestServiceAccountResolutionWaitRespectsContext(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	entered := make(chan struct{})
+	var once sync.Once
+	mux := http.NewServeMux()
+	mux.HandleFunc("/_edge/tenant_info", func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { close(entered) })
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		writeJSON(w, http.StatusOK, `{"cloudId":"`+testCloudID+`"}`)
+	})
+	mux.HandleFunc("/ex/jira/"+testCloudID+"/rest/api/3/myself", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, `{"accountId":"712020:bot"}`)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c, err := NewClient(srv.URL, WithLoopback(), WithBasicAuth("bot@serviceaccount.atlassian.com", testToken),
+		WithRateLimits(UnlimitedRateLimits()), coreFastRetries())
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan error, 1)
+	go func() {
+		_, _, err := c.Myself(t.Context())
+		first <- err
+	}()
+	<-entered // the first call now holds the resolution
+
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	second := make(chan error, 1)
+	go func() {
+		_, _, err := c.Myself(ctx)
+		second <- err
+	}()
+	select {
+	case err = <-second:
+		close(release)
+	case <-time.After(2 * time.Second):
+		t.Error("second call queued behind the first one's resolution, ignoring its context")
+		close(release)
+		err = <-second
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("second call: err = %v, want context.DeadlineExceeded", err)
+	}
+	if err := <-first; err != nil {
+		t.Errorf("first call: %v", err)
+	}
+	if base, err := c.BaseURL(t.Context()); err != nil || base != srv.URL+"/ex/jira/"+testCloudID {
+		t.Errorf("BaseURL = %q, %v", base, err)
 	}
 }

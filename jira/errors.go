@@ -9,25 +9,41 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/batonkit/jiracloud/internal/transport"
 )
 
-// Sentinel errors matched by [*Error] through errors.Is.
+// Sentinel errors matched by [*Error] through errors.Is, by status code.
+// The Atlassian Admin client's [*Error] matches the same values.
 var (
-	ErrNotFound     = errors.New("jira: not found")
+	// ErrNotFound matches a 404: an unknown ID or key, or an object the
+	// caller may not see.
+	ErrNotFound = errors.New("jira: not found")
+	// ErrUnauthorized matches a 401: missing, wrong or expired credentials
+	// (see [Error].Hint for a scoped token sent to the site URL).
 	ErrUnauthorized = errors.New("jira: unauthorized")
-	ErrForbidden    = errors.New("jira: forbidden")
-	ErrRateLimited  = errors.New("jira: rate limited")
-	ErrConflict     = errors.New("jira: conflict")
-	ErrBadRequest   = errors.New("jira: bad request")
+	// ErrForbidden matches a 403: the credentials lack a permission.
+	ErrForbidden = errors.New("jira: forbidden")
+	// ErrRateLimited matches a 429, including a call refused during a long
+	// server-imposed pause; [Error].RetryAfter says how long to wait.
+	ErrRateLimited = errors.New("jira: rate limited")
+	// ErrConflict matches a 409, e.g. a user search that took too long.
+	ErrConflict = errors.New("jira: conflict")
+	// ErrBadRequest matches a 400: invalid input, or a change that is
+	// already in place (see [IsAlreadyMember] and [IsNotMember]).
+	ErrBadRequest = errors.New("jira: bad request")
 )
 
 // maxErrorBody bounds how much of an error response is read.
 const maxErrorBody = 64 << 10
 
-// Error is returned for every non-2xx answer from Jira. It decodes Jira's
-// {"errorMessages":[…],"errors":{field:msg}} body and the Jira Service
-// Management {"errorMessage":…} shape; the raw body (at most 64 KiB) is kept.
-// It never contains credentials: URL is redacted to scheme, host and path.
+// Error is returned for every non-2xx answer from Jira, and as a 429 for a
+// call refused during a long server-imposed pause (see RateLimitReason). It
+// decodes Jira's {"errorMessages":[…],"errors":{field:msg}} body and the
+// Jira Service Management {"errorMessage":…} shape; the raw body (at most
+// 64 KiB) is kept. It never contains credentials: URL is redacted to
+// scheme, host and path, and the request's credentials are cut out of the
+// body if the server echoed them.
 type Error struct {
 	// StatusCode is the HTTP status.
 	StatusCode int
@@ -39,9 +55,13 @@ type Error struct {
 	FieldErrors map[string]string
 	// RetryAfter is the server-requested wait on 429 or 503.
 	RetryAfter time.Duration
-	// RateLimitReason is the RateLimit-Reason header on 429.
+	// RateLimitReason is the RateLimit-Reason header on 429, or
+	// "client-side pause" / "client-side quota pause" when the call was not
+	// sent because an earlier 429 paused the endpoint (or, for a quota,
+	// every endpoint) for longer than the client waits in-process.
 	RateLimitReason string
-	// RateLimitReset is X-RateLimit-Reset on 429, if sent.
+	// RateLimitReset is X-RateLimit-Reset on 429, if sent, or the end of a
+	// client-side pause.
 	RateLimitReset time.Time
 	// RequestID is the Atl-Traceid (or X-Arequestid) header, for Atlassian support.
 	RequestID string
@@ -52,6 +72,18 @@ type Error struct {
 	Hint string
 	// Body is the raw error body, truncated to 64 KiB.
 	Body []byte
+}
+
+// pausedError turns the transport's refusal to send during a long
+// server-imposed pause into the 429 the pause came from, so callers handle
+// one error shape (and read the remaining wait from RetryAfter).
+func pausedError(method, full string, pe *transport.PausedError) *Error {
+	reason := "client-side pause"
+	if pe.Quota {
+		reason = "client-side quota pause"
+	}
+	return &Error{StatusCode: http.StatusTooManyRequests, Method: method, URL: redactURL(full), Messages: []string{pe.Error()},
+		RetryAfter: pe.Wait, RateLimitReason: reason, RateLimitReset: pe.Until}
 }
 
 // Error formats the status, request and Jira's messages.

@@ -53,16 +53,12 @@ func ExampleNewClient() {
 		log.Fatal(err)
 	}
 
-	var me struct {
-		AccountID   jira.AccountID `json:"accountId"`
-		DisplayName string         `json:"displayName"`
-	}
-	resp, err := c.Do(context.Background(), http.MethodGet, "/rest/api/3/myself", nil, nil, &me)
+	me, resp, err := c.Myself(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(resp.StatusCode, me.DisplayName, me.AccountID)
-	// Output: 200 Mia Krystof 5b10a2844c20165700ede21g
+	fmt.Println(resp.StatusCode, me.DisplayName, me.AccountID, me.AccountType)
+	// Output: 200 Mia Krystof 5b10a2844c20165700ede21g atlassian
 }
 
 func ExampleErrNotFound() {
@@ -74,7 +70,7 @@ func ExampleErrNotFound() {
 		log.Fatal(err)
 	}
 
-	_, err = c.Do(context.Background(), http.MethodGet, "/rest/api/3/project/NOPE", nil, nil, nil)
+	_, _, err = c.Projects.Get(context.Background(), "NOPE")
 	switch {
 	case errors.Is(err, jira.ErrNotFound):
 		fmt.Println("no such project")

@@ -143,3 +143,29 @@ func ExampleUser_hiddenEmail() {
 	fmt.Printf("%s email=%q\n", u.DisplayName, u.EmailAddress)
 	// Output: Emma email=""
 }
+
+// List reads one page at a time, as a connector that checkpoints does: keep
+// NextCursor and pass it back. The fake site hands out at most 2 users per
+// page whatever PageSize asks, and the cursor follows what came back.
+func ExampleUsersService_List() {
+	c, stop := usersExampleSite()
+	defer stop()
+
+	ctx := context.Background()
+	opts := &jira.ListOptions{PageSize: 50}
+	for {
+		users, resp, err := c.Users.List(ctx, opts)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("page of %d, next cursor %q\n", len(users), resp.NextCursor)
+		if resp.NextCursor == "" {
+			break
+		}
+		opts.Cursor = resp.NextCursor
+	}
+	// Output:
+	// page of 2, next cursor "o2"
+	// page of 1, next cursor "o3"
+	// page of 0, next cursor ""
+}

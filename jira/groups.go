@@ -6,7 +6,6 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -107,17 +106,7 @@ func (s *GroupsService) List(ctx context.Context, opts *GroupListOptions) ([]Gro
 //
 //	GET /rest/api/3/group/bulk
 func (s *GroupsService) ListIter(ctx context.Context, opts *GroupListOptions) iter.Seq2[GroupDetails, error] {
-	f := GroupListOptions{}
-	if opts != nil {
-		f = *opts
-		f.GroupIDs = slices.Clone(opts.GroupIDs)
-		f.GroupNames = slices.Clone(opts.GroupNames)
-	}
-	return paginate(ctx, &f.ListOptions, func(ctx context.Context, lo ListOptions) ([]GroupDetails, *Response, error) {
-		page := f
-		page.ListOptions = lo
-		return s.List(ctx, &page)
-	})
+	return paginateOpts(ctx, opts, func(o *GroupListOptions) *ListOptions { return &o.ListOptions }, s.List)
 }
 
 // Members returns one page of a group's members, ordered by Jira. Inactive
@@ -146,15 +135,10 @@ func (s *GroupsService) Members(ctx context.Context, id GroupID, opts *MemberLis
 //
 //	GET /rest/api/3/group/member
 func (s *GroupsService) MembersIter(ctx context.Context, id GroupID, opts *MemberListOptions) iter.Seq2[User, error] {
-	f := MemberListOptions{}
-	if opts != nil {
-		f = *opts
-	}
-	return paginate(ctx, &f.ListOptions, func(ctx context.Context, lo ListOptions) ([]User, *Response, error) {
-		page := f
-		page.ListOptions = lo
-		return s.Members(ctx, id, &page)
-	})
+	return paginateOpts(ctx, opts, func(o *MemberListOptions) *ListOptions { return &o.ListOptions },
+		func(ctx context.Context, o *MemberListOptions) ([]User, *Response, error) {
+			return s.Members(ctx, id, o)
+		})
 }
 
 // AddUser adds a user to a group (site administration required). Adding a

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -629,17 +628,10 @@ func (s *IssuesService) CreateMetaFieldsIter(ctx context.Context, projectIDOrKey
 }
 
 func (s *IssuesService) createMeta(ctx context.Context, path string, opts *ListOptions) (*createMetaPage, int, *Response, error) {
-	o := ListOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	start, err := offsetOf(o.Cursor)
+	q, start, err := offsetQuery(nil, startAtParams, listOpts(opts), createMetaPageSize, createMetaMaxPageSize)
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	q := url.Values{}
-	q.Set("startAt", strconv.Itoa(start))
-	q.Set("maxResults", strconv.Itoa(pageSize(o.PageSize, createMetaPageSize, createMetaMaxPageSize)))
 	page := new(createMetaPage)
 	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: path, query: q}, page)
 	if err != nil {
@@ -749,13 +741,5 @@ func (s *IssuesService) Statuses(ctx context.Context, opts *StatusSearchOptions)
 //
 //	GET /rest/api/3/statuses/search
 func (s *IssuesService) StatusesIter(ctx context.Context, opts *StatusSearchOptions) iter.Seq2[Status, error] {
-	o := StatusSearchOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return paginate(ctx, &o.ListOptions, func(ctx context.Context, lo ListOptions) ([]Status, *Response, error) {
-		page := o
-		page.ListOptions = lo
-		return s.Statuses(ctx, &page)
-	})
+	return paginateOpts(ctx, opts, func(o *StatusSearchOptions) *ListOptions { return &o.ListOptions }, s.Statuses)
 }

@@ -42,13 +42,21 @@ func offsetOf(cursor string) (int, error) {
 
 func offsetCursor(n int) string { return "o" + strconv.Itoa(n) }
 
-// pageBean is Jira's PageBean envelope.
+// pageBean is Jira's PageBean envelope, and also decodes Jira Service
+// Management's PagedDTO, which names its last-page flag isLastPage. Only
+// the values and the flag matter: start and size are never trusted.
 type pageBean[T any] struct {
-	StartAt    int   `json:"startAt"`
-	MaxResults int   `json:"maxResults"`
-	Total      int   `json:"total"`
 	IsLast     *bool `json:"isLast"`
+	IsLastPage *bool `json:"isLastPage"`
 	Values     []T   `json:"values"`
+}
+
+// last returns the page's last-page flag, whichever name it came under.
+func (p *pageBean[T]) last() *bool {
+	if p.IsLast != nil {
+		return p.IsLast
+	}
+	return p.IsLastPage
 }
 
 // nextPageBean computes the next cursor of a PageBean page: done on isLast or
@@ -70,9 +78,11 @@ func nextArray(start, n int) string {
 }
 
 // nextTotal is for envelopes with total but no isLast (createmeta, audit):
-// done on an empty page or when the items seen reach total.
+// done on an empty page or when the items seen reach total. A missing (zero)
+// total while items came back proves nothing, so only an empty page ends
+// such a listing.
 func nextTotal(start, n, total int) string {
-	if n == 0 || start+n >= total {
+	if n == 0 || (total > 0 && start+n >= total) {
 		return ""
 	}
 	return offsetCursor(start + n)
@@ -129,6 +139,22 @@ func paginate[T any](ctx context.Context, opts *ListOptions, fetch pageFunc[T]) 
 	}
 }
 
+// paginateOpts is [paginate] for page methods whose options struct embeds
+// [ListOptions] (lo returns it): it copies *opts once (nil means the zero
+// options), and fetches each page with that copy and the page's cursor, so
+// the caller's value is never changed.
+func paginateOpts[O, T any](ctx context.Context, opts *O, lo func(*O) *ListOptions, fetch func(context.Context, *O) ([]T, *Response, error)) iter.Seq2[T, error] {
+	var base O
+	if opts != nil {
+		base = *opts
+	}
+	return paginate(ctx, lo(&base), func(ctx context.Context, l ListOptions) ([]T, *Response, error) {
+		page := base
+		*lo(&page) = l
+		return fetch(ctx, &page)
+	})
+}
+
 // listOpts dereferences optional list options.
 func listOpts(o *ListOptions) ListOptions {
 	if o == nil {
@@ -155,37 +181,63 @@ func setCommaList(q url.Values, key string, values []string) {
 	}
 }
 
-// fetchPageBean fetches one page of a startAt/maxResults endpoint answering a PageBean.
-func fetchPageBean[T any](ctx context.Context, c *Client, path string, q url.Values, o ListOptions, def, max int) ([]T, *Response, error) {
+// offsetParams names the offset and page-size query parameters of an
+// offset-paged endpoint.
+type offsetParams struct{ start, size string }
+
+var (
+	// startAtParams are the platform API's (PageBean, arrays, createmeta).
+	startAtParams = offsetParams{"startAt", "maxResults"}
+	// auditParams are /auditing/record's.
+	auditParams = offsetParams{"offset", "limit"}
+	// sdParams are Jira Service Management's.
+	sdParams = offsetParams{"start", "limit"}
+)
+
+// offsetQuery sets the offset and page size of the page o selects (default
+// size def, capped at max when max > 0) and returns the start offset.
+func offsetQuery(q url.Values, p offsetParams, o ListOptions, def, max int) (url.Values, int, error) {
 	start, err := offsetOf(o.Cursor)
 	if err != nil {
-		return nil, nil, err
+		return nil, 0, err
 	}
 	if q == nil {
 		q = url.Values{}
 	}
-	q.Set("startAt", strconv.Itoa(start))
-	q.Set("maxResults", strconv.Itoa(pageSize(o.PageSize, def, max)))
+	q.Set(p.start, strconv.Itoa(start))
+	q.Set(p.size, strconv.Itoa(pageSize(o.PageSize, def, max)))
+	return q, start, nil
+}
+
+// fetchPageBean fetches one page of a startAt/maxResults endpoint answering a PageBean.
+func fetchPageBean[T any](ctx context.Context, c *Client, path string, q url.Values, o ListOptions, def, max int) ([]T, *Response, error) {
+	return fetchBean[T](ctx, c, request{method: http.MethodGet, path: path, query: q}, startAtParams, o, def, max)
+}
+
+// fetchBean sends the GET r for the page o selects (offset and size named
+// by p) and decodes a PageBean or PagedDTO answer: the cursor advances by
+// the values that came back and ends on the last-page flag or an empty page.
+func fetchBean[T any](ctx context.Context, c *Client, r request, p offsetParams, o ListOptions, def, max int) ([]T, *Response, error) {
+	q, start, err := offsetQuery(r.query, p, o, def, max)
+	if err != nil {
+		return nil, nil, err
+	}
+	r.query = q
 	var page pageBean[T]
-	resp, err := c.do(ctx, request{method: http.MethodGet, path: path, query: q}, &page)
+	resp, err := c.do(ctx, r, &page)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.NextCursor = nextPageBean(start, len(page.Values), page.IsLast)
+	resp.NextCursor = nextPageBean(start, len(page.Values), page.last())
 	return page.Values, resp, nil
 }
 
 // fetchArray fetches one page of a startAt/maxResults endpoint answering a bare JSON array.
 func fetchArray[T any](ctx context.Context, c *Client, path string, q url.Values, o ListOptions, def, max int) ([]T, *Response, error) {
-	start, err := offsetOf(o.Cursor)
+	q, start, err := offsetQuery(q, startAtParams, o, def, max)
 	if err != nil {
 		return nil, nil, err
 	}
-	if q == nil {
-		q = url.Values{}
-	}
-	q.Set("startAt", strconv.Itoa(start))
-	q.Set("maxResults", strconv.Itoa(pageSize(o.PageSize, def, max)))
 	var items []T
 	resp, err := c.do(ctx, request{method: http.MethodGet, path: path, query: q}, &items)
 	if err != nil {

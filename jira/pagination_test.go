@@ -97,7 +97,7 @@ func TestNextTotal(t *testing.T) {
 		{100, 20, 120, ""},
 		{100, 30, 120, ""}, // total shrank while paging
 		{0, 0, 100, ""},
-		{0, 10, 0, ""},
+		{0, 10, 0, "o10"}, // no total reported: only an empty page ends the listing
 		{0, 7, 100, "o7"},
 	}
 	for _, tt := range tests {

@@ -6,7 +6,6 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
-	"slices"
 )
 
 // Project permission keys (granted by permission schemes).
@@ -318,16 +317,7 @@ func (s *PermissionsService) UsersWithPermission(ctx context.Context, opts *User
 //
 //	GET /rest/api/3/user/permission/search
 func (s *PermissionsService) UsersWithPermissionIter(ctx context.Context, opts *UserPermissionSearchOptions) iter.Seq2[User, error] {
-	o := UserPermissionSearchOptions{}
-	if opts != nil {
-		o = *opts
-		o.Permissions = slices.Clone(o.Permissions)
-	}
-	return paginate(ctx, &o.ListOptions, func(ctx context.Context, lo ListOptions) ([]User, *Response, error) {
-		page := o
-		page.ListOptions = lo
-		return s.UsersWithPermission(ctx, &page)
-	})
+	return paginateOpts(ctx, opts, func(o *UserPermissionSearchOptions) *ListOptions { return &o.ListOptions }, s.UsersWithPermission)
 }
 
 // UsersWhoCanBrowse returns one page of the users who can browse the
@@ -355,15 +345,7 @@ func (s *PermissionsService) UsersWhoCanBrowse(ctx context.Context, opts *Browse
 //
 //	GET /rest/api/3/user/viewissue/search
 func (s *PermissionsService) UsersWhoCanBrowseIter(ctx context.Context, opts *BrowseUserSearchOptions) iter.Seq2[User, error] {
-	o := BrowseUserSearchOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return paginate(ctx, &o.ListOptions, func(ctx context.Context, lo ListOptions) ([]User, *Response, error) {
-		page := o
-		page.ListOptions = lo
-		return s.UsersWhoCanBrowse(ctx, &page)
-	})
+	return paginateOpts(ctx, opts, func(o *BrowseUserSearchOptions) *ListOptions { return &o.ListOptions }, s.UsersWhoCanBrowse)
 }
 
 func setUserSearch(q url.Values, query string, account AccountID, project ProjectKey, issue IssueKey) {

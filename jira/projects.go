@@ -257,19 +257,7 @@ func (s *ProjectsService) Search(ctx context.Context, opts *ProjectSearchOptions
 //
 //	GET /rest/api/3/project/search
 func (s *ProjectsService) SearchIter(ctx context.Context, opts *ProjectSearchOptions) iter.Seq2[Project, error] {
-	o := ProjectSearchOptions{}
-	if opts != nil {
-		o = *opts
-		o.IDs = slices.Clone(o.IDs)
-		o.Keys = slices.Clone(o.Keys)
-		o.Status = slices.Clone(o.Status)
-		o.Expand = slices.Clone(o.Expand)
-	}
-	return paginate(ctx, &o.ListOptions, func(ctx context.Context, lo ListOptions) ([]Project, *Response, error) {
-		page := o
-		page.ListOptions = lo
-		return s.Search(ctx, &page)
-	})
+	return paginateOpts(ctx, opts, func(o *ProjectSearchOptions) *ListOptions { return &o.ListOptions }, s.Search)
 }
 
 // Get returns one project by ID or key (keys are case-sensitive). Jira's

@@ -36,15 +36,27 @@ type Clock = transport.Clock
 // RateLimit-Reason, X-RateLimit-NearLimit).
 type Rate = transport.Rate
 
-// NewTransport builds a [Transport].
-func NewTransport(cfg TransportConfig) *Transport { return transport.New(cfg) }
+// NewTransport builds a [Transport]. A nil cfg.Limiter gets a new [Limiter]
+// with [DefaultRateLimits].
+func NewTransport(cfg TransportConfig) *Transport {
+	if cfg.Limiter == nil {
+		cfg.Limiter = transport.NewLimiter(DefaultRateLimits(), cfg.Clock)
+	}
+	return transport.New(cfg)
+}
 
 // NewLimiter returns a [Limiter]; a nil clock means the wall clock.
 func NewLimiter(l RateLimits, clock Clock) *Limiter { return transport.NewLimiter(l, clock) }
 
 // DefaultRateLimits returns Jira Cloud's documented per-endpoint burst limits
-// (GET 100/s, POST 100/s, PUT 50/s, DELETE 50/s, plus documented overrides).
-func DefaultRateLimits() RateLimits { return transport.DefaultRateLimits() }
+// (GET 100/s, POST 100/s, PUT 50/s, DELETE 50/s), with the documented
+// overrides: role actors 200/s, GET /user and GET /issue/{key} 150/s, and
+// the Service Management customer list 5/s.
+func DefaultRateLimits() RateLimits {
+	l := transport.DefaultRateLimits()
+	l.Overrides["GET "+sdPrefix+"/servicedesk/{}/customer"] = 5
+	return l
+}
 
 // UnlimitedRateLimits returns limits that never delay a request; server
 // feedback (Retry-After, quota pauses) is still honoured.
