@@ -1,0 +1,127 @@
+// Package connector is the Baton connector for Jira Cloud: it turns a Jira
+// Cloud site (and optionally its Atlassian organization) into Baton
+// resources, entitlements and grants as described in docs/MODEL.md.
+//
+//	conn, err := connector.New(ctx, cfg)
+//	srv, err := connectorbuilder.NewConnector(ctx, conn)
+//
+// # Speed
+//
+// The grants of groups, projects, project roles, products and the site are
+// type-scoped (the SDK's TypeScopedGrants): each grants call handles a batch
+// of resources and fetches their member pages, role actors or permission
+// schemes concurrently (Config.Concurrency requests in flight, all paced by
+// one shared rate limiter), so even the SDK's default sequential syncer keeps
+// Jira busy. Nothing is fetched twice in one sync; see syncState for the
+// small indexes that make this possible.
+package connector
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
+	"github.com/conductorone/baton-sdk/pkg/connectorbuilder"
+
+	"github.com/batonkit/jiracloud/atlassian"
+	"github.com/batonkit/jiracloud/jira"
+)
+
+// userAgent identifies the connector to Atlassian.
+const userAgent = "baton-jira-cloud/" + jira.Version + " (+https://github.com/batonkit/jiracloud)"
+
+// requestTimeout bounds one HTTP attempt unless Config.JiraOptions says otherwise.
+const requestTimeout = 2 * time.Minute
+
+// Connector is the Jira Cloud connector. It implements
+// connectorbuilder.ConnectorBuilderV2; build it with [New]. It is safe for
+// concurrent use by the SDK's parallel syncer.
+type Connector struct {
+	cfg   Config
+	jira  *jira.Client
+	admin *atlassian.Client // nil unless organization mode
+
+	org orgSite // organization mode: the site's workspaces, found once
+
+	mu sync.Mutex
+	st *syncState
+}
+
+var _ connectorbuilder.ConnectorBuilderV2 = (*Connector)(nil)
+
+// New validates cfg and builds the connector: one Jira client and, in
+// organization mode, one Admin API client, both sending through the same
+// transport (one rate limiter, one set of counters). It does no I/O; call
+// Validate to check the credentials.
+func New(ctx context.Context, cfg Config) (*Connector, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	limits := jira.DefaultRateLimits()
+	if cfg.RequestsPerSecond > 0 {
+		limits.Global = cfg.RequestsPerSecond
+	}
+	// The Jira client builds the one transport (so test options such as
+	// jira.WithRetryPolicy or jira.WithClock reach it); the Admin client
+	// then shares it.
+	jopts := []jira.Option{
+		jira.WithBasicAuth(cfg.JiraEmail, cfg.JiraAPIToken),
+		jira.WithRateLimits(limits),
+		jira.WithTimeout(requestTimeout),
+		jira.WithUserAgent(userAgent),
+	}
+	jopts = append(jopts, cfg.JiraOptions...)
+	jc, err := jira.NewClient(cfg.JiraURL, jopts...)
+	if err != nil {
+		return nil, fmt.Errorf("%sinvalid configuration: %w", errPrefix, err)
+	}
+	c := &Connector{cfg: cfg, jira: jc}
+	if cfg.OrgMode() {
+		aopts := []atlassian.Option{atlassian.WithTransport(jc.Transport()), atlassian.WithUserAgent(userAgent)}
+		aopts = append(aopts, cfg.AtlassianOptions...)
+		ac, err := atlassian.NewClient(strings.TrimSpace(cfg.AtlassianAPIToken), aopts...)
+		if err != nil {
+			return nil, fmt.Errorf("%sinvalid configuration: atlassian-api-token: %w", errPrefix, err)
+		}
+		c.admin = ac
+	}
+	return c, nil
+}
+
+// Stats returns the counters of the shared transport: requests, retries,
+// 429s, 5xx and time spent waiting, per route.
+func (c *Connector) Stats() jira.Stats { return c.jira.Stats() }
+
+// Close releases nothing today (the transport's idle connections are
+// pooled); it exists so the SDK's close hook has something to call.
+func (c *Connector) Close(context.Context) error {
+	c.mu.Lock()
+	c.st = nil
+	c.mu.Unlock()
+	return nil
+}
+
+// Metadata describes the connector.
+func (c *Connector) Metadata(context.Context) (*v2.ConnectorMetadata, error) {
+	return v2.ConnectorMetadata_builder{
+		DisplayName: "Jira Cloud",
+		Description: "Syncs users, groups, projects, project roles, products (application roles) and site " +
+			"administration of a Jira Cloud site, optionally with account details from its Atlassian organization.",
+		HelpUrl: "/docs/baton/jira-cloud",
+	}.Build(), nil
+}
+
+// ResourceSyncers returns one syncer per resource type of docs/MODEL.md.
+func (c *Connector) ResourceSyncers(context.Context) []connectorbuilder.ResourceSyncerV2 {
+	return []connectorbuilder.ResourceSyncerV2{
+		&userSyncer{c: c},
+		&groupSyncer{c: c},
+		&projectSyncer{c: c},
+		&projectRoleSyncer{c: c},
+		&productSyncer{c: c},
+		&siteSyncer{c: c},
+	}
+}

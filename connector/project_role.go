@@ -1,0 +1,335 @@
+package connector
+
+import (
+	"context"
+	"strconv"
+
+	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
+	"github.com/conductorone/baton-sdk/pkg/annotations"
+	ent "github.com/conductorone/baton-sdk/pkg/types/entitlement"
+	gr "github.com/conductorone/baton-sdk/pkg/types/grant"
+	rs "github.com/conductorone/baton-sdk/pkg/types/resource"
+	"google.golang.org/grpc/codes"
+
+	"github.com/batonkit/jiracloud/jira"
+)
+
+// projectRoleResourceType is "project-role" (ref): one role in one project,
+// keyed "<projectId>:<roleId>" and listed as a child of its project. Its
+// grants are type-scoped.
+var projectRoleResourceType = v2.ResourceType_builder{
+	Id:          "project-role",
+	DisplayName: "Project Role",
+	Traits:      []v2.ResourceType_Trait{v2.ResourceType_TRAIT_ROLE},
+	Annotations: annotations.New(&v2.TypeScopedGrants{}),
+	Description: "A project role in one Jira project",
+}.Build()
+
+const (
+	assignedEntitlement = "assigned"
+	// roleBatch is how many (project, role) actor lists one grants call reads.
+	roleBatch = 100
+)
+
+// projectRoleSyncer lists the roles of a project: every global role (GET
+// /role, read once per sync) for company-managed projects, the project's own
+// roles (GET /project/{id}/roledetails) for team-managed ones. Grants come
+// from the actors of each role (GET /project/{id}/role/{roleId}).
+type projectRoleSyncer struct{ c *Connector }
+
+func (s *projectRoleSyncer) ResourceType(context.Context) *v2.ResourceType {
+	return projectRoleResourceType
+}
+
+// List returns every role of the parent project in one page. Project roles
+// exist only under a project: without a parent the list is empty.
+func (s *projectRoleSyncer) List(ctx context.Context, parent *v2.ResourceId, opts rs.SyncOpAttrs) ([]*v2.Resource, *rs.SyncOpResults, error) {
+	if parent == nil || parent.GetResourceType() != projectResourceType.GetId() {
+		return nil, &rs.SyncOpResults{}, nil
+	}
+	st := s.c.state(opts.SyncID)
+	p, err := s.c.project(ctx, st, jira.ProjectID(parent.GetResource()))
+	if err != nil || p == nil {
+		return nil, &rs.SyncOpResults{}, err
+	}
+	roles, err := s.c.projectRoles(ctx, st, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]*v2.Resource, 0, len(roles))
+	for _, r := range roles {
+		res, err := projectRoleResource(p, r)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, res)
+	}
+	return out, &rs.SyncOpResults{}, nil
+}
+
+// Entitlements returns the role's "assigned" entitlement.
+func (s *projectRoleSyncer) Entitlements(_ context.Context, r *v2.Resource, _ rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
+	return []*v2.Entitlement{
+		ent.NewAssignmentEntitlement(r, assignedEntitlement,
+			ent.WithGrantableTo(userResourceType, groupResourceType),
+			ent.WithDisplayName(r.GetDisplayName()+" assigned"),
+			ent.WithDescription("Actor of the "+r.GetDisplayName()+" project role in Jira")),
+	}, &rs.SyncOpResults{}, nil
+}
+
+// roleToken is the position of a project-role grants walk: project index P,
+// role index R within it, and F, the "<projectId>:<roleId>" actor lists of
+// the previous batch to ask for again.
+type roleToken struct {
+	P int      `json:"p"`
+	R int      `json:"r"`
+	F []string `json:"f,omitempty"`
+}
+
+// roleWork is one actor list to read.
+type roleWork struct {
+	p *projectInfo
+	r jira.RoleID
+}
+
+// Grants returns the actor grants of one project role. The SDK uses
+// GrantsForResourceType instead; this serves direct callers.
+func (s *projectRoleSyncer) Grants(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Grant, *rs.SyncOpResults, error) {
+	pid, rid, ok := splitProjectRoleID(r.GetId().GetResource())
+	if !ok {
+		return nil, nil, errorf(codes.InvalidArgument, "invalid project-role ID %q", r.GetId().GetResource())
+	}
+	st := s.c.state(opts.SyncID)
+	p, err := s.c.project(ctx, st, pid)
+	if err != nil || p == nil {
+		return nil, &rs.SyncOpResults{}, err
+	}
+	grants, _, annos, err := s.grants(ctx, st, []roleWork{{p: p, r: rid}})
+	if err != nil {
+		return nil, nil, err
+	}
+	return grants, &rs.SyncOpResults{Annotations: annos}, nil
+}
+
+// GrantsForResourceType returns the actor grants of up to 100 project roles
+// per call, reading their actor lists concurrently.
+func (s *projectRoleSyncer) GrantsForResourceType(ctx context.Context, _ string, opts rs.SyncOpAttrs) ([]*v2.Grant, *rs.SyncOpResults, error) {
+	tok := roleToken{}
+	if err := decodeToken(opts.PageToken.Token, &tok); err != nil {
+		return nil, nil, err
+	}
+	st := s.c.state(opts.SyncID)
+	projects, err := s.c.projectList(ctx, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	var work []roleWork
+	for _, key := range tok.F {
+		pid, rid, ok := splitProjectRoleID(key)
+		if !ok {
+			return nil, nil, errorf(codes.InvalidArgument, "invalid page token: project role %q", key)
+		}
+		if p, err := s.c.project(ctx, st, pid); err != nil {
+			return nil, nil, err
+		} else if p != nil {
+			work = append(work, roleWork{p: p, r: rid})
+		}
+	}
+	for tok.P < len(projects) && len(work) < roleBatch {
+		p := projects[tok.P]
+		roles, err := s.c.projectRoles(ctx, st, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		for tok.R < len(roles) && len(work) < roleBatch {
+			work = append(work, roleWork{p: p, r: roles[tok.R].id})
+			tok.R++
+		}
+		if tok.R >= len(roles) {
+			tok.P, tok.R = tok.P+1, 0
+		}
+	}
+	grants, failed, annos, err := s.grants(ctx, st, work)
+	if err != nil {
+		return nil, nil, err
+	}
+	next := ""
+	if tok.P < len(projects) || len(failed) > 0 {
+		tok.F = tok.F[:0]
+		for _, w := range failed {
+			tok.F = append(tok.F, projectRoleKey(w.p.id, w.r))
+		}
+		if next, err = encodeToken(tok); err != nil {
+			return nil, nil, err
+		}
+	}
+	return grants, &rs.SyncOpResults{NextPageToken: next, Annotations: annos}, nil
+}
+
+// grants reads the actor lists of work concurrently and returns their
+// grants and the lists to ask for again (see settle).
+func (s *projectRoleSyncer) grants(ctx context.Context, st *syncState, work []roleWork) ([]*v2.Grant, []roleWork, annotations.Annotations, error) {
+	c := s.c
+	if len(work) == 0 {
+		return nil, nil, nil, nil
+	}
+	allowed, err := c.userFilter(ctx, st)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	groups, err := c.groupSet(ctx, st)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	results := make([][]*v2.Grant, len(work))
+	var rt rateTracker
+	errs := fanOut(ctx, c.cfg.concurrency(), len(work), func(ctx context.Context, i int) error {
+		w := work[i]
+		role, resp, err := c.jira.Roles.Get(ctx, string(w.p.id), w.r, nil)
+		if err != nil {
+			if isNotFound(err) {
+				return nil // project or role deleted since it was listed
+			}
+			return wrapErr(opRoleActors, err)
+		}
+		rt.observe(resp)
+		results[i] = roleActorGrants(projectRoleStub(w.p.id, w.r), role.Actors, groups, allowed)
+		return nil
+	})
+	failedIdx, err := settle(errs)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var grants []*v2.Grant
+	for _, g := range results {
+		grants = append(grants, g...)
+	}
+	failed := make([]roleWork, 0, len(failedIdx))
+	for _, i := range failedIdx {
+		failed = append(failed, work[i])
+	}
+	return grants, failed, rt.annotations(), nil
+}
+
+// roleActorGrants turns role actors into "assigned" grants: users directly,
+// groups expandable onto their members (ref). Unsynced principals are
+// dropped and each principal is granted once.
+func roleActorGrants(res *v2.Resource, actors []jira.RoleActor, groups map[jira.GroupID]struct{}, allowed userAllowed) []*v2.Grant {
+	var out []*v2.Grant
+	seenUsers := map[jira.AccountID]bool{}
+	var groupIDs []jira.GroupID
+	for _, a := range actors {
+		switch {
+		case a.Type == jira.RoleActorUser && a.ActorUser != nil:
+			id := a.ActorUser.AccountID
+			if id == "" || seenUsers[id] || !allowed(id, "") {
+				continue
+			}
+			seenUsers[id] = true
+			out = append(out, gr.NewGrant(res, assignedEntitlement, userID(id)))
+		case a.Type == jira.RoleActorGroup && a.ActorGroup != nil:
+			groupIDs = append(groupIDs, a.ActorGroup.GroupID)
+		}
+	}
+	return append(out, groupGrants(res, assignedEntitlement, groupIDs, groups, true)...)
+}
+
+// projectRoles returns the roles of a project: the global roles for a
+// company-managed project, its own roles for a team-managed one. Each list
+// is fetched once per sync.
+func (c *Connector) projectRoles(ctx context.Context, st *syncState, p *projectInfo) ([]roleInfo, error) {
+	if !p.teamManaged {
+		return c.globalRoles(ctx, st)
+	}
+	st.rolesMu.Lock()
+	roles, ok := st.tmRoles[p.id]
+	st.rolesMu.Unlock()
+	if ok {
+		return roles, nil
+	}
+	details, _, err := c.jira.Roles.Details(ctx, string(p.id))
+	if err != nil {
+		if isNotFound(err) {
+			return nil, nil
+		}
+		return nil, wrapErr(opListRoles, err)
+	}
+	roles = make([]roleInfo, 0, len(details))
+	for _, d := range details {
+		roles = append(roles, roleInfo{id: d.ID, name: d.Name, description: d.Description})
+	}
+	st.rolesMu.Lock()
+	st.tmRoles[p.id] = roles
+	st.rolesMu.Unlock()
+	return roles, nil
+}
+
+// globalRoles returns the site's global project roles (GET /role), read
+// once per sync.
+func (c *Connector) globalRoles(ctx context.Context, st *syncState) ([]roleInfo, error) {
+	st.rolesMu.Lock()
+	defer st.rolesMu.Unlock()
+	if st.rolesOK {
+		return st.globalRoles, nil
+	}
+	roles, _, err := c.jira.Roles.List(ctx)
+	if err != nil {
+		return nil, wrapErr(opListRoles, err)
+	}
+	st.globalRoles = make([]roleInfo, 0, len(roles))
+	for _, r := range roles {
+		st.globalRoles = append(st.globalRoles, roleInfo{id: r.ID, name: r.Name, description: r.Description, global: true})
+	}
+	st.rolesOK = true
+	return st.globalRoles, nil
+}
+
+// projectRoleResource converts one role of one project: "<Project> - <Role>",
+// with profile name, role_id, project_id, description and scope.
+func projectRoleResource(p *projectInfo, r roleInfo) (*v2.Resource, error) {
+	scope := "project"
+	if r.global {
+		scope = "global"
+	}
+	profile := map[string]any{
+		"name":        r.name,
+		"role_id":     r.id.String(),
+		"project_id":  string(p.id),
+		"description": r.description,
+		"scope":       scope,
+	}
+	res, err := rs.NewRoleResource(p.name+" - "+r.name, projectRoleResourceType, projectRoleKey(p.id, r.id),
+		[]rs.RoleTraitOption{rs.WithRoleProfile(profile)},
+		rs.WithParentResourceID(projectID(p.id)))
+	if err != nil {
+		return nil, wrapErr("convert project role "+projectRoleKey(p.id, r.id), err)
+	}
+	return res, nil
+}
+
+func projectRoleKey(pid jira.ProjectID, rid jira.RoleID) string {
+	return string(pid) + ":" + rid.String()
+}
+
+func projectRoleID(pid jira.ProjectID, rid jira.RoleID) *v2.ResourceId {
+	return v2.ResourceId_builder{ResourceType: projectRoleResourceType.GetId(), Resource: projectRoleKey(pid, rid)}.Build()
+}
+
+// projectRoleStub is the minimal project-role resource a grant refers to.
+func projectRoleStub(pid jira.ProjectID, rid jira.RoleID) *v2.Resource {
+	return v2.Resource_builder{Id: projectRoleID(pid, rid), ParentResourceId: projectID(pid)}.Build()
+}
+
+// splitProjectRoleID parses "<projectId>:<roleId>".
+func splitProjectRoleID(s string) (jira.ProjectID, jira.RoleID, bool) {
+	for i := len(s) - 1; i > 0; i-- {
+		if s[i] == ':' {
+			rid, err := strconv.ParseInt(s[i+1:], 10, 64)
+			if err != nil || rid <= 0 {
+				return "", 0, false
+			}
+			return jira.ProjectID(s[:i]), jira.RoleID(rid), true
+		}
+	}
+	return "", 0, false
+}

@@ -1,0 +1,310 @@
+package connector
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/batonkit/jiracloud/jira"
+)
+
+// syncState is what the connector remembers during one sync (one SDK sync
+// ID) so that nothing is fetched twice. It holds compact indexes, never
+// resources or grants:
+//
+//   - users: in organization mode the set of synced account IDs, otherwise
+//     (with skip-customer-user) the set of customer account IDs. Role actors
+//     carry no account type, so this set is how grants drop unsynced users.
+//   - groups: the IDs of the synced groups in list order. Grants batches walk
+//     it, and grants whose principal is a group check it.
+//   - projects: ID, key, name, lead and style of each synced project in list
+//     order. Project grants and project-role listing and grants walk it.
+//   - team-managed roles: the project-scoped roles of each team-managed project.
+//   - global roles, products (application roles with their groups), the
+//     site host and the BROWSE_PROJECTS holders of each permission scheme
+//     (by scheme ID): each fetched once.
+//
+// The indexes are filled as a side effect of the List calls, which the SDK
+// makes before any grants call. A List walk is recorded only if its pages
+// arrive in order from the first; when an index is missing or incomplete
+// (a sync resumed in a new process, or grants asked for without a List),
+// userFilter, groupIDs and projectList re-page the source once to build it. Memory is proportional to
+// the number of users (org mode / customers only), groups and projects, a
+// few dozen bytes each; grants are never held beyond one batch.
+type syncState struct {
+	id string
+
+	usersMu sync.Mutex
+	users   accountIndex
+
+	groupsMu sync.Mutex
+	groups   groupIndex
+
+	projectsMu sync.Mutex
+	projects   projectIndex
+
+	rolesMu     sync.Mutex
+	globalRoles []roleInfo
+	rolesOK     bool
+	tmRoles     map[jira.ProjectID][]roleInfo
+
+	productsMu sync.Mutex
+	products   []productInfo
+	productsOK bool
+
+	siteMu sync.Mutex
+	site   string
+
+	schemesMu sync.Mutex
+	schemes   map[jira.PermissionSchemeID]*schemeEntry
+}
+
+func newSyncState(id string) *syncState {
+	return &syncState{id: id, tmRoles: map[jira.ProjectID][]roleInfo{}, schemes: map[jira.PermissionSchemeID]*schemeEntry{}}
+}
+
+// walk tracks whether a List walk arrived page by page from the first page.
+type walk struct {
+	started, complete, broken bool
+	next                      string
+}
+
+// observe records that the page with token tok was listed and returned next.
+// It reports whether the page's items belong to an in-order walk (and so
+// should be added to the index). A first page restarts the walk.
+func (w *walk) observe(tok, next string) (keep, restart bool) {
+	switch {
+	case tok == "":
+		*w = walk{started: true}
+		restart = true
+	case !w.started || w.broken || w.complete || tok != w.next:
+		w.broken = true
+		return false, false
+	}
+	w.next = next
+	if next == "" {
+		w.complete = true
+	}
+	return true, restart
+}
+
+func (w *walk) ok() bool { return w.complete && !w.broken }
+
+// accountIndex is a set of account IDs (see syncState).
+type accountIndex struct {
+	walk
+	ids map[jira.AccountID]struct{}
+}
+
+func (x *accountIndex) add(ids ...jira.AccountID) {
+	if x.ids == nil {
+		x.ids = map[jira.AccountID]struct{}{}
+	}
+	for _, id := range ids {
+		x.ids[id] = struct{}{}
+	}
+}
+
+func (x *accountIndex) has(id jira.AccountID) bool {
+	_, ok := x.ids[id]
+	return ok
+}
+
+type groupIndex struct {
+	walk
+	order []jira.GroupID
+	set   map[jira.GroupID]struct{}
+}
+
+func (x *groupIndex) reset() { x.order, x.set = nil, map[jira.GroupID]struct{}{} }
+
+func (x *groupIndex) add(ids ...jira.GroupID) {
+	if x.set == nil {
+		x.set = map[jira.GroupID]struct{}{}
+	}
+	for _, id := range ids {
+		if _, dup := x.set[id]; dup {
+			continue
+		}
+		x.set[id] = struct{}{}
+		x.order = append(x.order, id)
+	}
+}
+
+// projectInfo is what grants and project roles need to know about a project.
+type projectInfo struct {
+	id          jira.ProjectID
+	key         jira.ProjectKey
+	name        string
+	lead        jira.AccountID
+	leadType    jira.AccountType
+	teamManaged bool
+}
+
+type projectIndex struct {
+	walk
+	order []*projectInfo
+	byID  map[jira.ProjectID]*projectInfo
+}
+
+func (x *projectIndex) reset() { x.order, x.byID = nil, map[jira.ProjectID]*projectInfo{} }
+
+func (x *projectIndex) add(ps ...*projectInfo) {
+	if x.byID == nil {
+		x.byID = map[jira.ProjectID]*projectInfo{}
+	}
+	for _, p := range ps {
+		if _, dup := x.byID[p.id]; dup {
+			continue
+		}
+		x.byID[p.id] = p
+		x.order = append(x.order, p)
+	}
+}
+
+// roleInfo is a project role as the connector models it.
+type roleInfo struct {
+	id          jira.RoleID
+	name        string
+	description string
+	global      bool
+}
+
+// productInfo is an application role with the groups granting it.
+type productInfo struct {
+	role   jira.ApplicationRole
+	groups []jira.GroupID
+}
+
+// schemeEntry is one permission scheme's BROWSE_PROJECTS holders, fetched
+// once however many projects (and concurrent workers) ask for it.
+type schemeEntry struct {
+	done    chan struct{}
+	holders []jira.PermissionHolder
+	err     error
+}
+
+// state returns the sync state of syncID, starting a fresh one when a new
+// sync begins.
+func (c *Connector) state(syncID string) *syncState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.st == nil || c.st.id != syncID {
+		c.st = newSyncState(syncID)
+	}
+	return c.st
+}
+
+// errSkipped marks batch items that were not started because another item
+// failed for good.
+var errSkipped = errors.New(errPrefix + "skipped after another request failed")
+
+// fanOut runs fn for each index in [0, n) with at most limit running at
+// once and returns every item's error. Once an item fails with an error
+// that retrying will not fix, items not yet started are skipped.
+func fanOut(ctx context.Context, limit, n int, fn func(ctx context.Context, i int) error) []error {
+	errs := make([]error, n)
+	if n == 0 {
+		return errs
+	}
+	if limit <= 0 {
+		limit = 1
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for i := range n {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			for j := i; j < n; j++ {
+				errs[j] = errSkipped
+			}
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := fn(ctx, i); err != nil {
+				errs[i] = err
+				if !retryable(err) {
+					cancel()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+// retryable reports whether a batch item may succeed when asked again.
+func retryable(err error) bool {
+	if errors.Is(err, errSkipped) {
+		return true
+	}
+	switch status.Code(err) {
+	case codes.Unavailable, codes.DeadlineExceeded, codes.ResourceExhausted:
+		return true
+	}
+	return false
+}
+
+// settle decides what a batch whose items failed returns. A failure that
+// retrying will not fix, or a batch where nothing succeeded, is returned as
+// the error (the SDK then backs off, waiting out any rate limit the error
+// carries). Otherwise the batch returns what succeeded, and the indexes of
+// the failed items go into the next page token to be asked for again, so
+// every call makes progress and one flaky request never repeats a whole batch.
+func settle(errs []error) (failed []int, err error) {
+	var first error
+	for i, e := range errs {
+		if e == nil {
+			continue
+		}
+		if !retryable(e) && !errors.Is(e, errSkipped) {
+			return nil, e
+		}
+		if first == nil || errors.Is(first, errSkipped) {
+			first = e
+		}
+		failed = append(failed, i)
+	}
+	if len(failed) > 0 && len(failed) == len(errs) {
+		return nil, first
+	}
+	return failed, nil
+}
+
+// encodeToken turns a batch position into an opaque page token.
+func encodeToken(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("%sencoding page token: %w", errPrefix, err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// decodeToken reads a token made by encodeToken; "" leaves v as is.
+func decodeToken(tok string, v any) error {
+	if tok == "" {
+		return nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err == nil {
+		err = json.Unmarshal(b, v)
+	}
+	if err != nil {
+		return errorf(codes.InvalidArgument, "invalid page token: %v", err)
+	}
+	return nil
+}
