@@ -116,11 +116,11 @@ func (c Config) Validate() error {
 	orgID, orgKey := strings.TrimSpace(c.AtlassianOrgID), strings.TrimSpace(c.AtlassianAPIToken)
 	switch {
 	case orgID != "" && orgKey == "":
-		add("atlassian-orgid is set but atlassian-api-token is not: organization mode needs both (or clear atlassian-orgid)")
+		add("atlassian-orgId is set but atlassian-api-token is not: organization mode needs both (or clear atlassian-orgId)")
 	case orgID == "" && orgKey != "":
-		add("atlassian-api-token is set but atlassian-orgid is not: organization mode needs both (find the ID in admin.atlassian.com → Settings → API keys)")
+		add("atlassian-api-token is set but atlassian-orgId is not: organization mode needs both (find the ID in admin.atlassian.com → Settings → API keys)")
 	case orgID != "" && strings.ContainsAny(orgID, "/?# \t"):
-		add("atlassian-orgid %q is not an organization ID (a UUID-like string from admin.atlassian.com)", orgID)
+		add("atlassian-orgId %q is not an organization ID (a UUID-like string from admin.atlassian.com)", orgID)
 	}
 	for _, k := range c.SyncProjectKeys {
 		if !projectKeyRe.MatchString(strings.TrimSpace(k)) {

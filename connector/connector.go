@@ -76,7 +76,7 @@ func New(ctx context.Context, cfg Config) (*Connector, error) {
 	jopts = append(jopts, cfg.JiraOptions...)
 	jc, err := jira.NewClient(cfg.JiraURL, jopts...)
 	if err != nil {
-		return nil, fmt.Errorf("%sinvalid configuration: %w", errPrefix, err)
+		return nil, fmt.Errorf("%sinvalid configuration: jira-url: %w", errPrefix, err)
 	}
 	c := &Connector{cfg: cfg, jira: jc}
 	if cfg.OrgMode() {

@@ -64,7 +64,7 @@ func (c *Connector) orgResources(ctx context.Context) ([]string, error) {
 	if err != nil {
 		if errors.Is(err, atlassian.ErrSiteNotFound) {
 			return nil, errorf(codes.FailedPrecondition,
-				"%s: the Jira site %s is not a Jira workspace of organization %s: set atlassian-orgid to the organization that owns the site (%v)",
+				"%s: the Jira site %s is not a Jira workspace of organization %s: set atlassian-orgId to the organization that owns the site (%v)",
 				opFindSite, ref, org, err)
 		}
 		return nil, wrapErr(opFindSite, err)

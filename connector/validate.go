@@ -84,7 +84,7 @@ func (c *Connector) validateOrg(ctx context.Context) error {
 						"admin.atlassian.com → Settings → API keys (it may have expired)", opValidate)
 			case http.StatusForbidden, http.StatusNotFound:
 				return errorf(codes.FailedPrecondition,
-					"%s: organization %s was not found for atlassian-api-token (%d): check atlassian-orgid, and that the API key "+
+					"%s: organization %s was not found for atlassian-api-token (%d): check atlassian-orgId, and that the API key "+
 						"was created in that organization", opValidate, org, ae.StatusCode)
 			}
 		}

@@ -45,7 +45,7 @@ func TestValidate(t *testing.T) {
 			want: []string{"atlassian-api-token"}},
 		{name: "unknown organization", org: true, code: codes.FailedPrecondition,
 			edit: func(c *Config, _ *jiratest.Server) { c.AtlassianOrgID = "no-such-org" },
-			want: []string{"no-such-org", "atlassian-orgid"}},
+			want: []string{"no-such-org", "atlassian-orgId"}},
 		{name: "site not in the organization", org: true, code: codes.FailedPrecondition,
 			tenant: func(tn *jiratest.Tenant) {
 				for _, w := range tn.Org.Workspaces {
@@ -54,7 +54,7 @@ func TestValidate(t *testing.T) {
 					w.ID = "ari:cloud:" + w.TypeKey + "::site/00000000-0000-4000-8000-000000000000"
 				}
 			},
-			want: []string{"is not a Jira workspace of organization", "atlassian-orgid"}},
+			want: []string{"is not a Jira workspace of organization", "atlassian-orgId"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
