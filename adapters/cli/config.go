@@ -1,0 +1,136 @@
+package cli
+
+import (
+	"reflect"
+	"strings"
+
+	"github.com/batonkit/jiracloud/atlassian"
+	"github.com/batonkit/jiracloud/connector"
+	"github.com/batonkit/jiracloud/jira"
+)
+
+// Config is the typed configuration the Baton SDK decodes flags, BATON_*
+// environment variables and the optional YAML file (BATON_CONFIG_PATH)
+// into. Every field of [Configuration] has a field here with the flag name
+// as its mapstructure tag; the SDK checks that at start-up. It satisfies
+// the SDK's field.Configurable.
+//
+// Config holds secrets; String redacts them.
+type Config struct {
+	JiraURL                 string   `mapstructure:"jira-url"`
+	JiraEmail               string   `mapstructure:"jira-email"`
+	JiraAPIToken            string   `mapstructure:"jira-api-token"`
+	AtlassianOrgID          string   `mapstructure:"atlassian-orgId"`
+	AtlassianAPIToken       string   `mapstructure:"atlassian-api-token"`
+	SkipProjectParticipants bool     `mapstructure:"skip-project-participants"`
+	SkipCustomerUser        bool     `mapstructure:"skip-customer-user"`
+	SyncProjectKeys         []string `mapstructure:"sync-project-keys"`
+	IncludeArchivedProjects bool     `mapstructure:"include-archived-projects"`
+	ExpandParticipants      bool     `mapstructure:"expand-participants"`
+	RequestsPerSecond       int      `mapstructure:"jira-requests-per-second"`
+	Concurrency             int      `mapstructure:"jira-concurrency"`
+
+	// InsecureLoopback, GatewayURL and AdminURL are the hidden test fields.
+	InsecureLoopback bool   `mapstructure:"jira-insecure-loopback"`
+	GatewayURL       string `mapstructure:"jira-gateway-url"`
+	AdminURL         string `mapstructure:"atlassian-admin-url"`
+
+	// Ticketing is the SDK's own --ticketing flag (BATON_TICKETING), read
+	// so that the connector can refuse it until ticketing is implemented
+	// rather than accept and ignore it.
+	Ticketing bool `mapstructure:"ticketing"`
+}
+
+// ConnectorConfig converts c to the connector's configuration. The hidden
+// test fields become client options: --jira-insecure-loopback adds
+// jira.WithLoopback and atlassian.WithLoopback, --jira-gateway-url adds
+// jira.WithGatewayURL, --atlassian-admin-url adds atlassian.WithBaseURL.
+// Those options still refuse any host other than Atlassian's unless
+// loopback is allowed.
+func (c *Config) ConnectorConfig() connector.Config {
+	cfg := connector.DefaultConfig()
+	cfg.JiraURL = strings.TrimSpace(c.JiraURL)
+	cfg.JiraEmail = strings.TrimSpace(c.JiraEmail)
+	cfg.JiraAPIToken = strings.TrimSpace(c.JiraAPIToken)
+	cfg.AtlassianOrgID = strings.TrimSpace(c.AtlassianOrgID)
+	cfg.AtlassianAPIToken = strings.TrimSpace(c.AtlassianAPIToken)
+	cfg.SkipProjectParticipants = c.SkipProjectParticipants
+	cfg.SkipCustomerUser = c.SkipCustomerUser
+	cfg.SyncProjectKeys = splitList(c.SyncProjectKeys)
+	cfg.IncludeArchivedProjects = c.IncludeArchivedProjects
+	cfg.ExpandParticipants = c.ExpandParticipants
+	cfg.RequestsPerSecond = float64(c.RequestsPerSecond)
+	cfg.Concurrency = c.Concurrency
+	if c.InsecureLoopback {
+		cfg.JiraOptions = append(cfg.JiraOptions, jira.WithLoopback())
+		cfg.AtlassianOptions = append(cfg.AtlassianOptions, atlassian.WithLoopback())
+	}
+	if u := strings.TrimSpace(c.GatewayURL); u != "" {
+		cfg.JiraOptions = append(cfg.JiraOptions, jira.WithGatewayURL(u))
+	}
+	if u := strings.TrimSpace(c.AdminURL); u != "" {
+		cfg.AtlassianOptions = append(cfg.AtlassianOptions, atlassian.WithBaseURL(u))
+	}
+	return cfg
+}
+
+// splitList trims the entries of a string-slice setting and drops empty
+// ones. The SDK splits a flag or environment value on commas; a YAML list
+// or a value such as "A, B" can still leave spaces.
+func splitList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		for _, part := range strings.Split(s, ",") {
+			if p := strings.TrimSpace(part); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// String prints the configuration with the API token and the Admin API key
+// redacted.
+func (c *Config) String() string { return c.ConnectorConfig().String() }
+
+// lookup returns the value of the field tagged key (case-insensitively, as
+// viper treats keys), or nil.
+func (c *Config) lookup(key string) any {
+	v := reflect.ValueOf(c).Elem()
+	t := v.Type()
+	for i := range t.NumField() {
+		if strings.EqualFold(t.Field(i).Tag.Get("mapstructure"), key) {
+			return v.Field(i).Interface()
+		}
+	}
+	return nil
+}
+
+// GetString returns the string setting key, or "" (field.Configurable).
+func (c *Config) GetString(key string) string {
+	s, _ := c.lookup(key).(string)
+	return s
+}
+
+// GetBool returns the bool setting key, or false (field.Configurable).
+func (c *Config) GetBool(key string) bool {
+	b, _ := c.lookup(key).(bool)
+	return b
+}
+
+// GetInt returns the int setting key, or 0 (field.Configurable).
+func (c *Config) GetInt(key string) int {
+	n, _ := c.lookup(key).(int)
+	return n
+}
+
+// GetStringSlice returns the string-slice setting key, or nil
+// (field.Configurable).
+func (c *Config) GetStringSlice(key string) []string {
+	s, _ := c.lookup(key).([]string)
+	return s
+}
+
+// GetStringMap returns nil: the connector has no map settings
+// (field.Configurable).
+func (c *Config) GetStringMap(string) map[string]any { return nil }

@@ -1,0 +1,192 @@
+package embed
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/batonkit/jiracloud/connector"
+	"github.com/batonkit/jiracloud/jira"
+)
+
+// Result describes a finished sync.
+type Result struct {
+	// C1ZPath is the c1z file that was written: the WithC1ZPath path, or
+	// the temporary file Sync created (the caller removes it).
+	C1ZPath string
+
+	// ResourceTypes, Resources, Entitlements and Grants count what the c1z
+	// holds, read back from the file. Grants includes the grants the SDK
+	// derived by expanding expandable grants (ExpandedGrants of them).
+	ResourceTypes  int
+	Resources      int
+	Entitlements   int
+	Grants         int
+	ExpandedGrants int
+	// ByResourceType counts per resource type; grants are counted under
+	// the resource type of their entitlement.
+	ByResourceType map[string]TypeCounts
+
+	// Requests, Retries and RateLimited are the connector's HTTP counters:
+	// attempts sent (retries included), retries, and 429 answers.
+	Requests    int64
+	Retries     int64
+	RateLimited int64
+	// ByRoute counts attempts per "METHOD /route/template".
+	ByRoute map[string]int64
+	// Waited is the time requests spent waiting for the client-side rate
+	// limiter and between retries (summed over concurrent requests).
+	Waited time.Duration
+
+	// Duration is the wall time of the sync, from building the connector to
+	// the c1z being in place (reading the counts back is not included).
+	Duration time.Duration
+	// APIDuration is the wall time from the start until the last HTTP
+	// request was seen (sampled every 20 ms). Duration - APIDuration is
+	// spent in the SDK alone: grant expansion and writing the c1z.
+	APIDuration time.Duration
+	// Steps are the SDK's own per-step durations as recorded in the c1z
+	// (for example "resources", "grants", "grant_expansion"), when the
+	// storage engine records them.
+	Steps map[string]time.Duration
+}
+
+// TypeCounts counts the objects of one resource type.
+type TypeCounts struct {
+	Resources    int `json:"resources"`
+	Entitlements int `json:"entitlements"`
+	Grants       int `json:"grants"`
+}
+
+// Progress reports a running sync. Counts are what the SDK has stored so far,
+// before grant expansion.
+type Progress struct {
+	// Phase is the SDK step that made progress, e.g. "list-resources",
+	// "list-entitlements", "list-grants"; "" before the first step.
+	Phase string
+	// ResourceTypes, Resources, Entitlements and Grants count stored objects.
+	ResourceTypes int
+	Resources     int
+	Entitlements  int
+	Grants        int
+	// Requests is the number of HTTP attempts sent so far.
+	Requests int64
+	// Elapsed is the time since Sync started.
+	Elapsed time.Duration
+}
+
+// Sync runs a complete sync of the Jira Cloud site described by cfg inside
+// the calling process and writes the c1z file. It builds the connector with
+// connector.New, serves it to the Baton SDK syncer over an in-memory gRPC
+// connection (no subprocess, no CLI, no os.Exit) and reads the counts back
+// from the finished file.
+//
+// On error no file is left at the target path (an existing file there is
+// kept as it was). Errors never contain the API tokens of cfg. If the sync
+// succeeded but reading the file back failed, Sync returns the Result (with
+// C1ZPath, timings and HTTP counters) together with the error.
+func Sync(ctx context.Context, cfg connector.Config, opts ...Option) (*Result, error) {
+	o, err := buildOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	secrets := []string{cfg.JiraAPIToken, cfg.AtlassianAPIToken}
+	start := time.Now()
+	c, err := connector.New(ctx, cfg)
+	if err != nil {
+		return nil, redact(fmt.Errorf("embed: build connector: %w", err), secrets)
+	}
+	res, err := run(ctx, c, c.Stats, o, start)
+	if err != nil {
+		return res, redact(err, secrets)
+	}
+	return res, nil
+}
+
+func buildOptions(opts []Option) (options, error) {
+	o := options{workers: 1}
+	for _, op := range opts {
+		if op == nil {
+			continue
+		}
+		if err := op(&o); err != nil {
+			return options{}, err
+		}
+	}
+	return o, nil
+}
+
+// targetPaths returns the final path and a fresh temporary path in the same
+// directory to sync into. created reports whether Sync created the final path
+// itself (the default temporary file), so it can be removed on failure.
+func targetPaths(o options) (final, work string, created bool, err error) {
+	final = o.c1zPath
+	if final == "" {
+		f, err := os.CreateTemp(o.tmpDir, "jiracloud-*.c1z")
+		if err != nil {
+			return "", "", false, fmt.Errorf("embed: create c1z file: %w", err)
+		}
+		final = f.Name()
+		_ = f.Close()
+		created = true
+	}
+	abs, err := filepath.Abs(final)
+	if err != nil {
+		return "", "", created, fmt.Errorf("embed: c1z path: %w", err)
+	}
+	final = abs
+	if fi, err := os.Stat(final); err == nil && fi.IsDir() {
+		return "", "", created, fmt.Errorf("embed: c1z path %s is a directory", final)
+	}
+	f, err := os.CreateTemp(filepath.Dir(final), "."+filepath.Base(final)+".*.partial")
+	if err != nil {
+		if created {
+			_ = os.Remove(final)
+		}
+		return "", "", created, fmt.Errorf("embed: create c1z file: %w", err)
+	}
+	work = f.Name()
+	_ = f.Close()
+	// The SDK creates the file itself (with the chosen engine); only the
+	// unique name is kept.
+	_ = os.Remove(work)
+	return final, work, created, nil
+}
+
+// redactedError hides secrets in the message of err but keeps err in the
+// chain for errors.Is and errors.As.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redact replaces every non-empty secret in err's message with "[redacted]".
+func redact(err error, secrets []string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	changed := false
+	for _, s := range secrets {
+		if len(strings.TrimSpace(s)) < 4 {
+			continue // too short to be a token; replacing would mangle the message
+		}
+		if strings.Contains(msg, s) {
+			msg = strings.ReplaceAll(msg, s, "[redacted]")
+			changed = true
+		}
+	}
+	if !changed {
+		return err
+	}
+	return &redactedError{msg: msg, err: err}
+}
+
+// statsFunc reads a connector's HTTP counters.
+type statsFunc func() jira.Stats

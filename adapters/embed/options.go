@@ -1,0 +1,167 @@
+package embed
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+
+	"github.com/conductorone/baton-sdk/pkg/connectorbuilder"
+	"github.com/conductorone/baton-sdk/pkg/dotc1z/c1zstore"
+	sdksync "github.com/conductorone/baton-sdk/pkg/sync"
+	"go.uber.org/zap"
+)
+
+// Option configures [Sync]. Options validate their input; Sync returns the
+// first error before doing any work.
+type Option func(*options) error
+
+type options struct {
+	c1zPath     string
+	tmpDir      string
+	workers     int
+	engine      c1zstore.Engine
+	progress    func(Progress)
+	zap         *zap.Logger
+	builderOpts []connectorbuilder.Opt
+	syncOpts    []sdksync.SyncOpt
+}
+
+// StorageEngine names a c1z storage engine of the Baton SDK.
+type StorageEngine string
+
+// Storage engines accepted by [WithStorageEngine].
+const (
+	// EnginePebble is the SDK's default engine (c1z format v3).
+	EnginePebble StorageEngine = StorageEngine(c1zstore.EnginePebble)
+	// EngineSQLite is the legacy engine (c1z format v1), readable by every
+	// version of the baton CLI.
+	EngineSQLite StorageEngine = StorageEngine(c1zstore.EngineSQLite)
+)
+
+// WithC1ZPath sets where the c1z file is written. The file is written
+// atomically: the sync runs into a temporary file in the same directory,
+// which is renamed onto path only when the sync succeeded, so a failed sync
+// leaves an existing file at path untouched and never a partial one.
+// Default: a new temporary file (see [Result.C1ZPath]); the caller removes it.
+func WithC1ZPath(path string) Option {
+	return func(o *options) error {
+		if strings.TrimSpace(path) == "" {
+			return errors.New("embed: WithC1ZPath needs a path")
+		}
+		if strings.HasSuffix(path, string(filepath.Separator)) {
+			return fmt.Errorf("embed: WithC1ZPath needs a file name, got the directory %q", path)
+		}
+		o.c1zPath = path
+		return nil
+	}
+}
+
+// WithTmpDir sets the directory for the SDK's working files (the unpacked
+// store while syncing). Default: the system temporary directory.
+func WithTmpDir(dir string) Option {
+	return func(o *options) error {
+		if strings.TrimSpace(dir) == "" {
+			return errors.New("embed: WithTmpDir needs a directory")
+		}
+		o.tmpDir = dir
+		return nil
+	}
+}
+
+// WithWorkers sets the number of SDK sync workers. 1 (the default) is the
+// SDK's sequential syncer; n > 1 selects its parallel syncer with n workers.
+// Concurrency of the HTTP requests themselves is a connector setting
+// (connector.Config.Concurrency).
+func WithWorkers(n int) Option {
+	return func(o *options) error {
+		if n < 1 {
+			return fmt.Errorf("embed: WithWorkers needs at least 1 worker, got %d", n)
+		}
+		o.workers = n
+		return nil
+	}
+}
+
+// WithStorageEngine selects the c1z storage engine; "" keeps the SDK default
+// ([EnginePebble]).
+func WithStorageEngine(e StorageEngine) Option {
+	return func(o *options) error {
+		switch e {
+		case "", EnginePebble, EngineSQLite:
+			o.engine = c1zstore.Engine(e)
+			return nil
+		}
+		return fmt.Errorf("embed: unknown storage engine %q (want %q or %q)", e, EnginePebble, EngineSQLite)
+	}
+}
+
+// WithProgress calls f as the sync advances: after every page the SDK stores
+// and, while requests are in flight, at most every 250 ms. Calls are
+// serialised (never concurrent) and f must return quickly: the sync waits for it.
+func WithProgress(f func(Progress)) Option {
+	return func(o *options) error {
+		if f == nil {
+			return errors.New("embed: WithProgress needs a function")
+		}
+		o.progress = f
+		return nil
+	}
+}
+
+// WithLogger sends the SDK's and the connector's log records to l (the SDK
+// logs through zap; records are forwarded to l's handler). Default: silent.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error {
+		if l == nil {
+			return errors.New("embed: WithLogger needs a logger")
+		}
+		o.zap = zap.New(newSlogCore(l.Handler()))
+		return nil
+	}
+}
+
+// WithZapLogger sends the SDK's and the connector's log records to l.
+// Default: silent.
+func WithZapLogger(l *zap.Logger) Option {
+	return func(o *options) error {
+		if l == nil {
+			return errors.New("embed: WithZapLogger needs a logger")
+		}
+		o.zap = l
+		return nil
+	}
+}
+
+// WithConnectorOptions passes options to connectorbuilder.NewConnector (for
+// example connectorbuilder.WithMetricsHandler). A session store is always
+// provided by Sync and need not be passed.
+func WithConnectorOptions(opts ...connectorbuilder.Opt) Option {
+	return func(o *options) error {
+		for _, op := range opts {
+			if op == nil {
+				return errors.New("embed: WithConnectorOptions got a nil option")
+			}
+		}
+		o.builderOpts = append(o.builderOpts, opts...)
+		return nil
+	}
+}
+
+// WithSyncOptions passes extra options to the SDK syncer (sync.NewSyncer),
+// for example sync.WithDontExpandGrants() or sync.WithSkipGrants(true). They
+// are applied after the options Sync derives from the other settings, so
+// they win; WithC1ZPath, WithConnectorStore and WithSessionStore must not be
+// passed here.
+func WithSyncOptions(opts ...sdksync.SyncOpt) Option {
+	return func(o *options) error {
+		for _, op := range opts {
+			if op == nil {
+				return errors.New("embed: WithSyncOptions got a nil option")
+			}
+		}
+		o.syncOpts = append(o.syncOpts, opts...)
+		return nil
+	}
+}

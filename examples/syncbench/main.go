@@ -1,0 +1,552 @@
+// Command syncbench measures a complete in-process sync of a generated fake
+// Jira Cloud site and compares it with the ground truth and with the
+// reference connector's request pattern.
+//
+//	go run ./examples/syncbench -size large -latency 80ms -out large.json
+//
+// It starts the fake tenant (jira/jiratest) with Jira's default burst limits
+// (-unlimited turns them off) and the given latency per request, runs
+// embed.Sync once, and prints a JSON report: requests per route as the fake
+// counted them, 429s and retries, wall time split into the API half (until
+// the last request) and the SDK half (grant expansion and writing the c1z),
+// peak memory, the counts, completeness against the ground truth, and the
+// reference connector's request count for the same tenant with its
+// sequential time estimate (requests × latency).
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	sdksync "github.com/conductorone/baton-sdk/pkg/sync"
+
+	"github.com/batonkit/jiracloud/adapters/embed"
+	"github.com/batonkit/jiracloud/connector"
+	"github.com/batonkit/jiracloud/jira"
+	"github.com/batonkit/jiracloud/jira/jiratest"
+)
+
+type flags struct {
+	size        string
+	seed        int64
+	latency     time.Duration
+	jitter      time.Duration
+	workers     int
+	concurrency int
+	rps         float64
+	expand      bool
+	sdkExpand   bool
+	engine      string
+	unlimited   bool
+	out         string
+	keep        bool
+	progress    bool
+	timeout     time.Duration
+}
+
+func main() {
+	var f flags
+	flag.StringVar(&f.size, "size", "medium", "tenant size: small, medium, large or xl")
+	flag.Int64Var(&f.seed, "seed", 1, "tenant generator seed")
+	flag.DurationVar(&f.latency, "latency", 80*time.Millisecond, "latency the fake adds to every request")
+	flag.DurationVar(&f.jitter, "jitter", 0, "extra latency in [-jitter, +jitter] per request")
+	flag.IntVar(&f.workers, "workers", 1, "SDK sync workers (1 = sequential syncer)")
+	flag.IntVar(&f.concurrency, "concurrency", 0, "requests the connector keeps in flight per grants batch (0 = connector default)")
+	flag.Float64Var(&f.rps, "rps", 0, "client-side cap on the total request rate (0 = Jira's per-endpoint limits only)")
+	flag.BoolVar(&f.expand, "expand-participants", true, "make project participate grants of groups, roles and products expandable")
+	flag.BoolVar(&f.sdkExpand, "sdk-expand", true, "let the SDK expand expandable grants (false: sync.WithDontExpandGrants, the platform expands)")
+	flag.StringVar(&f.engine, "storage-engine", "", "c1z storage engine: pebble or sqlite (default: the SDK's)")
+	flag.BoolVar(&f.unlimited, "unlimited", false, "turn off the fake's rate limits")
+	flag.StringVar(&f.out, "out", "", "also write the JSON report to this file")
+	flag.BoolVar(&f.keep, "keep", false, "keep the c1z file (its path is in the report)")
+	flag.BoolVar(&f.progress, "progress", false, "print progress to stderr")
+	flag.DurationVar(&f.timeout, "timeout", time.Hour, "give up after this long")
+	flag.Parse()
+	// The SDK's grant expansion opens a scratch Pebble database with the
+	// default logger, which prints to the standard logger.
+	log.SetOutput(io.Discard)
+	if err := run(f, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "syncbench:", err)
+		os.Exit(1)
+	}
+}
+
+// Report is the JSON the command prints.
+type Report struct {
+	Setup   Setup            `json:"setup"`
+	Machine Machine          `json:"machine"`
+	Tenant  jiratest.Summary `json:"tenant"`
+
+	Requests Requests `json:"requests"`
+	Time     Timing   `json:"time"`
+	Memory   Memory   `json:"memory"`
+	Counts   Counts   `json:"counts"`
+
+	Completeness Completeness `json:"completeness"`
+	Reference    Reference    `json:"reference"`
+	Ratios       Ratios       `json:"ratios"`
+
+	C1ZBytes int64  `json:"c1zBytes"`
+	C1ZPath  string `json:"c1zPath,omitempty"`
+}
+
+// Setup echoes the flags.
+type Setup struct {
+	Size               string  `json:"size"`
+	Seed               int64   `json:"seed"`
+	LatencyMs          float64 `json:"latencyMs"`
+	JitterMs           float64 `json:"jitterMs"`
+	Workers            int     `json:"workers"`
+	Concurrency        int     `json:"concurrency"`
+	RequestsPerSecond  float64 `json:"requestsPerSecond"`
+	ExpandParticipants bool    `json:"expandParticipants"`
+	SDKExpandsGrants   bool    `json:"sdkExpandsGrants"`
+	StorageEngine      string  `json:"storageEngine"`
+	FakeRateLimits     string  `json:"fakeRateLimits"`
+}
+
+// Machine describes where the benchmark ran.
+type Machine struct {
+	CPUs       int    `json:"cpus"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	GoVersion  string `json:"goVersion"`
+	OS         string `json:"os"`
+	CPUModel   string `json:"cpuModel,omitempty"`
+}
+
+// Requests counts HTTP traffic: per route as the fake saw it, and the
+// client's retries and waits.
+type Requests struct {
+	Total          int            `json:"total"`
+	ByRoute        map[string]int `json:"byRoute"`
+	Status         map[int]int    `json:"status"`
+	RateLimited429 int            `json:"rateLimited429"`
+	ClientRetries  int64          `json:"clientRetries"`
+	ClientWaitedS  float64        `json:"clientWaitedSeconds"`
+}
+
+// Timing splits the wall time.
+type Timing struct {
+	WallSeconds float64 `json:"wallSeconds"`
+	// APISeconds runs until the last request; SDKSeconds is the rest
+	// (grant expansion and writing the c1z).
+	APISeconds float64            `json:"apiSeconds"`
+	SDKSeconds float64            `json:"sdkSeconds"`
+	SDKSteps   map[string]float64 `json:"sdkStepsSeconds,omitempty"`
+	// ReadBackSeconds is the time embed.Sync spent counting the file
+	// (not part of WallSeconds) plus the completeness check.
+	VerifySeconds float64 `json:"verifySeconds"`
+}
+
+// Memory reports the process: resident set before the sync (the fake
+// tenant and server are in the same process) and its peak during the sync.
+type Memory struct {
+	RSSBeforeMiB   float64 `json:"rssBeforeSyncMiB"`
+	PeakRSSMiB     float64 `json:"peakRssMiB"`
+	PeakDeltaMiB   float64 `json:"peakDeltaMiB"`
+	PeakResetWorks bool    `json:"peakResetWorked"`
+	// PeakAPIHalfMiB is the peak RSS seen by the last progress report,
+	// i.e. at the end of the API half, before grant expansion.
+	PeakAPIHalfMiB float64 `json:"peakRssApiHalfMiB"`
+	HeapInUseMiB   float64 `json:"heapInUseAfterSyncMiB"`
+	HeapSysMiB     float64 `json:"heapSysMiB"`
+	TotalAllocMiB  float64 `json:"totalAllocDuringSyncMiB"`
+	NumGC          uint32  `json:"gcCyclesDuringSync"`
+}
+
+// Counts are what the c1z holds.
+type Counts struct {
+	ResourceTypes  int                         `json:"resourceTypes"`
+	Resources      int                         `json:"resources"`
+	Entitlements   int                         `json:"entitlements"`
+	Grants         int                         `json:"grants"`
+	DirectGrants   int                         `json:"directGrants"`
+	ExpandedGrants int                         `json:"expandedGrants"`
+	ByResourceType map[string]embed.TypeCounts `json:"byResourceType"`
+}
+
+// Completeness compares the c1z with the ground truth.
+type Completeness struct {
+	ResourcesPct      float64 `json:"resourcesPct"`
+	ResourcesMissing  int     `json:"resourcesMissing"`
+	ResourcesExtra    int     `json:"resourcesExtra"`
+	EntitlementsPct   float64 `json:"entitlementsPct"`
+	EntitlementsExtra int     `json:"entitlementsExtra"`
+	// DirectGrants compares the connector's grants (principal and
+	// expandable annotation) with truth.Grants.
+	DirectGrantsPct     float64 `json:"directGrantsPct"`
+	DirectGrantsMissing int     `json:"directGrantsMissing"`
+	DirectGrantsExtra   int     `json:"directGrantsExtra"`
+	// UserGrants compares every user grant after expansion with the truth
+	// expanded transitively.
+	UserGrantsTruth   int     `json:"userGrantsTruth"`
+	UserGrantsPct     float64 `json:"userGrantsPct"`
+	UserGrantsMissing int     `json:"userGrantsMissing"`
+	UserGrantsExtra   int     `json:"userGrantsExtra"`
+	// ExpansionDeferred: the SDK did not expand (-sdk-expand=false), so user
+	// grants are compared with the truth's direct user grants only.
+	ExpansionDeferred bool `json:"expansionDeferred"`
+	Complete          bool `json:"complete"`
+}
+
+// Reference is the reference connector's request pattern for the tenant.
+type Reference struct {
+	Requests          int     `json:"requests"`
+	SequentialSeconds float64 `json:"sequentialSeconds"`
+}
+
+// Ratios compare us with the reference.
+type Ratios struct {
+	RequestsOursOverReference float64 `json:"requestsOursOverReference"`
+	// SpeedupWall is the reference's sequential API time over our whole wall
+	// time; SpeedupAPI over our API half.
+	SpeedupWall float64 `json:"speedupWall"`
+	SpeedupAPI  float64 `json:"speedupAPI"`
+}
+
+func run(f flags, stdout io.Writer) error {
+	size, err := jiratest.ParseSize(f.size)
+	if err != nil {
+		return err
+	}
+	engine := embed.StorageEngine(f.engine)
+	ctx, cancel := context.WithTimeout(context.Background(), f.timeout)
+	defer cancel()
+
+	tenant := jiratest.Generate(size, f.seed)
+	var sopts []jiratest.Option
+	limits := "jira-default"
+	if f.unlimited {
+		sopts = append(sopts, jiratest.Unlimited())
+		limits = "unlimited"
+	}
+	if f.latency > 0 {
+		sopts = append(sopts, jiratest.WithLatency(f.latency))
+	}
+	if f.jitter > 0 {
+		sopts = append(sopts, jiratest.WithJitter(f.jitter))
+	}
+	srv := jiratest.NewServer(tenant, sopts...)
+	defer srv.Close()
+
+	cfg := connector.DefaultConfig()
+	cfg.JiraURL, cfg.JiraEmail, cfg.JiraAPIToken = srv.URL, srv.Email, srv.APIToken
+	cfg.Concurrency = f.concurrency
+	cfg.RequestsPerSecond = f.rps
+	cfg.ExpandParticipants = f.expand
+	cfg.JiraOptions = []jira.Option{jira.WithLoopback(), jira.WithGatewayURL(srv.URL)}
+
+	dir, err := os.MkdirTemp("", "syncbench-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if !f.keep {
+			_ = os.RemoveAll(dir)
+		}
+	}()
+	path := filepath.Join(dir, "sync.c1z")
+	opts := []embed.Option{embed.WithC1ZPath(path), embed.WithTmpDir(dir), embed.WithWorkers(f.workers)}
+	if engine != "" {
+		opts = append(opts, embed.WithStorageEngine(engine))
+	}
+	if !f.sdkExpand {
+		opts = append(opts, embed.WithSyncOptions(sdksync.WithDontExpandGrants()))
+	}
+	// Progress is reported while pages are stored and requests are sent, so
+	// the peak RSS seen by the last report is the peak of the API half.
+	var apiPeak float64
+	var lastSample, lastPrint time.Time
+	opts = append(opts, embed.WithProgress(func(p embed.Progress) {
+		if time.Since(lastSample) < 100*time.Millisecond {
+			return
+		}
+		lastSample = time.Now()
+		apiPeak = procStatusMiB("VmHWM")
+		if f.progress && time.Since(lastPrint) >= time.Second {
+			lastPrint = lastSample
+			fmt.Fprintf(os.Stderr, "%6.1fs %-22s requests %6d resources %6d entitlements %5d grants %7d rss %5.0f MiB\n",
+				p.Elapsed.Seconds(), p.Phase, p.Requests, p.Resources, p.Entitlements, p.Grants, procStatusMiB("VmRSS"))
+		}
+	}))
+
+	// Baseline: the tenant and the fake live in this process too.
+	runtime.GC()
+	debug.FreeOSMemory()
+	resetWorked := resetPeakRSS()
+	before := procStatusMiB("VmRSS")
+	var m0 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+
+	res, err := embed.Sync(ctx, cfg, opts...)
+	peak := procStatusMiB("VmHWM")
+	var m1 runtime.MemStats
+	runtime.ReadMemStats(&m1)
+	if err != nil {
+		return err
+	}
+	fakeStats := srv.Stats()
+	if f.progress {
+		fmt.Fprintf(os.Stderr, "sync done in %v (API %v); checking against the ground truth\n",
+			res.Duration.Round(time.Millisecond), res.APIDuration.Round(time.Millisecond))
+	}
+
+	verifyStart := time.Now()
+	truth := tenant.GroundTruth(jiratest.TruthOptions{})
+	if !f.expand {
+		for i, g := range truth.Grants {
+			if strings.HasSuffix(g.Entitlement, ":participate") {
+				truth.Grants[i].Expandable = nil
+			}
+		}
+	}
+	comp, direct, err := completeness(ctx, res.C1ZPath, truth, f.sdkExpand)
+	if err != nil {
+		return err
+	}
+	verify := time.Since(verifyStart)
+
+	ref := tenant.ReferenceCallCount(jiratest.TruthOptions{})
+	refSeconds := float64(ref) * f.latency.Seconds()
+	rep := Report{
+		Setup: Setup{Size: string(size), Seed: f.seed, LatencyMs: ms(f.latency), JitterMs: ms(f.jitter), Workers: f.workers,
+			Concurrency: f.concurrency, RequestsPerSecond: f.rps, ExpandParticipants: f.expand, SDKExpandsGrants: f.sdkExpand, StorageEngine: string(engine),
+			FakeRateLimits: limits},
+		Machine: Machine{CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version(),
+			OS: runtime.GOOS + "/" + runtime.GOARCH, CPUModel: cpuModel()},
+		Tenant: tenant.Summary(),
+		Requests: Requests{Total: fakeStats.Total, ByRoute: fakeStats.Routes, Status: fakeStats.Status,
+			RateLimited429: fakeStats.RateLimited, ClientRetries: res.Retries, ClientWaitedS: res.Waited.Seconds()},
+		Time: Timing{WallSeconds: res.Duration.Seconds(), APISeconds: res.APIDuration.Seconds(),
+			SDKSeconds: (res.Duration - res.APIDuration).Seconds(), VerifySeconds: verify.Seconds()},
+		Memory: Memory{RSSBeforeMiB: before, PeakRSSMiB: peak, PeakDeltaMiB: peak - before, PeakResetWorks: resetWorked,
+			PeakAPIHalfMiB: apiPeak,
+			HeapInUseMiB:   mib(m1.HeapInuse), HeapSysMiB: mib(m1.HeapSys), TotalAllocMiB: mib(m1.TotalAlloc - m0.TotalAlloc),
+			NumGC: m1.NumGC - m0.NumGC},
+		Counts: Counts{ResourceTypes: res.ResourceTypes, Resources: res.Resources, Entitlements: res.Entitlements,
+			Grants: res.Grants, DirectGrants: direct, ExpandedGrants: res.ExpandedGrants, ByResourceType: res.ByResourceType},
+		Completeness: comp,
+		Reference:    Reference{Requests: ref, SequentialSeconds: refSeconds},
+		Ratios: Ratios{RequestsOursOverReference: ratio(float64(fakeStats.Total), float64(ref)),
+			SpeedupWall: ratio(refSeconds, res.Duration.Seconds()), SpeedupAPI: ratio(refSeconds, res.APIDuration.Seconds())},
+	}
+	if len(res.Steps) > 0 {
+		rep.Time.SDKSteps = map[string]float64{}
+		for k, d := range res.Steps {
+			rep.Time.SDKSteps[k] = d.Seconds()
+		}
+	}
+	if fi, err := os.Stat(res.C1ZPath); err == nil {
+		rep.C1ZBytes = fi.Size()
+	}
+	if f.keep {
+		rep.C1ZPath = res.C1ZPath
+	}
+
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	if f.out != "" {
+		if err := os.WriteFile(f.out, b, 0o644); err != nil {
+			return err
+		}
+	}
+	_, err = stdout.Write(b)
+	return err
+}
+
+// completeness streams the c1z and compares it with truth. It returns the
+// number of direct grants too.
+//
+// Without SDK expansion (the platform expands), user grants are compared with
+// the truth's direct user grants and ExpansionDeferred is set.
+func completeness(ctx context.Context, path string, truth *jiratest.Truth, expanded bool) (Completeness, int, error) {
+	wantRes := map[string]bool{}
+	for _, r := range truth.Resources {
+		wantRes[r.Type+"\x00"+r.ID+"\x00"+r.ParentType+"\x00"+r.ParentID+"\x00"+r.DisplayName] = true
+	}
+	wantEnt := map[string]bool{}
+	for _, e := range truth.Entitlements {
+		wantEnt[e] = true
+	}
+	wantDirect := map[string]bool{}
+	for _, g := range truth.Grants {
+		wantDirect[g.ID()+"\x00"+strings.Join(g.Expandable, ",")] = true
+	}
+	users := newExpander(truth, expanded)
+
+	c := Completeness{ExpansionDeferred: !expanded}
+	var foundRes, foundEnt, foundDirect, direct int
+	foundUsers := 0
+	err := embed.ScanC1Z(ctx, path, embed.Visitor{
+		Resource: func(r embed.Resource) error {
+			if wantRes[r.Type+"\x00"+r.ID+"\x00"+r.ParentType+"\x00"+r.ParentID+"\x00"+r.DisplayName] {
+				foundRes++
+			} else {
+				c.ResourcesExtra++
+			}
+			return nil
+		},
+		Entitlement: func(e embed.Entitlement) error {
+			if wantEnt[e.ID] {
+				foundEnt++
+			} else {
+				c.EntitlementsExtra++
+			}
+			return nil
+		},
+		Grant: func(g embed.Grant) error {
+			if !g.Expanded {
+				direct++
+				if wantDirect[g.ID+"\x00"+strings.Join(g.Expandable, ",")] {
+					foundDirect++
+				} else {
+					c.DirectGrantsExtra++
+				}
+			}
+			if g.PrincipalType == jiratest.TypeUser {
+				if _, ok := users.users(g.Entitlement)[g.PrincipalID]; ok {
+					foundUsers++
+				} else {
+					c.UserGrantsExtra++
+				}
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		return c, 0, err
+	}
+	for _, ent := range truth.Entitlements {
+		c.UserGrantsTruth += len(users.users(ent))
+	}
+	c.ResourcesMissing = len(truth.Resources) - foundRes
+	c.DirectGrantsMissing = len(truth.Grants) - foundDirect
+	c.UserGrantsMissing = c.UserGrantsTruth - foundUsers
+	c.ResourcesPct = pct(foundRes, len(truth.Resources))
+	c.EntitlementsPct = pct(foundEnt, len(truth.Entitlements))
+	c.DirectGrantsPct = pct(foundDirect, len(truth.Grants))
+	c.UserGrantsPct = pct(foundUsers, c.UserGrantsTruth)
+	c.Complete = c.ResourcesMissing == 0 && c.ResourcesExtra == 0 && foundEnt == len(truth.Entitlements) &&
+		c.EntitlementsExtra == 0 && c.DirectGrantsMissing == 0 && c.DirectGrantsExtra == 0 &&
+		c.UserGrantsMissing == 0 && c.UserGrantsExtra == 0
+	return c, direct, nil
+}
+
+// expander computes, per entitlement, the users holding it after transitive
+// expansion of the truth's expandable grants (onto users only), memoised.
+// It does what jiratest's Truth.Expanded does without materialising every
+// grant ID, which matters for the millions of pairs of a large tenant.
+type expander struct {
+	direct  map[string][]string
+	sources map[string][]string
+	memo    map[string]map[string]struct{}
+	busy    map[string]bool
+}
+
+func newExpander(t *jiratest.Truth, transitive bool) *expander {
+	e := &expander{direct: map[string][]string{}, sources: map[string][]string{},
+		memo: map[string]map[string]struct{}{}, busy: map[string]bool{}}
+	for _, g := range t.Grants {
+		if g.PrincipalType == jiratest.TypeUser {
+			e.direct[g.Entitlement] = append(e.direct[g.Entitlement], g.PrincipalID)
+		}
+		if transitive {
+			e.sources[g.Entitlement] = append(e.sources[g.Entitlement], g.Expandable...)
+		}
+	}
+	return e
+}
+
+func (e *expander) users(ent string) map[string]struct{} {
+	if m, ok := e.memo[ent]; ok {
+		return m
+	}
+	m := map[string]struct{}{}
+	if e.busy[ent] {
+		return m
+	}
+	e.busy[ent] = true
+	for _, u := range e.direct[ent] {
+		m[u] = struct{}{}
+	}
+	for _, src := range e.sources[ent] {
+		for u := range e.users(src) {
+			m[u] = struct{}{}
+		}
+	}
+	delete(e.busy, ent)
+	e.memo[ent] = m
+	return m
+}
+
+// resetPeakRSS resets VmHWM to the current RSS (Linux ≥ 4.0).
+func resetPeakRSS() bool {
+	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+}
+
+// procStatusMiB reads a "kB" field of /proc/self/status in MiB (0 if absent).
+func procStatusMiB(field string) float64 {
+	fh, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer fh.Close()
+	sc := bufio.NewScanner(fh)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok || k != field {
+			continue
+		}
+		n, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+		if err != nil {
+			return 0
+		}
+		return n / 1024
+	}
+	return 0
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+func mib(n uint64) float64       { return float64(n) / (1 << 20) }
+
+func pct(n, of int) float64 {
+	if of == 0 {
+		return 100
+	}
+	return float64(n) * 100 / float64(of)
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
