@@ -26,6 +26,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +55,7 @@ type flags struct {
 	keep        bool
 	progress    bool
 	timeout     time.Duration
+	heapProfile string
 }
 
 func main() {
@@ -73,6 +75,7 @@ func main() {
 	flag.BoolVar(&f.keep, "keep", false, "keep the c1z file (its path is in the report)")
 	flag.BoolVar(&f.progress, "progress", false, "print progress to stderr")
 	flag.DurationVar(&f.timeout, "timeout", time.Hour, "give up after this long")
+	flag.StringVar(&f.heapProfile, "heapprofile", "", "write a heap profile (pprof) to this file every 2 s while requests are in flight; the last one shows the end of the API half")
 	flag.Parse()
 	// The SDK's grant expansion opens a scratch Pebble database with the
 	// default logger, which prints to the standard logger.
@@ -268,13 +271,17 @@ func run(f flags, stdout io.Writer) error {
 	// Progress is reported while pages are stored and requests are sent, so
 	// the peak RSS seen by the last report is the peak of the API half.
 	var apiPeak float64
-	var lastSample, lastPrint time.Time
+	var lastSample, lastPrint, lastProfile time.Time
 	opts = append(opts, embed.WithProgress(func(p embed.Progress) {
 		if time.Since(lastSample) < 100*time.Millisecond {
 			return
 		}
 		lastSample = time.Now()
 		apiPeak = procStatusMiB("VmHWM")
+		if f.heapProfile != "" && time.Since(lastProfile) >= 2*time.Second {
+			lastProfile = lastSample
+			writeHeapProfile(f.heapProfile)
+		}
 		if f.progress && time.Since(lastPrint) >= time.Second {
 			lastPrint = lastSample
 			fmt.Fprintf(os.Stderr, "%6.1fs %-22s requests %6d resources %6d entitlements %5d grants %7d rss %5.0f MiB\n",
@@ -492,6 +499,16 @@ func (e *expander) users(ent string) map[string]struct{} {
 	delete(e.busy, ent)
 	e.memo[ent] = m
 	return m
+}
+
+// writeHeapProfile writes the current heap profile to path (best effort).
+func writeHeapProfile(path string) {
+	fh, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer fh.Close()
+	_ = pprof.WriteHeapProfile(fh)
 }
 
 // resetPeakRSS resets VmHWM to the current RSS (Linux ≥ 4.0).
