@@ -1,19 +1,17 @@
 package atlassian
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/batonkit/jiracloud/internal/apiclient"
 	"github.com/batonkit/jiracloud/internal/transport"
 	"github.com/batonkit/jiracloud/jira"
 )
@@ -76,9 +74,7 @@ type Response = jira.Response
 type Option func(*clientConfig) error
 
 type clientConfig struct {
-	tr            *transport.Transport
-	trCfg         transport.Config
-	limits        *transport.RateLimits
+	tr            apiclient.TransportOptions
 	baseURL       string
 	allowLoopback bool
 	userAgent     string
@@ -109,85 +105,45 @@ func WithLoopback() Option {
 // counters) with this client, typically the one of the Jira client of the
 // same site. Other transport options are then ignored.
 func WithTransport(t *jira.Transport) Option {
-	return func(c *clientConfig) error {
-		if t == nil {
-			return errors.New("atlassian: WithTransport needs a transport")
-		}
-		c.tr = t
-		return nil
-	}
+	return func(c *clientConfig) error { return c.tr.SetTransport("atlassian", t) }
 }
 
 // WithHTTPClient uses hc's Transport and Timeout for the underlying requests.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *clientConfig) error {
-		if hc == nil {
-			return errors.New("atlassian: WithHTTPClient needs a client")
-		}
-		c.trCfg.Base = hc.Transport
-		if c.trCfg.Base == nil {
-			c.trCfg.Base = http.DefaultTransport
-		}
-		c.trCfg.Timeout = hc.Timeout
-		return nil
-	}
+	return func(c *clientConfig) error { return c.tr.SetHTTPClient("atlassian", hc) }
 }
 
 // WithRateLimiter paces requests with l, shared with other clients.
 func WithRateLimiter(l *jira.Limiter) Option {
-	return func(c *clientConfig) error {
-		if l == nil {
-			return errors.New("atlassian: WithRateLimiter needs a limiter")
-		}
-		c.trCfg.Limiter = l
-		return nil
-	}
+	return func(c *clientConfig) error { return c.tr.SetRateLimiter("atlassian", l) }
 }
 
 // WithRateLimits sets the client-side limits. The Admin API publishes no
 // numbers; the default is [jira.DefaultRateLimits], and 429 answers slow the
 // endpoint down further.
 func WithRateLimits(l jira.RateLimits) Option {
-	return func(c *clientConfig) error {
-		if l.Default < 0 || l.Burst < 0 || l.Global < 0 {
-			return errors.New("atlassian: rate limits must not be negative")
-		}
-		c.limits = &l
-		return nil
-	}
+	return func(c *clientConfig) error { return c.tr.SetRateLimits("atlassian", l) }
 }
 
 // WithRetryPolicy sets the retry policy (default [jira.DefaultRetryPolicy]).
 func WithRetryPolicy(p jira.RetryPolicy) Option {
-	return func(c *clientConfig) error {
-		if p.MaxRetries < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 || p.MaxRetryAfter < 0 {
-			return errors.New("atlassian: retry policy values must not be negative")
-		}
-		c.trCfg.Retry = &p
-		return nil
-	}
+	return func(c *clientConfig) error { return c.tr.SetRetryPolicy("atlassian", p) }
 }
 
 // WithTimeout bounds each attempt (ctx deadlines still apply to the whole call).
 func WithTimeout(d time.Duration) Option {
-	return func(c *clientConfig) error {
-		if d < 0 {
-			return errors.New("atlassian: timeout must not be negative")
-		}
-		c.trCfg.Timeout = d
-		return nil
-	}
+	return func(c *clientConfig) error { return c.tr.SetTimeout("atlassian", d) }
 }
 
 // WithLogger sends debug records of retries and waits to l. Records never
 // contain headers, bodies, the API key or query strings. Default: silent.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *clientConfig) error { c.trCfg.Logger = l; return nil }
+	return func(c *clientConfig) error { c.tr.SetLogger(l); return nil }
 }
 
 // WithClock injects the time source of the limiter and backoff (tests).
 func WithClock(clk jira.Clock) Option {
-	return func(c *clientConfig) error { c.trCfg.Clock = clk; return nil }
+	return func(c *clientConfig) error { c.tr.SetClock(clk); return nil }
 }
 
 // WithUserAgent sets the User-Agent header.
@@ -221,17 +177,8 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr := cfg.tr
-	if tr == nil {
-		if cfg.trCfg.Limiter == nil && cfg.limits != nil {
-			cfg.trCfg.Limiter = transport.NewLimiter(*cfg.limits, cfg.trCfg.Clock)
-		}
-		tr = jira.NewTransport(cfg.trCfg)
-	}
-	ua := cfg.userAgent
-	if ua == "" {
-		ua = "jiracloud/" + Version + " (+https://github.com/batonkit/jiracloud)"
-	}
+	tr := cfg.tr.Transport(jira.NewTransport)
+	ua := apiclient.UserAgent(cfg.userAgent, Version)
 	c := &Client{base: base, root: root, key: func() string { return apiKey }, tr: tr, userAgent: ua}
 	c.common.client = c
 	c.Orgs = (*OrgsService)(&c.common)
@@ -253,7 +200,7 @@ func parseBaseURL(raw string, allowLoopback bool) (base, root string, err error)
 	const want = "atlassian: the base URL must be https://api.atlassian.com/admin (or, with WithLoopback, a loopback http(s) URL ending in /admin)"
 	u, perr := url.Parse(strings.TrimSpace(raw))
 	if perr != nil || u.Host == "" {
-		return "", "", fmt.Errorf("%s; cannot parse %q", want, redactRaw(raw))
+		return "", "", fmt.Errorf("%s; cannot parse %q", want, apiclient.RedactRaw(raw))
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return "", "", fmt.Errorf("%s; it must not carry credentials, a query or a fragment", want)
@@ -261,7 +208,7 @@ func parseBaseURL(raw string, allowLoopback bool) (base, root string, err error)
 	scheme := strings.ToLower(u.Scheme)
 	host := strings.ToLower(u.Hostname())
 	switch {
-	case allowLoopback && isLoopback(host):
+	case allowLoopback && apiclient.IsLoopback(host):
 		if scheme != "http" && scheme != "https" {
 			return "", "", fmt.Errorf("%s; got scheme %q", want, scheme)
 		}
@@ -275,33 +222,6 @@ func parseBaseURL(raw string, allowLoopback bool) (base, root string, err error)
 	}
 	prefix := scheme + "://" + strings.ToLower(u.Host)
 	return prefix + path, prefix + strings.TrimSuffix(path, "/admin"), nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// redactRaw keeps a rejected URL printable without echoing a secret pasted
-// into it: everything up to the last "@" (user info, even a password
-// containing "@", "/", "?" or "#") is replaced first, then the query and
-// fragment are dropped. It errs on the side of hiding too much.
-func redactRaw(s string) string {
-	prefix := ""
-	if i := strings.LastIndex(s, "@"); i >= 0 {
-		prefix = "REDACTED@"
-		if j := strings.Index(s, "://"); j >= 0 && j < i {
-			prefix = s[:j+3] + prefix
-		}
-		s = s[i+1:]
-	}
-	if i := strings.IndexAny(s, "?#"); i >= 0 {
-		s = s[:i]
-	}
-	return prefix + s
 }
 
 // BaseURL returns the Admin API base, e.g. https://api.atlassian.com/admin.
@@ -375,7 +295,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 		return nil, pausedError(r.method, full, pe)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("atlassian: %s %s: %w", r.method, redactURL(full), c.scrubErr(err))
+		return nil, fmt.Errorf("atlassian: %s %s: %w", r.method, apiclient.RedactURL(full), c.scrubErr(err))
 	}
 	defer resp.Body.Close()
 	out2 := &Response{Response: resp, Attempts: res.Attempts, RequestID: requestID(resp.Header),
@@ -384,21 +304,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 		data, _, _ := transport.ReadBounded(resp.Body, maxErrorBody)
 		return out2, c.newError(r.method, full, resp, res, data)
 	}
-	if out == nil || resp.StatusCode == http.StatusNoContent {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return out2, nil
-	}
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return out2, fmt.Errorf("atlassian: %s %s: reading response: %w", r.method, redactURL(full), err)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return out2, nil
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return out2, fmt.Errorf("atlassian: %s %s: decoding response (%d bytes): %w", r.method, redactURL(full), len(data), err)
-	}
-	return out2, nil
+	return out2, apiclient.ReadJSON("atlassian", r.method, full, resp, out)
 }
 
 // scrubErr makes sure a transport error cannot carry the key (it never
@@ -415,18 +321,6 @@ func requestID(h http.Header) string {
 		return v
 	}
 	return h.Get("X-Request-Id")
-}
-
-// redactURL keeps scheme, host and path: no query string, no user info.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "<invalid URL>"
-	}
-	u.RawQuery = ""
-	u.User = nil
-	u.Fragment = ""
-	return u.String()
 }
 
 // apiPath is a request path plus its route template (IDs replaced by

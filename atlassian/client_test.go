@@ -321,21 +321,3 @@ func TestOptions_transportPieces(t *testing.T) {
 		}
 	}
 }
-
-func TestRedactRaw(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"https://api.atlassian.com/admin", "https://api.atlassian.com/admin"},
-		{"https://api.atlassian.com/admin?token=x#frag", "https://api.atlassian.com/admin"},
-		{"https://u:p@api.atlassian.com/admin", "https://REDACTED@api.atlassian.com/admin"},
-		{"https://u:p@ss@api.atlassian.com", "https://REDACTED@api.atlassian.com"},
-		{"https://u:pa?ss@api.atlassian.com/x?q=1", "https://REDACTED@api.atlassian.com/x"},
-		{"https://u:pa#ss@api.atlassian.com", "https://REDACTED@api.atlassian.com"},
-		{"u:p/ss@acme.atlassian.net", "REDACTED@acme.atlassian.net"},
-	}
-	for _, tt := range tests {
-		if got := redactRaw(tt.in); got != tt.want {
-			t.Errorf("redactRaw(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}

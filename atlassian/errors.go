@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/batonkit/jiracloud/internal/apiclient"
 	"github.com/batonkit/jiracloud/internal/transport"
 	"github.com/batonkit/jiracloud/jira"
 )
@@ -117,16 +117,7 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 		b.WriteString(strings.Join(msgs, "; "))
 	}
-	if e.RetryAfter > 0 {
-		fmt.Fprintf(&b, " (retry after %s", e.RetryAfter)
-		if e.RateLimitReason != "" {
-			b.WriteString(", " + e.RateLimitReason)
-		}
-		b.WriteString(")")
-	}
-	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
-	}
+	apiclient.WriteWait(&b, e.RetryAfter, e.RateLimitReason, e.Attempts)
 	return b.String()
 }
 
@@ -186,15 +177,7 @@ func (e *Error) DecodeErrorBody(body []byte) {
 	e.Body = body
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
-		txt := strings.TrimSpace(string(body))
-		if txt != "" && !strings.HasPrefix(txt, "<") {
-			if len(txt) > 512 {
-				cut := 512
-				for cut > 0 && !utf8.RuneStart(txt[cut]) {
-					cut--
-				}
-				txt = txt[:cut] + "…"
-			}
+		if txt := apiclient.PlainMessage(body); txt != "" {
 			e.Message = txt
 		}
 		return
@@ -236,27 +219,18 @@ func jsonScalar(v json.RawMessage) string {
 // server-imposed pause into the 429 the pause came from, so callers handle
 // one error shape (and read the remaining wait from RetryAfter).
 func pausedError(method, full string, pe *transport.PausedError) *Error {
-	reason := "client-side pause"
-	if pe.Quota {
-		reason = "client-side quota pause"
-	}
-	return &Error{StatusCode: http.StatusTooManyRequests, Method: method, URL: redactURL(full), Message: pe.Error(),
-		RetryAfter: pe.Wait, RateLimitReason: reason, RateLimitReset: pe.Until}
+	return &Error{StatusCode: http.StatusTooManyRequests, Method: method, URL: apiclient.RedactURL(full), Message: pe.Error(),
+		RetryAfter: pe.Wait, RateLimitReason: apiclient.PauseReason(pe), RateLimitReset: pe.Until}
 }
 
+// newError builds the [*Error] of a non-2xx answer, with the API key cut
+// out of the body in case a proxy echoes it.
 func (c *Client) newError(method, full string, resp *http.Response, res transport.Result, body []byte) *Error {
 	now := c.tr.Clock().Now()
 	rt := transport.ParseRate(resp.Header, now)
-	body = []byte(strings.ReplaceAll(string(body), c.key(), "REDACTED"))
-	e := &Error{StatusCode: resp.StatusCode, Method: method, URL: redactURL(full), RequestID: requestID(resp.Header),
-		Attempts: res.Attempts, RateLimitReason: rt.Reason, RateLimitReset: rt.Reset}
-	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-		if w, ok := rt.ServerWait(now); ok {
-			e.RetryAfter = w
-		} else if resp.StatusCode == http.StatusTooManyRequests {
-			e.RetryAfter = time.Second
-		}
-	}
+	body = apiclient.RedactSecrets(body, c.key())
+	e := &Error{StatusCode: resp.StatusCode, Method: method, URL: apiclient.RedactURL(full), RequestID: requestID(resp.Header),
+		Attempts: res.Attempts, RateLimitReason: rt.Reason, RateLimitReset: rt.Reset, RetryAfter: apiclient.RetryAfter(resp.StatusCode, rt, now)}
 	e.DecodeErrorBody(body)
 	return e
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/batonkit/jiracloud/internal/apiclient"
 	"github.com/batonkit/jiracloud/jira"
 )
 
@@ -24,15 +25,8 @@ const (
 	defaultPageSize = 100
 )
 
-func pageSize(requested int) int {
-	if requested <= 0 {
-		return defaultPageSize
-	}
-	if requested > maxPageSize {
-		return maxPageSize
-	}
-	return requested
-}
+// pageSize is the limit to ask for: the default for 0, at most maxPageSize.
+func pageSize(requested int) int { return apiclient.PageSize(requested, defaultPageSize, maxPageSize) }
 
 // links is the Admin API paging envelope: links.next is a cursor string on
 // v2 and the v1 search endpoints, and a full URL on some v1 lists.
@@ -73,7 +67,7 @@ func nextCursor(next string) (string, error) {
 	}
 	c := u.Query().Get("cursor")
 	if c == "" {
-		return "", fmt.Errorf("atlassian: links.next URL %s has no cursor parameter", redactURL(next))
+		return "", fmt.Errorf("atlassian: links.next URL %s has no cursor parameter", apiclient.RedactURL(next))
 	}
 	return c, nil
 }
@@ -124,64 +118,32 @@ type pageFunc[T any] func(ctx context.Context, opts ListOptions) ([]T, *Response
 // NextCursor until it is empty, checks ctx between pages, refuses a cursor
 // that does not advance, and on error yields (zero, err) once and stops.
 func paginate[T any](ctx context.Context, opts *ListOptions, fetch pageFunc[T]) iter.Seq2[T, error] {
-	o := ListOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return func(yield func(T, error) bool) {
-		var zero T
-		seen := map[string]bool{}
-		for {
-			if err := ctx.Err(); err != nil {
-				yield(zero, err)
-				return
-			}
-			items, resp, err := fetch(ctx, o)
-			if err != nil {
-				yield(zero, err)
-				return
-			}
-			for _, it := range items {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			if resp == nil || resp.NextCursor == "" {
-				return
-			}
-			seen[o.Cursor] = true
-			if seen[resp.NextCursor] {
-				yield(zero, fmt.Errorf("atlassian: pagination did not advance (cursor %q seen before)", resp.NextCursor))
-				return
-			}
-			o.Cursor = resp.NextCursor
-		}
-	}
+	return paginateOpts(ctx, opts, func(o *ListOptions) *ListOptions { return o },
+		func(ctx context.Context, o *ListOptions) ([]T, *Response, error) { return fetch(ctx, *o) })
 }
 
 // paginateOpts is [paginate] for page methods whose options struct embeds
 // [ListOptions] (lo returns it): it copies *opts once (nil means the zero
-// options), and fetches each page with that copy and the page's cursor, so
-// the caller's value is never changed.
+// options), and fetches each page with a copy carrying the page's cursor,
+// so the caller's value is never changed.
 func paginateOpts[O, T any](ctx context.Context, opts *O, lo func(*O) *ListOptions, fetch func(context.Context, *O) ([]T, *Response, error)) iter.Seq2[T, error] {
-	var base O
-	if opts != nil {
-		base = *opts
+	return apiclient.Paginate(ctx, opts, func(o *O) *string { return &lo(o).Cursor }, fetch, nextOf, seenBefore)
+}
+
+// nextOf is a page response's next cursor.
+func nextOf(r *Response) string { return r.NextCursor }
+
+// seenBefore refuses a next cursor already fetched in this listing: v1
+// cursors are URLs a faulty server may send back in a cycle.
+func seenBefore(_, next string, seen bool) error {
+	if seen {
+		return fmt.Errorf("atlassian: pagination did not advance (cursor %q seen before)", next)
 	}
-	return paginate(ctx, lo(&base), func(ctx context.Context, l ListOptions) ([]T, *Response, error) {
-		p := base
-		*lo(&p) = l
-		return fetch(ctx, &p)
-	})
+	return nil
 }
 
 // listOpts dereferences optional list options.
-func listOpts(o *ListOptions) ListOptions {
-	if o == nil {
-		return ListOptions{}
-	}
-	return *o
-}
+func listOpts(o *ListOptions) ListOptions { return apiclient.Deref(o) }
 
 // ids converts typed IDs to strings for query parameters and bodies.
 func ids[T ~string](in []T) []string {

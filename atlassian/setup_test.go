@@ -2,19 +2,15 @@ package atlassian
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
-	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/batonkit/jiracloud/internal/apiclient/apitest"
 	"github.com/batonkit/jiracloud/jira"
 )
 
@@ -82,59 +78,22 @@ func (c *fakeClock) Sleeps() []time.Duration {
 	return append([]time.Duration(nil), c.sleeps...)
 }
 
-func testMethod(t *testing.T, r *http.Request, want string) {
-	t.Helper()
-	if r.Method != want {
-		t.Errorf("method = %s, want %s", r.Method, want)
-	}
-}
+// testMethod checks the request method.
+func testMethod(t *testing.T, r *http.Request, want string) { apitest.Method(t, r, want) }
 
 // testQuery checks the full query string (order-insensitive).
-func testQuery(t *testing.T, r *http.Request, want url.Values) {
-	t.Helper()
-	got := r.URL.Query()
-	if len(want) == 0 && len(got) == 0 {
-		return
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("query = %v, want %v", got, want)
-	}
-}
+func testQuery(t *testing.T, r *http.Request, want url.Values) { apitest.Query(t, r, want) }
 
+// testHeader checks one request header.
 func testHeader(t *testing.T, r *http.Request, name, want string) {
-	t.Helper()
-	if got := r.Header.Get(name); got != want {
-		t.Errorf("header %s = %q, want %q", name, got, want)
-	}
+	apitest.Header(t, r, name, want)
 }
 
-// testJSONBody checks that the request body is JSON equal to want.
-func testJSONBody(t *testing.T, r *http.Request, want string) {
-	t.Helper()
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		t.Fatalf("reading body: %v", err)
-	}
-	var got, exp any
-	if err := json.Unmarshal(b, &got); err != nil {
-		t.Fatalf("body is not JSON: %q", b)
-	}
-	if err := json.Unmarshal([]byte(want), &exp); err != nil {
-		t.Fatalf("bad want JSON: %v", err)
-	}
-	if !reflect.DeepEqual(got, exp) {
-		t.Errorf("body = %s, want %s", b, want)
-	}
-}
+// testJSONBody checks that the request body is JSON equal to want (a JSON string).
+func testJSONBody(t *testing.T, r *http.Request, want string) { apitest.JSONBody(t, r, want) }
 
 // testNoBody checks that the request has no body.
-func testNoBody(t *testing.T, r *http.Request) {
-	t.Helper()
-	b, _ := io.ReadAll(r.Body)
-	if len(b) != 0 {
-		t.Errorf("body = %q, want none", b)
-	}
-}
+func testNoBody(t *testing.T, r *http.Request) { apitest.NoBody(t, r) }
 
 // testAuth checks the Bearer key of setup's client.
 func testAuth(t *testing.T, r *http.Request) {
@@ -142,21 +101,11 @@ func testAuth(t *testing.T, r *http.Request) {
 	testHeader(t, r, "Authorization", "Bearer "+testKey)
 }
 
-func writeJSON(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, body)
-}
+// writeJSON answers status with the JSON body.
+func writeJSON(w http.ResponseWriter, status int, body string) { apitest.WriteJSON(w, status, body) }
 
 // fixture reads testdata/name.
-func fixture(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatalf("fixture: %v", err)
-	}
-	return string(b)
-}
+func fixture(t *testing.T, name string) string { return apitest.Fixture(t, name) }
 
 // mustTime parses an RFC 3339 time for expectations.
 func mustTime(t *testing.T, s string) time.Time {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batonkit/jiracloud/internal/apiclient"
 	"github.com/batonkit/jiracloud/jira"
 )
 
@@ -227,7 +228,7 @@ func parseSiteRef(raw string) (siteRef, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Hostname() == "" {
-		return siteRef{}, fmt.Errorf("atlassian: cannot read a site from %q; give https://<site>.atlassian.net, https://api.atlassian.com/ex/jira/<cloudId> or a cloud ID", redactRaw(raw))
+		return siteRef{}, fmt.Errorf("atlassian: cannot read a site from %q; give https://<site>.atlassian.net, https://api.atlassian.com/ex/jira/<cloudId> or a cloud ID", apiclient.RedactRaw(raw))
 	}
 	host := strings.TrimRight(strings.ToLower(u.Hostname()), ".")
 	// The gateway form names the cloud ID in its path, whatever the host
@@ -239,12 +240,12 @@ func parseSiteRef(raw string) (siteRef, error) {
 		}
 	}
 	if host == "api.atlassian.com" {
-		return siteRef{}, fmt.Errorf("atlassian: %q is not a Jira gateway URL (want https://api.atlassian.com/ex/jira/<cloudId>)", redactRaw(raw))
+		return siteRef{}, fmt.Errorf("atlassian: %q is not a Jira gateway URL (want https://api.atlassian.com/ex/jira/<cloudId>)", apiclient.RedactRaw(raw))
 	}
 	if !hostRe.MatchString(host) && net.ParseIP(host) == nil {
 		// e.g. "." or "..": nothing to match, and an empty host would
 		// match every workspace without a hostUrl.
-		return siteRef{}, fmt.Errorf("atlassian: cannot read a site from %q; give https://<site>.atlassian.net, https://api.atlassian.com/ex/jira/<cloudId> or a cloud ID", redactRaw(raw))
+		return siteRef{}, fmt.Errorf("atlassian: cannot read a site from %q; give https://<site>.atlassian.net, https://api.atlassian.com/ex/jira/<cloudId> or a cloud ID", apiclient.RedactRaw(raw))
 	}
 	return siteRef{host: host}, nil
 }

@@ -16,7 +16,7 @@ func TestApplicationRolesList(t *testing.T) {
 		testMethod(t, r, http.MethodGet)
 		testAuth(t, r)
 		testQuery(t, r, nil)
-		writeJSON(w, http.StatusOK, identityFixture(t, "approles_list.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "approles_list.json"))
 	})
 	roles, resp, err := c.ApplicationRoles.List(t.Context())
 	if err != nil {

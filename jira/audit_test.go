@@ -73,7 +73,7 @@ func TestAuditRecords(t *testing.T) {
 			"offset": {"0"}, "limit": {"1000"}, "filter": {"user created"},
 			"from": {"2014-03-19T00:00:00.000Z"}, "to": {"2014-03-20T16:30:00.500Z"},
 		})
-		writeJSON(w, http.StatusOK, workFixture(t, "audit_records.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "audit_records.json"))
 	})
 	paris := time.FixedZone("CET", 3600)
 	records, resp, err := client.Audit.Records(t.Context(), &AuditOptions{
@@ -134,14 +134,9 @@ func TestAuditRecordsIter_paging(t *testing.T) {
 		h.ServeHTTP(w, r)
 	})
 	opts := &AuditOptions{ListOptions: ListOptions{PageSize: 3}, Filter: "group"}
-	records, errs := workCollect(client.Audit.RecordsIter(t.Context(), opts))
-	if len(errs) != 0 {
-		t.Fatalf("errors: %v", errs)
-	}
-	var ids []int64
-	for _, r := range records {
-		ids = append(ids, r.ID)
-	}
+	records, errs := collect(client.Audit.RecordsIter(t.Context(), opts))
+	noErrs(t, errs)
+	ids := pluck(records, func(r AuditRecord) int64 { return r.ID })
 	if diff := cmp.Diff([]int64{5, 4, 3, 2, 1}, ids); diff != "" {
 		t.Errorf("ids (-want +got):\n%s", diff)
 	}
@@ -161,7 +156,7 @@ func TestAuditRecordsIter_emptyPageStops(t *testing.T) {
 	h.pages["0"] = `{"offset":0,"limit":1000,"total":10,"records":[{"id":3},{"id":2},{"id":1}]}`
 	h.pages["3"] = `{"offset":3,"limit":1000,"total":10,"records":[]}`
 	mux.Handle("/rest/api/3/auditing/record", h)
-	records, errs := workCollect(client.Audit.RecordsIter(t.Context(), nil))
+	records, errs := collect(client.Audit.RecordsIter(t.Context(), nil))
 	if len(errs) != 0 || len(records) != 3 {
 		t.Fatalf("records %v, errors %v", records, errs)
 	}
@@ -177,7 +172,7 @@ func TestAuditRecordsIter_errorStops(t *testing.T) {
 	h.pages["0"] = `{"errorMessages":["You do not have permission to view audit records."],"errors":{}}`
 	h.status["0"] = http.StatusForbidden
 	mux.Handle("/rest/api/3/auditing/record", h)
-	records, errs := workCollect(client.Audit.RecordsIter(t.Context(), nil))
+	records, errs := collect(client.Audit.RecordsIter(t.Context(), nil))
 	if len(records) != 0 || len(errs) != 1 || !errors.Is(errs[0], ErrForbidden) {
 		t.Fatalf("records %v, errors %v; want one ErrForbidden", records, errs)
 	}

@@ -1,7 +1,6 @@
 package jira
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batonkit/jiracloud/internal/apiclient"
 	"github.com/batonkit/jiracloud/internal/transport"
 )
 
@@ -111,9 +111,7 @@ type Option func(*clientConfig) error
 
 type clientConfig struct {
 	auth          authenticator
-	tr            *transport.Transport
-	trCfg         transport.Config
-	limits        *transport.RateLimits
+	tr            apiclient.TransportOptions
 	allowLoopback bool
 	gateway       string
 	userAgent     string
@@ -165,83 +163,43 @@ func WithTokenSource(src func(ctx context.Context) (string, error)) Option {
 // WithTransport shares an existing [Transport] (and so its limiter and
 // counters) with this client. Other transport options are then ignored.
 func WithTransport(t *Transport) Option {
-	return func(c *clientConfig) error {
-		if t == nil {
-			return errors.New("jira: WithTransport needs a transport")
-		}
-		c.tr = t
-		return nil
-	}
+	return func(c *clientConfig) error { return c.tr.SetTransport("jira", t) }
 }
 
 // WithHTTPClient uses hc's Transport and Timeout for the underlying requests.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *clientConfig) error {
-		if hc == nil {
-			return errors.New("jira: WithHTTPClient needs a client")
-		}
-		c.trCfg.Base = hc.Transport
-		if c.trCfg.Base == nil {
-			c.trCfg.Base = http.DefaultTransport
-		}
-		c.trCfg.Timeout = hc.Timeout
-		return nil
-	}
+	return func(c *clientConfig) error { return c.tr.SetHTTPClient("jira", hc) }
 }
 
 // WithRateLimiter shares l between clients of one site.
 func WithRateLimiter(l *Limiter) Option {
-	return func(c *clientConfig) error {
-		if l == nil {
-			return errors.New("jira: WithRateLimiter needs a limiter")
-		}
-		c.trCfg.Limiter = l
-		return nil
-	}
+	return func(c *clientConfig) error { return c.tr.SetRateLimiter("jira", l) }
 }
 
 // WithRateLimits sets the client-side limits (default [DefaultRateLimits]).
 func WithRateLimits(l RateLimits) Option {
-	return func(c *clientConfig) error {
-		if l.Default < 0 || l.Burst < 0 || l.Global < 0 {
-			return errors.New("jira: rate limits must not be negative")
-		}
-		c.limits = &l
-		return nil
-	}
+	return func(c *clientConfig) error { return c.tr.SetRateLimits("jira", l) }
 }
 
 // WithRetryPolicy sets the retry policy (default [DefaultRetryPolicy]).
 func WithRetryPolicy(p RetryPolicy) Option {
-	return func(c *clientConfig) error {
-		if p.MaxRetries < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 || p.MaxRetryAfter < 0 {
-			return errors.New("jira: retry policy values must not be negative")
-		}
-		c.trCfg.Retry = &p
-		return nil
-	}
+	return func(c *clientConfig) error { return c.tr.SetRetryPolicy("jira", p) }
 }
 
 // WithTimeout bounds each attempt (ctx deadlines still apply to the whole call).
 func WithTimeout(d time.Duration) Option {
-	return func(c *clientConfig) error {
-		if d < 0 {
-			return errors.New("jira: timeout must not be negative")
-		}
-		c.trCfg.Timeout = d
-		return nil
-	}
+	return func(c *clientConfig) error { return c.tr.SetTimeout("jira", d) }
 }
 
 // WithLogger sends debug records of retries and waits to l. Records never
 // contain headers, bodies, tokens or query strings. Default: silent.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *clientConfig) error { c.trCfg.Logger = l; return nil }
+	return func(c *clientConfig) error { c.tr.SetLogger(l); return nil }
 }
 
 // WithClock injects the time source of the limiter and backoff (tests).
 func WithClock(clk Clock) Option {
-	return func(c *clientConfig) error { c.trCfg.Clock = clk; return nil }
+	return func(c *clientConfig) error { c.tr.SetClock(clk); return nil }
 }
 
 // WithUserAgent sets the User-Agent header.
@@ -265,7 +223,7 @@ func WithGatewayURL(raw string) Option {
 	return func(c *clientConfig) error {
 		u, err := url.Parse(strings.TrimRight(strings.TrimSpace(raw), "/"))
 		if err != nil || u.Host == "" {
-			return fmt.Errorf("jira: invalid gateway URL %q", redactRaw(raw))
+			return fmt.Errorf("jira: invalid gateway URL %q", apiclient.RedactRaw(raw))
 		}
 		c.gateway = u.Scheme + "://" + u.Host
 		return nil
@@ -297,12 +255,12 @@ func NewClient(siteURL string, opts ...Option) (*Client, error) {
 	gw := DefaultGatewayURL
 	if cfg.gateway != "" {
 		gu, _ := url.Parse(cfg.gateway)
-		loopback := cfg.allowLoopback && isLoopback(gu.Hostname())
+		loopback := cfg.allowLoopback && apiclient.IsLoopback(gu.Hostname())
 		if !loopback && (gu.Host != "api.atlassian.com" || gu.Scheme != "https") {
 			return nil, fmt.Errorf("jira: gateway URL must be %s (or a loopback URL with WithLoopback)", DefaultGatewayURL)
 		}
 		gw = cfg.gateway
-	} else if su, _ := url.Parse(site.BaseURL); site.Kind == SiteDirect && isLoopback(su.Hostname()) {
+	} else if su, _ := url.Parse(site.BaseURL); site.Kind == SiteDirect && apiclient.IsLoopback(su.Hostname()) {
 		// A fake site on loopback is its own gateway: a test must never
 		// send credentials to the real api.atlassian.com.
 		gw = su.Scheme + "://" + su.Host
@@ -310,17 +268,8 @@ func NewClient(siteURL string, opts ...Option) (*Client, error) {
 	if _, ok := cfg.auth.(bearerAuth); ok && site.Kind == SiteDirect {
 		return nil, fmt.Errorf("jira: OAuth 2.0 access tokens only work through the gateway: use https://api.atlassian.com/ex/jira/<cloudId> instead of %s", site.BaseURL)
 	}
-	tr := cfg.tr
-	if tr == nil {
-		if cfg.trCfg.Limiter == nil && cfg.limits != nil {
-			cfg.trCfg.Limiter = transport.NewLimiter(*cfg.limits, cfg.trCfg.Clock)
-		}
-		tr = NewTransport(cfg.trCfg)
-	}
-	ua := cfg.userAgent
-	if ua == "" {
-		ua = "jiracloud/" + Version + " (+https://github.com/batonkit/jiracloud)"
-	}
+	tr := cfg.tr.Transport(NewTransport)
+	ua := apiclient.UserAgent(cfg.userAgent, Version)
 	c := &Client{site: site, gateway: gw, auth: cfg.auth, tr: tr, userAgent: ua,
 		resolveSem: make(chan struct{}, 1), hintSem: make(chan struct{}, 1)}
 	c.common.client = c
@@ -520,7 +469,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 		return nil, pausedError(r.method, full, pe)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("jira: %s %s: %w", r.method, redactURL(full), err)
+		return nil, fmt.Errorf("jira: %s %s: %w", r.method, apiclient.RedactURL(full), err)
 	}
 	defer resp.Body.Close()
 	out2 := &Response{Response: resp, Attempts: res.Attempts, RequestID: requestID(resp.Header),
@@ -533,21 +482,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 		}
 		return out2, e
 	}
-	if out == nil || resp.StatusCode == http.StatusNoContent {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return out2, nil
-	}
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return out2, fmt.Errorf("jira: %s %s: reading response: %w", r.method, redactURL(full), err)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return out2, nil
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return out2, fmt.Errorf("jira: %s %s: decoding response (%d bytes): %w", r.method, redactURL(full), len(data), err)
-	}
-	return out2, nil
+	return out2, apiclient.ReadJSON("jira", r.method, full, resp, out)
 }
 
 func requestID(h http.Header) string {
@@ -561,18 +496,11 @@ func requestID(h http.Header) string {
 // Authorization header: its credentials (and a Basic auth token) are cut
 // out of the body before it is decoded, in case a proxy echoes them.
 func (c *Client) newError(method, full string, resp *http.Response, res transport.Result, body []byte, authz string) *Error {
-	body = redactSecrets(body, c.secrets(authz)...)
+	body = apiclient.RedactSecrets(body, c.secrets(authz)...)
 	now := c.tr.Clock().Now()
 	rt := transport.ParseRate(resp.Header, now)
-	e := &Error{StatusCode: resp.StatusCode, Method: method, URL: redactURL(full), RequestID: requestID(resp.Header),
-		Attempts: res.Attempts, RateLimitReason: rt.Reason, RateLimitReset: rt.Reset}
-	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-		if w, ok := rt.ServerWait(now); ok {
-			e.RetryAfter = w
-		} else if resp.StatusCode == http.StatusTooManyRequests {
-			e.RetryAfter = time.Second
-		}
-	}
+	e := &Error{StatusCode: resp.StatusCode, Method: method, URL: apiclient.RedactURL(full), RequestID: requestID(resp.Header),
+		Attempts: res.Attempts, RateLimitReason: rt.Reason, RateLimitReset: rt.Reset, RetryAfter: apiclient.RetryAfter(resp.StatusCode, rt, now)}
 	e.DecodeErrorBody(body)
 	return e
 }
@@ -648,27 +576,4 @@ func (c *Client) secrets(authz string) []string {
 		out = append(out, b.token())
 	}
 	return out
-}
-
-// redactSecrets replaces every occurrence of each non-empty secret in body
-// with REDACTED.
-func redactSecrets(body []byte, secrets ...string) []byte {
-	for _, s := range secrets {
-		if s != "" && bytes.Contains(body, []byte(s)) {
-			body = bytes.ReplaceAll(body, []byte(s), []byte("REDACTED"))
-		}
-	}
-	return body
-}
-
-// redactURL keeps scheme, host and path: no query string, no user info.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "<invalid URL>"
-	}
-	u.RawQuery = ""
-	u.User = nil
-	u.Fragment = ""
-	return u.String()
 }

@@ -897,21 +897,6 @@ func (l coreLockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-func TestRedactURL(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"https://acme.atlassian.net/rest/api/3/myself?token=x", "https://acme.atlassian.net/rest/api/3/myself"},
-		{"https://u:p@acme.atlassian.net/a#frag", "https://acme.atlassian.net/a"},
-		{"http://127.0.0.1:8080/ex/jira/" + testCloudID + "/rest/api/3/user?accountId=1", "http://127.0.0.1:8080/ex/jira/" + testCloudID + "/rest/api/3/user"},
-		{"http://[::1", "<invalid URL>"},
-	}
-	for _, tt := range tests {
-		if got := redactURL(tt.in); got != tt.want {
-			t.Errorf("redactURL(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestClientFormattingHidesCredentials(t *testing.T) {
 	t.Parallel()
 	c, err := NewClient("https://acme.atlassian.net", WithBasicAuth("me@acme.com", "tok-FORMAT-SECRET"))

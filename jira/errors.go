@@ -8,8 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/batonkit/jiracloud/internal/apiclient"
 	"github.com/batonkit/jiracloud/internal/transport"
 )
 
@@ -78,12 +78,8 @@ type Error struct {
 // server-imposed pause into the 429 the pause came from, so callers handle
 // one error shape (and read the remaining wait from RetryAfter).
 func pausedError(method, full string, pe *transport.PausedError) *Error {
-	reason := "client-side pause"
-	if pe.Quota {
-		reason = "client-side quota pause"
-	}
-	return &Error{StatusCode: http.StatusTooManyRequests, Method: method, URL: redactURL(full), Messages: []string{pe.Error()},
-		RetryAfter: pe.Wait, RateLimitReason: reason, RateLimitReset: pe.Until}
+	return &Error{StatusCode: http.StatusTooManyRequests, Method: method, URL: apiclient.RedactURL(full), Messages: []string{pe.Error()},
+		RetryAfter: pe.Wait, RateLimitReason: apiclient.PauseReason(pe), RateLimitReset: pe.Until}
 }
 
 // Error formats the status, request and Jira's messages.
@@ -103,16 +99,7 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 		b.WriteString(strings.Join(msgs, "; "))
 	}
-	if e.RetryAfter > 0 {
-		fmt.Fprintf(&b, " (retry after %s", e.RetryAfter)
-		if e.RateLimitReason != "" {
-			b.WriteString(", " + e.RateLimitReason)
-		}
-		b.WriteString(")")
-	}
-	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
-	}
+	apiclient.WriteWait(&b, e.RetryAfter, e.RateLimitReason, e.Attempts)
 	if e.Hint != "" {
 		b.WriteString(". " + e.Hint)
 	}
@@ -159,15 +146,7 @@ func (e *Error) DecodeErrorBody(body []byte) {
 	e.Body = body
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
-		txt := strings.TrimSpace(string(body))
-		if txt != "" && !strings.HasPrefix(txt, "<") {
-			if len(txt) > 512 {
-				cut := 512
-				for cut > 0 && !utf8.RuneStart(txt[cut]) {
-					cut-- // do not split a UTF-8 sequence
-				}
-				txt = txt[:cut] + "…"
-			}
+		if txt := apiclient.PlainMessage(body); txt != "" {
 			e.Messages = []string{txt}
 		}
 		return

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/batonkit/jiracloud/internal/apiclient"
 )
 
 // FuzzParseSite checks that ParseSite never panics, that whatever it accepts
@@ -41,7 +43,7 @@ func FuzzParseSite(f *testing.F) {
 		if perr != nil {
 			t.Fatalf("ParseSite(%q) BaseURL %q does not parse: %v", raw, site.BaseURL, perr)
 		}
-		if u.Scheme != "https" && !(loopback && isLoopback(u.Hostname())) {
+		if u.Scheme != "https" && !(loopback && apiclient.IsLoopback(u.Hostname())) {
 			t.Errorf("ParseSite(%q) accepted %q: neither https nor an allowed loopback", raw, site.BaseURL)
 		}
 		if strings.HasSuffix(site.BaseURL, "/") {
@@ -93,7 +95,7 @@ func FuzzDecodeErrorBody(f *testing.F) {
 		if bytes.Contains(body, []byte(marker)) {
 			return // the body itself may legitimately be echoed
 		}
-		e := &Error{StatusCode: 400, Method: "GET", URL: redactURL(rawURL)}
+		e := &Error{StatusCode: 400, Method: "GET", URL: apiclient.RedactURL(rawURL)}
 		e.DecodeErrorBody(body)
 		if !bytes.Equal(e.Body, body) {
 			t.Errorf("Body = %q, want the input", e.Body)

@@ -35,7 +35,7 @@ func TestGroupsList(t *testing.T) {
 		testMethod(t, r, http.MethodGet)
 		testAuth(t, r)
 		testQuery(t, r, url.Values{"startAt": {"0"}, "maxResults": {"50"}})
-		writeJSON(w, http.StatusOK, identityFixture(t, "groups_bulk.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "groups_bulk.json"))
 	})
 	groups, resp, err := c.Groups.List(t.Context(), nil)
 	if err != nil {
@@ -81,15 +81,13 @@ func TestGroupsList_filtersAndPaging(t *testing.T) {
 		t.Errorf("groups = %+v", groups)
 	}
 	// 3 of 50 with isLast=false: not the end, advance by what came back.
-	if resp.NextCursor != "o103" {
-		t.Errorf("NextCursor = %q, want o103", resp.NextCursor)
-	}
+	wantNext(t, resp, "o103")
 }
 
 func TestGroupsListIter_shortenedPagesKeepFilters(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
-	var log identStartLog
+	var log startLog
 	mux.HandleFunc("/rest/api/3/group/bulk", func(w http.ResponseWriter, r *http.Request) {
 		start := log.add(r)
 		testQuery(t, r, url.Values{"accessType": {"admin"}, "startAt": {start}, "maxResults": {"50"}})
@@ -115,9 +113,7 @@ func TestGroupsListIter_shortenedPagesKeepFilters(t *testing.T) {
 	if diff := cmp.Diff([]GroupID{"g0", "g1", "g2"}, got); diff != "" {
 		t.Errorf("groups (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"0", "2", "3"}, log.get()); diff != "" {
-		t.Errorf("startAt sequence (-want +got):\n%s", diff)
-	}
+	wantStarts(t, log.get(), "0", "2", "3")
 	if opts.Cursor != "" {
 		t.Errorf("caller's opts changed: %+v", opts)
 	}
@@ -131,7 +127,7 @@ func TestGroupsMembers(t *testing.T) {
 		testAuth(t, r)
 		testQuery(t, r, url.Values{"groupId": {string(identGroupID)}, "includeInactiveUsers": {"true"},
 			"startAt": {"0"}, "maxResults": {"50"}})
-		writeJSON(w, http.StatusOK, identityFixture(t, "groups_member.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "groups_member.json"))
 	})
 	users, resp, err := c.Groups.Members(t.Context(), identGroupID, &MemberListOptions{IncludeInactive: true})
 	if err != nil {
@@ -159,9 +155,7 @@ func TestGroupsMembers(t *testing.T) {
 	if diff := cmp.Diff(want, users); diff != "" {
 		t.Errorf("members (-want +got):\n%s", diff)
 	}
-	if resp.NextCursor != "o2" {
-		t.Errorf("NextCursor = %q, want o2", resp.NextCursor)
-	}
+	wantNext(t, resp, "o2")
 }
 
 func TestGroupsMembers_includeInactiveFalseIsExplicit(t *testing.T) {
@@ -190,14 +184,14 @@ func TestGroupsMembers_includeInactiveFalseIsExplicit(t *testing.T) {
 func TestGroupsMembersIter(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
-	var log identStartLog
+	var log startLog
 	mux.HandleFunc("/rest/api/3/group/member", func(w http.ResponseWriter, r *http.Request) {
 		start := log.add(r)
 		testQuery(t, r, url.Values{"groupId": {string(identGroupID)}, "includeInactiveUsers": {"true"},
 			"startAt": {start}, "maxResults": {"50"}})
 		switch start {
 		case "0":
-			writeJSON(w, http.StatusOK, identityFixture(t, "groups_member.json")) // 2 values, isLast=false
+			writeJSON(w, http.StatusOK, fixture(t, "groups_member.json")) // 2 values, isLast=false
 		case "2":
 			writeJSON(w, http.StatusOK, `{"startAt":2,"maxResults":50,"total":3,"isLast":true,"values":`+
 				identJSON(t, identFakeUsers("m", 2, 1))+`}`)
@@ -206,16 +200,12 @@ func TestGroupsMembersIter(t *testing.T) {
 		}
 	})
 	ids, errs := identCollectUsers(c.Groups.MembersIter(t.Context(), identGroupID, &MemberListOptions{IncludeInactive: true}))
-	if len(errs) != 0 {
-		t.Fatalf("errors: %v", errs)
-	}
+	noErrs(t, errs)
 	want := []AccountID{"5b10a2844c20165700ede21g", "5b10ac8d82e05b22cc7d4ef5", "m2"}
 	if diff := cmp.Diff(want, ids); diff != "" {
 		t.Errorf("members (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"0", "2"}, log.get()); diff != "" {
-		t.Errorf("startAt sequence (-want +got):\n%s", diff)
-	}
+	wantStarts(t, log.get(), "0", "2")
 }
 
 func TestGroupsMembersIter_errorPageStops(t *testing.T) {

@@ -143,7 +143,7 @@ func TestIssuesGet(t *testing.T) {
 		testMethod(t, r, http.MethodGet)
 		testAuth(t, r)
 		testQuery(t, r, wantQuery.Load().(url.Values))
-		writeJSON(w, http.StatusOK, workFixture(t, "issues_get.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "issues_get.json"))
 	})
 	wantQuery.Store(url.Values{"fields": {"summary,status,customfield_10010"}, "expand": {"names"}})
 	is, _, err := client.Issues.Get(t.Context(), "ED-1", &IssueGetOptions{
@@ -259,7 +259,7 @@ func TestIssuesTransitions(t *testing.T) {
 		testAuth(t, r)
 		switch r.Method {
 		case http.MethodGet:
-			writeJSON(w, http.StatusOK, workFixture(t, "issues_transitions.json"))
+			writeJSON(w, http.StatusOK, fixture(t, "issues_transitions.json"))
 		case http.MethodPost:
 			posted.Add(1)
 			testJSONBody(t, r, `{"transition":{"id":"2"},"fields":{"resolution":{"name":"Done"}}}`)
@@ -345,20 +345,13 @@ func TestIssuesCreateMetaIssueTypesIter_serverCapsPageSize(t *testing.T) {
 		}
 		h.ServeHTTP(w, r)
 	})
-	types, errs := workCollect(client.Issues.CreateMetaIssueTypesIter(t.Context(), "10000", &ListOptions{PageSize: 200}))
-	if len(errs) != 0 {
-		t.Fatalf("errors: %v", errs)
-	}
-	var ids []IssueTypeID
-	for _, it := range types {
-		ids = append(ids, it.ID)
-	}
+	types, errs := collect(client.Issues.CreateMetaIssueTypesIter(t.Context(), "10000", &ListOptions{PageSize: 200}))
+	noErrs(t, errs)
+	ids := pluck(types, func(it IssueType) IssueTypeID { return it.ID })
 	if diff := cmp.Diff([]IssueTypeID{"1", "2", "3", "4", "5"}, ids); diff != "" {
 		t.Errorf("ids (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"0", "2", "4"}, h.seen()); diff != "" {
-		t.Errorf("startAt sequence (-want +got):\n%s", diff)
-	}
+	wantStarts(t, h.seen(), "0", "2", "4")
 }
 
 func TestIssuesCreateMetaFields(t *testing.T) {
@@ -368,7 +361,7 @@ func TestIssuesCreateMetaFields(t *testing.T) {
 		testMethod(t, r, http.MethodGet)
 		testAuth(t, r)
 		testQuery(t, r, url.Values{"startAt": {"0"}, "maxResults": {"50"}})
-		writeJSON(w, http.StatusOK, workFixture(t, "issues_createmeta_fields.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "issues_createmeta_fields.json"))
 	})
 	fields, resp, err := client.Issues.CreateMetaFields(t.Context(), "EX", "10001", nil)
 	if err != nil {
@@ -407,14 +400,9 @@ func TestIssuesCreateMetaFieldsIter_legacyAndEmptyPage(t *testing.T) {
 	h.pages["0"] = `{"startAt":0,"maxResults":3,"total":10,"results":[{"fieldId":"summary","required":true},{"fieldId":"labels"},{"fieldId":"priority"}]}`
 	h.pages["3"] = `{"startAt":3,"maxResults":3,"total":10,"fields":[]}`
 	mux.Handle("/rest/api/3/issue/createmeta/EX/issuetypes/10001", h)
-	fields, errs := workCollect(client.Issues.CreateMetaFieldsIter(t.Context(), "EX", "10001", &ListOptions{PageSize: 3}))
-	if len(errs) != 0 {
-		t.Fatalf("errors: %v", errs)
-	}
-	var ids []FieldID
-	for _, f := range fields {
-		ids = append(ids, f.FieldID)
-	}
+	fields, errs := collect(client.Issues.CreateMetaFieldsIter(t.Context(), "EX", "10001", &ListOptions{PageSize: 3}))
+	noErrs(t, errs)
+	ids := pluck(fields, func(f FieldCreateMetadata) FieldID { return f.FieldID })
 	if diff := cmp.Diff([]FieldID{"summary", "labels", "priority"}, ids); diff != "" {
 		t.Errorf("ids (-want +got):\n%s", diff)
 	}
@@ -431,7 +419,7 @@ func TestIssuesCreateMetaIter_errorStops(t *testing.T) {
 	h.pages["1"] = `{"errorMessages":["Parameter 'maxResults' must not exceed the limit '200'"],"errors":{},"httpStatusCode":{"empty":false,"present":true}}`
 	h.status["1"] = http.StatusBadRequest
 	mux.Handle("/rest/api/3/issue/createmeta/EX/issuetypes", h)
-	types, errs := workCollect(client.Issues.CreateMetaIssueTypesIter(t.Context(), "EX", &ListOptions{PageSize: 1}))
+	types, errs := collect(client.Issues.CreateMetaIssueTypesIter(t.Context(), "EX", &ListOptions{PageSize: 1}))
 	if len(types) != 1 || len(errs) != 1 || !errors.Is(errs[0], ErrBadRequest) {
 		t.Fatalf("types %v, errors %v; want 1 type then one 400", types, errs)
 	}
@@ -451,7 +439,7 @@ func TestIssuesFields(t *testing.T) {
 		testMethod(t, r, http.MethodGet)
 		testAuth(t, r)
 		testQuery(t, r, nil)
-		writeJSON(w, http.StatusOK, workFixture(t, "issues_fields.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "issues_fields.json"))
 	})
 	fields, _, err := client.Issues.Fields(t.Context())
 	if err != nil {
@@ -478,7 +466,7 @@ func TestIssuesStatuses(t *testing.T) {
 		testAuth(t, r)
 		testQuery(t, r, url.Values{"projectId": {"1"}, "statusCategory": {"DONE"}, "searchString": {"fin"},
 			"startAt": {"0"}, "maxResults": {"200"}})
-		writeJSON(w, http.StatusOK, workFixture(t, "issues_statuses.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "issues_statuses.json"))
 	})
 	statuses, resp, err := client.Issues.Statuses(t.Context(), &StatusSearchOptions{
 		ProjectID: "1", StatusCategory: StatusCategoryDone, SearchString: "fin",
@@ -511,7 +499,7 @@ func TestIssuesStatusesIter(t *testing.T) {
 		}
 		h.ServeHTTP(w, r)
 	})
-	statuses, errs := workCollect(client.Issues.StatusesIter(t.Context(), &StatusSearchOptions{
+	statuses, errs := collect(client.Issues.StatusesIter(t.Context(), &StatusSearchOptions{
 		ListOptions: ListOptions{PageSize: 2}, StatusCategory: StatusCategoryToDo,
 	}))
 	if len(errs) != 0 || len(statuses) != 3 || statuses[2].ID != "3" {

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/batonkit/jiracloud/internal/apiclient"
 )
 
 // ListOptions selects one page. Every paged method takes it, whatever the
@@ -88,80 +90,43 @@ func nextTotal(start, n, total int) string {
 	return offsetCursor(start + n)
 }
 
-func pageSize(requested, def, max int) int {
-	if requested <= 0 {
-		return def
-	}
-	if max > 0 && requested > max {
-		return max
-	}
-	return requested
-}
+// pageSize is the page size to ask for: def when requested is not
+// positive, else requested capped at max when max > 0.
+func pageSize(requested, def, max int) int { return apiclient.PageSize(requested, def, max) }
 
 // pageFunc fetches one page.
 type pageFunc[T any] func(ctx context.Context, opts ListOptions) ([]T, *Response, error)
 
 // paginate turns a page method into an iterator. It copies opts, follows
-// NextCursor until it is empty, checks ctx between pages, and on error
-// yields (zero, err) once and stops.
+// NextCursor until it is empty, checks ctx between pages, refuses a next
+// cursor equal to the current one, and on error yields (zero, err) once and
+// stops.
 func paginate[T any](ctx context.Context, opts *ListOptions, fetch pageFunc[T]) iter.Seq2[T, error] {
-	start := ListOptions{}
-	if opts != nil {
-		start = *opts
-	}
-	return func(yield func(T, error) bool) {
-		var zero T
-		o := start // each range starts afresh from the caller's cursor
-		for {
-			if err := ctx.Err(); err != nil {
-				yield(zero, err)
-				return
-			}
-			items, resp, err := fetch(ctx, o)
-			if err != nil {
-				yield(zero, err)
-				return
-			}
-			for _, it := range items {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			if resp == nil || resp.NextCursor == "" {
-				return
-			}
-			if resp.NextCursor == o.Cursor {
-				yield(zero, fmt.Errorf("jira: pagination did not advance (cursor %q)", o.Cursor))
-				return
-			}
-			o.Cursor = resp.NextCursor
-		}
-	}
+	return paginateOpts(ctx, opts, func(o *ListOptions) *ListOptions { return o },
+		func(ctx context.Context, o *ListOptions) ([]T, *Response, error) { return fetch(ctx, *o) })
 }
 
 // paginateOpts is [paginate] for page methods whose options struct embeds
 // [ListOptions] (lo returns it): it copies *opts once (nil means the zero
-// options), and fetches each page with that copy and the page's cursor, so
-// the caller's value is never changed.
+// options), and fetches each page with a copy carrying the page's cursor,
+// so the caller's value is never changed.
 func paginateOpts[O, T any](ctx context.Context, opts *O, lo func(*O) *ListOptions, fetch func(context.Context, *O) ([]T, *Response, error)) iter.Seq2[T, error] {
-	var base O
-	if opts != nil {
-		base = *opts
+	return apiclient.Paginate(ctx, opts, func(o *O) *string { return &lo(o).Cursor }, fetch, nextOf, notAdvancing)
+}
+
+// nextOf is a page response's next cursor.
+func nextOf(r *Response) string { return r.NextCursor }
+
+// notAdvancing refuses a next cursor equal to the current one.
+func notAdvancing(cur, next string, _ bool) error {
+	if next == cur {
+		return fmt.Errorf("jira: pagination did not advance (cursor %q)", cur)
 	}
-	return paginate(ctx, lo(&base), func(ctx context.Context, l ListOptions) ([]T, *Response, error) {
-		page := base
-		*lo(&page) = l
-		return fetch(ctx, &page)
-	})
+	return nil
 }
 
 // listOpts dereferences optional list options.
-func listOpts(o *ListOptions) ListOptions {
-	if o == nil {
-		return ListOptions{}
-	}
-	return *o
-}
+func listOpts(o *ListOptions) ListOptions { return apiclient.Deref(o) }
 
 // setExpand sets the comma-separated expand parameter, dropping blanks and duplicates.
 func setExpand(q url.Values, expand []string) {

@@ -36,7 +36,7 @@ func TestPermissionsProjectScheme(t *testing.T) {
 		testMethod(t, r, http.MethodGet)
 		testAuth(t, r)
 		testQuery(t, r, wantQuery.Load().(url.Values))
-		writeJSON(w, http.StatusOK, workFixture(t, "permissions_scheme.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "permissions_scheme.json"))
 	})
 	wantQuery.Store(url.Values{"expand": {"permissions,group"}})
 	ps, _, err := client.Permissions.ProjectScheme(t.Context(), "EX", PermissionSchemeExpandPermissions, PermissionSchemeExpandGroup)
@@ -63,7 +63,7 @@ func TestPermissionsGetScheme(t *testing.T) {
 		testMethod(t, r, http.MethodGet)
 		testAuth(t, r)
 		testQuery(t, r, wantQuery.Load().(url.Values))
-		writeJSON(w, http.StatusOK, workFixture(t, "permissions_scheme.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "permissions_scheme.json"))
 	})
 	wantQuery.Store(url.Values{"expand": {"permissions"}})
 	ps, _, err := client.Permissions.GetScheme(t.Context(), 10000)
@@ -118,7 +118,7 @@ func TestPermissionsMine(t *testing.T) {
 		testMethod(t, r, http.MethodGet)
 		testAuth(t, r)
 		testQuery(t, r, url.Values{"permissions": {"EDIT_ISSUES,ADMINISTER_PROJECTS"}, "projectKey": {"EX"}, "issueId": {"10002"}})
-		writeJSON(w, http.StatusOK, workFixture(t, "permissions_mine.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "permissions_mine.json"))
 	})
 	perms, _, err := client.Permissions.Mine(t.Context(), &MyPermissionsOptions{
 		Permissions: []string{PermissionEditIssues, PermissionAdministerProjects, PermissionEditIssues},
@@ -210,22 +210,15 @@ func TestPermissionsUsersWithPermissionIter(t *testing.T) {
 		}
 		h.ServeHTTP(w, r)
 	})
-	users, errs := workCollect(client.Permissions.UsersWithPermissionIter(t.Context(), &UserPermissionSearchOptions{
+	users, errs := collect(client.Permissions.UsersWithPermissionIter(t.Context(), &UserPermissionSearchOptions{
 		ListOptions: ListOptions{PageSize: 3}, Permissions: []string{PermissionBrowseProjects}, ProjectKey: "EX",
 	}))
-	if len(errs) != 0 {
-		t.Fatalf("errors: %v", errs)
-	}
-	var ids []AccountID
-	for _, u := range users {
-		ids = append(ids, u.AccountID)
-	}
+	noErrs(t, errs)
+	ids := pluck(users, func(u User) AccountID { return u.AccountID })
 	if diff := cmp.Diff([]AccountID{"a1", "a2", "a3"}, ids); diff != "" {
 		t.Errorf("ids (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"0", "2", "3"}, h.seen()); diff != "" {
-		t.Errorf("startAt sequence (-want +got):\n%s", diff)
-	}
+	wantStarts(t, h.seen(), "0", "2", "3")
 }
 
 func TestPermissionsUsersWhoCanBrowse(t *testing.T) {
@@ -266,7 +259,7 @@ func TestPermissionsUsersWhoCanBrowseIter_errorStops(t *testing.T) {
 		}
 		h.ServeHTTP(w, r)
 	})
-	users, errs := workCollect(client.Permissions.UsersWhoCanBrowseIter(t.Context(), &BrowseUserSearchOptions{IssueKey: "EX-1"}))
+	users, errs := collect(client.Permissions.UsersWhoCanBrowseIter(t.Context(), &BrowseUserSearchOptions{IssueKey: "EX-1"}))
 	if len(users) != 2 {
 		t.Errorf("got %d users, want 2", len(users))
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -15,31 +13,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// workFixture returns the content of jira/testdata/<name>.
-func workFixture(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatalf("reading fixture: %v", err)
-	}
-	return string(b)
-}
-
 // workTime builds a want timestamp.
 func workTime(y int, mo time.Month, d, h, mi, s, ms int) Time {
 	return Time{time.Date(y, mo, d, h, mi, s, ms*int(time.Millisecond), time.UTC)}
-}
-
-// workCollect drains an iterator, returning the items and the errors seen.
-func workCollect[T any](seq func(func(T, error) bool)) (items []T, errs []error) {
-	for v, err := range seq {
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		items = append(items, v)
-	}
-	return items, errs
 }
 
 // workPageHandler serves the query parameter startParam → body pages and
@@ -50,18 +26,17 @@ type workPageHandler struct {
 	pages      map[string]string // start → body ("" = unexpected)
 	status     map[string]int    // start → status (default 200)
 	calls      atomic.Int32
-	starts     chan string
+	log        startLog
 }
 
 func newWorkPageHandler(t *testing.T, startParam string) *workPageHandler {
 	return &workPageHandler{t: t, startParam: startParam, pages: map[string]string{}, status: map[string]int{},
-		starts: make(chan string, 100)}
+		log: startLog{param: startParam}}
 }
 
 func (h *workPageHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.calls.Add(1)
-	start := r.URL.Query().Get(h.startParam)
-	h.starts <- start
+	start := h.log.add(r)
 	body, ok := h.pages[start]
 	if !ok {
 		h.t.Errorf("unexpected page request %s=%s", h.startParam, start)
@@ -75,17 +50,7 @@ func (h *workPageHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, st, body)
 }
 
-func (h *workPageHandler) seen() []string {
-	var out []string
-	for {
-		select {
-		case s := <-h.starts:
-			out = append(out, s)
-		default:
-			return out
-		}
-	}
-}
+func (h *workPageHandler) seen() []string { return h.log.get() }
 
 func TestProjectsSearch(t *testing.T) {
 	t.Parallel()
@@ -107,7 +72,7 @@ func TestProjectsSearch(t *testing.T) {
 			"expand":     {"lead,insight"},
 			"orderBy":    {"-name"},
 		})
-		writeJSON(w, http.StatusOK, workFixture(t, "projects_search.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "projects_search.json"))
 	})
 	projects, resp, err := client.Projects.Search(t.Context(), &ProjectSearchOptions{
 		IDs:             []ProjectID{"10000", "10001"},
@@ -153,9 +118,7 @@ func TestProjectsSearch(t *testing.T) {
 	if diff := cmp.Diff(want, projects); diff != "" {
 		t.Errorf("projects (-want +got):\n%s", diff)
 	}
-	if resp.NextCursor != "o2" {
-		t.Errorf("NextCursor = %q, want o2", resp.NextCursor)
-	}
+	wantNext(t, resp, "o2")
 	if projects[0].TeamManaged() || !projects[1].TeamManaged() {
 		t.Errorf("TeamManaged = %v, %v, want false, true", projects[0].TeamManaged(), projects[1].TeamManaged())
 	}
@@ -254,20 +217,13 @@ func TestProjectsSearchIter_pages(t *testing.T) {
 		h.ServeHTTP(w, r)
 	})
 	opts := &ProjectSearchOptions{ListOptions: ListOptions{PageSize: 2}, Query: "x"}
-	projects, errs := workCollect(client.Projects.SearchIter(t.Context(), opts))
-	if len(errs) != 0 {
-		t.Fatalf("errors: %v", errs)
-	}
-	var keys []ProjectKey
-	for _, p := range projects {
-		keys = append(keys, p.Key)
-	}
+	projects, errs := collect(client.Projects.SearchIter(t.Context(), opts))
+	noErrs(t, errs)
+	keys := pluck(projects, func(p Project) ProjectKey { return p.Key })
 	if diff := cmp.Diff([]ProjectKey{"A", "B", "C"}, keys); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"0", "2", "3"}, h.seen()); diff != "" {
-		t.Errorf("startAt sequence (-want +got):\n%s", diff)
-	}
+	wantStarts(t, h.seen(), "0", "2", "3")
 	if opts.Cursor != "" {
 		t.Errorf("SearchIter modified the caller's options: cursor %q", opts.Cursor)
 	}
@@ -279,7 +235,7 @@ func TestProjectsSearchIter_isLastStops(t *testing.T) {
 	h := newWorkPageHandler(t, "startAt")
 	h.pages["0"] = `{"startAt":0,"maxResults":50,"total":99,"isLast":true,"values":[{"id":"1","key":"A"}]}`
 	mux.Handle("/rest/api/3/project/search", h)
-	projects, errs := workCollect(client.Projects.SearchIter(t.Context(), nil))
+	projects, errs := collect(client.Projects.SearchIter(t.Context(), nil))
 	if len(errs) != 0 || len(projects) != 1 {
 		t.Fatalf("got %d projects, errors %v; want 1 project", len(projects), errs)
 	}
@@ -338,7 +294,7 @@ func TestProjectsGet(t *testing.T) {
 		testMethod(t, r, http.MethodGet)
 		testAuth(t, r)
 		testQuery(t, r, url.Values{"expand": {"description,projectKeys"}})
-		writeJSON(w, http.StatusOK, workFixture(t, "projects_get.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "projects_get.json"))
 	})
 	p, _, err := client.Projects.Get(t.Context(), "EX", ProjectExpandDescription, ProjectExpandProjectKeys)
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/batonkit/jiracloud/internal/apiclient"
 )
 
 // RoleActorType tells whether a [RoleActor] is a user or a group.
@@ -129,13 +131,13 @@ type RoleGetOptions struct {
 func ParseRoleID(roleURL string) (RoleID, error) {
 	u, err := url.Parse(strings.TrimSpace(roleURL))
 	if err != nil {
-		return 0, fmt.Errorf("jira: invalid role URL %q: %w", redactRaw(roleURL), err)
+		return 0, fmt.Errorf("jira: invalid role URL %q: %w", apiclient.RedactRaw(roleURL), err)
 	}
 	p := strings.TrimRight(u.Path, "/")
 	seg := p[strings.LastIndexByte(p, '/')+1:]
 	id, err := strconv.ParseInt(seg, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("jira: role URL %q does not end in a role ID", redactRaw(roleURL))
+		return 0, fmt.Errorf("jira: role URL %q does not end in a role ID", apiclient.RedactRaw(roleURL))
 	}
 	return RoleID(id), nil
 }

@@ -132,7 +132,7 @@ func TestRolesGet(t *testing.T) {
 		testMethod(t, r, http.MethodGet)
 		testAuth(t, r)
 		query.Store(r.URL.RawQuery)
-		writeJSON(w, http.StatusOK, workFixture(t, "roles_project_role.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "roles_project_role.json"))
 	})
 	role, _, err := client.Roles.Get(t.Context(), "MKY", 10360, nil)
 	if err != nil {
@@ -161,7 +161,7 @@ func TestRolesList(t *testing.T) {
 	mux.HandleFunc("/rest/api/3/role", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, http.MethodGet)
 		testAuth(t, r)
-		writeJSON(w, http.StatusOK, workFixture(t, "roles_list.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "roles_list.json"))
 	})
 	roles, _, err := client.Roles.List(t.Context())
 	if err != nil {
@@ -187,7 +187,7 @@ func TestRolesDetails(t *testing.T) {
 	mux.HandleFunc("/rest/api/3/project/KEY/roledetails", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, http.MethodGet)
 		testAuth(t, r)
-		writeJSON(w, http.StatusOK, workFixture(t, "roles_details.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "roles_details.json"))
 	})
 	roles, _, err := client.Roles.Details(t.Context(), "KEY")
 	if err != nil {
@@ -212,7 +212,7 @@ func TestRolesAddUsersAndGroups(t *testing.T) {
 		testHeader(t, r, "Content-Type", "application/json")
 		testQuery(t, r, nil)
 		testJSONBody(t, r, wantBody.Load().(string))
-		writeJSON(w, http.StatusOK, workFixture(t, "roles_project_role.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "roles_project_role.json"))
 	})
 
 	wantBody.Store(`{"user":["5b10a2844c20165700ede21g","5b10ac8d82e05b22cc7d4ef5"]}`)

@@ -1,14 +1,15 @@
 package jira
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"reflect"
+	"slices"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/batonkit/jiracloud/internal/apiclient/apitest"
 )
 
 // testCloudID is the cloud ID the test server is mounted under, so that a
@@ -50,50 +51,19 @@ func setup(t *testing.T, opts ...Option) (*Client, *http.ServeMux, string) {
 	return c, mux, srv.URL
 }
 
-func testMethod(t *testing.T, r *http.Request, want string) {
-	t.Helper()
-	if r.Method != want {
-		t.Errorf("method = %s, want %s", r.Method, want)
-	}
-}
+// testMethod checks the request method.
+func testMethod(t *testing.T, r *http.Request, want string) { apitest.Method(t, r, want) }
 
 // testQuery checks the full query string (order-insensitive).
-func testQuery(t *testing.T, r *http.Request, want url.Values) {
-	t.Helper()
-	got := r.URL.Query()
-	if len(want) == 0 && len(got) == 0 {
-		return
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("query = %v, want %v", got, want)
-	}
-}
+func testQuery(t *testing.T, r *http.Request, want url.Values) { apitest.Query(t, r, want) }
 
+// testHeader checks one request header.
 func testHeader(t *testing.T, r *http.Request, name, want string) {
-	t.Helper()
-	if got := r.Header.Get(name); got != want {
-		t.Errorf("header %s = %q, want %q", name, got, want)
-	}
+	apitest.Header(t, r, name, want)
 }
 
 // testJSONBody checks that the request body is JSON equal to want (a JSON string).
-func testJSONBody(t *testing.T, r *http.Request, want string) {
-	t.Helper()
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		t.Fatalf("reading body: %v", err)
-	}
-	var got, exp any
-	if err := json.Unmarshal(b, &got); err != nil {
-		t.Fatalf("body is not JSON: %q", b)
-	}
-	if err := json.Unmarshal([]byte(want), &exp); err != nil {
-		t.Fatalf("bad want JSON: %v", err)
-	}
-	if !reflect.DeepEqual(got, exp) {
-		t.Errorf("body = %s, want %s", b, want)
-	}
-}
+func testJSONBody(t *testing.T, r *http.Request, want string) { apitest.JSONBody(t, r, want) }
 
 // testAuth checks the Basic credentials of setup's client.
 func testAuth(t *testing.T, r *http.Request) {
@@ -104,8 +74,73 @@ func testAuth(t *testing.T, r *http.Request) {
 	}
 }
 
-func writeJSON(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, body)
+// writeJSON answers status with the JSON body.
+func writeJSON(w http.ResponseWriter, status int, body string) { apitest.WriteJSON(w, status, body) }
+
+// fixture returns the contents of jira/testdata/<name>.
+func fixture(t *testing.T, name string) string { return apitest.Fixture(t, name) }
+
+// collect drains an iterator, returning the items and the errors seen.
+func collect[T any](seq func(func(T, error) bool)) ([]T, []error) { return apitest.Collect(seq) }
+
+// pluck maps items to one field each (nil for no items, as cmp.Diff tells
+// nil from empty).
+func pluck[T, K any](items []T, f func(T) K) []K {
+	var out []K
+	for _, it := range items {
+		out = append(out, f(it))
+	}
+	return out
+}
+
+// startLog records the page start of each request (query parameter param,
+// default startAt), safely across the server goroutines.
+type startLog struct {
+	param  string
+	mu     sync.Mutex
+	starts []string
+}
+
+// add records r's start and returns it.
+func (l *startLog) add(r *http.Request) string {
+	param := l.param
+	if param == "" {
+		param = "startAt"
+	}
+	s := r.URL.Query().Get(param)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.starts = append(l.starts, s)
+	return s
+}
+
+// get returns the starts recorded so far.
+func (l *startLog) get() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.starts...)
+}
+
+// wantNext checks a page's next cursor.
+func wantNext(t *testing.T, resp *Response, want string) {
+	t.Helper()
+	if resp.NextCursor != want {
+		t.Errorf("NextCursor = %q, want %q", resp.NextCursor, want)
+	}
+}
+
+// wantStarts checks the page starts an iterator asked for, in order.
+func wantStarts(t *testing.T, got []string, want ...string) {
+	t.Helper()
+	if !slices.Equal(got, want) {
+		t.Errorf("startAt sequence = %q, want %q", got, want)
+	}
+}
+
+// noErrs stops the test if an iterator yielded errors.
+func noErrs(t *testing.T, errs []error) {
+	t.Helper()
+	if len(errs) != 0 {
+		t.Fatalf("errors: %v", errs)
+	}
 }

@@ -2,10 +2,11 @@ package jira
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/batonkit/jiracloud/internal/apiclient"
 )
 
 // SiteKind tells how a client addresses Jira.
@@ -59,18 +60,18 @@ func ParseSite(raw string, allowLoopback bool) (Site, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
-		return Site{}, fmt.Errorf("jira: cannot parse site URL %q; %s", redactRaw(raw), acceptedForms)
+		return Site{}, fmt.Errorf("jira: cannot parse site URL %q; %s", apiclient.RedactRaw(raw), acceptedForms)
 	}
 	if u.User != nil {
 		return Site{}, fmt.Errorf("jira: site URL must not contain credentials; %s", acceptedForms)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return Site{}, fmt.Errorf("jira: site URL %q must not have a query or fragment; %s", redactRaw(u.Host+u.Path), acceptedForms)
+		return Site{}, fmt.Errorf("jira: site URL %q must not have a query or fragment; %s", apiclient.RedactRaw(u.Host+u.Path), acceptedForms)
 	}
 	host := strings.ToLower(u.Hostname())
 	path := strings.TrimRight(u.EscapedPath(), "/")
 	scheme := strings.ToLower(u.Scheme)
-	if allowLoopback && isLoopback(host) {
+	if allowLoopback && apiclient.IsLoopback(host) {
 		if scheme != "http" && scheme != "https" {
 			return Site{}, fmt.Errorf("jira: unsupported scheme %q; %s", scheme, acceptedForms)
 		}
@@ -122,31 +123,4 @@ func gatewayPath(path string) (string, bool) {
 		return "", false
 	}
 	return strings.ToLower(rest), true
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// redactRaw keeps a rejected URL printable without echoing a secret someone
-// pasted into it by mistake: everything up to the last "@" (user info, even a
-// password containing "@", "/" or "?") is replaced, then the query and
-// fragment are dropped. It errs on the side of hiding too much.
-func redactRaw(s string) string {
-	prefix := ""
-	if i := strings.LastIndex(s, "@"); i >= 0 {
-		prefix = "REDACTED@"
-		if j := strings.Index(s, "://"); j >= 0 && j < i {
-			prefix = s[:j+3] + prefix
-		}
-		s = s[i+1:]
-	}
-	if i := strings.IndexAny(s, "?#"); i >= 0 {
-		s = s[:i]
-	}
-	return prefix + s
 }

@@ -6,26 +6,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
-
-// identityFixture returns the contents of testdata/<name>.
-func identityFixture(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatalf("reading fixture: %v", err)
-	}
-	return string(b)
-}
 
 // identFakeUsers returns n users with account IDs prefix0, prefix1, … as JSON values.
 func identFakeUsers(prefix string, from, n int) []map[string]any {
@@ -50,34 +37,8 @@ func identJSON(t *testing.T, v any) string {
 
 // identCollectUsers drains a user iterator, returning the account IDs and errors seen.
 func identCollectUsers(seq func(func(User, error) bool)) (ids []AccountID, errs []error) {
-	for u, err := range seq {
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		ids = append(ids, u.AccountID)
-	}
-	return ids, errs
-}
-
-// identStartLog records the startAt of each request, safely across the server goroutines.
-type identStartLog struct {
-	mu     sync.Mutex
-	starts []string
-}
-
-func (l *identStartLog) add(r *http.Request) string {
-	s := r.URL.Query().Get("startAt")
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.starts = append(l.starts, s)
-	return s
-}
-
-func (l *identStartLog) get() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.starts...)
+	users, errs := collect(seq)
+	return pluck(users, func(u User) AccountID { return u.AccountID }), errs
 }
 
 func identAccountIDs(prefix string, n int) []AccountID {
@@ -96,7 +57,7 @@ func TestUsersList_requestAndDecode(t *testing.T) {
 		testAuth(t, r)
 		testHeader(t, r, "Accept", "application/json")
 		testQuery(t, r, url.Values{"startAt": {"0"}, "maxResults": {"1000"}})
-		writeJSON(w, http.StatusOK, identityFixture(t, "users_search.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "users_search.json"))
 	})
 
 	users, resp, err := c.Users.List(t.Context(), nil)
@@ -149,9 +110,7 @@ func TestUsersList_requestAndDecode(t *testing.T) {
 		t.Errorf("status = %d", resp.StatusCode)
 	}
 	// A bare array never proves the end unless it is empty.
-	if resp.NextCursor != "o4" {
-		t.Errorf("NextCursor = %q, want o4", resp.NextCursor)
-	}
+	wantNext(t, resp, "o4")
 }
 
 func TestUser_hiddenEmailDecodesEmpty(t *testing.T) {
@@ -224,7 +183,7 @@ func TestUsersListIter_shortenedPages(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	pages := map[string]int{"0": 3, "3": 2, "5": 0}
-	var log identStartLog
+	var log startLog
 	mux.HandleFunc("/rest/api/3/users/search", func(w http.ResponseWriter, r *http.Request) {
 		start := log.add(r)
 		testQuery(t, r, url.Values{"startAt": {start}, "maxResults": {"1000"}})
@@ -237,15 +196,11 @@ func TestUsersListIter_shortenedPages(t *testing.T) {
 	})
 
 	ids, errs := identCollectUsers(c.Users.ListIter(t.Context(), nil))
-	if len(errs) != 0 {
-		t.Fatalf("errors: %v", errs)
-	}
+	noErrs(t, errs)
 	if diff := cmp.Diff(identAccountIDs("u", 5), ids); diff != "" {
 		t.Errorf("ids (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"0", "3", "5"}, log.get()); diff != "" {
-		t.Errorf("startAt sequence (-want +got):\n%s", diff)
-	}
+	wantStarts(t, log.get(), "0", "3", "5")
 }
 
 func TestUsersListIter_errorPageStops(t *testing.T) {
@@ -312,7 +267,7 @@ func TestUsersGet(t *testing.T) {
 		testMethod(t, r, http.MethodGet)
 		testAuth(t, r)
 		testQuery(t, r, url.Values{"accountId": {"5b10a2844c20165700ede21g"}, "expand": {"groups,applicationRoles"}})
-		writeJSON(w, http.StatusOK, identityFixture(t, "users_get_expanded.json"))
+		writeJSON(w, http.StatusOK, fixture(t, "users_get_expanded.json"))
 	})
 
 	u, _, err := c.Users.Get(t.Context(), "5b10a2844c20165700ede21g", UserExpandGroups, UserExpandApplicationRoles)
@@ -415,15 +370,13 @@ func TestUsersSearch(t *testing.T) {
 	if len(users) != 1 || users[0].AccountID != "s20" || users[0].DisplayName != "User 20" {
 		t.Errorf("users = %+v", users)
 	}
-	if resp.NextCursor != "o21" {
-		t.Errorf("NextCursor = %q, want o21", resp.NextCursor)
-	}
+	wantNext(t, resp, "o21")
 }
 
 func TestUsersSearchIter_shortenedPages(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
-	var log identStartLog
+	var log startLog
 	mux.HandleFunc("/rest/api/3/user/search", func(w http.ResponseWriter, r *http.Request) {
 		start := log.add(r)
 		testQuery(t, r, url.Values{"query": {"a"}, "startAt": {start}, "maxResults": {"1000"}})
@@ -435,15 +388,11 @@ func TestUsersSearchIter_shortenedPages(t *testing.T) {
 		writeJSON(w, http.StatusOK, identJSON(t, identFakeUsers("s", from, n)))
 	})
 	ids, errs := identCollectUsers(c.Users.SearchIter(t.Context(), "a", nil))
-	if len(errs) != 0 {
-		t.Fatalf("errors: %v", errs)
-	}
+	noErrs(t, errs)
 	if diff := cmp.Diff(identAccountIDs("s", 4), ids); diff != "" {
 		t.Errorf("ids (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"0", "2", "4"}, log.get()); diff != "" {
-		t.Errorf("startAt sequence (-want +got):\n%s", diff)
-	}
+	wantStarts(t, log.get(), "0", "2", "4")
 }
 
 func TestUsersBulkGet(t *testing.T) {
@@ -465,16 +414,14 @@ func TestUsersBulkGet(t *testing.T) {
 	if len(users) != 2 || users[1].AccountID != "u1" {
 		t.Errorf("users = %+v", users)
 	}
-	if resp.NextCursor != "o2" {
-		t.Errorf("NextCursor = %q, want o2", resp.NextCursor)
-	}
+	wantNext(t, resp, "o2")
 }
 
 func TestUsersBulkGetIter(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	ids := identAccountIDs("u", 5)
-	var log identStartLog
+	var log startLog
 	mux.HandleFunc("/rest/api/3/user/bulk", func(w http.ResponseWriter, r *http.Request) {
 		start := log.add(r)
 		testQuery(t, r, url.Values{"accountId": {"u0", "u1", "u2", "u3", "u4"}, "startAt": {start}, "maxResults": {"3"}})
@@ -489,15 +436,11 @@ func TestUsersBulkGetIter(t *testing.T) {
 		}
 	})
 	got, errs := identCollectUsers(c.Users.BulkGetIter(t.Context(), ids, &ListOptions{PageSize: 3}))
-	if len(errs) != 0 {
-		t.Fatalf("errors: %v", errs)
-	}
+	noErrs(t, errs)
 	if diff := cmp.Diff(ids, got); diff != "" {
 		t.Errorf("ids (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"0", "2"}, log.get()); diff != "" {
-		t.Errorf("startAt sequence (-want +got):\n%s", diff)
-	}
+	wantStarts(t, log.get(), "0", "2")
 }
 
 func TestUsersInvite_productsAlwaysSent(t *testing.T) {

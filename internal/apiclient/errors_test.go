@@ -1,0 +1,113 @@
+package apiclient
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	"github.com/batonkit/jiracloud/internal/transport"
+)
+
+func TestPlainMessage(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("a", 511) + "é" + "tail" // é straddles byte 512
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"  \n", ""},
+		{"<html><body>Bad gateway</body></html>", ""},
+		{"  Service unavailable \n", "Service unavailable"},
+		{strings.Repeat("x", 512), strings.Repeat("x", 512)},
+		{strings.Repeat("x", 600), strings.Repeat("x", 512) + "…"},
+		{long, strings.Repeat("a", 511) + "…"},
+	}
+	for _, tt := range tests {
+		if got := PlainMessage([]byte(tt.in)); got != tt.want {
+			t.Errorf("PlainMessage(%.20q…) = %.40q…, want %.40q…", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
+	withWait := transport.ParseRate(http.Header{"Retry-After": {"7"}}, now)
+	none := transport.Rate{}
+	tests := []struct {
+		status int
+		rt     transport.Rate
+		want   time.Duration
+	}{
+		{http.StatusTooManyRequests, withWait, 7 * time.Second},
+		{http.StatusServiceUnavailable, withWait, 7 * time.Second},
+		{http.StatusTooManyRequests, none, time.Second},
+		{http.StatusServiceUnavailable, none, 0},
+		{http.StatusInternalServerError, withWait, 0},
+		{http.StatusNotFound, none, 0},
+	}
+	for _, tt := range tests {
+		if got := RetryAfter(tt.status, tt.rt, now); got != tt.want {
+			t.Errorf("RetryAfter(%d, %+v) = %v, want %v", tt.status, tt.rt, got, tt.want)
+		}
+	}
+}
+
+func TestPauseReasonAndWriteWait(t *testing.T) {
+	t.Parallel()
+	if got := PauseReason(&transport.PausedError{}); got != "client-side pause" {
+		t.Errorf("endpoint pause reason = %q", got)
+	}
+	if got := PauseReason(&transport.PausedError{Quota: true}); got != "client-side quota pause" {
+		t.Errorf("quota pause reason = %q", got)
+	}
+	tests := []struct {
+		wait     time.Duration
+		reason   string
+		attempts int
+		want     string
+	}{
+		{0, "ignored without a wait", 1, ""},
+		{2 * time.Second, "", 0, " (retry after 2s)"},
+		{2 * time.Second, "jira-quota-global-based", 3, " (retry after 2s, jira-quota-global-based) after 3 attempts"},
+		{0, "", 2, " after 2 attempts"},
+	}
+	for _, tt := range tests {
+		var b strings.Builder
+		WriteWait(&b, tt.wait, tt.reason, tt.attempts)
+		if b.String() != tt.want {
+			t.Errorf("WriteWait(%v, %q, %d) = %q, want %q", tt.wait, tt.reason, tt.attempts, b.String(), tt.want)
+		}
+	}
+}
+
+func TestReadJSON(t *testing.T) {
+	t.Parallel()
+	resp := func(status int, body io.Reader) *http.Response {
+		return &http.Response{StatusCode: status, Body: io.NopCloser(body)}
+	}
+	var out struct{ A int }
+	if err := ReadJSON("pkg", "GET", "https://h/p", resp(200, strings.NewReader(`{"A":3}`)), &out); err != nil || out.A != 3 {
+		t.Fatalf("decode: out %+v, err %v", out, err)
+	}
+	if err := ReadJSON("pkg", "GET", "https://h/p", resp(200, strings.NewReader("  \n")), &out); err != nil || out.A != 3 {
+		t.Errorf("empty body: out %+v, err %v (out must stay unchanged)", out, err)
+	}
+	if err := ReadJSON("pkg", "DELETE", "https://h/p", resp(204, strings.NewReader("ignored")), &out); err != nil {
+		t.Errorf("204: %v", err)
+	}
+	if err := ReadJSON("pkg", "POST", "https://h/p", resp(200, strings.NewReader("not json")), nil); err != nil {
+		t.Errorf("nil out: %v", err)
+	}
+	err := ReadJSON("pkg", "GET", "https://h/p?token=secret", resp(200, strings.NewReader("{bad")), &out)
+	if err == nil || !strings.HasPrefix(err.Error(), "pkg: GET https://h/p: decoding response (4 bytes): ") || strings.Contains(err.Error(), "secret") {
+		t.Errorf("bad JSON error = %v", err)
+	}
+	boom := errors.New("boom")
+	err = ReadJSON("pkg", "GET", "https://h/p", resp(200, iotest.ErrReader(boom)), &out)
+	if !errors.Is(err, boom) || !strings.HasPrefix(err.Error(), "pkg: GET https://h/p: reading response: ") {
+		t.Errorf("read error = %v", err)
+	}
+}

@@ -1,0 +1,85 @@
+package apiclient
+
+import (
+	"context"
+	"iter"
+)
+
+// Paginate turns a page fetcher into an iterator.
+//
+// opts is copied once (nil means the zero options); cursor returns the
+// field of an options value that holds the page cursor. Every range starts
+// afresh from that copy, and every page is fetched with a fresh copy
+// carrying the page's cursor, so neither the caller's value nor the
+// iterator's state is ever changed by fetch. next reads the next cursor
+// from a page's response ("" after the last page); a nil response ends the
+// listing.
+//
+// Between pages Paginate checks ctx. Before following a next cursor it asks
+// stuck, passing the current cursor, the next one and whether the next one
+// was already fetched in this range; a non-nil error is yielded as the
+// listing's end. On any error it yields (zero, err) once and stops.
+func Paginate[O, T, R any](ctx context.Context, opts *O, cursor func(*O) *string,
+	fetch func(context.Context, *O) ([]T, *R, error), next func(*R) string,
+	stuck func(cur, next string, seen bool) error) iter.Seq2[T, error] {
+	var start O
+	if opts != nil {
+		start = *opts
+	}
+	return func(yield func(T, error) bool) {
+		var zero T
+		o := start
+		seen := map[string]bool{}
+		for {
+			if err := ctx.Err(); err != nil {
+				yield(zero, err)
+				return
+			}
+			page := o
+			items, resp, err := fetch(ctx, &page)
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			for _, it := range items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			if resp == nil {
+				return
+			}
+			cur, nc := *cursor(&o), next(resp)
+			if nc == "" {
+				return
+			}
+			seen[cur] = true
+			if err := stuck(cur, nc, seen[nc]); err != nil {
+				yield(zero, err)
+				return
+			}
+			*cursor(&o) = nc
+		}
+	}
+}
+
+// Deref returns *p, or the zero value for a nil p.
+func Deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
+
+// PageSize is the page size to ask for: def when requested is not
+// positive, else requested capped at max when max > 0.
+func PageSize(requested, def, max int) int {
+	if requested <= 0 {
+		return def
+	}
+	if max > 0 && requested > max {
+		return max
+	}
+	return requested
+}
