@@ -108,6 +108,102 @@ func cursorPage(n, offset, limit int, filter json.RawMessage) (lo, hi int, links
 	return lo, hi, links
 }
 
+// cursorList answers one cursor page of list: {"data": [render(item)…], "links": …}; filter rides in the cursors.
+func cursorList[T any](list []T, filter json.RawMessage, offset, limit int, render func(T) map[string]any) reply {
+	lo, hi, links := cursorPage(len(list), offset, limit, filter)
+	data := []map[string]any{}
+	for _, v := range list[lo:hi] {
+		data = append(data, render(v))
+	}
+	return ok(map[string]any{"data": data, "links": links})
+}
+
+// replayCursor answers the page a cursor names with the filter it carries (every other parameter is discarded).
+func replayCursor[F any](c *call, o *Org, cur string, list func(*Org, F, int, int) reply) reply {
+	cs, rep := c.decodeCursor(cur)
+	if rep != nil {
+		return *rep
+	}
+	var f F
+	_ = json.Unmarshal(cs.Filter, &f)
+	return list(o, f, cs.Offset, cs.Limit)
+}
+
+// adminBody decodes a non-empty request body into each of v; a body that does not decode is ADMIN-400-24.
+func (c *call) adminBody(v ...any) *reply {
+	if len(c.body) == 0 {
+		return nil
+	}
+	for _, x := range v {
+		if err := json.Unmarshal(c.body, x); err != nil {
+			r := adminErr(c, 400, "ADMIN-400-24", "Bad Request", "Invalid request body")
+			return &r
+		}
+	}
+	return nil
+}
+
+// orgDirectory resolves {orgId} and checks {directoryId}.
+func (c *call) orgDirectory() (*Org, *reply) {
+	o, rep := c.org()
+	if rep != nil {
+		return nil, rep
+	}
+	if rep := c.directoryOK(o); rep != nil {
+		return nil, rep
+	}
+	return o, nil
+}
+
+// dirListQuery serves a deprecated GET list of a directory (limit default 20, max 100): a cursor replays the
+// filter it carries, otherwise filter reads it from the query.
+func dirListQuery[F any](c *call, list func(*Org, F, int, int) reply, filter func() F) reply {
+	o, rep := c.orgDirectory()
+	if rep != nil {
+		return *rep
+	}
+	if cur := c.q.Get("cursor"); cur != "" {
+		return replayCursor(c, o, cur, list)
+	}
+	n, bad := c.intParam("limit", 0)
+	if bad != nil {
+		return adminErr(c, 400, "ADMIN-400-3", "Bad Request", "Invalid limit")
+	}
+	limit, rep := c.adminLimit(n, 20, 100)
+	if rep != nil {
+		return *rep
+	}
+	return list(o, filter(), 0, limit)
+}
+
+// dirListSearch serves POST …/search of a directory: the body is the filter plus cursor and limit (default 50, max
+// 100). A cursor replays the filter it carries; otherwise check validates the body's filter and scopes it.
+func dirListSearch[F any](c *call, list func(*Org, F, int, int) reply, check func(*F) *reply) reply {
+	o, rep := c.orgDirectory()
+	if rep != nil {
+		return *rep
+	}
+	var f F
+	var page struct {
+		Cursor string `json:"cursor"`
+		Limit  int    `json:"limit"`
+	}
+	if rep := c.adminBody(&f, &page); rep != nil {
+		return *rep
+	}
+	if page.Cursor != "" {
+		return replayCursor(c, o, page.Cursor, list)
+	}
+	if rep := check(&f); rep != nil {
+		return *rep
+	}
+	limit, rep := c.adminLimit(page.Limit, 50, 100)
+	if rep != nil {
+		return *rep
+	}
+	return list(o, f, 0, limit)
+}
+
 func hOrgs(c *call) reply {
 	o := c.x.t.Org
 	data := []any{}
@@ -206,10 +302,8 @@ func hV1UsersSearch(c *call) reply {
 		AccountIDs []string `json:"accountIds"`
 		Emails     []string `json:"emailUsernames"`
 	}
-	if len(c.body) > 0 {
-		if err := json.Unmarshal(c.body, &body); err != nil {
-			return adminErr(c, 400, "ADMIN-400-24", "Bad Request", "Invalid request body")
-		}
+	if rep := c.adminBody(&body); rep != nil {
+		return *rep
 	}
 	offset := 0
 	limit, rep := c.adminLimit(body.Limit, 50, 100)
@@ -310,11 +404,7 @@ func (c *call) setStatus(a *OrgAccount, status string) {
 }
 
 func (c *call) accountParam() (*OrgAccount, *reply) {
-	o, rep := c.org()
-	if rep != nil {
-		return nil, rep
-	}
-	if rep := c.directoryOK(o); rep != nil {
+	if _, rep := c.orgDirectory(); rep != nil {
 		return nil, rep
 	}
 	a := c.x.accounts[c.p["accountId"]]
@@ -325,24 +415,28 @@ func (c *call) accountParam() (*OrgAccount, *reply) {
 	return a, nil
 }
 
-func hV1Suspend(c *call) reply {
+// setAccountStatus sets the status of {accountId} and answers out, logged as summary followed by the account ID.
+func (c *call) setAccountStatus(status string, out reply, summary string) reply {
 	a, rep := c.accountParam()
 	if rep != nil {
 		return *rep
 	}
-	c.setStatus(a, StatusSuspended)
-	return reply{status: 200, v: map[string]string{"message": "Your request was successful."},
-		mutation: "suspended access of " + a.AccountID}
+	c.setStatus(a, status)
+	out.mutation = summary + a.AccountID
+	return out
+}
+
+// v1Success is the v1 directory mutations' answer.
+func v1Success() reply {
+	return ok(map[string]string{"message": "Your request was successful."})
+}
+
+func hV1Suspend(c *call) reply {
+	return c.setAccountStatus(StatusSuspended, v1Success(), "suspended access of ")
 }
 
 func hV1Restore(c *call) reply {
-	a, rep := c.accountParam()
-	if rep != nil {
-		return *rep
-	}
-	c.setStatus(a, StatusActive)
-	return reply{status: 200, v: map[string]string{"message": "Your request was successful."},
-		mutation: "restored access of " + a.AccountID}
+	return c.setAccountStatus(StatusActive, v1Success(), "restored access of ")
 }
 
 // removeFromDirectory removes product access and memberships; the Jira user becomes inactive.
@@ -360,15 +454,20 @@ func (c *call) removeFromDirectory(a *OrgAccount) {
 	c.x.setActive(a.AccountID, false)
 }
 
-func hV1RemoveUser(c *call) reply {
+// removeAccount removes {accountId} from its directory: 204, logged as removed from where.
+func (c *call) removeAccount(where string) reply {
 	a, rep := c.accountParam()
 	if rep != nil {
 		return *rep
 	}
 	c.removeFromDirectory(a)
 	out := noContent()
-	out.mutation = "removed " + a.AccountID + " from the directory"
+	out.mutation = "removed " + a.AccountID + " from " + where
 	return out
+}
+
+func hV1RemoveUser(c *call) reply {
+	return c.removeAccount("the directory")
 }
 
 // ---- v2 ----
@@ -387,10 +486,8 @@ func hWorkspaces(c *call) reply {
 		return *rep
 	}
 	var body workspaceQuery
-	if len(c.body) > 0 {
-		if err := json.Unmarshal(c.body, &body); err != nil {
-			return adminErr(c, 400, "ADMIN-400-24", "Bad Request", "Invalid request body")
-		}
+	if rep := c.adminBody(&body); rep != nil {
+		return *rep
 	}
 	if body.Cursor != nil && *body.Cursor != "" && (body.Limit != nil || body.Query != nil || body.Sort != nil) {
 		return adminErr(c, 400, "ADMIN-400-24", "Bad Request", "cursor cannot be combined with other fields")
@@ -606,86 +703,30 @@ func (c *call) listUsers(o *Org, f userFilter, offset, limit int) reply {
 		}
 	}
 	fj, _ := json.Marshal(f)
-	lo, hi, links := cursorPage(len(list), offset, limit, fj)
-	data := []map[string]any{}
-	for _, a := range list[lo:hi] {
-		data = append(data, c.v2UserJSON(a, f.Expand))
-	}
-	return ok(map[string]any{"data": data, "links": links})
+	return cursorList(list, fj, offset, limit, func(a *OrgAccount) map[string]any { return c.v2UserJSON(a, f.Expand) })
 }
 
 // hV2Users is the deprecated GET …/directories/{dir}/users (limit default 20, max 100; cursor carries the query).
 func hV2Users(c *call) reply {
-	o, rep := c.org()
-	if rep != nil {
-		return *rep
-	}
-	if rep := c.directoryOK(o); rep != nil {
-		return *rep
-	}
-	if cur := c.q.Get("cursor"); cur != "" {
-		cs, rep := c.decodeCursor(cur)
-		if rep != nil {
-			return *rep
-		}
-		var f userFilter
-		_ = json.Unmarshal(cs.Filter, &f)
-		return c.listUsers(o, f, cs.Offset, cs.Limit)
-	}
-	n, bad := c.intParam("limit", 0)
-	if bad != nil {
-		return adminErr(c, 400, "ADMIN-400-3", "Bad Request", "Invalid limit")
-	}
-	limit, rep := c.adminLimit(n, 20, 100)
-	if rep != nil {
-		return *rep
-	}
-	f := userFilter{AccountIDs: multi(c.q, "accountIds"), DirectoryIDs: multi(c.q, "directoryIds"),
-		ResourceIDs: multi(c.q, "resourceIds"), GroupIDs: multi(c.q, "groupIds"), Status: multi(c.q, "status"),
-		AccountStatus: multi(c.q, "accountStatus"), MembershipStatus: multi(c.q, "membershipStatus"),
-		ClaimStatus: c.q.Get("claimStatus"), SearchTerm: c.q.Get("searchTerm"), EmailDomains: multi(c.q, "emailDomains"),
-		Dir: c.p["directoryId"]}
-	return c.listUsers(o, f, 0, limit)
+	return dirListQuery(c, c.listUsers, func() userFilter {
+		return userFilter{AccountIDs: multi(c.q, "accountIds"), DirectoryIDs: multi(c.q, "directoryIds"),
+			ResourceIDs: multi(c.q, "resourceIds"), GroupIDs: multi(c.q, "groupIds"), Status: multi(c.q, "status"),
+			AccountStatus: multi(c.q, "accountStatus"), MembershipStatus: multi(c.q, "membershipStatus"),
+			ClaimStatus: c.q.Get("claimStatus"), SearchTerm: c.q.Get("searchTerm"), EmailDomains: multi(c.q, "emailDomains"),
+			Dir: c.p["directoryId"]}
+	})
 }
 
 // hV2UsersSearch is POST …/directories/{dir}/users/search (limit default 50, max 100).
 func hV2UsersSearch(c *call) reply {
-	o, rep := c.org()
-	if rep != nil {
-		return *rep
-	}
-	if rep := c.directoryOK(o); rep != nil {
-		return *rep
-	}
-	var body struct {
-		userFilter
-		Cursor string `json:"cursor"`
-		Limit  int    `json:"limit"`
-	}
-	if len(c.body) > 0 {
-		if err := json.Unmarshal(c.body, &body); err != nil {
-			return adminErr(c, 400, "ADMIN-400-24", "Bad Request", "Invalid request body")
+	return dirListSearch(c, c.listUsers, func(f *userFilter) *reply {
+		if len(f.Emails) > 0 && f.SearchTerm != "" {
+			r := adminErr(c, 400, "ADMIN-400-24", "Bad Request", "emails and searchTerm are mutually exclusive")
+			return &r
 		}
-	}
-	if body.Cursor != "" {
-		cs, rep := c.decodeCursor(body.Cursor)
-		if rep != nil {
-			return *rep
-		}
-		var f userFilter
-		_ = json.Unmarshal(cs.Filter, &f)
-		return c.listUsers(o, f, cs.Offset, cs.Limit)
-	}
-	if len(body.Emails) > 0 && body.SearchTerm != "" {
-		return adminErr(c, 400, "ADMIN-400-24", "Bad Request", "emails and searchTerm are mutually exclusive")
-	}
-	limit, rep := c.adminLimit(body.Limit, 50, 100)
-	if rep != nil {
-		return *rep
-	}
-	f := body.userFilter
-	f.Dir = c.p["directoryId"]
-	return c.listUsers(o, f, 0, limit)
+		f.Dir = c.p["directoryId"]
+		return nil
+	})
 }
 
 func hV2User(c *call) reply {
@@ -697,36 +738,15 @@ func hV2User(c *call) reply {
 }
 
 func hV2RemoveUser(c *call) reply {
-	a, rep := c.accountParam()
-	if rep != nil {
-		return *rep
-	}
-	c.removeFromDirectory(a)
-	out := noContent()
-	out.mutation = "removed " + a.AccountID + " from directory " + c.p["directoryId"]
-	return out
+	return c.removeAccount("directory " + c.p["directoryId"])
 }
 
 func hV2Suspend(c *call) reply {
-	a, rep := c.accountParam()
-	if rep != nil {
-		return *rep
-	}
-	c.setStatus(a, StatusSuspended)
-	out := noContent()
-	out.mutation = "suspended " + a.AccountID
-	return out
+	return c.setAccountStatus(StatusSuspended, noContent(), "suspended ")
 }
 
 func hV2Restore(c *call) reply {
-	a, rep := c.accountParam()
-	if rep != nil {
-		return *rep
-	}
-	c.setStatus(a, StatusActive)
-	out := noContent()
-	out.mutation = "restored " + a.AccountID
-	return out
+	return c.setAccountStatus(StatusActive, noContent(), "restored ")
 }
 
 type groupFilter struct {
@@ -773,91 +793,34 @@ func (c *call) listGroups(o *Org, f groupFilter, offset, limit int) reply {
 		list = append(list, mg)
 	}
 	fj, _ := json.Marshal(f)
-	lo, hi, links := cursorPage(len(list), offset, limit, fj)
 	counts := slices.Contains(f.Expand, "counts.users") || slices.Contains(f.Expand, "counts.resources") ||
 		slices.Contains(f.Expand, "counts")
-	data := []map[string]any{}
-	for _, mg := range list[lo:hi] {
-		data = append(data, c.groupJSONAdmin(mg, counts))
-	}
-	return ok(map[string]any{"data": data, "links": links})
+	return cursorList(list, fj, offset, limit, func(mg *ManagedGroup) map[string]any { return c.groupJSONAdmin(mg, counts) })
 }
 
+// hV2Groups is the deprecated GET …/directories/{dir}/groups (limit default 20, max 100; cursor carries the query).
 func hV2Groups(c *call) reply {
-	o, rep := c.org()
-	if rep != nil {
-		return *rep
-	}
-	if rep := c.directoryOK(o); rep != nil {
-		return *rep
-	}
-	if cur := c.q.Get("cursor"); cur != "" {
-		cs, rep := c.decodeCursor(cur)
-		if rep != nil {
-			return *rep
+	return dirListQuery(c, c.listGroups, func() groupFilter {
+		f := groupFilter{AccountIDs: multi(c.q, "accountIds"), GroupIDs: multi(c.q, "groupIds"),
+			ResourceIDs: multi(c.q, "resourceIds"), SearchTerm: c.q.Get("searchTerm"), Dir: c.p["directoryId"]}
+		if v, _ := strconv.ParseBool(c.q.Get("counts")); v {
+			f.Expand = []string{"counts"}
 		}
-		var f groupFilter
-		_ = json.Unmarshal(cs.Filter, &f)
-		return c.listGroups(o, f, cs.Offset, cs.Limit)
-	}
-	n, bad := c.intParam("limit", 0)
-	if bad != nil {
-		return adminErr(c, 400, "ADMIN-400-3", "Bad Request", "Invalid limit")
-	}
-	limit, rep := c.adminLimit(n, 20, 100)
-	if rep != nil {
-		return *rep
-	}
-	f := groupFilter{AccountIDs: multi(c.q, "accountIds"), GroupIDs: multi(c.q, "groupIds"),
-		ResourceIDs: multi(c.q, "resourceIds"), SearchTerm: c.q.Get("searchTerm"), Dir: c.p["directoryId"]}
-	if v, _ := strconv.ParseBool(c.q.Get("counts")); v {
-		f.Expand = []string{"counts"}
-	}
-	return c.listGroups(o, f, 0, limit)
+		return f
+	})
 }
 
+// hV2GroupsSearch is POST …/directories/{dir}/groups/search (limit default 50, max 100).
 func hV2GroupsSearch(c *call) reply {
-	o, rep := c.org()
-	if rep != nil {
-		return *rep
-	}
-	if rep := c.directoryOK(o); rep != nil {
-		return *rep
-	}
-	var body struct {
-		groupFilter
-		Cursor string `json:"cursor"`
-		Limit  int    `json:"limit"`
-	}
-	if len(c.body) > 0 {
-		if err := json.Unmarshal(c.body, &body); err != nil {
-			return adminErr(c, 400, "ADMIN-400-24", "Bad Request", "Invalid request body")
-		}
-	}
-	if body.Cursor != "" {
-		cs, rep := c.decodeCursor(body.Cursor)
-		if rep != nil {
-			return *rep
-		}
-		var f groupFilter
-		_ = json.Unmarshal(cs.Filter, &f)
-		return c.listGroups(o, f, cs.Offset, cs.Limit)
-	}
-	limit, rep := c.adminLimit(body.Limit, 50, 100)
-	if rep != nil {
-		return *rep
-	}
-	f := body.groupFilter
-	f.Dir = c.p["directoryId"]
-	return c.listGroups(o, f, 0, limit)
+	return dirListSearch(c, c.listGroups, func(f *groupFilter) *reply {
+		f.Dir = c.p["directoryId"]
+		return nil
+	})
 }
 
 func (c *call) managedGroupParam() (*Org, *ManagedGroup, *reply) {
-	o, rep := c.org()
+	o, rep := c.orgDirectory()
 	if rep != nil {
-		return nil, nil, rep
-	}
-	if rep := c.directoryOK(o); rep != nil {
 		return nil, nil, rep
 	}
 	mg := c.x.mgroups[c.p["groupId"]]
@@ -945,19 +908,15 @@ func hV2Memberships(c *call) reply {
 		}
 		limit = l
 	}
-	members := c.managedMembers(mg)
-	lo, hi, links := cursorPage(len(members), offset, limit, nil)
-	data := []map[string]any{}
-	for _, id := range members[lo:hi] {
+	return cursorList(c.managedMembers(mg), nil, offset, limit, func(id string) map[string]any {
 		m := map[string]any{"accountId": id}
 		if a := c.x.accounts[id]; a != nil {
 			m["name"], m["email"], m["status"] = a.Name, a.Email, a.Status
 		} else if u := c.x.users[id]; u != nil {
 			m["name"] = u.DisplayName
 		}
-		data = append(data, m)
-	}
-	return ok(map[string]any{"data": data, "links": links})
+		return m
+	})
 }
 
 func hV2AddMembership(c *call) reply {

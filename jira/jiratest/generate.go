@@ -272,11 +272,25 @@ func (g *gen) samplePositions(n, k int) []int {
 	return out
 }
 
-func (g *gen) groupByName(name string) *Group {
-	for _, gr := range g.t.Groups {
-		if gr.Name == name {
-			return gr
+// pickIDs draws k times from n items (id names item i) and keeps the distinct IDs in draw order.
+func (g *gen) pickIDs(k, n int, id func(int) string) []string {
+	var out []string
+	for range k {
+		if s := id(g.pick(n)); !slices.Contains(out, s) {
+			out = append(out, s)
 		}
+	}
+	return out
+}
+
+func (g *gen) groupByName(name string) *Group {
+	return g.findGroup(func(gr *Group) bool { return gr.Name == name })
+}
+
+// findGroup returns the first group that matches, or nil.
+func (g *gen) findGroup(match func(*Group) bool) *Group {
+	if i := slices.IndexFunc(g.t.Groups, match); i >= 0 {
+		return g.t.Groups[i]
 	}
 	return nil
 }
@@ -510,24 +524,10 @@ func (g *gen) projects() {
 	nextScopedRole := int64(20000)
 	issueID := 10000
 	pickUsers := func(k int) []string {
-		var out []string
-		for range k {
-			id := activeHumans[g.pick(len(activeHumans))].AccountID
-			if !slices.Contains(out, id) {
-				out = append(out, id)
-			}
-		}
-		return out
+		return g.pickIDs(k, len(activeHumans), func(i int) string { return activeHumans[i].AccountID })
 	}
 	pickGroups := func(k int) []string {
-		var out []string
-		for range k {
-			id := team[g.pick(len(team))].ID
-			if !slices.Contains(out, id) {
-				out = append(out, id)
-			}
-		}
-		return out
+		return g.pickIDs(k, len(team), func(i int) string { return team[i].ID })
 	}
 	for i := range n {
 		var name string
@@ -833,19 +833,9 @@ func (g *gen) org() {
 }
 
 func (g *gen) hasManagedGroup(id string) bool {
-	for _, mg := range g.t.Org.Groups {
-		if mg.ID == id {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(g.t.Org.Groups, func(mg *ManagedGroup) bool { return mg.ID == id })
 }
 
 func (g *gen) groupByID(id string) *Group {
-	for _, gr := range g.t.Groups {
-		if gr.ID == id {
-			return gr
-		}
-	}
-	return nil
+	return g.findGroup(func(gr *Group) bool { return gr.ID == id })
 }

@@ -92,42 +92,15 @@ func (x *index) rebuild() {
 			x.scopedOwner[r.ID] = p
 		}
 	}
-	x.roles = make(map[int64]*Role, len(t.Roles))
-	for _, r := range t.Roles {
-		x.roles[r.ID] = r
-	}
-	x.appRoles = make(map[string]*ApplicationRole, len(t.ApplicationRoles))
-	for _, a := range t.ApplicationRoles {
-		x.appRoles[a.Key] = a
-	}
-	x.schemes = make(map[int64]*PermissionScheme, len(t.PermissionSchemes))
-	for _, s := range t.PermissionSchemes {
-		x.schemes[s.ID] = s
-	}
-	x.issueTypes = make(map[string]*IssueType)
-	for _, it := range t.IssueTypes {
-		x.issueTypes[it.ID] = it
-	}
-	x.fields = make(map[string]*Field)
-	for _, f := range t.Fields {
-		x.fields[f.ID] = f
-	}
-	x.statuses = make(map[string]*Status)
-	for _, s := range t.Statuses {
-		x.statuses[s.ID] = s
-	}
-	x.transitions = make(map[string]*Transition)
-	for _, tr := range t.Transitions {
-		x.transitions[tr.ID] = tr
-	}
-	x.priorities = make(map[string]*Priority)
-	for _, p := range t.Priorities {
-		x.priorities[p.ID] = p
-	}
-	x.categories = make(map[string]*ProjectCategory)
-	for _, c := range t.Categories {
-		x.categories[c.ID] = c
-	}
+	x.roles = indexBy(t.Roles, func(r *Role) int64 { return r.ID })
+	x.appRoles = indexBy(t.ApplicationRoles, func(a *ApplicationRole) string { return a.Key })
+	x.schemes = indexBy(t.PermissionSchemes, func(s *PermissionScheme) int64 { return s.ID })
+	x.issueTypes = indexBy(t.IssueTypes, func(it *IssueType) string { return it.ID })
+	x.fields = indexBy(t.Fields, func(f *Field) string { return f.ID })
+	x.statuses = indexBy(t.Statuses, func(s *Status) string { return s.ID })
+	x.transitions = indexBy(t.Transitions, func(tr *Transition) string { return tr.ID })
+	x.priorities = indexBy(t.Priorities, func(p *Priority) string { return p.ID })
+	x.categories = indexBy(t.Categories, func(c *ProjectCategory) string { return c.ID })
 	x.issues = make(map[string]*Issue, 2*len(t.Issues))
 	x.issueCounters = make(map[string]int)
 	for _, is := range t.Issues {
@@ -139,20 +112,22 @@ func (x *index) rebuild() {
 			}
 		}
 	}
-	x.accounts = make(map[string]*OrgAccount)
-	x.mgroups = make(map[string]*ManagedGroup)
-	x.workspaces = make(map[string]*Workspace)
+	var org Org
 	if t.Org != nil {
-		for _, a := range t.Org.Accounts {
-			x.accounts[a.AccountID] = a
-		}
-		for _, g := range t.Org.Groups {
-			x.mgroups[g.ID] = g
-		}
-		for _, w := range t.Org.Workspaces {
-			x.workspaces[w.ID] = w
-		}
+		org = *t.Org
 	}
+	x.accounts = indexBy(org.Accounts, func(a *OrgAccount) string { return a.AccountID })
+	x.mgroups = indexBy(org.Groups, func(g *ManagedGroup) string { return g.ID })
+	x.workspaces = indexBy(org.Workspaces, func(w *Workspace) string { return w.ID })
+}
+
+// indexBy maps each element of list by its key (a later element wins over an earlier one with the same key).
+func indexBy[K comparable, V any](list []V, key func(V) K) map[K]V {
+	m := make(map[K]V, len(list))
+	for _, v := range list {
+		m[key(v)] = v
+	}
+	return m
 }
 
 func (x *index) resort(gid string) {

@@ -119,6 +119,15 @@ func (c *call) groupParam() (*Group, *reply) {
 	return g, nil
 }
 
+// siteAdminGroupParam resolves the group of a site-administrator operation; denied is the 403 message.
+func (c *call) siteAdminGroupParam(denied string) (*Group, *reply) {
+	if !c.perms().SiteAdmin {
+		r := jiraErr(403, denied)
+		return nil, &r
+	}
+	return c.groupParam()
+}
+
 // hGroupMember lists members sorted by display name; inactive users only with includeInactiveUsers=true.
 func hGroupMember(c *call) reply {
 	if !c.canBrowseUsers() {
@@ -142,19 +151,12 @@ func hGroupMember(c *call) reply {
 		}
 		members = active
 	}
-	lo, hi := min(start, len(members)), min(start+limit, len(members))
-	vals := make([]jUser, 0, hi-lo)
-	for _, u := range members[lo:hi] {
-		vals = append(vals, c.userJSON(u, false))
-	}
+	vals := renderWindow(members, start, limit, func(u *User) jUser { return c.userJSON(u, false) })
 	return ok(pageWindow(c, vals, start, limit, len(members)))
 }
 
 func hAddGroupUser(c *call) reply {
-	if !c.perms().SiteAdmin {
-		return jiraErr(403, "You must be a site administrator to add users to groups.")
-	}
-	g, rep := c.groupParam()
+	g, rep := c.siteAdminGroupParam("You must be a site administrator to add users to groups.")
 	if rep != nil {
 		return *rep
 	}
@@ -180,10 +182,7 @@ func hAddGroupUser(c *call) reply {
 }
 
 func hRemoveGroupUser(c *call) reply {
-	if !c.perms().SiteAdmin {
-		return jiraErr(403, "You must be a site administrator to remove users from groups.")
-	}
-	g, rep := c.groupParam()
+	g, rep := c.siteAdminGroupParam("You must be a site administrator to remove users from groups.")
 	if rep != nil {
 		return *rep
 	}
@@ -230,10 +229,7 @@ func hCreateGroup(c *call) reply {
 }
 
 func hDeleteGroup(c *call) reply {
-	if !c.perms().SiteAdmin {
-		return jiraErr(403, "You must be a site administrator to delete groups.")
-	}
-	g, rep := c.groupParam()
+	g, rep := c.siteAdminGroupParam("You must be a site administrator to delete groups.")
 	if rep != nil {
 		return *rep
 	}

@@ -399,6 +399,24 @@ func adfPlain(r json.RawMessage) any {
 	return sb.String()
 }
 
+// writableIssue resolves {issueIdOrKey} for a write that needs perm (verb names it in the 403) and counts the write
+// against the issue's rate limit.
+func (c *call) writableIssue(perm, verb string) (*Issue, *Project, *reply) {
+	is, p, rep := c.issueParam()
+	if rep != nil {
+		return nil, nil, rep
+	}
+	if !c.perms().AdministerJira && !c.x.hasProjectPermission(c.user, p, perm) {
+		r := jiraErr(403, "You do not have permission to "+verb+" issues in this project.")
+		return nil, nil, &r
+	}
+	if lr := c.s.lim.issueWrite(is.ID, c.now); !lr.ok {
+		r := c.rateLimited(lr)
+		return nil, nil, &r
+	}
+	return is, p, nil
+}
+
 func hGetIssue(c *call) reply {
 	is, p, rep := c.issueParam()
 	if rep != nil {
@@ -408,15 +426,9 @@ func hGetIssue(c *call) reply {
 }
 
 func hEditIssue(c *call) reply {
-	is, p, rep := c.issueParam()
+	is, p, rep := c.writableIssue(PermEditIssues, "edit")
 	if rep != nil {
 		return *rep
-	}
-	if !c.perms().AdministerJira && !c.x.hasProjectPermission(c.user, p, PermEditIssues) {
-		return jiraErr(403, "You do not have permission to edit issues in this project.")
-	}
-	if lr := c.s.lim.issueWrite(is.ID, c.now); !lr.ok {
-		return c.rateLimited(lr)
 	}
 	var body struct {
 		Fields map[string]json.RawMessage              `json:"fields"`
@@ -487,15 +499,9 @@ func hTransitions(c *call) reply {
 }
 
 func hDoTransition(c *call) reply {
-	is, p, rep := c.issueParam()
+	is, _, rep := c.writableIssue(PermTransitionIssues, "transition")
 	if rep != nil {
 		return *rep
-	}
-	if !c.perms().AdministerJira && !c.x.hasProjectPermission(c.user, p, PermTransitionIssues) {
-		return jiraErr(403, "You do not have permission to transition issues in this project.")
-	}
-	if lr := c.s.lim.issueWrite(is.ID, c.now); !lr.ok {
-		return c.rateLimited(lr)
 	}
 	var body struct {
 		Transition struct {
@@ -517,6 +523,17 @@ func hDoTransition(c *call) reply {
 	return out
 }
 
+// createMetaParams resolves {projectIdOrKey} and createmeta's paging.
+func (c *call) createMetaParams() (p *Project, start, limit int, rep *reply) {
+	if p, rep = c.projectParam(); rep != nil {
+		return nil, 0, 0, rep
+	}
+	if start, limit, rep = c.createMetaPaging(); rep != nil {
+		return nil, 0, 0, rep
+	}
+	return p, start, limit, nil
+}
+
 // createMetaPaging enforces createmeta's limits: default 50, 400 above 200.
 func (c *call) createMetaPaging() (int, int, *reply) {
 	if v := c.q.Get("maxResults"); v != "" {
@@ -529,14 +546,19 @@ func (c *call) createMetaPaging() (int, int, *reply) {
 	return c.paging(50, 200)
 }
 
+// createMetaPage answers the createmeta page start..start+limit of items under key.
+func createMetaPage[T any](key string, items []T, start, limit int) reply {
+	page := window(items, start, limit)
+	if page == nil {
+		page = []T{}
+	}
+	return ok(map[string]any{"startAt": start, "maxResults": limit, "total": len(items), key: page})
+}
+
 func hCreateMetaTypes(c *call) reply {
-	p, rep := c.projectParam()
+	p, start, limit, rep := c.createMetaParams()
 	if rep != nil {
 		return *rep
-	}
-	start, limit, bad := c.createMetaPaging()
-	if bad != nil {
-		return *bad
 	}
 	var types []jIssueType
 	for _, id := range p.IssueTypeIDs {
@@ -544,12 +566,7 @@ func hCreateMetaTypes(c *call) reply {
 			types = append(types, c.issueTypeJSON(it))
 		}
 	}
-	lo, hi := min(start, len(types)), min(start+limit, len(types))
-	page := types[lo:hi]
-	if page == nil {
-		page = []jIssueType{}
-	}
-	return ok(map[string]any{"startAt": start, "maxResults": limit, "total": len(types), "issueTypes": page})
+	return createMetaPage("issueTypes", types, start, limit)
 }
 
 type jFieldMeta struct {
@@ -579,13 +596,9 @@ func fieldSchema(f *Field) jSchema {
 }
 
 func hCreateMetaFields(c *call) reply {
-	p, rep := c.projectParam()
+	p, start, limit, rep := c.createMetaParams()
 	if rep != nil {
 		return *rep
-	}
-	start, limit, bad := c.createMetaPaging()
-	if bad != nil {
-		return *bad
 	}
 	id := c.p["issueTypeId"]
 	if !slices.Contains(p.IssueTypeIDs, id) || c.x.issueTypes[id] == nil {
@@ -630,12 +643,7 @@ func hCreateMetaFields(c *call) reply {
 		}
 		out = append(out, m)
 	}
-	lo, hi := min(start, len(out)), min(start+limit, len(out))
-	page := out[lo:hi]
-	if page == nil {
-		page = []jFieldMeta{}
-	}
-	return ok(map[string]any{"startAt": start, "maxResults": limit, "total": len(out), "fields": page})
+	return createMetaPage("fields", out, start, limit)
 }
 
 func hFields(c *call) reply {

@@ -128,12 +128,8 @@ func hProjectSearch(c *call) reply {
 		}
 		return less(a, b)
 	})
-	lo, hi := min(start, len(list)), min(start+limit, len(list))
 	expand := c.q.Get("expand")
-	vals := make([]jProject, 0, hi-lo)
-	for _, p := range list[lo:hi] {
-		vals = append(vals, c.projectJSON(p, expand, false))
-	}
+	vals := renderWindow(list, start, limit, func(p *Project) jProject { return c.projectJSON(p, expand, false) })
 	return ok(pageWindow(c, vals, start, limit, len(list)))
 }
 
@@ -332,12 +328,34 @@ func (c *call) projectRoleJSON(p *Project, r *Role, excludeInactive bool) jRole 
 	return j
 }
 
-func hProjectRole(c *call) reply {
+// projectRoleParam resolves {projectIdOrKey} and {id}.
+func (c *call) projectRoleParam() (*Project, *Role, *reply) {
 	p, rep := c.projectParam()
 	if rep != nil {
-		return *rep
+		return nil, nil, rep
 	}
 	r, rep := c.roleParam(p)
+	if rep != nil {
+		return nil, nil, rep
+	}
+	return p, r, nil
+}
+
+// editableProjectRole resolves {projectIdOrKey} and {id} of a project the caller administers.
+func (c *call) editableProjectRole() (*Project, *Role, *reply) {
+	p, r, rep := c.projectRoleParam()
+	if rep != nil {
+		return nil, nil, rep
+	}
+	if !c.canAdminProject(p) {
+		r := jiraErr(403, "You cannot edit the configuration of this project.")
+		return nil, nil, &r
+	}
+	return p, r, nil
+}
+
+func hProjectRole(c *call) reply {
+	p, r, rep := c.projectRoleParam()
 	if rep != nil {
 		return *rep
 	}
@@ -408,16 +426,9 @@ func (c *call) actorsFor(p *Project, rid int64) *RoleActors {
 
 // hAddRoleActors adds actors; an actor already present fails the whole request with 400.
 func hAddRoleActors(c *call) reply {
-	p, rep := c.projectParam()
+	p, r, rep := c.editableProjectRole()
 	if rep != nil {
 		return *rep
-	}
-	r, rep := c.roleParam(p)
-	if rep != nil {
-		return *rep
-	}
-	if !c.canAdminProject(p) {
-		return jiraErr(403, "You cannot edit the configuration of this project.")
 	}
 	var body actorsMap
 	if err := c.decode(&body); err != nil {
@@ -461,16 +472,9 @@ func hAddRoleActors(c *call) reply {
 
 // hSetRoleActors replaces all actors (categorisedActors).
 func hSetRoleActors(c *call) reply {
-	p, rep := c.projectParam()
+	p, r, rep := c.editableProjectRole()
 	if rep != nil {
 		return *rep
-	}
-	r, rep := c.roleParam(p)
-	if rep != nil {
-		return *rep
-	}
-	if !c.canAdminProject(p) {
-		return jiraErr(403, "You cannot edit the configuration of this project.")
 	}
 	var body struct {
 		CategorisedActors map[string][]string `json:"categorisedActors"`
@@ -499,16 +503,9 @@ func hSetRoleActors(c *call) reply {
 }
 
 func hRemoveRoleActor(c *call) reply {
-	p, rep := c.projectParam()
+	p, r, rep := c.editableProjectRole()
 	if rep != nil {
 		return *rep
-	}
-	r, rep := c.roleParam(p)
-	if rep != nil {
-		return *rep
-	}
-	if !c.canAdminProject(p) {
-		return jiraErr(403, "You cannot edit the configuration of this project.")
 	}
 	user, gid, gname := c.q.Get("user"), c.q.Get("groupId"), c.q.Get("group")
 	n := 0

@@ -62,26 +62,34 @@ func hUsersSearch(c *call) reply {
 	if bad != nil {
 		return *bad
 	}
-	all := c.x.t.Users
-	lo, hi := min(start, len(all)), min(start+limit, len(all))
-	out := make([]jUser, 0, hi-lo)
-	for _, u := range all[lo:hi] {
-		out = append(out, c.userJSON(u, true))
+	return ok(renderWindow(c.x.t.Users, start, limit, c.listedUser))
+}
+
+// listedUser renders u as the user lists do (User, with the locale).
+func (c *call) listedUser(u *User) jUser { return c.userJSON(u, true) }
+
+// userQuery resolves the required accountId query parameter.
+func (c *call) userQuery() (*User, *reply) {
+	id := c.q.Get("accountId")
+	if id == "" {
+		r := jiraErr(400, "The query parameter 'accountId' is required.")
+		return nil, &r
 	}
-	return ok(out)
+	u := c.x.users[id]
+	if u == nil {
+		r := jiraErr(404, "Specified user does not exist or you do not have required permissions")
+		return nil, &r
+	}
+	return u, nil
 }
 
 func hUser(c *call) reply {
 	if !c.canBrowseUsers() {
 		return jiraErr(403, errNoBrowseUsers)
 	}
-	id := c.q.Get("accountId")
-	if id == "" {
-		return jiraErr(400, "The query parameter 'accountId' is required.")
-	}
-	u := c.x.users[id]
-	if u == nil {
-		return jiraErr(404, "Specified user does not exist or you do not have required permissions")
+	u, rep := c.userQuery()
+	if rep != nil {
+		return *rep
 	}
 	j := c.userJSON(u, true)
 	c.expandUser(&j, u, c.q.Get("expand"))
@@ -181,14 +189,11 @@ func hDeleteUser(c *call) reply {
 	if !c.perms().SiteAdmin {
 		return jiraErr(403, "Only site administrators can remove users.")
 	}
-	id := c.q.Get("accountId")
-	if id == "" {
-		return jiraErr(400, "The query parameter 'accountId' is required.")
+	u, bad := c.userQuery()
+	if bad != nil {
+		return *bad
 	}
-	u := c.x.users[id]
-	if u == nil {
-		return jiraErr(404, "Specified user does not exist or you do not have required permissions")
-	}
+	id := u.AccountID
 	if id == c.x.t.AdminAccountID {
 		return jiraErr(400, "You cannot delete yourself.")
 	}
@@ -247,11 +252,7 @@ func hUserSearch(c *call) reply {
 			break
 		}
 	}
-	lo, hi := min(start, len(matches)), min(start+limit, len(matches))
-	for _, u := range matches[lo:hi] {
-		out = append(out, c.userJSON(u, true))
-	}
-	return ok(out)
+	return ok(renderWindow(matches, start, limit, c.listedUser))
 }
 
 func hUserBulk(c *call) reply {
@@ -280,15 +281,12 @@ func hUserGroups(c *call) reply {
 	if !c.canBrowseUsers() {
 		return jiraErr(403, errNoBrowseUsers)
 	}
-	id := c.q.Get("accountId")
-	if id == "" {
-		return jiraErr(400, "The query parameter 'accountId' is required.")
-	}
-	if c.x.users[id] == nil {
-		return jiraErr(404, "Specified user does not exist or you do not have required permissions")
+	u, rep := c.userQuery()
+	if rep != nil {
+		return *rep
 	}
 	out := []jGroupName{}
-	for _, g := range c.x.userGroupList(id) {
+	for _, g := range c.x.userGroupList(u.AccountID) {
 		out = append(out, c.groupName(g))
 	}
 	return ok(out)

@@ -21,9 +21,7 @@ func findGroup(tn *jiratest.Tenant, name string) *jiratest.Group {
 
 func TestGroupMembershipMutations(t *testing.T) {
 	t.Parallel()
-	srv := jiratest.NewServer(jiratest.Generate(jiratest.Small, 4), jiratest.Unlimited())
-	defer srv.Close()
-	a, base := classic(srv), srv.URL+"/rest/api/3"
+	srv, a, base := smallSite(t)
 	snap := srv.Snapshot()
 	g := findGroup(snap, "Ops + SRE")
 	var user string
@@ -107,9 +105,7 @@ func TestGroupMembershipMutations(t *testing.T) {
 
 func TestRoleActorMutations(t *testing.T) {
 	t.Parallel()
-	srv := jiratest.NewServer(jiratest.Generate(jiratest.Small, 4), jiratest.Unlimited())
-	defer srv.Close()
-	a, base := classic(srv), srv.URL+"/rest/api/3"
+	srv, a, base := smallSite(t)
 	snap := srv.Snapshot()
 	var p *jiratest.Project
 	for _, x := range snap.Projects {
@@ -189,9 +185,7 @@ func TestRoleActorMutations(t *testing.T) {
 
 func TestCreateAndDeleteUser(t *testing.T) {
 	t.Parallel()
-	srv := jiratest.NewServer(jiratest.Generate(jiratest.Small, 4), jiratest.Unlimited())
-	defer srv.Close()
-	a, base := classic(srv), srv.URL+"/rest/api/3"
+	srv, a, base := smallSite(t)
 	resp, b := do(t, a, "POST", base+"/user", map[string]any{"emailAddress": "new.person@acme.example"})
 	wantStatus(t, resp, b, 400) // products is required
 	wantContains(t, b, "products")
@@ -239,9 +233,7 @@ func TestCreateAndDeleteUser(t *testing.T) {
 
 func TestIssues(t *testing.T) {
 	t.Parallel()
-	srv := jiratest.NewServer(jiratest.Generate(jiratest.Small, 4), jiratest.Unlimited())
-	defer srv.Close()
-	a, base := classic(srv), srv.URL+"/rest/api/3"
+	srv, a, base := smallSite(t)
 	var p *jiratest.Project
 	for _, x := range srv.Snapshot().Projects {
 		if x.TypeKey == jiratest.ProjectTypeServiceDesk && !x.Archived && !x.Deleted {
@@ -485,8 +477,7 @@ func TestAdminAPI(t *testing.T) {
 
 func TestControlEndpoints(t *testing.T) {
 	t.Parallel()
-	srv := jiratest.NewServer(jiratest.Generate(jiratest.Small, 4), jiratest.Unlimited())
-	defer srv.Close()
+	srv, _, _ := smallSite(t)
 	do(t, classic(srv), "GET", srv.URL+"/rest/api/3/users/search", nil)
 	do(t, classic(srv), "GET", srv.GatewayURL()+"/rest/api/3/users/search", nil)
 	do(t, scoped(srv), "GET", srv.GatewayURL()+"/rest/api/2/users/search", nil)

@@ -52,6 +52,13 @@ func (t *routeTable) add(api apiKind, method, tmpl string, h func(*call) reply, 
 	}
 }
 
+// prefixed returns a registrar for the routes of api below prefix.
+func (t *routeTable) prefixed(api apiKind, prefix string) func(method, path string, h func(*call) reply, flags ...string) {
+	return func(method, path string, h func(*call) reply, flags ...string) {
+		t.add(api, method, prefix+path, h, flags...)
+	}
+}
+
 // match finds the route for method and path segments. pathOK reports that the path exists for another method.
 func (t *routeTable) match(api apiKind, method string, segs []string) (best *route, params map[string]string, pathOK bool) {
 	var list []*route
@@ -110,9 +117,7 @@ func (t *routeTable) match(api apiKind, method string, segs []string) (best *rou
 
 func buildRoutes() routeTable {
 	var t routeTable
-	j := func(method, path string, h func(*call) reply, flags ...string) {
-		t.add(apiSite, method, "/rest/api/{ver}"+path, h, flags...)
-	}
+	j := t.prefixed(apiSite, "/rest/api/{ver}")
 	t.add(apiEdge, "GET", "/_edge/tenant_info", hTenantInfo, "anonymous")
 
 	j("GET", "/myself", hMyself)
@@ -167,39 +172,37 @@ func buildRoutes() routeTable {
 	j("GET", "/search", hSearchGone)
 	j("POST", "/search", hSearchGone)
 
-	a := func(method, path string, h func(*call) reply, flags ...string) {
-		t.add(apiAdmin, method, "/admin"+path, h, flags...)
-	}
-	a("GET", "/v1/orgs", hOrgs)
-	a("GET", "/v1/orgs/{orgId}", hOrg)
-	a("GET", "/v1/orgs/{orgId}/users", hV1Users)
-	a("POST", "/v1/orgs/{orgId}/users/search", hV1UsersSearch)
-	a("GET", "/v1/orgs/{orgId}/domains", hDomains)
-	a("GET", "/v1/orgs/{orgId}/domains/{domainId}", hDomain)
-	a("GET", "/v1/orgs/{orgId}/directory/users/{accountId}/last-active-dates", hLastActive)
-	a("POST", "/v1/orgs/{orgId}/directory/users/{accountId}/suspend-access", hV1Suspend, "write")
-	a("POST", "/v1/orgs/{orgId}/directory/users/{accountId}/restore-access", hV1Restore, "write")
-	a("DELETE", "/v1/orgs/{orgId}/directory/users/{accountId}", hV1RemoveUser, "write")
-	a("POST", "/v2/orgs/{orgId}/workspaces", hWorkspaces)
-	a("GET", "/v2/orgs/{orgId}/directories", hDirectories)
-	a("GET", "/v2/orgs/{orgId}/directories/{directoryId}/users", hV2Users)
-	a("POST", "/v2/orgs/{orgId}/directories/{directoryId}/users/search", hV2UsersSearch)
-	a("GET", "/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}", hV2User)
-	a("DELETE", "/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}", hV2RemoveUser, "write")
-	a("POST", "/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/suspend", hV2Suspend, "write")
-	a("POST", "/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/restore", hV2Restore, "write")
-	a("GET", "/v2/orgs/{orgId}/directories/{directoryId}/groups", hV2Groups)
-	a("POST", "/v2/orgs/{orgId}/directories/{directoryId}/groups/search", hV2GroupsSearch)
-	a("POST", "/v2/orgs/{orgId}/directories/{directoryId}/groups", hV2CreateGroup, "write")
-	a("GET", "/v2/orgs/{orgId}/directories/{directoryId}/groups/{groupId}", hV2Group)
-	a("DELETE", "/v2/orgs/{orgId}/directories/{directoryId}/groups/{groupId}", hV2DeleteGroup, "write")
-	a("GET", "/v2/orgs/{orgId}/directories/{directoryId}/groups/{groupId}/memberships", hV2Memberships)
-	a("POST", "/v2/orgs/{orgId}/directories/{directoryId}/groups/{groupId}/memberships", hV2AddMembership, "write")
-	a("DELETE", "/v2/orgs/{orgId}/directories/{directoryId}/groups/{groupId}/memberships/{accountId}", hV2RemoveMembership, "write")
+	v1 := t.prefixed(apiAdmin, "/admin/v1/orgs/{orgId}")
+	v2 := t.prefixed(apiAdmin, "/admin/v2/orgs/{orgId}")
+	dir := t.prefixed(apiAdmin, "/admin/v2/orgs/{orgId}/directories/{directoryId}")
+	t.add(apiAdmin, "GET", "/admin/v1/orgs", hOrgs)
+	v1("GET", "", hOrg)
+	v1("GET", "/users", hV1Users)
+	v1("POST", "/users/search", hV1UsersSearch)
+	v1("GET", "/domains", hDomains)
+	v1("GET", "/domains/{domainId}", hDomain)
+	v1("GET", "/directory/users/{accountId}/last-active-dates", hLastActive)
+	v1("POST", "/directory/users/{accountId}/suspend-access", hV1Suspend, "write")
+	v1("POST", "/directory/users/{accountId}/restore-access", hV1Restore, "write")
+	v1("DELETE", "/directory/users/{accountId}", hV1RemoveUser, "write")
+	v2("POST", "/workspaces", hWorkspaces)
+	v2("GET", "/directories", hDirectories)
+	dir("GET", "/users", hV2Users)
+	dir("POST", "/users/search", hV2UsersSearch)
+	dir("GET", "/users/{accountId}", hV2User)
+	dir("DELETE", "/users/{accountId}", hV2RemoveUser, "write")
+	dir("POST", "/users/{accountId}/suspend", hV2Suspend, "write")
+	dir("POST", "/users/{accountId}/restore", hV2Restore, "write")
+	dir("GET", "/groups", hV2Groups)
+	dir("POST", "/groups/search", hV2GroupsSearch)
+	dir("POST", "/groups", hV2CreateGroup, "write")
+	dir("GET", "/groups/{groupId}", hV2Group)
+	dir("DELETE", "/groups/{groupId}", hV2DeleteGroup, "write")
+	dir("GET", "/groups/{groupId}/memberships", hV2Memberships)
+	dir("POST", "/groups/{groupId}/memberships", hV2AddMembership, "write")
+	dir("DELETE", "/groups/{groupId}/memberships/{accountId}", hV2RemoveMembership, "write")
 
-	u := func(method, path string, h func(*call) reply, flags ...string) {
-		t.add(apiUserMgmt, method, "/users/{accountId}/manage"+path, h, flags...)
-	}
+	u := t.prefixed(apiUserMgmt, "/users/{accountId}/manage")
 	u("GET", "", hManage)
 	u("GET", "/profile", hManageProfile)
 	u("POST", "/lifecycle/disable", hLifecycleDisable, "write")

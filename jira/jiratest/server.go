@@ -863,10 +863,24 @@ type pageBean struct {
 	Values     any    `json:"values"`
 }
 
+// window returns all[start:start+limit], clamped to all (nil when all is nil).
+func window[T any](all []T, start, limit int) []T {
+	return all[min(start, len(all)):min(start+limit, len(all))]
+}
+
+// renderWindow renders the items of all[start:start+limit] (never nil).
+func renderWindow[T, J any](all []T, start, limit int, render func(T) J) []J {
+	page := window(all, start, limit)
+	out := make([]J, 0, len(page))
+	for _, v := range page {
+		out = append(out, render(v))
+	}
+	return out
+}
+
 // pageOf slices all[start:start+limit] into a PageBean.
 func pageOf[T any](c *call, all []T, start, limit int) pageBean {
-	lo, hi := min(start, len(all)), min(start+limit, len(all))
-	return pageWindow(c, all[lo:hi], start, limit, len(all))
+	return pageWindow(c, window(all, start, limit), start, limit, len(all))
 }
 
 // pageWindow builds a PageBean from the values of one page, applying total drift and injected empty pages.

@@ -128,51 +128,23 @@ func (w *walker) run() *jiratest.Truth {
 		}
 		seenGroup := map[string]bool{}
 		for _, s := range sites {
-			for cur := ""; ; {
-				q := orgURL + "/directories/-/users?limit=100&resourceIds=" + url.QueryEscape(s)
-				if cur != "" {
-					q = orgURL + "/directories/-/users?cursor=" + url.QueryEscape(cur)
-				}
-				var page struct {
-					Data []struct {
-						AccountID string `json:"accountId"`
-						Name      string `json:"name"`
-					} `json:"data"`
-					Links struct {
-						Next string `json:"next"`
-					} `json:"links"`
-				}
-				getJSON(t, adm, q, &page)
-				for _, x := range page.Data {
-					addUser(x.AccountID, x.Name)
-				}
-				if cur = page.Links.Next; cur == "" {
-					break
-				}
+			type dirUser struct {
+				AccountID string `json:"accountId"`
+				Name      string `json:"name"`
 			}
-			for cur := ""; ; {
-				q := orgURL + "/directories/-/groups?limit=100&resourceIds=" + url.QueryEscape(s)
-				if cur != "" {
-					q = orgURL + "/directories/-/groups?cursor=" + url.QueryEscape(cur)
-				}
-				var page struct {
-					Data []struct {
-						ID   string `json:"id"`
-						Name string `json:"name"`
-					} `json:"data"`
-					Links struct {
-						Next string `json:"next"`
-					} `json:"links"`
-				}
-				getJSON(t, adm, q, &page)
-				for _, x := range page.Data {
-					if !seenGroup[x.ID] {
-						seenGroup[x.ID] = true
-						groups = append(groups, siteGroup{x.ID, x.Name})
-					}
-				}
-				if cur = page.Links.Next; cur == "" {
-					break
+			type dirGroup struct {
+				ID   string `json:"id"`
+				Name string `json:"name"`
+			}
+			users, dirGroups := orgURL+"/directories/-/users", orgURL+"/directories/-/groups"
+			onSite := "?limit=100&resourceIds=" + url.QueryEscape(s)
+			for _, x := range walkCursor[dirUser](t, adm, users, users+onSite) {
+				addUser(x.AccountID, x.Name)
+			}
+			for _, x := range walkCursor[dirGroup](t, adm, dirGroups, dirGroups+onSite) {
+				if !seenGroup[x.ID] {
+					seenGroup[x.ID] = true
+					groups = append(groups, siteGroup{x.ID, x.Name})
 				}
 			}
 		}
