@@ -14,6 +14,17 @@
 // one shared rate limiter), so even the SDK's default sequential syncer keeps
 // Jira busy. Nothing is fetched twice in one sync; see syncState for the
 // small indexes that make this possible.
+//
+// While the SDK stores one page or batch, the connector already fetches the
+// next one (see ahead): every List and grants call with a next token starts
+// the fetch for that token in the background, at most one per walk, and the
+// SDK's next call takes it. The first grants batch of each walk starts as
+// soon as everything is listed, the roles of team-managed projects are read
+// when their project page arrives, and a large group's chain of member
+// pages goes ahead of other groups (its next page is known only from the
+// previous one, so the longest chain, not the request count, bounds the
+// group walk). A sync holds at most a few batches beyond the one the SDK is
+// storing, whatever the size of the site.
 package connector
 
 import (
@@ -95,12 +106,16 @@ func New(ctx context.Context, cfg Config) (*Connector, error) {
 // 429s, 5xx and time spent waiting, per route.
 func (c *Connector) Stats() jira.Stats { return c.jira.Stats() }
 
-// Close releases nothing today (the transport's idle connections are
-// pooled); it exists so the SDK's close hook has something to call.
+// Close stops the background fetches of the current sync (see ahead) and
+// forgets its state. The transport's idle connections are pooled.
 func (c *Connector) Close(context.Context) error {
 	c.mu.Lock()
+	st := c.st
 	c.st = nil
 	c.mu.Unlock()
+	if st != nil {
+		st.stop()
+	}
 	return nil
 }
 

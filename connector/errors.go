@@ -45,6 +45,7 @@ const (
 	opServerInfo       = "read site info"
 	opSiteAdmins       = "list site administrator groups"
 	opFindSite         = "find the Jira site in the organization"
+	opFetchAhead       = "wait for a page fetched ahead"
 )
 
 // permissionFor names what the account needs for an operation; used in 403 messages.

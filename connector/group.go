@@ -2,12 +2,17 @@ package connector
 
 import (
 	"context"
+	"math"
+	"net/http"
+	"slices"
+	"time"
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	"github.com/conductorone/baton-sdk/pkg/annotations"
 	ent "github.com/conductorone/baton-sdk/pkg/types/entitlement"
 	gr "github.com/conductorone/baton-sdk/pkg/types/grant"
 	rs "github.com/conductorone/baton-sdk/pkg/types/resource"
+	"golang.org/x/time/rate"
 
 	"github.com/batonkit/jiracloud/jira"
 )
@@ -24,9 +29,9 @@ var groupResourceType = v2.ResourceType_builder{
 
 const (
 	memberEntitlement = "member"
-	// groupWindow is how many groups one grants call works on; each gets one
-	// member page (at most 50 members) per call.
-	groupWindow = 50
+	// groupBatchPages is how many member pages (at most 50 members each) one
+	// grants call reads.
+	groupBatchPages = 100
 )
 
 // groupSyncer lists groups (GET /group/bulk, or in organization mode the
@@ -37,10 +42,11 @@ type groupSyncer struct{ c *Connector }
 func (s *groupSyncer) ResourceType(context.Context) *v2.ResourceType { return groupResourceType }
 
 // List returns one page of groups; the page token is the client's cursor
-// (a pagination.Bag in organization mode).
+// (a pagination.Bag in organization mode). The next page is fetched ahead
+// while the SDK stores this one.
 func (s *groupSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.SyncOpAttrs) ([]*v2.Resource, *rs.SyncOpResults, error) {
 	st := s.c.state(opts.SyncID)
-	p, err := s.c.groupPage(ctx, opts.PageToken.Token)
+	p, err := pipelined(ctx, &st.groupsAhead, opts.PageToken.Token, s.c.groupPage, func(p groupPageResult) string { return p.next })
 	if err != nil {
 		return nil, nil, err
 	}
@@ -56,7 +62,8 @@ func (s *groupSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.SyncOp
 }
 
 // Entitlements returns the group's "member" entitlement.
-func (s *groupSyncer) Entitlements(_ context.Context, r *v2.Resource, _ rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
+func (s *groupSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
+	s.c.warmGrants(ctx, s.c.state(opts.SyncID))
 	return []*v2.Entitlement{
 		ent.NewAssignmentEntitlement(r, memberEntitlement,
 			ent.WithGrantableTo(userResourceType),
@@ -66,15 +73,18 @@ func (s *groupSyncer) Entitlements(_ context.Context, r *v2.Resource, _ rs.SyncO
 }
 
 // groupToken is the position of a group grants walk: the next index
-// position to take groups from (P, -1 for a single group) and the groups in
-// the window with the cursor of their next member page.
+// position to take groups from (P, -1 for a single group), the groups
+// under way, each with the cursor of its next member page (A), read first,
+// and the groups the walk started with, which the index walk skips (S).
 type groupToken struct {
 	P int         `json:"p"`
 	A [][2]string `json:"a,omitempty"`
+	S []string    `json:"s,omitempty"`
 }
 
-// Grants returns the member grants of one group, one member page per call.
-// The SDK uses GrantsForResourceType instead; this serves direct callers.
+// Grants returns the member grants of one group, up to groupBatchPages
+// member pages per call. The SDK uses GrantsForResourceType instead; this
+// serves direct callers.
 func (s *groupSyncer) Grants(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Grant, *rs.SyncOpResults, error) {
 	tok := groupToken{P: -1, A: [][2]string{{r.GetId().GetResource(), ""}}}
 	if opts.PageToken.Token != "" {
@@ -83,99 +93,292 @@ func (s *groupSyncer) Grants(ctx context.Context, r *v2.Resource, opts rs.SyncOp
 			return nil, nil, err
 		}
 	}
-	return s.grants(ctx, opts.SyncID, tok)
-}
-
-// GrantsForResourceType returns the member grants of a window of groups:
-// up to 50 groups at a time, one member page of each fetched concurrently
-// per call. Groups whose members are exhausted leave the window and the next
-// groups of the index take their place, so a call returns at most
-// 50 × 50 grants whatever the size of the site.
-func (s *groupSyncer) GrantsForResourceType(ctx context.Context, _ string, opts rs.SyncOpAttrs) ([]*v2.Grant, *rs.SyncOpResults, error) {
-	tok := groupToken{}
-	if err := decodeToken(opts.PageToken.Token, &tok); err != nil {
-		return nil, nil, err
-	}
-	return s.grants(ctx, opts.SyncID, tok)
-}
-
-func (s *groupSyncer) grants(ctx context.Context, syncID string, tok groupToken) ([]*v2.Grant, *rs.SyncOpResults, error) {
-	c := s.c
-	st := c.state(syncID)
-	allowed, err := c.userFilter(ctx, st)
+	b, err := s.batch(ctx, s.c.state(opts.SyncID), tok)
 	if err != nil {
 		return nil, nil, err
 	}
-	if tok.P >= 0 {
-		groups, err := c.groupIDs(ctx, st)
-		if err != nil {
-			return nil, nil, err
-		}
-		for len(tok.A) < groupWindow && tok.P < len(groups) {
-			tok.A = append(tok.A, [2]string{string(groups[tok.P]), ""})
-			tok.P++
+	return b.grants, &rs.SyncOpResults{NextPageToken: b.next, Annotations: b.annos}, nil
+}
+
+// GrantsForResourceType returns the member grants of the groups in index
+// order, groupBatchPages member pages (at most 50 members each) per call,
+// so a call returns at most 5,000 grants whatever the size of the site. The
+// next batch is fetched ahead while the SDK stores this one.
+func (s *groupSyncer) GrantsForResourceType(ctx context.Context, _ string, opts rs.SyncOpAttrs) ([]*v2.Grant, *rs.SyncOpResults, error) {
+	st := s.c.state(opts.SyncID)
+	s.c.warmGrants(ctx, st)
+	b, err := pipelined(ctx, &st.groupGrantsAhead, opts.PageToken.Token, func(ctx context.Context, tok string) (grantsBatch, error) {
+		return s.batchAt(ctx, st, tok)
+	}, grantsBatch.nextToken)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b.grants, &rs.SyncOpResults{NextPageToken: b.next, Annotations: b.annos}, nil
+}
+
+// batchAt computes the grants call for page token tok.
+func (s *groupSyncer) batchAt(ctx context.Context, st *syncState, tok string) (grantsBatch, error) {
+	pos := groupToken{}
+	if err := decodeToken(tok, &pos); err != nil {
+		return grantsBatch{}, err
+	}
+	if tok == "" {
+		var err error
+		if pos, err = s.c.firstGroups(ctx, st); err != nil {
+			return grantsBatch{}, err
 		}
 	}
-	type result struct {
-		grants []*v2.Grant
-		next   string
+	return s.batch(ctx, st, pos)
+}
+
+// firstGroups is the start of a group grants walk: the synced groups that
+// grant product access come first. In Jira Cloud these default access
+// groups (jira-software-users-<site>, …) usually hold every licensed user,
+// so they are the site's largest groups and the longest chains of member
+// pages; starting them first lets the small groups' pages fill in around
+// them instead of leaving them to finish alone at the end.
+func (c *Connector) firstGroups(ctx context.Context, st *syncState) (groupToken, error) {
+	synced, err := c.groupSet(ctx, st)
+	if err != nil {
+		return groupToken{}, err
 	}
-	results := make([]result, len(tok.A))
-	var rt rateTracker
-	errs := fanOut(ctx, c.cfg.concurrency(), len(tok.A), func(ctx context.Context, i int) error {
-		gid := jira.GroupID(tok.A[i][0])
-		members, resp, err := c.jira.Groups.Members(ctx, gid, &jira.MemberListOptions{
-			ListOptions: jira.ListOptions{Cursor: tok.A[i][1]}, IncludeInactive: true})
-		if err != nil {
-			if isNotFound(err) {
-				return nil // deleted since it was listed: no members
-			}
-			return wrapErr(opGroupMembers, err)
-		}
-		rt.observe(resp)
-		stub := groupStub(gid)
-		out := make([]*v2.Grant, 0, len(members))
-		for _, m := range members {
-			if !allowed(m.AccountID, m.AccountType) {
+	products, err := c.productList(ctx, st)
+	if err != nil {
+		return groupToken{}, err
+	}
+	tok := groupToken{}
+	seen := map[jira.GroupID]bool{}
+	for _, p := range products {
+		for _, id := range p.groups {
+			if _, ok := synced[id]; !ok || seen[id] {
 				continue
 			}
-			out = append(out, gr.NewGrant(stub, memberEntitlement, userID(m.AccountID)))
-		}
-		results[i] = result{grants: out, next: resp.NextCursor}
-		return nil
-	})
-	failed, err := settle(errs)
-	if err != nil {
-		return nil, nil, err
-	}
-	var grants []*v2.Grant
-	var remaining [][2]string
-	for _, i := range failed {
-		remaining = append(remaining, tok.A[i]) // ask for the same page again
-	}
-	for i, r := range results {
-		if errs[i] != nil {
-			continue
-		}
-		grants = append(grants, r.grants...)
-		if r.next != "" && r.next != tok.A[i][1] {
-			remaining = append(remaining, [2]string{tok.A[i][0], r.next})
+			seen[id] = true
+			tok.A = append(tok.A, memberPage{string(id), ""})
+			tok.S = append(tok.S, string(id))
 		}
 	}
-	next := ""
-	if len(remaining) > 0 || (tok.P >= 0 && !c.groupsExhausted(st, tok.P)) {
-		if next, err = encodeToken(groupToken{P: tok.P, A: remaining}); err != nil {
-			return nil, nil, err
-		}
-	}
-	return grants, &rs.SyncOpResults{NextPageToken: next, Annotations: rt.annotations()}, nil
+	return tok, nil
 }
 
-// groupsExhausted reports whether position p is past the last indexed group.
-func (c *Connector) groupsExhausted(st *syncState, p int) bool {
+// memberPage is one member page to read: a group ID and the page cursor.
+type memberPage = [2]string
+
+// batch reads up to groupBatchPages member pages with Config.Concurrency
+// requests in flight: first the pages named by the token, then the first
+// pages of the next groups of the index. A member page is only known once
+// the previous page of its group has arrived, so a large group is a chain
+// of requests; its next page is read as soon as it is known, ahead of
+// groups not yet started, so that the chain never waits behind other
+// groups (the longest chain, not the number of requests, bounds a site with
+// one very large group). The token of the next call lists the groups under
+// way with the cursor of their next page; pages that failed with a
+// retryable error are asked for again there (see settle).
+func (s *groupSyncer) batch(ctx context.Context, st *syncState, tok groupToken) (grantsBatch, error) {
+	c := s.c
+	allowed, err := c.userFilter(ctx, st)
+	if err != nil {
+		return grantsBatch{}, err
+	}
+	var groups []jira.GroupID
+	if tok.P >= 0 {
+		if groups, err = c.groupIDs(ctx, st); err != nil {
+			return grantsBatch{}, err
+		}
+	}
+	queue := slices.Clone(tok.A)
+	pos := tok.P
+	skip := map[jira.GroupID]bool{}
+	for _, id := range tok.S {
+		skip[jira.GroupID(id)] = true
+	}
+	// peek returns the page to read next: a page of the queue (the next
+	// pages of groups under way come first), else the first page of the
+	// next group of the index.
+	peek := func() (memberPage, bool) {
+		if len(queue) > 0 {
+			return queue[0], true
+		}
+		for pos >= 0 && pos < len(groups) && skip[groups[pos]] {
+			pos++
+		}
+		if pos >= 0 && pos < len(groups) {
+			return memberPage{string(groups[pos]), ""}, true
+		}
+		return memberPage{}, false
+	}
+	pop := func() {
+		if len(queue) > 0 {
+			queue = queue[1:]
+		} else {
+			pos++
+		}
+	}
+
+	type result struct {
+		page   memberPage
+		grants []*v2.Grant
+		next   string
+		err    error
+	}
+	parent := ctx
+	done := parent.Done() // the caller's end, not the batch's own cancel
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	results := make(chan result)
+	var rt rateTracker
+	read := func(pg memberPage) {
+		r := result{page: pg}
+		gid := jira.GroupID(pg[0])
+		members, resp, err := c.jira.Groups.Members(ctx, gid, &jira.MemberListOptions{
+			ListOptions: jira.ListOptions{Cursor: pg[1]}, IncludeInactive: true})
+		switch {
+		case isNotFound(err):
+			// Deleted since it was listed: no (more) members.
+		case err != nil:
+			r.err = wrapErr(opGroupMembers, err)
+		default:
+			rt.observe(resp)
+			stub := groupStub(gid)
+			r.grants = make([]*v2.Grant, 0, len(members))
+			for _, m := range members {
+				if allowed(m.AccountID, m.AccountType) {
+					r.grants = append(r.grants, gr.NewGrant(stub, memberEntitlement, userID(m.AccountID)))
+				}
+			}
+			if resp.NextCursor != pg[1] {
+				r.next = resp.NextCursor
+			}
+		}
+		results <- r
+	}
+
+	pacer := c.memberPacer(st)
+	limit := c.cfg.concurrency()
+	var (
+		grants   []*v2.Grant
+		errs     []error // one per page read, for settle
+		failed   []memberPage
+		started  int
+		inFlight int
+		stopErr  error // set once nothing more may start
+	)
+	for {
+		var wake <-chan time.Time
+		for stopErr == nil && inFlight < limit && started < groupBatchPages {
+			pg, ok := peek()
+			if !ok {
+				break
+			}
+			if d := pacer.delay(pg); d > 0 {
+				wake = time.After(d)
+				break
+			}
+			pop()
+			started++
+			inFlight++
+			go read(pg)
+		}
+		if inFlight == 0 && wake == nil {
+			break
+		}
+		select {
+		case r := <-results:
+			inFlight--
+			errs = append(errs, r.err)
+			if r.err != nil {
+				failed = append(failed, r.page) // the same page again next call
+				if !retryable(r.err) && stopErr == nil {
+					stopErr = r.err
+					cancel() // stop the pages in flight; the call fails
+				}
+				continue
+			}
+			grants = append(grants, r.grants...)
+			if r.next != "" {
+				queue = slices.Insert(queue, 0, memberPage{r.page[0], r.next})
+			}
+		case <-wake:
+		case <-done:
+			done = nil
+			if stopErr == nil {
+				stopErr = wrapErr(opGroupMembers, parent.Err())
+				cancel()
+			}
+		}
+	}
+	if stopErr != nil {
+		return grantsBatch{}, stopErr
+	}
+	if _, err := settle(errs); err != nil {
+		return grantsBatch{}, err
+	}
+	remaining := append(queue, failed...)
+	for pos >= 0 && pos < len(groups) && skip[groups[pos]] {
+		pos++
+	}
+	next := ""
+	if len(remaining) > 0 || (pos >= 0 && pos < len(groups)) {
+		if next, err = encodeToken(groupToken{P: pos, A: remaining, S: tok.S}); err != nil {
+			return grantsBatch{}, err
+		}
+	}
+	return grantsBatch{grants: grants, next: next, annos: rt.annotations()}, nil
+}
+
+// memberRoute is the rate-limit route of GET /group/member.
+const memberRoute = "/rest/api/3/group/member"
+
+// chainPacer gives the chains of large groups priority over the first
+// pages of other groups. The shared limiter serves requests in arrival
+// order: when the first pages of many small groups fill the member
+// endpoint's budget, every page of a large group would queue behind them,
+// and the longest chain, which bounds the whole walk, would slow down. So
+// the batch keeps its own account of the endpoint's budget: a next page
+// takes its share at once, and a first page waits for what is left. The
+// shared limiter then never has a queue for a next page to wait in. One
+// pacer serves the batches of one sync; it is safe for concurrent use.
+type chainPacer struct {
+	lim *rate.Limiter
+}
+
+// memberPacer returns the sync's chain pacer at the member endpoint's
+// current rate, or nil when member requests are not rate limited.
+func (c *Connector) memberPacer(st *syncState) *chainPacer {
+	lim := c.jira.Transport().Limiter()
+	r := lim.CurrentRate(http.MethodGet, memberRoute)
+	if g := lim.Limits().Global; g > 0 && g < r {
+		r = g
+	}
+	if math.IsInf(r, 1) || r <= 0 {
+		return nil
+	}
 	st.groupsMu.Lock()
 	defer st.groupsMu.Unlock()
-	return p >= len(st.groups.order)
+	if st.pacer == nil {
+		st.pacer = &chainPacer{lim: rate.NewLimiter(rate.Limit(r), 1)}
+	} else if st.pacer.lim.Limit() != rate.Limit(r) {
+		st.pacer.lim.SetLimit(rate.Limit(r))
+	}
+	return st.pacer
+}
+
+// delay returns how long the member page pg must wait for its turn: a
+// next page (with a cursor) takes its share of the budget at once, a first
+// page waits for what is left. A nil pacer never delays.
+func (p *chainPacer) delay(pg memberPage) time.Duration {
+	if p == nil {
+		return 0
+	}
+	r := p.lim.Reserve()
+	if pg[1] != "" {
+		return 0
+	}
+	d := r.Delay()
+	if d > 0 {
+		r.Cancel()
+	}
+	return d
 }
 
 // groupPageResult is one page of groups.

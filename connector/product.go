@@ -46,7 +46,8 @@ func (s *productSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.Sync
 }
 
 // Entitlements returns the product's "access" entitlement.
-func (s *productSyncer) Entitlements(_ context.Context, r *v2.Resource, _ rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
+func (s *productSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
+	s.c.warmGrants(ctx, s.c.state(opts.SyncID))
 	return []*v2.Entitlement{
 		ent.NewAssignmentEntitlement(r, accessEntitlement,
 			ent.WithGrantableTo(groupResourceType),
@@ -64,6 +65,7 @@ func (s *productSyncer) Grants(ctx context.Context, r *v2.Resource, opts rs.Sync
 // GrantsForResourceType returns the access grants of every product in one
 // call (products are few and were read by List already).
 func (s *productSyncer) GrantsForResourceType(ctx context.Context, _ string, opts rs.SyncOpAttrs) ([]*v2.Grant, *rs.SyncOpResults, error) {
+	s.c.warmGrants(ctx, s.c.state(opts.SyncID))
 	return s.grants(ctx, opts.SyncID, "")
 }
 

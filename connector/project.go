@@ -27,7 +27,7 @@ const (
 	participateEntitlement = "participate"
 	leadEntitlement        = "lead"
 	// projectBatch is how many projects one grants call handles.
-	projectBatch = 50
+	projectBatch = 100
 )
 
 // projectSyncer lists projects (GET /project/search?expand=lead) and grants
@@ -38,10 +38,11 @@ type projectSyncer struct{ c *Connector }
 func (s *projectSyncer) ResourceType(context.Context) *v2.ResourceType { return projectResourceType }
 
 // List returns one page of projects (50, the endpoint's maximum); the page
-// token is the client's cursor.
+// token is the client's cursor. The next page, and the roles of this page's
+// team-managed projects, are fetched ahead while the SDK stores this one.
 func (s *projectSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.SyncOpAttrs) ([]*v2.Resource, *rs.SyncOpResults, error) {
 	st := s.c.state(opts.SyncID)
-	p, err := s.c.projectPage(ctx, opts.PageToken.Token)
+	p, err := pipelined(ctx, &st.projectsAhead, opts.PageToken.Token, s.c.projectPage, func(p projectPageResult) string { return p.next })
 	if err != nil {
 		return nil, nil, err
 	}
@@ -53,11 +54,15 @@ func (s *projectSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.Sync
 		st.projects.add(p.infos...)
 	}
 	st.projectsMu.Unlock()
+	// The SDK lists the roles of each of these projects next, one call per
+	// project: read the team-managed ones' roles now, concurrently.
+	s.c.prefetchProjectRoles(ctx, st, p.infos)
 	return p.resources, &rs.SyncOpResults{NextPageToken: p.next, Annotations: p.annos}, nil
 }
 
 // Entitlements returns "participate" (unless skip-project-participants) and "lead".
-func (s *projectSyncer) Entitlements(_ context.Context, r *v2.Resource, _ rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
+func (s *projectSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
+	s.c.warmGrants(ctx, s.c.state(opts.SyncID))
 	name := r.GetDisplayName()
 	var out []*v2.Entitlement
 	if !s.c.cfg.SkipProjectParticipants {
@@ -95,46 +100,59 @@ func (s *projectSyncer) Grants(ctx context.Context, r *v2.Resource, opts rs.Sync
 	return grants, &rs.SyncOpResults{Annotations: annos}, nil
 }
 
-// GrantsForResourceType returns the lead and participate grants of up to 50
-// projects per call, reading their permission schemes concurrently (each
-// distinct scheme once per sync).
+// GrantsForResourceType returns the lead and participate grants of up to
+// projectBatch projects per call, reading their permission schemes
+// concurrently (each distinct scheme once per sync). The next batch is
+// fetched ahead while the SDK stores this one.
 func (s *projectSyncer) GrantsForResourceType(ctx context.Context, _ string, opts rs.SyncOpAttrs) ([]*v2.Grant, *rs.SyncOpResults, error) {
-	tok := projectToken{}
-	if err := decodeToken(opts.PageToken.Token, &tok); err != nil {
-		return nil, nil, err
-	}
 	st := s.c.state(opts.SyncID)
-	projects, err := s.c.projectList(ctx, st)
+	s.c.warmGrants(ctx, st)
+	b, err := pipelined(ctx, &st.projectGrantsAhead, opts.PageToken.Token, func(ctx context.Context, tok string) (grantsBatch, error) {
+		return s.batchAt(ctx, st, tok)
+	}, grantsBatch.nextToken)
 	if err != nil {
 		return nil, nil, err
 	}
+	return b.grants, &rs.SyncOpResults{NextPageToken: b.next, Annotations: b.annos}, nil
+}
+
+// batchAt computes the grants call for page token tok.
+func (s *projectSyncer) batchAt(ctx context.Context, st *syncState, tok string) (grantsBatch, error) {
+	pos := projectToken{}
+	if err := decodeToken(tok, &pos); err != nil {
+		return grantsBatch{}, err
+	}
+	projects, err := s.c.projectList(ctx, st)
+	if err != nil {
+		return grantsBatch{}, err
+	}
 	var batch []*projectInfo
-	for _, id := range tok.F {
+	for _, id := range pos.F {
 		if p, err := s.c.project(ctx, st, id); err != nil {
-			return nil, nil, err
+			return grantsBatch{}, err
 		} else if p != nil {
 			batch = append(batch, p)
 		}
 	}
-	for tok.P < len(projects) && len(batch) < projectBatch {
-		batch = append(batch, projects[tok.P])
-		tok.P++
+	for pos.P < len(projects) && len(batch) < projectBatch {
+		batch = append(batch, projects[pos.P])
+		pos.P++
 	}
 	grants, failed, annos, err := s.grants(ctx, st, batch)
 	if err != nil {
-		return nil, nil, err
+		return grantsBatch{}, err
 	}
 	next := ""
-	if tok.P < len(projects) || len(failed) > 0 {
+	if pos.P < len(projects) || len(failed) > 0 {
 		retry := make([]jira.ProjectID, 0, len(failed))
 		for _, p := range failed {
 			retry = append(retry, p.id)
 		}
-		if next, err = encodeToken(projectToken{P: tok.P, F: retry}); err != nil {
-			return nil, nil, err
+		if next, err = encodeToken(projectToken{P: pos.P, F: retry}); err != nil {
+			return grantsBatch{}, err
 		}
 	}
-	return grants, &rs.SyncOpResults{NextPageToken: next, Annotations: annos}, nil
+	return grantsBatch{grants: grants, next: next, annos: annos}, nil
 }
 
 // grants returns the grants of a batch of projects and the projects to ask

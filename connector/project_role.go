@@ -3,6 +3,7 @@ package connector
 import (
 	"context"
 	"strconv"
+	"sync"
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	"github.com/conductorone/baton-sdk/pkg/annotations"
@@ -28,7 +29,7 @@ var projectRoleResourceType = v2.ResourceType_builder{
 const (
 	assignedEntitlement = "assigned"
 	// roleBatch is how many (project, role) actor lists one grants call reads.
-	roleBatch = 100
+	roleBatch = 250
 )
 
 // projectRoleSyncer lists the roles of a project: every global role (GET
@@ -68,7 +69,8 @@ func (s *projectRoleSyncer) List(ctx context.Context, parent *v2.ResourceId, opt
 }
 
 // Entitlements returns the role's "assigned" entitlement.
-func (s *projectRoleSyncer) Entitlements(_ context.Context, r *v2.Resource, _ rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
+func (s *projectRoleSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
+	s.c.warmGrants(ctx, s.c.state(opts.SyncID))
 	return []*v2.Entitlement{
 		ent.NewAssignmentEntitlement(r, assignedEntitlement,
 			ent.WithGrantableTo(userResourceType, groupResourceType),
@@ -111,59 +113,72 @@ func (s *projectRoleSyncer) Grants(ctx context.Context, r *v2.Resource, opts rs.
 	return grants, &rs.SyncOpResults{Annotations: annos}, nil
 }
 
-// GrantsForResourceType returns the actor grants of up to 100 project roles
-// per call, reading their actor lists concurrently.
+// GrantsForResourceType returns the actor grants of up to roleBatch project
+// roles per call, reading their actor lists concurrently. The next batch is
+// fetched ahead while the SDK stores this one.
 func (s *projectRoleSyncer) GrantsForResourceType(ctx context.Context, _ string, opts rs.SyncOpAttrs) ([]*v2.Grant, *rs.SyncOpResults, error) {
-	tok := roleToken{}
-	if err := decodeToken(opts.PageToken.Token, &tok); err != nil {
-		return nil, nil, err
-	}
 	st := s.c.state(opts.SyncID)
-	projects, err := s.c.projectList(ctx, st)
+	s.c.warmGrants(ctx, st)
+	b, err := pipelined(ctx, &st.roleGrantsAhead, opts.PageToken.Token, func(ctx context.Context, tok string) (grantsBatch, error) {
+		return s.batchAt(ctx, st, tok)
+	}, grantsBatch.nextToken)
 	if err != nil {
 		return nil, nil, err
 	}
+	return b.grants, &rs.SyncOpResults{NextPageToken: b.next, Annotations: b.annos}, nil
+}
+
+// batchAt computes the grants call for page token tok.
+func (s *projectRoleSyncer) batchAt(ctx context.Context, st *syncState, tok string) (grantsBatch, error) {
+	pos := roleToken{}
+	if err := decodeToken(tok, &pos); err != nil {
+		return grantsBatch{}, err
+	}
+	projects, err := s.c.projectList(ctx, st)
+	if err != nil {
+		return grantsBatch{}, err
+	}
 	var work []roleWork
-	for _, key := range tok.F {
+	for _, key := range pos.F {
 		pid, rid, ok := splitProjectRoleID(key)
 		if !ok {
-			return nil, nil, errorf(codes.InvalidArgument, "invalid page token: project role %q", key)
+			return grantsBatch{}, errorf(codes.InvalidArgument, "invalid page token: project role %q", key)
 		}
 		if p, err := s.c.project(ctx, st, pid); err != nil {
-			return nil, nil, err
+			return grantsBatch{}, err
 		} else if p != nil {
 			work = append(work, roleWork{p: p, r: rid})
 		}
 	}
-	for tok.P < len(projects) && len(work) < roleBatch {
-		p := projects[tok.P]
+	for pos.P < len(projects) && len(work) < roleBatch {
+		p := projects[pos.P]
 		roles, err := s.c.projectRoles(ctx, st, p)
 		if err != nil {
-			return nil, nil, err
+			return grantsBatch{}, err
 		}
-		for tok.R < len(roles) && len(work) < roleBatch {
-			work = append(work, roleWork{p: p, r: roles[tok.R].id})
-			tok.R++
+		for pos.R < len(roles) && len(work) < roleBatch {
+			work = append(work, roleWork{p: p, r: roles[pos.R].id})
+			pos.R++
 		}
-		if tok.R >= len(roles) {
-			tok.P, tok.R = tok.P+1, 0
+		if pos.R >= len(roles) {
+			pos.P, pos.R = pos.P+1, 0
 		}
 	}
 	grants, failed, annos, err := s.grants(ctx, st, work)
 	if err != nil {
-		return nil, nil, err
+		return grantsBatch{}, err
 	}
 	next := ""
-	if tok.P < len(projects) || len(failed) > 0 {
-		tok.F = tok.F[:0]
+	if pos.P < len(projects) || len(failed) > 0 {
+		pos.F = nil
 		for _, w := range failed {
-			tok.F = append(tok.F, projectRoleKey(w.p.id, w.r))
+			pos.F = append(pos.F, projectRoleKey(w.p.id, w.r))
 		}
-		if next, err = encodeToken(tok); err != nil {
-			return nil, nil, err
+		if next, err = encodeToken(pos); err != nil {
+			return grantsBatch{}, err
 		}
 	}
-	return grants, &rs.SyncOpResults{NextPageToken: next, Annotations: annos}, nil
+	return grantsBatch{grants: grants, next: next, annos: annos}, nil
 }
 
 // grants reads the actor lists of work concurrently and returns their
@@ -236,32 +251,113 @@ func roleActorGrants(res *v2.Resource, actors []jira.RoleActor, groups map[jira.
 
 // projectRoles returns the roles of a project: the global roles for a
 // company-managed project, its own roles for a team-managed one. Each list
-// is fetched once per sync.
+// is fetched once per sync, either here or ahead of time (see
+// prefetchProjectRoles); concurrent callers share one fetch. A failed fetch
+// is not cached: the caller that sees the error (also the one of a fetch
+// ahead) returns it, and a later call fetches again.
 func (c *Connector) projectRoles(ctx context.Context, st *syncState, p *projectInfo) ([]roleInfo, error) {
 	if !p.teamManaged {
 		return c.globalRoles(ctx, st)
 	}
 	st.rolesMu.Lock()
-	roles, ok := st.tmRoles[p.id]
-	st.rolesMu.Unlock()
-	if ok {
-		return roles, nil
+	e, ok := st.tmRoles[p.id]
+	if !ok {
+		e = &rolesEntry{done: make(chan struct{})}
+		st.tmRoles[p.id] = e
 	}
-	details, _, err := c.jira.Roles.Details(ctx, string(p.id))
-	if err != nil {
-		if isNotFound(err) {
-			return nil, nil
+	st.rolesMu.Unlock()
+	if !ok {
+		c.fetchProjectRoles(ctx, p.id, e)
+	}
+	select {
+	case <-e.done:
+	case <-ctx.Done():
+		return nil, wrapErr(opListRoles, ctx.Err())
+	}
+	if e.err != nil {
+		st.rolesMu.Lock()
+		if st.tmRoles[p.id] == e {
+			delete(st.tmRoles, p.id)
 		}
-		return nil, wrapErr(opListRoles, err)
+		st.rolesMu.Unlock()
+		return nil, e.err
 	}
-	roles = make([]roleInfo, 0, len(details))
+	return e.roles, nil
+}
+
+// fetchProjectRoles reads the project-scoped roles of a team-managed
+// project into e and closes e.done.
+func (c *Connector) fetchProjectRoles(ctx context.Context, pid jira.ProjectID, e *rolesEntry) {
+	defer close(e.done)
+	details, _, err := c.jira.Roles.Details(ctx, string(pid))
+	if err != nil {
+		if !isNotFound(err) {
+			e.err = wrapErr(opListRoles, err)
+		}
+		return
+	}
+	e.roles = make([]roleInfo, 0, len(details))
 	for _, d := range details {
-		roles = append(roles, roleInfo{id: d.ID, name: d.Name, description: d.Description})
+		e.roles = append(e.roles, roleInfo{id: d.ID, name: d.Name, description: d.Description})
 	}
+}
+
+// prefetchProjectRoles starts reading, in the background and with the
+// configured concurrency, the roles of the team-managed projects of a
+// project page whose roles are not known yet. The SDK lists the roles of
+// each project one call at a time; reading them ahead turns a request per
+// call into a few concurrent ones. The roles are read once per sync either
+// way.
+func (c *Connector) prefetchProjectRoles(ctx context.Context, st *syncState, projects []*projectInfo) {
+	var todo []*projectInfo
+	var entries []*rolesEntry
 	st.rolesMu.Lock()
-	st.tmRoles[p.id] = roles
+	for _, p := range projects {
+		if !p.teamManaged {
+			continue
+		}
+		if _, ok := st.tmRoles[p.id]; ok {
+			continue
+		}
+		e := &rolesEntry{done: make(chan struct{})}
+		st.tmRoles[p.id] = e
+		todo = append(todo, p)
+		entries = append(entries, e)
+	}
 	st.rolesMu.Unlock()
-	return roles, nil
+	if len(todo) == 0 {
+		return
+	}
+	started := st.goBackground(ctx, func(ctx context.Context) {
+		// Every entry must be completed (a cancelled ctx fails fast), so
+		// this is not fanOut, which skips work after a failure.
+		sem := make(chan struct{}, c.cfg.concurrency())
+		var wg sync.WaitGroup
+		for i := range todo {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				c.fetchProjectRoles(ctx, todo[i].id, entries[i])
+			}()
+		}
+		wg.Wait()
+	})
+	if !started {
+		// The sync is over: drop the entries so that nobody waits for them.
+		st.rolesMu.Lock()
+		for i, p := range todo {
+			if st.tmRoles[p.id] == entries[i] {
+				delete(st.tmRoles, p.id)
+			}
+		}
+		st.rolesMu.Unlock()
+		for _, e := range entries {
+			e.err = errorf(codes.Canceled, "%s: the sync has ended", opListRoles)
+			close(e.done)
+		}
+	}
 }
 
 // globalRoles returns the site's global project roles (GET /role), read

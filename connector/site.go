@@ -52,7 +52,8 @@ func (s *siteSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.SyncOpA
 }
 
 // Entitlements returns "admin" and "site-admin".
-func (s *siteSyncer) Entitlements(_ context.Context, r *v2.Resource, _ rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
+func (s *siteSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
+	s.c.warmGrants(ctx, s.c.state(opts.SyncID))
 	return []*v2.Entitlement{
 		ent.NewPermissionEntitlement(r, adminEntitlement,
 			ent.WithGrantableTo(groupResourceType),
@@ -86,6 +87,7 @@ func (s *siteSyncer) GrantsForResourceType(ctx context.Context, _ string, opts r
 		return nil, nil, err
 	}
 	st := s.c.state(opts.SyncID)
+	s.c.warmGrants(ctx, st)
 	host, _, err := s.c.siteHost(ctx, st)
 	if err != nil {
 		return nil, nil, err

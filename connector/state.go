@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -30,13 +31,19 @@ import (
 //     site host and the BROWSE_PROJECTS holders of each permission scheme
 //     (by scheme ID): each fetched once.
 //
+// It also holds the sync's background work: at most one page or batch
+// fetched ahead per walk (see ahead), the team-managed roles read ahead, and
+// the member pacer. stop ends it all when the sync ends (a new sync ID, or
+// Close).
+//
 // The indexes are filled as a side effect of the List calls, which the SDK
 // makes before any grants call. A List walk is recorded only if its pages
 // arrive in order from the first; when an index is missing or incomplete
 // (a sync resumed in a new process, or grants asked for without a List),
-// userFilter, groupIDs and projectList re-page the source once to build it. Memory is proportional to
-// the number of users (org mode / customers only), groups and projects, a
-// few dozen bytes each; grants are never held beyond one batch.
+// userFilter, groupIDs and projectList re-page the source once to build it.
+// Memory is proportional to the number of users (org mode / customers only),
+// groups and projects, a few dozen bytes each; grants are held only in the
+// batches fetched ahead, at most one per walk.
 type syncState struct {
 	id string
 
@@ -45,6 +52,7 @@ type syncState struct {
 
 	groupsMu sync.Mutex
 	groups   groupIndex
+	pacer    *chainPacer
 
 	projectsMu sync.Mutex
 	projects   projectIndex
@@ -52,7 +60,7 @@ type syncState struct {
 	rolesMu     sync.Mutex
 	globalRoles []roleInfo
 	rolesOK     bool
-	tmRoles     map[jira.ProjectID][]roleInfo
+	tmRoles     map[jira.ProjectID]*rolesEntry
 
 	productsMu sync.Mutex
 	products   []productInfo
@@ -63,10 +71,67 @@ type syncState struct {
 
 	schemesMu sync.Mutex
 	schemes   map[jira.PermissionSchemeID]*schemeEntry
+
+	// The pages and batches fetched ahead (see ahead), one per walk.
+	usersAhead         ahead[userPageResult]
+	groupsAhead        ahead[groupPageResult]
+	projectsAhead      ahead[projectPageResult]
+	groupGrantsAhead   ahead[grantsBatch]
+	projectGrantsAhead ahead[grantsBatch]
+	roleGrantsAhead    ahead[grantsBatch]
+
+	warmed atomic.Bool // see Connector.warmGrants
+
+	// bg tracks the other background work of the sync (team-managed roles
+	// read ahead of the project-role List calls).
+	bgMu      sync.Mutex
+	bgStopped bool
+	bgCancel  []context.CancelFunc
+	bg        sync.WaitGroup
 }
 
 func newSyncState(id string) *syncState {
-	return &syncState{id: id, tmRoles: map[jira.ProjectID][]roleInfo{}, schemes: map[jira.PermissionSchemeID]*schemeEntry{}}
+	return &syncState{id: id, tmRoles: map[jira.ProjectID]*rolesEntry{}, schemes: map[jira.PermissionSchemeID]*schemeEntry{}}
+}
+
+// stop ends the sync's background work: it cancels every fetch ahead and
+// waits for them, so nothing outlives the sync.
+func (st *syncState) stop() {
+	st.usersAhead.stop()
+	st.groupsAhead.stop()
+	st.projectsAhead.stop()
+	st.groupGrantsAhead.stop()
+	st.projectGrantsAhead.stop()
+	st.roleGrantsAhead.stop()
+	st.bgMu.Lock()
+	st.bgStopped = true
+	cancels := st.bgCancel
+	st.bgCancel = nil
+	st.bgMu.Unlock()
+	for _, cancel := range cancels {
+		cancel()
+	}
+	st.bg.Wait()
+}
+
+// goBackground runs fn in a goroutine with ctx's values but not its
+// cancellation; stop cancels it and waits for it. It reports false (and
+// does not run fn) once the sync is stopped.
+func (st *syncState) goBackground(ctx context.Context, fn func(ctx context.Context)) bool {
+	st.bgMu.Lock()
+	defer st.bgMu.Unlock()
+	if st.bgStopped {
+		return false
+	}
+	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	st.bgCancel = append(st.bgCancel, cancel)
+	st.bg.Add(1)
+	go func() {
+		defer st.bg.Done()
+		defer cancel()
+		fn(bctx)
+	}()
+	return true
 }
 
 // walk tracks whether a List walk arrived page by page from the first page.
@@ -190,15 +255,31 @@ type schemeEntry struct {
 	err     error
 }
 
+// rolesEntry is the project-scoped roles of one team-managed project,
+// fetched once (maybe ahead of the call that needs them) and shared by
+// concurrent callers.
+type rolesEntry struct {
+	done  chan struct{}
+	roles []roleInfo
+	err   error
+}
+
 // state returns the sync state of syncID, starting a fresh one when a new
-// sync begins.
+// sync begins. The background work of the previous sync is stopped.
 func (c *Connector) state(syncID string) *syncState {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.st == nil || c.st.id != syncID {
-		c.st = newSyncState(syncID)
+	old := c.st
+	if old != nil && old.id == syncID {
+		c.mu.Unlock()
+		return old
 	}
-	return c.st
+	st := newSyncState(syncID)
+	c.st = st
+	c.mu.Unlock()
+	if old != nil {
+		old.stop()
+	}
+	return st
 }
 
 // errSkipped marks batch items that were not started because another item

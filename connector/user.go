@@ -29,10 +29,11 @@ type userSyncer struct{ c *Connector }
 func (s *userSyncer) ResourceType(context.Context) *v2.ResourceType { return userResourceType }
 
 // List returns one page of users. The page token is the Jira cursor (or, in
-// organization mode, a pagination.Bag over the Jira and Admin walks).
+// organization mode, a pagination.Bag over the Jira and Admin walks). The
+// next page is fetched ahead while the SDK stores this one.
 func (s *userSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.SyncOpAttrs) ([]*v2.Resource, *rs.SyncOpResults, error) {
 	st := s.c.state(opts.SyncID)
-	p, err := s.c.userPage(ctx, opts.PageToken.Token)
+	p, err := pipelined(ctx, &st.usersAhead, opts.PageToken.Token, s.c.userPage, func(p userPageResult) string { return p.next })
 	if err != nil {
 		return nil, nil, err
 	}

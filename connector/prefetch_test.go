@@ -1,0 +1,720 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
+	rs "github.com/conductorone/baton-sdk/pkg/types/resource"
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/time/rate"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/batonkit/jiracloud/jira"
+	"github.com/batonkit/jiracloud/jira/jiratest"
+)
+
+func TestAheadHandsAResultOutOnce(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	var a ahead[int]
+	var calls atomic.Int32
+	a.start(ctx, "k1", func(context.Context) (int, error) { calls.Add(1); return 42, nil })
+	a.start(ctx, "k1", func(context.Context) (int, error) { calls.Add(1); return 43, nil }) // already pending
+	v, found, err := a.take(ctx, "k1")
+	if !found || err != nil || v != 42 {
+		t.Fatalf("take(k1) = %d, %v, %v; want 42, true, nil", v, found, err)
+	}
+	if _, found, _ := a.take(ctx, "k1"); found {
+		t.Error("a second take(k1) found the result again")
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("fetch ran %d times, want 1", n)
+	}
+	if k, ok := a.pendingKey(); ok {
+		t.Errorf("pending %q after take, want nothing", k)
+	}
+}
+
+func TestAheadMismatchCancelsAndFallsBack(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	var a ahead[int]
+	started, ended := make(chan struct{}), make(chan struct{})
+	a.start(ctx, "k1", func(ctx context.Context) (int, error) {
+		close(started)
+		<-ctx.Done()
+		close(ended)
+		return 0, ctx.Err()
+	})
+	<-started
+	v, found, err := a.take(ctx, "k2")
+	if found || err != nil || v != 0 {
+		t.Fatalf("take(k2) = %d, %v, %v; want a miss", v, found, err)
+	}
+	select {
+	case <-ended:
+	default:
+		t.Fatal("take returned before the cancelled fetch ended")
+	}
+	if k, ok := a.pendingKey(); ok {
+		t.Errorf("pending %q after a mismatch, want nothing", k)
+	}
+}
+
+func TestAheadErrorIsReturnedByTheTakingCall(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	var a ahead[int]
+	boom := errors.New("boom")
+	a.start(ctx, "k", func(context.Context) (int, error) { return 0, boom })
+	if _, found, err := a.take(ctx, "k"); !found || !errors.Is(err, boom) {
+		t.Fatalf("take(k) = %v, %v; want found with the fetch's error", found, err)
+	}
+	if _, found, err := a.take(ctx, "k"); found || err != nil {
+		t.Errorf("second take(k) = %v, %v; want a miss (the error is reported once)", found, err)
+	}
+}
+
+type ctxKey struct{}
+
+func TestAheadFetchOutlivesTheStartingCall(t *testing.T) {
+	t.Parallel()
+	var a ahead[string]
+	cctx, cancel := context.WithCancel(context.WithValue(t.Context(), ctxKey{}, "logger"))
+	release := make(chan struct{})
+	a.start(cctx, "k", func(ctx context.Context) (string, error) {
+		<-release
+		v, _ := ctx.Value(ctxKey{}).(string)
+		return v, ctx.Err()
+	})
+	cancel() // the call that started the fetch returns
+	close(release)
+	v, found, err := a.take(t.Context(), "k")
+	if !found || err != nil || v != "logger" {
+		t.Fatalf("take(k) = %q, %v, %v; want the value seen through the caller's context, no error", v, found, err)
+	}
+}
+
+func TestAheadTakeInterruptedKeepsTheFetch(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	var a ahead[int]
+	release := make(chan struct{})
+	a.start(ctx, "k", func(context.Context) (int, error) { <-release; return 7, nil })
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, found, err := a.take(cctx, "k"); !found || !errors.Is(err, context.Canceled) {
+		t.Fatalf("take with a cancelled context = %v, %v; want found, context.Canceled", found, err)
+	}
+	close(release)
+	if v, found, err := a.take(ctx, "k"); !found || err != nil || v != 7 {
+		t.Fatalf("retried take(k) = %d, %v, %v; want 7, true, nil", v, found, err)
+	}
+}
+
+func TestAheadStopEndsTheFetch(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	var a ahead[int]
+	ended := make(chan struct{})
+	a.start(ctx, "k", func(ctx context.Context) (int, error) { <-ctx.Done(); close(ended); return 0, ctx.Err() })
+	a.stop()
+	select {
+	case <-ended:
+	default:
+		t.Fatal("stop returned before the fetch ended")
+	}
+	var ran atomic.Bool
+	a.start(ctx, "k2", func(context.Context) (int, error) { ran.Store(true); return 1, nil })
+	if _, found, _ := a.take(ctx, "k2"); found || ran.Load() {
+		t.Errorf("start after stop fetched (found %v, ran %v)", found, ran.Load())
+	}
+	if k, ok := a.pendingKey(); ok {
+		t.Errorf("pending %q after stop", k)
+	}
+}
+
+// pageWalk is a three-page walk "" → "a" → "b" → end whose fetches are
+// recorded; failOnce makes the first fetch of that key fail.
+type pageWalk struct {
+	mu       sync.Mutex
+	fetched  []string
+	failOnce map[string]bool
+}
+
+var errPage = errors.New("page failed")
+
+func (w *pageWalk) fetch(_ context.Context, key string) (string, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.fetched = append(w.fetched, key)
+	if w.failOnce[key] {
+		delete(w.failOnce, key)
+		return "", errPage
+	}
+	return map[string]string{"": "a", "a": "b", "b": ""}[key], nil
+}
+
+func (w *pageWalk) log() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.fetched)
+}
+
+func nextOf(v string) string { return v }
+
+func TestPipelinedFetchesEachPageOnce(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	w := &pageWalk{}
+	var a ahead[string]
+	for _, key := range []string{"", "a", "b"} {
+		if _, err := pipelined(ctx, &a, key, w.fetch, nextOf); err != nil {
+			t.Fatalf("pipelined(%q): %v", key, err)
+		}
+		if k, _ := a.pendingKey(); key == "" && k != "a" {
+			t.Errorf("after the first page, pending %q, want the next page a", k)
+		}
+	}
+	if d := cmp.Diff([]string{"", "a", "b"}, w.log()); d != "" {
+		t.Errorf("fetches (-want +got):\n%s", d)
+	}
+	if k, ok := a.pendingKey(); ok {
+		t.Errorf("pending %q after the last page, want nothing", k)
+	}
+}
+
+func TestPipelinedUnexpectedTokenFetchesSynchronously(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	w := &pageWalk{}
+	var a ahead[string]
+	if v, err := pipelined(ctx, &a, "", w.fetch, nextOf); err != nil || v != "a" {
+		t.Fatalf("first page = %q, %v", v, err)
+	}
+	// The SDK asks for the first page again (a retry): the page fetched
+	// ahead is not used, and the walk goes on correctly.
+	if v, err := pipelined(ctx, &a, "", w.fetch, nextOf); err != nil || v != "a" {
+		t.Fatalf("first page again = %q, %v", v, err)
+	}
+	if v, err := pipelined(ctx, &a, "a", w.fetch, nextOf); err != nil || v != "b" {
+		t.Fatalf("page a = %q, %v", v, err)
+	}
+	// "" (synchronous), "a" (ahead, dropped by the repeated call), ""
+	// (synchronous again), "a" (ahead, taken), then maybe "b" (ahead).
+	if got := w.log(); len(got) < 4 || !slices.Equal(got[:4], []string{"", "a", "", "a"}) {
+		t.Errorf("fetches %q, want \"\", a, \"\", a first", got)
+	}
+	if k, _ := a.pendingKey(); k != "b" {
+		t.Errorf("pending %q, want b", k)
+	}
+}
+
+func TestPipelinedReturnsTheErrorOfAPageFetchedAhead(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	w := &pageWalk{failOnce: map[string]bool{"a": true}}
+	var a ahead[string]
+	if _, err := pipelined(ctx, &a, "", w.fetch, nextOf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pipelined(ctx, &a, "a", w.fetch, nextOf); !errors.Is(err, errPage) {
+		t.Fatalf("page a = %v, want the error of its fetch ahead", err)
+	}
+	if k, ok := a.pendingKey(); ok {
+		t.Errorf("pending %q after an error, want nothing", k)
+	}
+	if v, err := pipelined(ctx, &a, "a", w.fetch, nextOf); err != nil || v != "b" {
+		t.Fatalf("page a retried = %q, %v", v, err)
+	}
+	if v, err := pipelined(ctx, &a, "b", w.fetch, nextOf); err != nil || v != "" {
+		t.Fatalf("page b = %q, %v", v, err)
+	}
+	if d := cmp.Diff([]string{"", "a", "a", "b"}, w.log()); d != "" {
+		t.Errorf("fetches (-want +got):\n%s", d)
+	}
+}
+
+func TestChainPacerServesNextPagesFirst(t *testing.T) {
+	t.Parallel()
+	p := &chainPacer{lim: rate.NewLimiter(10, 1)} // one request per 100 ms
+	if d := p.delay(memberPage{"g1", ""}); d != 0 {
+		t.Fatalf("first page on a fresh budget waits %v", d)
+	}
+	if d := p.delay(memberPage{"g2", "o50"}); d != 0 {
+		t.Errorf("a next page waits %v, want 0 (it takes its share at once)", d)
+	}
+	if d := p.delay(memberPage{"g3", ""}); d < 150*time.Millisecond {
+		t.Errorf("a first page after two requests waits %v, want about 200ms", d)
+	}
+	var nilPacer *chainPacer
+	if d := nilPacer.delay(memberPage{"g", ""}); d != 0 {
+		t.Errorf("nil pacer delays %v", d)
+	}
+}
+
+// faultProxy forwards to a fake site and fails the requests fail selects
+// with 403 (an error retrying does not fix).
+type faultProxy struct {
+	*httptest.Server
+	fail func(r *http.Request) bool
+}
+
+func newFaultProxy(t *testing.T, target string, fail func(r *http.Request) bool) *faultProxy {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &faultProxy{fail: fail}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p.fail(r) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `{"errorMessages":["injected"],"errors":{}}`)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(p.Close)
+	return p
+}
+
+// proxiedConfig is testConfig with requests sent through proxy.
+func proxiedConfig(srv *jiratest.Server, proxy string) Config {
+	cfg := testConfig(srv, false)
+	cfg.JiraURL = proxy
+	cfg.JiraOptions = []jira.Option{jira.WithLoopback(), jira.WithRetryPolicy(fastRetries),
+		jira.WithGatewayURL(proxy), jira.WithRateLimits(jira.UnlimitedRateLimits())}
+	return cfg
+}
+
+// groupGrantIDs walks the group grants from tok to the end and returns the
+// grant IDs and the number of calls.
+func groupGrantIDs(t *testing.T, conn *Connector, syncID, tok string) ([]string, int) {
+	t.Helper()
+	s := &groupSyncer{c: conn}
+	var ids []string
+	calls := 0
+	for {
+		gs, out, err := s.GrantsForResourceType(t.Context(), "group", rsOpts(syncID, tok))
+		if err != nil {
+			t.Fatalf("GrantsForResourceType(group, %q): %v", tok, err)
+		}
+		calls++
+		for _, g := range gs {
+			ids = append(ids, g.GetId())
+		}
+		if tok = out.NextPageToken; tok == "" {
+			return ids, calls
+		}
+	}
+}
+
+func truthGrantIDs(tr *jiratest.Truth, suffix string) []string {
+	var out []string
+	for _, g := range tr.Grants {
+		if strings.HasSuffix(g.Entitlement, suffix) {
+			out = append(out, g.ID())
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestGroupGrantsPrefetchErrorReachesTheSDK(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := newTestServer(t, jiratest.Generate(jiratest.Medium, 1))
+	var members, armed atomic.Int64
+	armed.Store(1)
+	proxy := newFaultProxy(t, srv.URL, func(r *http.Request) bool {
+		if !strings.HasSuffix(r.URL.Path, "/group/member") {
+			return false
+		}
+		// The first call reads exactly groupBatchPages pages; every later
+		// page fails while armed, so the batch fetched ahead fails.
+		return members.Add(1) > groupBatchPages && armed.Load() == 1
+	})
+	conn, err := New(ctx, proxiedConfig(srv, proxy.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(ctx) })
+	s := &groupSyncer{c: conn}
+	first, out, err := s.GrantsForResourceType(ctx, "group", rsOpts("sync-e", ""))
+	if err != nil || out.NextPageToken == "" {
+		t.Fatalf("first call = %d grants, %v, %v; want a batch with a next token", len(first), out, err)
+	}
+	tok := out.NextPageToken
+	_, _, err = s.GrantsForResourceType(ctx, "group", rsOpts("sync-e", tok))
+	if status.Code(err) != codes.PermissionDenied {
+		t.Fatalf("second call = %v, want the PermissionDenied of the batch fetched ahead", err)
+	}
+	armed.Store(0)
+	rest, _ := groupGrantIDs(t, conn, "sync-e", tok)
+	var got []string
+	for _, g := range first {
+		got = append(got, g.GetId())
+	}
+	got = append(got, rest...)
+	sort.Strings(got)
+	if d := cmp.Diff(truthGrantIDs(srv.GroundTruth(jiratest.TruthOptions{}), ":member"), got); d != "" {
+		t.Errorf("member grants after the failed batch (-truth +got):\n%s", d)
+	}
+}
+
+// TestGroupGrantsRepeatedTokenFallsBack asks for the first batch twice, as
+// the SDK does when it could not store a batch: the batch fetched ahead for
+// the first answer's token is dropped, and the walk from the second answer
+// is complete. (Which pages a batch holds depends on the order responses
+// arrive in, so the two answers may differ; each is complete with its own
+// continuation.)
+func TestGroupGrantsRepeatedTokenFallsBack(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := newTestServer(t, jiratest.Generate(jiratest.Medium, 2))
+	conn, err := New(ctx, testConfig(srv, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(ctx) })
+	s := &groupSyncer{c: conn}
+	_, outA, err := s.GrantsForResourceType(ctx, "group", rsOpts("sync-r", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := conn.state("sync-r")
+	if k, _ := st.groupGrantsAhead.pendingKey(); k != outA.NextPageToken {
+		t.Fatalf("after the first call, pending %q, want the next token", k)
+	}
+	b, outB, err := s.GrantsForResourceType(ctx, "group", rsOpts("sync-r", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, _ := st.groupGrantsAhead.pendingKey(); k != outB.NextPageToken {
+		t.Fatalf("after the repeated call, pending %q, want its next token", k)
+	}
+	rest, _ := groupGrantIDs(t, conn, "sync-r", outB.NextPageToken)
+	var got []string
+	for _, g := range b {
+		got = append(got, g.GetId())
+	}
+	got = append(got, rest...)
+	sort.Strings(got)
+	if d := cmp.Diff(truthGrantIDs(srv.GroundTruth(jiratest.TruthOptions{}), ":member"), got); d != "" {
+		t.Errorf("member grants (-truth +got):\n%s", d)
+	}
+}
+
+func TestGroupGrantsResumeInANewProcess(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	tenant := jiratest.Generate(jiratest.Medium, 3)
+	srv := newTestServer(t, tenant)
+	cfg := testConfig(srv, false)
+	cfg.Concurrency = 3
+	conn1, err := New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, out, err := (&groupSyncer{c: conn1}).GrantsForResourceType(ctx, "group", rsOpts("sync-x", ""))
+	if err != nil || out.NextPageToken == "" {
+		t.Fatalf("first call: %v (next %q)", err, out.NextPageToken)
+	}
+	if err := conn1.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The product groups went first.
+	pos := groupToken{}
+	if err := decodeToken(out.NextPageToken, &pos); err != nil {
+		t.Fatal(err)
+	}
+	if len(pos.S) == 0 {
+		t.Fatalf("token %+v names no groups read first", pos)
+	}
+	conn2, err := New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn2.Close(ctx) })
+	rest, _ := groupGrantIDs(t, conn2, "sync-x", out.NextPageToken)
+	var got []string
+	for _, g := range first {
+		got = append(got, g.GetId())
+	}
+	got = append(got, rest...)
+	sort.Strings(got)
+	if d := cmp.Diff(truthGrantIDs(srv.GroundTruth(jiratest.TruthOptions{}), ":member"), got); d != "" {
+		t.Errorf("member grants across two processes (-truth +got):\n%s", d)
+	}
+}
+
+func TestFirstGroupsAreTheProductGroups(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := newTestServer(t, jiratest.Generate(jiratest.Small, 2))
+	conn, err := New(ctx, testConfig(srv, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := conn.firstGroups(ctx, conn.state("s"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := srv.Snapshot()
+	var want []string
+	for _, r := range snap.ApplicationRoles {
+		for _, g := range r.GroupIDs {
+			if !slices.Contains(want, g) {
+				want = append(want, g)
+			}
+		}
+	}
+	var got []string
+	for _, pg := range tok.A {
+		got = append(got, pg[0])
+		if pg[1] != "" {
+			t.Errorf("group %s starts at cursor %q", pg[0], pg[1])
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("the tenant has no product groups")
+	}
+	if d := cmp.Diff(want, got); d != "" || !slices.Equal(tok.S, got) {
+		t.Errorf("first groups (-products' groups +got):\n%s\nskip set %v", d, tok.S)
+	}
+}
+
+func TestProjectRolesFetchedAheadReportTheirError(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	tenant := jiratest.Generate(jiratest.Small, 6)
+	var victim string
+	for _, p := range tenant.Projects {
+		if p.Simplified && !p.Archived && !p.Deleted {
+			victim = string(p.ID)
+			break
+		}
+	}
+	if victim == "" {
+		t.Fatal("the tenant has no team-managed project")
+	}
+	srv := newTestServer(t, tenant)
+	var failures atomic.Int64
+	failures.Store(1)
+	proxy := newFaultProxy(t, srv.URL, func(r *http.Request) bool {
+		return strings.HasSuffix(r.URL.Path, "/project/"+victim+"/roledetails") && failures.Add(-1) >= 0
+	})
+	conn, err := New(ctx, proxiedConfig(srv, proxy.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(ctx) })
+	projects := &projectSyncer{c: conn}
+	for tok := ""; ; {
+		_, out, err := projects.List(ctx, nil, rsOpts("sync-pr", tok))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tok = out.NextPageToken; tok == "" {
+			break
+		}
+	}
+	st := conn.state("sync-pr")
+	st.bg.Wait() // the roles read ahead are in
+	roles := &projectRoleSyncer{c: conn}
+	parent := v2.ResourceId_builder{ResourceType: "project", Resource: victim}.Build()
+	if _, _, err := roles.List(ctx, parent, rsOpts("sync-pr", "")); status.Code(err) != codes.PermissionDenied {
+		t.Fatalf("List(roles of %s) = %v, want the PermissionDenied of the fetch ahead", victim, err)
+	}
+	got, _, err := roles.List(ctx, parent, rsOpts("sync-pr", ""))
+	if err != nil || len(got) == 0 {
+		t.Fatalf("List(roles of %s) retried = %d roles, %v", victim, len(got), err)
+	}
+	if n := srv.Stats().Routes["GET /rest/api/3/project/{projectIdOrKey}/roledetails"]; n == 0 {
+		t.Error("no roledetails request reached the site")
+	}
+}
+
+// TestPrefetchLeavesNothingBehind checks that a complete sync ends with no
+// fetch pending, and that Close and a new sync ID stop a walk cut short:
+// no request is sent after they return.
+func TestPrefetchLeavesNothingBehind(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := newTestServer(t, jiratest.Generate(jiratest.Small, 8))
+	conn, cs := newServerConn(t, ctx, testConfig(srv, false))
+	walkSync(t, ctx, cs, "sync-full")
+	st := conn.state("sync-full")
+	for name, pending := range map[string]func() (string, bool){
+		"users": st.usersAhead.pendingKey, "groups": st.groupsAhead.pendingKey, "projects": st.projectsAhead.pendingKey,
+		"group grants": st.groupGrantsAhead.pendingKey, "project grants": st.projectGrantsAhead.pendingKey,
+		"role grants": st.roleGrantsAhead.pendingKey,
+	} {
+		if k, ok := pending(); ok {
+			t.Errorf("%s: a fetch for %q is still pending after the sync", name, k)
+		}
+	}
+
+	slow := newTestServer(t, jiratest.Generate(jiratest.Medium, 4), jiratest.WithLatency(30*time.Millisecond))
+	for _, end := range []string{"close", "new sync"} {
+		conn, err := New(ctx, testConfig(slow, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, out, err := (&groupSyncer{c: conn}).GrantsForResourceType(ctx, "group", rsOpts("sync-cut", ""))
+		if err != nil || out.NextPageToken == "" {
+			t.Fatalf("%s: first call: %v", end, err)
+		}
+		old := conn.state("sync-cut")
+		if _, ok := old.groupGrantsAhead.pendingKey(); !ok {
+			t.Fatalf("%s: nothing fetched ahead", end)
+		}
+		if end == "close" {
+			if err := conn.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			conn.state("sync-next")
+		}
+		if k, ok := old.groupGrantsAhead.pendingKey(); ok {
+			t.Errorf("%s: fetch %q still pending", end, k)
+		}
+		before := conn.Stats().Requests
+		time.Sleep(100 * time.Millisecond)
+		if after := conn.Stats().Requests; after != before {
+			t.Errorf("%s: %d requests sent after the walk was stopped", end, after-before)
+		}
+		_ = conn.Close(ctx)
+	}
+}
+
+// TestSyncUnderRateLimits runs a whole sync with Jira's limits on both
+// sides, so the chain pacer and the limiter work together.
+func TestSyncUnderRateLimits(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := jiratest.NewServer(jiratest.Generate(jiratest.Small, 10))
+	t.Cleanup(srv.Close)
+	cfg := testConfig(srv, false)
+	cfg.JiraOptions = []jira.Option{jira.WithLoopback(), jira.WithRetryPolicy(fastRetries), jira.WithGatewayURL(srv.URL)}
+	conn, cs := newServerConn(t, ctx, cfg)
+	if conn.memberPacer(conn.state("sync-rl")) == nil {
+		t.Fatal("no chain pacer under Jira's default limits")
+	}
+	got := walkSync(t, ctx, cs, "sync-rl")
+	compareTruth(t, srv.GroundTruth(jiratest.TruthOptions{}), got.truth)
+	if n := srv.Stats().RateLimited; n != 0 {
+		t.Errorf("%d requests were rate limited", n)
+	}
+}
+
+// TestWarmGrantsWaitsForTheLists checks when the first grants batches start
+// ahead: not while an index they read is incomplete (that would re-page
+// it), then once, at the first Entitlements call after the List walks, for
+// the project-role, project and group walks; and never for a walk already
+// under way.
+func TestWarmGrantsWaitsForTheLists(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := newTestServer(t, jiratest.Generate(jiratest.Small, 12))
+	conn, err := New(ctx, testConfig(srv, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(ctx) })
+	st := conn.state("sync-w")
+	walks := map[string]*ahead[grantsBatch]{"roles": &st.roleGrantsAhead, "projects": &st.projectGrantsAhead, "groups": &st.groupGrantsAhead}
+	group := v2.Resource_builder{Id: v2.ResourceId_builder{ResourceType: "group", Resource: "g"}.Build(), DisplayName: "g"}.Build()
+	gs := &groupSyncer{c: conn}
+	if _, _, err := gs.Entitlements(ctx, group, rsOpts("sync-w", "")); err != nil {
+		t.Fatal(err)
+	}
+	for name, a := range walks {
+		if k, ok := a.pendingKey(); ok {
+			t.Errorf("%s: batch %q started before the lists", name, k)
+		}
+	}
+	list := func(s interface {
+		List(context.Context, *v2.ResourceId, rs.SyncOpAttrs) ([]*v2.Resource, *rs.SyncOpResults, error)
+	}) {
+		for tok := ""; ; {
+			_, out, err := s.List(ctx, nil, rsOpts("sync-w", tok))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tok = out.NextPageToken; tok == "" {
+				return
+			}
+		}
+	}
+	list(gs)
+	list(&projectSyncer{c: conn})
+	if _, _, err := gs.Entitlements(ctx, group, rsOpts("sync-w", "")); err != nil {
+		t.Fatal(err)
+	}
+	for name, a := range walks {
+		if k, ok := a.pendingKey(); !ok || k != "" {
+			t.Errorf("%s: pending %q (%v) after the lists, want the first batch", name, k, ok)
+		}
+	}
+	got, _ := groupGrantIDs(t, conn, "sync-w", "")
+	if k, ok := st.groupGrantsAhead.pendingKey(); ok {
+		t.Errorf("group walk: %q pending after the walk", k)
+	}
+	sort.Strings(got)
+	if d := cmp.Diff(truthGrantIDs(srv.GroundTruth(jiratest.TruthOptions{}), ":member"), got); d != "" {
+		t.Errorf("member grants (-truth +got):\n%s", d)
+	}
+	// Nothing was fetched twice: the group walk read each member page once.
+	snap := srv.Snapshot()
+	pages := 0
+	for _, g := range snap.Groups {
+		pages += max(1, (len(g.Members)+49)/50)
+	}
+	if n := srv.Stats().Routes["GET /rest/api/3/group/member"]; n != pages {
+		t.Errorf("group/member read %d times, want %d", n, pages)
+	}
+}
+
+func TestAheadStartFirstOnlyBeforeTheWalk(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	one := func(context.Context) (int, error) { return 1, nil }
+	var fresh ahead[int]
+	fresh.startFirst(ctx, one)
+	if k, ok := fresh.pendingKey(); !ok || k != "" {
+		t.Fatalf("startFirst on a fresh walk: pending %q (%v), want the first page", k, ok)
+	}
+	var walked ahead[int]
+	if _, found, _ := walked.take(ctx, ""); found {
+		t.Fatal("take on an empty ahead found something")
+	}
+	walked.startFirst(ctx, one)
+	if k, ok := walked.pendingKey(); ok {
+		t.Errorf("startFirst after the walk began: pending %q", k)
+	}
+	var busy ahead[int]
+	busy.start(ctx, "t2", func(ctx context.Context) (int, error) { <-ctx.Done(); return 0, ctx.Err() })
+	busy.startFirst(ctx, one)
+	if k, _ := busy.pendingKey(); k != "t2" {
+		t.Errorf("startFirst replaced the pending t2 with %q", k)
+	}
+	busy.stop()
+}
