@@ -139,7 +139,7 @@ func (a *ahead[T]) pendingKey() (string, bool) {
 
 // pipelined answers the call for key: with the background fetch started for
 // it when there is one, else by fetching now. If the result has a next key
-// (next returns ""  at the end of the walk), the fetch of that key starts in
+// (next returns "" at the end of the walk), the fetch of that key starts in
 // the background before pipelined returns. Errors never start a fetch: the
 // SDK retries the same key, which is then fetched synchronously.
 func pipelined[T any](ctx context.Context, a *ahead[T], key string, fetch func(ctx context.Context, key string) (T, error), next func(T) string) (T, error) {
