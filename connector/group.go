@@ -5,6 +5,8 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
@@ -162,7 +164,72 @@ func (c *Connector) firstGroups(ctx context.Context, st *syncState) (groupToken,
 }
 
 // memberPage is one member page to read: a group ID and the page cursor.
+// In a token the cursor is "" (the group's first page), a client cursor (a
+// page whose next page follows it), predictedPrefix and a client cursor (a
+// predicted page, read on its own), or a range of predicted pages made by
+// fanOutRange.
 type memberPage = [2]string
+
+const (
+	// predictedPrefix marks a predicted member page, read without
+	// following its next cursor.
+	predictedPrefix = "="
+	// rangePrefix marks a range of predicted member pages.
+	rangePrefix = "*"
+	// maxPredictedPages bounds the pages predicted from one group's total,
+	// so that a wild total cannot cause a flood of empty pages; past it the
+	// group's pages are read one after another.
+	maxPredictedPages = 2000
+)
+
+// fanOutRange returns the range of a group's pages after its first page,
+// or "" when they are to be read one after another: the first page must be
+// full (n members, the page size the server applied) and have a next page
+// at offset n, and its total must reach beyond the second page. The range
+// "*<from>:<to>:<step>" stands for the pages at offsets from, from+step, …
+// below to.
+func fanOutRange(n int, resp *jira.Response) string {
+	step := resp.PageSize
+	if step <= 0 || n != step || resp.NextCursor != jira.OffsetCursor(step) || resp.Total <= 2*step {
+		return ""
+	}
+	to := min(resp.Total, step*(maxPredictedPages+1))
+	return rangeCursor(step, to, step)
+}
+
+func rangeCursor(from, to, step int) string {
+	return rangePrefix + strconv.Itoa(from) + ":" + strconv.Itoa(to) + ":" + strconv.Itoa(step)
+}
+
+// splitRange returns the first page of the range c and the rest of it
+// ("" when the first page is its last), or ok false when c is no valid
+// range. Every page is predicted but the last, which continues the chain.
+func splitRange(c string) (page, rest string, ok bool) {
+	body, found := strings.CutPrefix(c, rangePrefix)
+	if !found {
+		return "", "", false
+	}
+	parts := strings.Split(body, ":")
+	if len(parts) != 3 {
+		return "", "", false
+	}
+	var v [3]int
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 {
+			return "", "", false
+		}
+		v[i] = n
+	}
+	from, to, step := v[0], v[1], v[2]
+	if step <= 0 || from >= to {
+		return "", "", false
+	}
+	if from+step < to {
+		return predictedPrefix + jira.OffsetCursor(from), rangeCursor(from+step, to, step), true
+	}
+	return jira.OffsetCursor(from), "", true
+}
 
 // batch reads up to groupBatchPages member pages with Config.Concurrency
 // requests in flight: first the pages named by the token, then the first
@@ -174,6 +241,16 @@ type memberPage = [2]string
 // one very large group). The token of the next call lists the groups under
 // way with the cursor of their next page; pages that failed with a
 // retryable error are asked for again there (see settle).
+//
+// A group whose first page reports a total beyond one page is read in
+// parallel: the other pages' offsets follow from the total and the page size
+// the server applied, so they are queued at once as a range (see
+// splitRange) and read like any next page, ahead of groups not yet started.
+// Each predicted page is read on its own; the last one is a chain page, so
+// the group is still read to the end (isLast or an empty page) when the
+// total was low, and pages past the end come back empty when it was high.
+// When members moved between the pages of a group (read in parallel or
+// not), a member seen twice is granted once (see syncState.dedupeMembers).
 func (s *groupSyncer) batch(ctx context.Context, st *syncState, tok groupToken) (grantsBatch, error) {
 	c := s.c
 	allowed, err := c.userFilter(ctx, st)
@@ -197,6 +274,9 @@ func (s *groupSyncer) batch(ctx context.Context, st *syncState, tok groupToken) 
 	// next group of the index.
 	peek := func() (memberPage, bool) {
 		if len(queue) > 0 {
+			if pg, _, ok := splitRange(queue[0][1]); ok {
+				return memberPage{queue[0][0], pg}, true
+			}
 			return queue[0], true
 		}
 		for pos >= 0 && pos < len(groups) && skip[groups[pos]] {
@@ -209,7 +289,11 @@ func (s *groupSyncer) batch(ctx context.Context, st *syncState, tok groupToken) 
 	}
 	pop := func() {
 		if len(queue) > 0 {
-			queue = queue[1:]
+			if _, rest, ok := splitRange(queue[0][1]); ok && rest != "" {
+				queue[0][1] = rest
+			} else {
+				queue = queue[1:]
+			}
 		} else {
 			pos++
 		}
@@ -230,8 +314,9 @@ func (s *groupSyncer) batch(ctx context.Context, st *syncState, tok groupToken) 
 	read := func(pg memberPage) {
 		r := result{page: pg}
 		gid := jira.GroupID(pg[0])
+		cursor, predicted := strings.CutPrefix(pg[1], predictedPrefix)
 		members, resp, err := c.jira.Groups.Members(ctx, gid, &jira.MemberListOptions{
-			ListOptions: jira.ListOptions{Cursor: pg[1]}, IncludeInactive: true})
+			ListOptions: jira.ListOptions{Cursor: cursor}, IncludeInactive: true})
 		switch {
 		case isNotFound(err):
 			// Deleted since it was listed: no (more) members.
@@ -239,6 +324,11 @@ func (s *groupSyncer) batch(ctx context.Context, st *syncState, tok groupToken) 
 			r.err = wrapErr(opGroupMembers, err)
 		default:
 			rt.observe(resp)
+			fan := ""
+			if pg[1] == "" {
+				fan = fanOutRange(len(members), resp)
+			}
+			members = st.dedupeMembers(gid, cursor, members, pg[1] != "" || resp.NextCursor != "")
 			stub := groupStub(gid)
 			r.grants = make([]*v2.Grant, 0, len(members))
 			for _, m := range members {
@@ -246,7 +336,12 @@ func (s *groupSyncer) batch(ctx context.Context, st *syncState, tok groupToken) 
 					r.grants = append(r.grants, gr.NewGrant(stub, memberEntitlement, userID(m.AccountID)))
 				}
 			}
-			if resp.NextCursor != pg[1] {
+			switch {
+			case fan != "":
+				r.next = fan
+			case predicted:
+				// A predicted page: the chain continues from the last one.
+			case resp.NextCursor != cursor:
 				r.next = resp.NextCursor
 			}
 		}

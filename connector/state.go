@@ -42,8 +42,9 @@ import (
 // (a sync resumed in a new process, or grants asked for without a List),
 // userFilter, groupIDs and projectList re-page the source once to build it.
 // Memory is proportional to the number of users (org mode / customers only),
-// groups and projects, a few dozen bytes each; grants are held only in the
-// batches fetched ahead, at most one per walk.
+// groups and projects, a few dozen bytes each, plus one entry per member of
+// each group of more than one member page (see dedupeMembers); grants are
+// held only in the batches fetched ahead, at most one per walk.
 type syncState struct {
 	id string
 
@@ -53,6 +54,12 @@ type syncState struct {
 	groupsMu sync.Mutex
 	groups   groupIndex
 	pacer    *chainPacer
+
+	// seenMembers holds, for each group of more than one member page,
+	// the page cursor each member was first granted by (see
+	// dedupeMembers).
+	seenMu      sync.Mutex
+	seenMembers map[jira.GroupID]map[jira.AccountID]string
 
 	projectsMu sync.Mutex
 	projects   projectIndex
@@ -388,4 +395,42 @@ func decodeToken(tok string, v any) error {
 		return errorf(codes.InvalidArgument, "invalid page token: %v", err)
 	}
 	return nil
+}
+
+// dedupeMembers drops the members of group id that an other page of the
+// group returned in this sync, and records the others with page, the cursor
+// of the page they came on. Offset pages overlap when members were added
+// while they were read (more likely when they are predicted from a total
+// and read at once); a member is then granted by the page that returned it
+// first only. A page read again (the SDK retrying a call, or per-resource
+// grants after type-scoped ones) returns its members again. Only groups of
+// more than one page are tracked: track starts tracking id. Memory is one
+// entry per member of such groups, for the rest of the sync; a sync resumed
+// in a new process dedupes only the pages it reads itself.
+func (st *syncState) dedupeMembers(id jira.GroupID, page string, members []jira.User, track bool) []jira.User {
+	st.seenMu.Lock()
+	defer st.seenMu.Unlock()
+	seen := st.seenMembers[id]
+	if seen == nil {
+		if !track {
+			return members
+		}
+		if st.seenMembers == nil {
+			st.seenMembers = map[jira.GroupID]map[jira.AccountID]string{}
+		}
+		seen = map[jira.AccountID]string{}
+		st.seenMembers[id] = seen
+	}
+	out := members[:0:0]
+	for _, m := range members {
+		if first, dup := seen[m.AccountID]; dup {
+			if first != page {
+				continue
+			}
+		} else {
+			seen[m.AccountID] = page
+		}
+		out = append(out, m)
+	}
+	return out
 }

@@ -378,6 +378,14 @@ type Response struct {
 	Attempts int
 	// RequestID is the Atl-Traceid header.
 	RequestID string
+	// Total is the item count a PageBean page reported ("total"), or -1
+	// when the page had none. It is a hint: Jira documents that it may
+	// change between pages, so pagination never stops on it. Responses
+	// that are not PageBean pages leave it at -1.
+	Total int
+	// PageSize is the page size the server applied to a PageBean page
+	// ("maxResults", which may be lower than asked), or 0 when absent.
+	PageSize int
 }
 
 type authenticator interface {
@@ -472,7 +480,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 		return nil, fmt.Errorf("jira: %s %s: %w", r.method, apiclient.RedactURL(full), err)
 	}
 	defer resp.Body.Close()
-	out2 := &Response{Response: resp, Attempts: res.Attempts, RequestID: requestID(resp.Header),
+	out2 := &Response{Response: resp, Total: -1, Attempts: res.Attempts, RequestID: requestID(resp.Header),
 		Rate: transport.ParseRate(resp.Header, c.tr.Clock().Now())}
 	if resp.StatusCode/100 != 2 {
 		data, _, _ := transport.ReadBounded(resp.Body, maxErrorBody)

@@ -400,3 +400,32 @@ func TestGroups_argumentValidationSendsNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestGroupsMembers_totalAndPageSize(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	mux.HandleFunc("/rest/api/3/group/member", func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("startAt") {
+		case "0":
+			writeJSON(w, http.StatusOK, `{"self":"https://acme.atlassian.net/rest/api/3/group/member?groupId=x&startAt=0&maxResults=2",
+				"maxResults":2,"startAt":0,"total":5,"isLast":false,
+				"values":[{"accountId":"a1","accountType":"atlassian"},{"accountId":"a2","accountType":"atlassian"}]}`)
+		default:
+			writeJSON(w, http.StatusOK, `{"startAt":2,"isLast":true,"values":[{"accountId":"a3","accountType":"atlassian"}]}`)
+		}
+	})
+	_, resp, err := c.Groups.Members(t.Context(), identGroupID, nil)
+	if err != nil {
+		t.Fatalf("Members: %v", err)
+	}
+	if resp.Total != 5 || resp.PageSize != 2 {
+		t.Errorf("Total, PageSize = %d, %d; want 5, 2", resp.Total, resp.PageSize)
+	}
+	_, resp, err = c.Groups.Members(t.Context(), identGroupID, &MemberListOptions{ListOptions: ListOptions{Cursor: OffsetCursor(2)}})
+	if err != nil {
+		t.Fatalf("Members: %v", err)
+	}
+	if resp.Total != -1 || resp.PageSize != 0 {
+		t.Errorf("without total and maxResults: Total, PageSize = %d, %d; want -1, 0", resp.Total, resp.PageSize)
+	}
+}

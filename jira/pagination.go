@@ -44,6 +44,12 @@ func offsetOf(cursor string) (int, error) {
 
 func offsetCursor(n int) string { return "o" + strconv.Itoa(n) }
 
+// OffsetCursor returns the cursor of the page that starts at item offset
+// of an offset-paged listing (PageBean, plain array, offset/limit), for
+// callers that read several pages at once from [Response.Total] and
+// [Response.PageSize]. A negative offset counts as 0.
+func OffsetCursor(offset int) string { return offsetCursor(max(offset, 0)) }
+
 // pageBean is Jira's PageBean envelope, and also decodes Jira Service
 // Management's PagedDTO, which names its last-page flag isLastPage. Only
 // the values and the flag matter: start and size are never trusted.
@@ -51,6 +57,9 @@ type pageBean[T any] struct {
 	IsLast     *bool `json:"isLast"`
 	IsLastPage *bool `json:"isLastPage"`
 	Values     []T   `json:"values"`
+	// Total and MaxResults are hints only (see Response.Total).
+	Total      *int `json:"total"`
+	MaxResults *int `json:"maxResults"`
 }
 
 // last returns the page's last-page flag, whichever name it came under.
@@ -194,6 +203,12 @@ func fetchBean[T any](ctx context.Context, c *Client, r request, p offsetParams,
 		return nil, resp, err
 	}
 	resp.NextCursor = nextPageBean(start, len(page.Values), page.last())
+	if page.Total != nil {
+		resp.Total = *page.Total
+	}
+	if page.MaxResults != nil {
+		resp.PageSize = *page.MaxResults
+	}
 	return page.Values, resp, nil
 }
 
