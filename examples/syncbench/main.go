@@ -11,7 +11,10 @@
 // the last request) and the SDK half (grant expansion and writing the c1z),
 // peak memory, the counts, completeness against the ground truth, and the
 // reference connector's request count for the same tenant with its
-// sequential time estimate (requests × latency).
+// sequential time estimate (requests × latency): the formula of
+// reference-connector.md §9 term by term, its total (the headline ratio) and
+// the replay total (what the reference's loop makes when Jira filters the
+// participant window, as documented).
 package main
 
 import (
@@ -56,6 +59,7 @@ type flags struct {
 	progress    bool
 	timeout     time.Duration
 	heapProfile string
+	cpuProfile  string
 }
 
 func main() {
@@ -75,6 +79,7 @@ func main() {
 	flag.BoolVar(&f.keep, "keep", false, "keep the c1z file (its path is in the report)")
 	flag.BoolVar(&f.progress, "progress", false, "print progress to stderr")
 	flag.DurationVar(&f.timeout, "timeout", time.Hour, "give up after this long")
+	flag.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the sync, both halves, to this file")
 	flag.StringVar(&f.heapProfile, "heapprofile", "", "write a heap profile (pprof) to this file every 2 s while requests are in flight; the last one shows the end of the API half")
 	flag.Parse()
 	// The SDK's grant expansion opens a scratch Pebble database with the
@@ -204,19 +209,38 @@ type Completeness struct {
 	Complete          bool `json:"complete"`
 }
 
-// Reference is the reference connector's request pattern for the tenant.
+// Reference is the reference connector's request pattern for the tenant
+// (reference-connector.md §9). Requests is the formula's total with k_p, the
+// participant pages, read as the doc writes it (full pages of browsing users
+// up to the 1,000-user window); Replay is what the reference's loop makes
+// against Jira's documented filtering of that window (one participant page per
+// project here, and the count a replay against the fake gives); Max takes the
+// doc's upper bound of 21 pages per project. Sequential seconds are requests ×
+// latency: the reference sends one request at a time.
 type Reference struct {
+	Requests          int                     `json:"requests"`
+	SequentialSeconds float64                 `json:"sequentialSeconds"`
+	Replay            RefTotal                `json:"replay"`
+	Max               RefTotal                `json:"max"`
+	Terms             jiratest.ReferenceTerms `json:"terms"`
+}
+
+// RefTotal is one reading of the reference's request count.
+type RefTotal struct {
 	Requests          int     `json:"requests"`
 	SequentialSeconds float64 `json:"sequentialSeconds"`
 }
 
-// Ratios compare us with the reference.
+// Ratios compare us with the reference's formula count (and its replay).
 type Ratios struct {
 	RequestsOursOverReference float64 `json:"requestsOursOverReference"`
 	// SpeedupWall is the reference's sequential API time over our whole wall
 	// time; SpeedupAPI over our API half.
 	SpeedupWall float64 `json:"speedupWall"`
 	SpeedupAPI  float64 `json:"speedupAPI"`
+	// The same against the replay count.
+	RequestsOursOverReplay float64 `json:"requestsOursOverReplay"`
+	SpeedupWallReplay      float64 `json:"speedupWallReplay"`
 }
 
 func run(f flags, stdout io.Writer) error {
@@ -297,7 +321,21 @@ func run(f flags, stdout io.Writer) error {
 	var m0 runtime.MemStats
 	runtime.ReadMemStats(&m0)
 
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			pf.Close()
+			return err
+		}
+		defer pf.Close()
+	}
 	res, err := embed.Sync(ctx, cfg, opts...)
+	if f.cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	peak := procStatusMiB("VmHWM")
 	var m1 runtime.MemStats
 	runtime.ReadMemStats(&m1)
@@ -325,8 +363,10 @@ func run(f flags, stdout io.Writer) error {
 	}
 	verify := time.Since(verifyStart)
 
-	ref := tenant.ReferenceCallCount(jiratest.TruthOptions{})
+	terms := tenant.ReferenceFormula(jiratest.TruthOptions{})
+	ref := terms.Formula()
 	refSeconds := float64(ref) * f.latency.Seconds()
+	replay := RefTotal{Requests: terms.Replay(), SequentialSeconds: float64(terms.Replay()) * f.latency.Seconds()}
 	rep := Report{
 		Setup: Setup{Size: string(size), Seed: f.seed, LatencyMs: ms(f.latency), JitterMs: ms(f.jitter), Workers: f.workers,
 			Concurrency: f.concurrency, RequestsPerSecond: f.rps, ExpandParticipants: f.expand, SDKExpandsGrants: f.sdkExpand, StorageEngine: string(engine),
@@ -345,9 +385,12 @@ func run(f flags, stdout io.Writer) error {
 		Counts: Counts{ResourceTypes: res.ResourceTypes, Resources: res.Resources, Entitlements: res.Entitlements,
 			Grants: res.Grants, DirectGrants: direct, ExpandedGrants: res.ExpandedGrants, ByResourceType: res.ByResourceType},
 		Completeness: comp,
-		Reference:    Reference{Requests: ref, SequentialSeconds: refSeconds},
+		Reference: Reference{Requests: ref, SequentialSeconds: refSeconds, Replay: replay, Terms: terms,
+			Max: RefTotal{Requests: terms.Max(), SequentialSeconds: float64(terms.Max()) * f.latency.Seconds()}},
 		Ratios: Ratios{RequestsOursOverReference: ratio(float64(fakeStats.Total), float64(ref)),
-			SpeedupWall: ratio(refSeconds, res.Duration.Seconds()), SpeedupAPI: ratio(refSeconds, res.APIDuration.Seconds())},
+			SpeedupWall: ratio(refSeconds, res.Duration.Seconds()), SpeedupAPI: ratio(refSeconds, res.APIDuration.Seconds()),
+			RequestsOursOverReplay: ratio(float64(fakeStats.Total), float64(replay.Requests)),
+			SpeedupWallReplay:      ratio(replay.SequentialSeconds, res.Duration.Seconds())},
 	}
 	if len(res.Steps) > 0 {
 		rep.Time.SDKSteps = map[string]float64{}

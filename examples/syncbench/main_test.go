@@ -36,8 +36,13 @@ func TestRunSmall(t *testing.T) {
 	if rep.Requests.Total == 0 || sum != rep.Requests.Total {
 		t.Errorf("requests total %d, by route sum %d", rep.Requests.Total, sum)
 	}
-	if rep.Reference.Requests == 0 || rep.Ratios.RequestsOursOverReference <= 0 {
-		t.Errorf("reference = %+v, ratios = %+v", rep.Reference, rep.Ratios)
+	ref := rep.Reference
+	if ref.Requests == 0 || rep.Ratios.RequestsOursOverReference <= 0 || rep.Ratios.RequestsOursOverReplay <= 0 {
+		t.Errorf("reference = %+v, ratios = %+v", ref, rep.Ratios)
+	}
+	if !(ref.Replay.Requests <= ref.Requests && ref.Requests <= ref.Max.Requests) ||
+		ref.Requests != ref.Terms.Formula() || ref.Replay.Requests != ref.Terms.Replay() {
+		t.Errorf("reference readings out of order or not the terms' totals: %+v", ref)
 	}
 	if rep.Counts.Grants != rep.Counts.DirectGrants+rep.Counts.ExpandedGrants || rep.Counts.ExpandedGrants == 0 {
 		t.Errorf("counts = %+v", rep.Counts)

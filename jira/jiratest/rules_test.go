@@ -242,3 +242,68 @@ func TestReferenceCallCountFormula(t *testing.T) {
 		t.Errorf("summary %+v", s)
 	}
 }
+
+// TestReferenceFormulaTerms checks the term-by-term reference count: its replay reading is ReferenceCallCount, and
+// its formula reading pages over the active users the ground truth lets browse each project (plus every active
+// non-customer where Browse Projects is granted to "anyone", which the model leaves without grants), capped at the
+// window.
+func TestReferenceFormulaTerms(t *testing.T) {
+	t.Parallel()
+	tn := jiratest.Generate(jiratest.Medium, 3)
+	r := tn.ReferenceFormula(jiratest.TruthOptions{})
+	if got, want := r.Replay(), tn.ReferenceCallCount(jiratest.TruthOptions{}); got != want {
+		t.Errorf("Replay() = %d, ReferenceCallCount = %d", got, want)
+	}
+	active, public := map[string]bool{}, 0
+	for _, u := range tn.Users {
+		if u.Active {
+			active[u.AccountID] = true
+			if u.AccountType != jiratest.AccountTypeCustomer {
+				public++
+			}
+		}
+	}
+	anyone := map[int64]bool{}
+	for _, s := range tn.PermissionSchemes {
+		for _, g := range s.Grants {
+			if g.Permission == jiratest.PermBrowseProjects && g.Holder.Type == jiratest.HolderAnyone {
+				anyone[s.ID] = true
+			}
+		}
+	}
+	truth := tn.GroundTruth(jiratest.TruthOptions{})
+	want, live := 0, 0
+	for _, p := range tn.Projects {
+		if p.Deleted || p.Archived {
+			continue
+		}
+		live++
+		n := 0
+		if anyone[p.PermissionSchemeID] {
+			n = public
+		}
+		for _, u := range truth.EffectiveUsers(jiratest.EntitlementID("project", p.ID, "participate")) {
+			if active[u] && !anyone[p.PermissionSchemeID] {
+				n++
+			}
+		}
+		want += min(n, 1000)/50 + 1
+	}
+	if r.ParticipantsFormula != want {
+		t.Errorf("ParticipantsFormula = %d, want %d from the ground truth", r.ParticipantsFormula, want)
+	}
+	if r.ParticipantsMax != 21*live || r.Max() != r.Fixed()+21*live {
+		t.Errorf("ParticipantsMax = %d, Max() = %d, want 21×%d", r.ParticipantsMax, r.Max(), live)
+	}
+	if !(r.ParticipantsReplay <= r.ParticipantsFormula && r.ParticipantsFormula <= r.ParticipantsMax) || r.ParticipantsReplay < live {
+		t.Errorf("participant readings out of order: %+v", r)
+	}
+	skip := tn.ReferenceFormula(jiratest.TruthOptions{SkipParticipants: true})
+	if skip.ParticipantsReplay+skip.ParticipantsFormula+skip.ParticipantsMax != 0 || skip.Fixed() != r.Fixed() {
+		t.Errorf("SkipParticipants: %+v, want the fixed terms %d and no participants", skip, r.Fixed())
+	}
+	if r.Fixed() != tn.ReferenceCallCount(jiratest.TruthOptions{SkipParticipants: true}) {
+		t.Errorf("Fixed() = %d, ReferenceCallCount without participants = %d", r.Fixed(),
+			tn.ReferenceCallCount(jiratest.TruthOptions{SkipParticipants: true}))
+	}
+}

@@ -597,3 +597,86 @@ func (x *index) referenceParticipantPages(p *Project) int {
 		}
 	}
 }
+
+// ReferenceTerms is the reference connector's request count for a tenant, term by term, in the notation of
+// reference-connector.md §9. Everything but the participant term is fixed by the tenant. The participant term
+// Σ_p k_p has three readings, all reported:
+//
+//   - ParticipantsReplay: what the reference's loop does against Jira's documented behaviour (each page of
+//     user/viewissue/search filters one window slice, so a page is short as soon as one user in the slice may not
+//     browse, and the loop stops there). This is what [Tenant.ReferenceCallCount] counts and what a replay
+//     against the fake makes.
+//   - ParticipantsFormula: the formula as the reference doc reads it, k_p = ⌊n_p/50⌋+1 with n_p the active users
+//     who may browse p, capped at the 1,000-user window: the pages the loop needs when pages come back full.
+//   - ParticipantsMax: the upper bound of the doc, 21 per project.
+type ReferenceTerms struct {
+	Validate, Users, Groups, GroupMembers, ProjectSearch, ProjectDetails, RoleDetails, RoleActors int
+	ParticipantsReplay, ParticipantsFormula, ParticipantsMax                                      int
+	// Org is the organization-mode term (0 unless OrgMode).
+	Org int
+}
+
+// Fixed is every term but the participants.
+func (r ReferenceTerms) Fixed() int {
+	return r.Validate + r.Users + r.Groups + r.GroupMembers + r.ProjectSearch + r.ProjectDetails + r.RoleDetails +
+		r.RoleActors + r.Org
+}
+
+// Replay is the total with ParticipantsReplay; it equals [Tenant.ReferenceCallCount].
+func (r ReferenceTerms) Replay() int { return r.Fixed() + r.ParticipantsReplay }
+
+// Formula is the total with ParticipantsFormula.
+func (r ReferenceTerms) Formula() int { return r.Fixed() + r.ParticipantsFormula }
+
+// Max is the total with ParticipantsMax.
+func (r ReferenceTerms) Max() int { return r.Fixed() + r.ParticipantsMax }
+
+// ReferenceFormula returns the reference's request count for t term by term. Its Replay total is
+// [Tenant.ReferenceCallCount]; SkipParticipants zeroes the three participant terms.
+func (t *Tenant) ReferenceFormula(o TruthOptions) ReferenceTerms {
+	x := newIndex(t)
+	pages := func(n, size int) int { return n/size + 1 }
+	r := ReferenceTerms{Validate: 2, Users: pages(len(t.Users), refPage), Groups: pages(len(t.Groups), refPage)}
+	for _, g := range t.Groups {
+		active := 0
+		for _, u := range x.sorted[g.ID] {
+			if u.Active {
+				active++
+			}
+		}
+		r.GroupMembers += pages(active, refPage)
+	}
+	var live []*Project
+	distinct := make(map[int64]bool)
+	for _, p := range t.Projects {
+		if p.Deleted || p.Archived {
+			continue
+		}
+		live = append(live, p)
+		for _, rl := range x.projectRoles(p) {
+			distinct[rl.ID] = true
+			r.RoleActors++
+		}
+	}
+	r.ProjectSearch = 2 * pages(len(live), refPage)
+	r.ProjectDetails = len(live)
+	r.RoleDetails = len(distinct)
+	if !o.SkipParticipants {
+		for _, p := range live {
+			r.ParticipantsReplay += x.referenceParticipantPages(p)
+			n := 0
+			for _, u := range x.activeUsers() {
+				if x.hasProjectPermission(u, p, PermBrowseProjects) {
+					n++
+				}
+			}
+			r.ParticipantsFormula += pages(min(n, userSearchWindow), refPage)
+			r.ParticipantsMax += userSearchWindow/refPage + 1
+		}
+	}
+	if o.OrgMode && t.Org != nil {
+		r.Org = t.ReferenceCallCount(TruthOptions{OrgMode: true, SkipParticipants: true}) -
+			t.ReferenceCallCount(TruthOptions{SkipParticipants: true})
+	}
+	return r
+}
