@@ -99,7 +99,7 @@ func (s *groupSyncer) Grants(ctx context.Context, r *v2.Resource, opts rs.SyncOp
 	if err != nil {
 		return nil, nil, err
 	}
-	return b.grants, &rs.SyncOpResults{NextPageToken: b.next, Annotations: b.annos}, nil
+	return b.allGrants(), &rs.SyncOpResults{NextPageToken: b.next, Annotations: b.annos}, nil
 }
 
 // GrantsForResourceType returns the member grants of the groups in index
@@ -115,7 +115,7 @@ func (s *groupSyncer) GrantsForResourceType(ctx context.Context, _ string, opts 
 	if err != nil {
 		return nil, nil, err
 	}
-	return b.grants, &rs.SyncOpResults{NextPageToken: b.next, Annotations: b.annos}, nil
+	return b.allGrants(), &rs.SyncOpResults{NextPageToken: b.next, Annotations: b.annos}, nil
 }
 
 // batchAt computes the grants call for page token tok.
@@ -300,10 +300,10 @@ func (s *groupSyncer) batch(ctx context.Context, st *syncState, tok groupToken) 
 	}
 
 	type result struct {
-		page   memberPage
-		grants []*v2.Grant
-		next   string
-		err    error
+		page    memberPage
+		members []jira.AccountID
+		next    string
+		err     error
 	}
 	parent := ctx
 	done := parent.Done() // the caller's end, not the batch's own cancel
@@ -329,11 +329,10 @@ func (s *groupSyncer) batch(ctx context.Context, st *syncState, tok groupToken) 
 				fan = fanOutRange(len(members), resp)
 			}
 			members = st.dedupeMembers(gid, cursor, members, pg[1] != "" || resp.NextCursor != "")
-			stub := groupStub(gid)
-			r.grants = make([]*v2.Grant, 0, len(members))
+			r.members = make([]jira.AccountID, 0, len(members))
 			for _, m := range members {
 				if allowed(m.AccountID, m.AccountType) {
-					r.grants = append(r.grants, gr.NewGrant(stub, memberEntitlement, userID(m.AccountID)))
+					r.members = append(r.members, m.AccountID)
 				}
 			}
 			switch {
@@ -351,7 +350,7 @@ func (s *groupSyncer) batch(ctx context.Context, st *syncState, tok groupToken) 
 	pacer := c.memberPacer(st)
 	limit := c.cfg.concurrency()
 	var (
-		grants   []*v2.Grant
+		members  []groupMembers
 		errs     []error // one per page read, for settle
 		failed   []memberPage
 		started  int
@@ -389,7 +388,9 @@ func (s *groupSyncer) batch(ctx context.Context, st *syncState, tok groupToken) 
 				}
 				continue
 			}
-			grants = append(grants, r.grants...)
+			if len(r.members) > 0 {
+				members = append(members, groupMembers{group: jira.GroupID(r.page[0]), accounts: r.members})
+			}
 			if r.next != "" {
 				queue = slices.Insert(queue, 0, memberPage{r.page[0], r.next})
 			}
@@ -418,7 +419,7 @@ func (s *groupSyncer) batch(ctx context.Context, st *syncState, tok groupToken) 
 			return grantsBatch{}, err
 		}
 	}
-	return grantsBatch{grants: grants, next: next, annos: rt.annotations()}, nil
+	return grantsBatch{members: members, next: next, annos: rt.annotations()}, nil
 }
 
 // memberRoute is the rate-limit route of GET /group/member.

@@ -6,27 +6,37 @@ import (
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	"github.com/conductorone/baton-sdk/pkg/annotations"
+	gr "github.com/conductorone/baton-sdk/pkg/types/grant"
+
+	"github.com/batonkit/jiracloud/jira"
 )
 
-// ahead fetches, in the background, the page or batch the SDK is expected
-// to ask for next in one walk (one resource type's List pages, or its
-// type-scoped grants batches, within one sync). When a call returns a page
-// with a next token, the connector starts fetching the page for that token
-// at once, so Jira's latency overlaps the time the SDK spends storing the
-// current page.
+// ahead fetches, in the background, the pages or batches the SDK is
+// expected to ask for next in one walk (one resource type's List pages, or
+// its type-scoped grants batches, within one sync). When a call returns a
+// page with a next token, the connector starts fetching the page for that
+// token at once, so Jira's latency overlaps the time the SDK spends storing
+// the current page.
 //
-// At most one fetch is pending per walk, so a walk holds at most one page
-// beyond the one the SDK is working on. The next call with exactly that
-// token takes the result, once; a call with any other token (a retry, a
-// resumed or restarted walk) cancels the pending fetch, waits for it to end
-// and fetches synchronously. An error of a background fetch is returned by
-// the call that takes it. stop cancels and waits for the pending fetch; the
-// sync state calls it when its sync ends.
+// A walk fetches a chain of up to depth pages ahead (one when depth is 0):
+// when a page fetched ahead arrives with a next token and the chain has
+// room, the fetch of that page starts too. Only a walk's own next token is
+// ever fetched, so a chain makes no request the walk would not make; the
+// grants walks use it to run while the SDK is still storing another type's
+// grants (each walk reads endpoints with their own rate budget), holding at
+// most depth batches. The next call with exactly the head's token takes the
+// head's result, once, and makes room for the chain to grow; a call with any
+// other token (a retry, a resumed or restarted walk) cancels the whole chain,
+// waits for it to end and fetches synchronously. An error of a background
+// fetch ends the chain there and is returned by the call that takes it.
+// stop cancels and waits for the chain; the sync state calls it when its
+// sync ends.
 //
 // The zero value is ready to use. An ahead is safe for concurrent use.
 type ahead[T any] struct {
 	mu      sync.Mutex
-	p       *pending[T]
+	q       []*pending[T] // the chain, in walk order; q[0] is taken next
+	depth   int           // most fetches held (running or done); 0 means 1
 	stopped bool
 	walked  bool // a call of the walk has been answered
 }
@@ -34,30 +44,35 @@ type ahead[T any] struct {
 // pending is one background fetch.
 type pending[T any] struct {
 	key    string
+	ctx    context.Context // the starting call's values, cancelled by cancel only
+	fetch  func(ctx context.Context, key string) (T, error)
+	next   func(T) string // nil: the chain does not grow from here
 	cancel context.CancelFunc
 	done   chan struct{} // closed when val and err are set
 	val    T
 	err    error
 }
 
+func (a *ahead[T]) maxDepth() int { return max(a.depth, 1) }
+
 // take returns the result of the background fetch for key, waiting for it
-// to finish. found is false when no fetch for key is pending (the caller then
-// fetches synchronously); a pending fetch for another key is cancelled
-// first. If ctx ends while waiting, take returns ctx's error and leaves the
-// fetch pending, so that a retry of the same call can still use it.
+// to finish. found is false when the chain's head is not key (the caller
+// then fetches synchronously); a chain for other keys is cancelled first. If
+// ctx ends while waiting, take returns ctx's error and leaves the fetch
+// pending, so that a retry of the same call can still use it.
 func (a *ahead[T]) take(ctx context.Context, key string) (val T, found bool, err error) {
 	a.mu.Lock()
 	a.walked = true
-	p := a.p
-	if p == nil {
+	if len(a.q) == 0 {
 		a.mu.Unlock()
 		return val, false, nil
 	}
+	p := a.q[0]
 	if p.key != key {
-		a.p = nil
+		old := a.q
+		a.q = nil
 		a.mu.Unlock()
-		p.cancel()
-		<-p.done
+		cancelAll(old)
 		return val, false, nil
 	}
 	a.mu.Unlock()
@@ -67,81 +82,160 @@ func (a *ahead[T]) take(ctx context.Context, key string) (val T, found bool, err
 		return val, true, wrapErr(opFetchAhead, ctx.Err())
 	}
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.p != p {
+	if len(a.q) == 0 || a.q[0] != p {
 		// Taken by a concurrent call with the same key, or cancelled by
 		// stop: never hand the same result out twice.
+		a.mu.Unlock()
 		return val, false, nil
 	}
-	a.p = nil
+	a.q = a.q[1:]
+	grow := a.growLocked()
+	a.mu.Unlock()
 	p.cancel()
+	grow()
 	return p.val, true, p.err
 }
 
-// start begins fetching key in the background unless a fetch for key is
-// already pending; a pending fetch for another key is cancelled. The fetch
-// runs with ctx's values (logger, tracing) but not its cancellation: it
-// outlives the call that starts it and ends on its own, on take, on a
-// mismatching call or on stop. After stop, start does nothing.
-func (a *ahead[T]) start(ctx context.Context, key string, fetch func(ctx context.Context) (T, error)) {
-	a.launch(ctx, key, fetch, false)
-}
-
-// startFirst starts fetching the walk's first page ("") unless the walk
-// has begun (a call has been answered) or a fetch is pending.
-func (a *ahead[T]) startFirst(ctx context.Context, fetch func(ctx context.Context) (T, error)) {
-	a.launch(ctx, "", fetch, true)
-}
-
-func (a *ahead[T]) launch(ctx context.Context, key string, fetch func(ctx context.Context) (T, error), first bool) {
-	a.mu.Lock()
-	if a.stopped || (a.p != nil && a.p.key == key) || (first && (a.walked || a.p != nil)) {
-		a.mu.Unlock()
-		return
-	}
-	old := a.p
-	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	p := &pending[T]{key: key, cancel: cancel, done: make(chan struct{})}
-	a.p = p
-	a.mu.Unlock()
-	if old != nil {
-		old.cancel()
-	}
-	go func() {
-		defer close(p.done)
-		p.val, p.err = fetch(fctx)
-	}()
-}
-
-// stop cancels the pending fetch, waits for it to end and makes later
-// starts do nothing.
-func (a *ahead[T]) stop() {
-	a.mu.Lock()
-	p := a.p
-	a.p, a.stopped = nil, true
-	a.mu.Unlock()
-	if p != nil {
+// cancelAll cancels the fetches of a chain and waits for them to end.
+func cancelAll[T any](q []*pending[T]) {
+	for _, p := range q {
 		p.cancel()
+	}
+	for _, p := range q {
 		<-p.done
 	}
 }
 
-// pendingKey returns the key of the pending fetch and whether there is one
+// start begins fetching key in the background, a chain of one, unless a
+// fetch for key is already held; a chain for other keys is cancelled. The
+// fetch runs with ctx's values (logger, tracing) but not its cancellation:
+// it outlives the call that starts it and ends on its own, on take, on a
+// mismatching call or on stop. After stop, start does nothing.
+func (a *ahead[T]) start(ctx context.Context, key string, fetch func(ctx context.Context) (T, error)) {
+	a.launch(ctx, key, func(ctx context.Context, _ string) (T, error) { return fetch(ctx) }, nil, false)
+}
+
+// startChain is start for a walk: when the fetch of key returns a next key
+// (next returns "" at the end of the walk), that key is fetched too while
+// the chain has room.
+func (a *ahead[T]) startChain(ctx context.Context, key string, fetch func(ctx context.Context, key string) (T, error), next func(T) string) {
+	a.launch(ctx, key, fetch, next, false)
+}
+
+// startFirst starts fetching the walk's first page ("") unless the walk
+// has begun (a call has been answered) or a fetch is held.
+func (a *ahead[T]) startFirst(ctx context.Context, fetch func(ctx context.Context) (T, error)) {
+	a.launch(ctx, "", func(ctx context.Context, _ string) (T, error) { return fetch(ctx) }, nil, true)
+}
+
+// startFirstChain is startFirst for a walk, growing as startChain does.
+func (a *ahead[T]) startFirstChain(ctx context.Context, fetch func(ctx context.Context, key string) (T, error), next func(T) string) {
+	a.launch(ctx, "", fetch, next, true)
+}
+
+func (a *ahead[T]) launch(ctx context.Context, key string, fetch func(ctx context.Context, key string) (T, error), next func(T) string, first bool) {
+	a.mu.Lock()
+	if a.stopped || (first && (a.walked || len(a.q) > 0)) {
+		a.mu.Unlock()
+		return
+	}
+	for _, p := range a.q {
+		if p.key == key {
+			a.mu.Unlock()
+			return
+		}
+	}
+	old := a.q
+	p := newPending(context.WithoutCancel(ctx), key, fetch, next)
+	a.q = []*pending[T]{p}
+	a.mu.Unlock()
+	for _, o := range old {
+		o.cancel()
+	}
+	go a.run(p)
+}
+
+func newPending[T any](base context.Context, key string, fetch func(ctx context.Context, key string) (T, error), next func(T) string) *pending[T] {
+	p := &pending[T]{key: key, fetch: fetch, next: next, done: make(chan struct{})}
+	p.ctx, p.cancel = context.WithCancel(base)
+	return p
+}
+
+// run fetches p and then lets the chain grow from it.
+func (a *ahead[T]) run(p *pending[T]) {
+	p.val, p.err = p.fetch(p.ctx, p.key)
+	close(p.done)
+	a.mu.Lock()
+	grow := a.growLocked()
+	a.mu.Unlock()
+	grow()
+}
+
+// growLocked appends the fetch of the next key after the chain's tail when
+// the tail is done without error, has a next key and the chain has room. It
+// returns the function that starts that fetch (a no-op when nothing was
+// added), to be called after a.mu is released.
+func (a *ahead[T]) growLocked() func() {
+	nop := func() {}
+	if a.stopped || len(a.q) == 0 || len(a.q) >= a.maxDepth() {
+		return nop
+	}
+	t := a.q[len(a.q)-1]
+	select {
+	case <-t.done:
+	default:
+		return nop
+	}
+	if t.err != nil || t.next == nil {
+		return nop
+	}
+	nk := t.next(t.val)
+	if nk == "" || nk == t.key {
+		return nop
+	}
+	p := newPending(context.WithoutCancel(t.ctx), nk, t.fetch, t.next)
+	a.q = append(a.q, p)
+	return func() { go a.run(p) }
+}
+
+// stop cancels the chain, waits for it to end and makes later starts do
+// nothing.
+func (a *ahead[T]) stop() {
+	a.mu.Lock()
+	q := a.q
+	a.q, a.stopped = nil, true
+	a.mu.Unlock()
+	cancelAll(q)
+}
+
+// pendingKey returns the key of the chain's head and whether there is one
 // (for tests).
 func (a *ahead[T]) pendingKey() (string, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.p == nil {
+	if len(a.q) == 0 {
 		return "", false
 	}
-	return a.p.key, true
+	return a.q[0].key, true
+}
+
+// pendingKeys returns the keys of the chain in walk order (for tests).
+func (a *ahead[T]) pendingKeys() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	keys := make([]string, len(a.q))
+	for i, p := range a.q {
+		keys[i] = p.key
+	}
+	return keys
 }
 
 // pipelined answers the call for key: with the background fetch started for
 // it when there is one, else by fetching now. If the result has a next key
-// (next returns "" at the end of the walk), the fetch of that key starts in
-// the background before pipelined returns. Errors never start a fetch: the
-// SDK retries the same key, which is then fetched synchronously.
+// (next returns "" at the end of the walk), the chain of fetches from that
+// key starts in the background before pipelined returns, unless it is
+// already running. Errors never start a fetch: the SDK retries the same key,
+// which is then fetched synchronously.
 func pipelined[T any](ctx context.Context, a *ahead[T], key string, fetch func(ctx context.Context, key string) (T, error), next func(T) string) (T, error) {
 	val, found, err := a.take(ctx, key)
 	if !found {
@@ -152,7 +246,7 @@ func pipelined[T any](ctx context.Context, a *ahead[T], key string, fetch func(c
 		return zero, err
 	}
 	if n := next(val); n != "" && n != key {
-		a.start(ctx, n, func(ctx context.Context) (T, error) { return fetch(ctx, n) })
+		a.startChain(ctx, n, fetch, next)
 	}
 	return val, nil
 }
@@ -160,29 +254,69 @@ func pipelined[T any](ctx context.Context, a *ahead[T], key string, fetch func(c
 // grantsBatch is what one type-scoped grants call returns.
 type grantsBatch struct {
 	grants []*v2.Grant
-	next   string
-	annos  annotations.Annotations
+	// members are group memberships not yet made grants: a group batch
+	// holds them in this compact form (about a tenth of the memory of a
+	// grant) while it waits ahead of the SDK; allGrants builds them.
+	members []groupMembers
+	next    string
+	annos   annotations.Annotations
+}
+
+// groupMembers is members of one group, each to be granted the group's
+// member entitlement.
+type groupMembers struct {
+	group    jira.GroupID
+	accounts []jira.AccountID
+}
+
+// allGrants returns the batch's grants with its memberships made grants.
+func (b grantsBatch) allGrants() []*v2.Grant {
+	if len(b.members) == 0 {
+		return b.grants
+	}
+	n := len(b.grants)
+	for _, m := range b.members {
+		n += len(m.accounts)
+	}
+	out := make([]*v2.Grant, 0, n)
+	out = append(out, b.grants...)
+	for _, m := range b.members {
+		stub := groupStub(m.group)
+		for _, a := range m.accounts {
+			out = append(out, gr.NewGrant(stub, memberEntitlement, userID(a)))
+		}
+	}
+	return out
 }
 
 func (b grantsBatch) nextToken() string { return b.next }
 
-// warmGrants starts the first batch of the project-role, project and group
-// grants walks in the background, once per sync, as soon as the List walks
-// those batches read from are complete (the user index where grants filter
-// users, the groups and the projects). The SDK asks for grants only after
-// it has listed every resource and stored their entitlements, and then one
-// type at a time; the first batches, each on endpoints with their own rate
-// budget, overlap that work and each other. Each is then taken by the walk's
-// first call (page token "") like any batch fetched ahead. Called from every
+// warmGrants starts the project-role, project and group grants walks in the
+// background, once per sync, as soon as the List walks those batches read
+// from are complete (the user index where grants filter users, the groups
+// and the projects). The SDK asks for grants only after it has listed every
+// resource and stored their entitlements, and then one type at a time; the
+// three walks read endpoints with their own rate budgets (role actor lists,
+// permission schemes, member pages), so each runs up to grantsAheadDepth
+// batches ahead of the SDK (see ahead) and they overlap that work and each
+// other: the member pages of the groups, the longest walk, are read while
+// the SDK still stores role grants. Each batch is then taken by the walk's
+// call for its page token like any batch fetched ahead. Called from every
 // Entitlements and grants call; cheap once done.
 func (c *Connector) warmGrants(ctx context.Context, st *syncState) {
 	if st.warmed.Load() || !c.indexesComplete(st) || !st.warmed.CompareAndSwap(false, true) {
 		return
 	}
 	roles, projects, groups := &projectRoleSyncer{c: c}, &projectSyncer{c: c}, &groupSyncer{c: c}
-	st.roleGrantsAhead.startFirst(ctx, func(ctx context.Context) (grantsBatch, error) { return roles.batchAt(ctx, st, "") })
-	st.projectGrantsAhead.startFirst(ctx, func(ctx context.Context) (grantsBatch, error) { return projects.batchAt(ctx, st, "") })
-	st.groupGrantsAhead.startFirst(ctx, func(ctx context.Context) (grantsBatch, error) { return groups.batchAt(ctx, st, "") })
+	st.roleGrantsAhead.startFirstChain(ctx, func(ctx context.Context, tok string) (grantsBatch, error) {
+		return roles.batchAt(ctx, st, tok)
+	}, grantsBatch.nextToken)
+	st.projectGrantsAhead.startFirstChain(ctx, func(ctx context.Context, tok string) (grantsBatch, error) {
+		return projects.batchAt(ctx, st, tok)
+	}, grantsBatch.nextToken)
+	st.groupGrantsAhead.startFirstChain(ctx, func(ctx context.Context, tok string) (grantsBatch, error) {
+		return groups.batchAt(ctx, st, tok)
+	}, grantsBatch.nextToken)
 }
 
 // indexesComplete reports whether the List walks recorded every index the

@@ -718,3 +718,208 @@ func TestAheadStartFirstOnlyBeforeTheWalk(t *testing.T) {
 	}
 	busy.stop()
 }
+
+// gatedWalk is a walk "p0" → "p1" → … → "p<n-1>" → end whose fetches are
+// recorded and each wait for their key's gate (nil gates: no waiting).
+type gatedWalk struct {
+	n     int
+	mu    sync.Mutex
+	log   []string
+	gates map[string]chan struct{}
+	fail  map[string]bool
+}
+
+func (w *gatedWalk) fetch(ctx context.Context, key string) (string, error) {
+	w.mu.Lock()
+	w.log = append(w.log, key)
+	gate := w.gates[key]
+	fail := w.fail[key]
+	w.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
+	if fail {
+		return "", errPage
+	}
+	var i int
+	fmt.Sscanf(key, "p%d", &i)
+	if i+1 >= w.n {
+		return "", nil
+	}
+	return fmt.Sprintf("p%d", i+1), nil
+}
+
+func (w *gatedWalk) fetched() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.log)
+}
+
+// waitKeys waits until the chain holds exactly want (in walk order).
+func waitKeys[T any](t *testing.T, a *ahead[T], want []string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got := a.pendingKeys()
+		if slices.Equal(got, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("chain holds %q, want %q", got, want)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestAheadChainGrowsToItsDepthAndNoFurther(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	w := &gatedWalk{n: 10}
+	a := ahead[string]{depth: 3}
+	a.startChain(ctx, "p0", w.fetch, nextOf)
+	waitKeys(t, &a, []string{"p0", "p1", "p2"})
+	// Nothing beyond the depth is fetched, however long we wait.
+	time.Sleep(20 * time.Millisecond)
+	if got := w.fetched(); len(got) != 3 {
+		t.Fatalf("fetched %q with a chain of depth 3, want 3 fetches", got)
+	}
+	// Each call takes its batch; the chain refills behind it.
+	for i := 0; i < 10; i++ {
+		key := fmt.Sprintf("p%d", i)
+		v, err := pipelined(ctx, &a, key, w.fetch, nextOf)
+		if err != nil {
+			t.Fatalf("pipelined(%s): %v", key, err)
+		}
+		if want := fmt.Sprintf("p%d", i+1); i < 9 && v != want {
+			t.Fatalf("pipelined(%s) = %q, want %q", key, v, want)
+		}
+	}
+	want := make([]string, 10)
+	for i := range want {
+		want[i] = fmt.Sprintf("p%d", i)
+	}
+	if d := cmp.Diff(want, w.fetched()); d != "" {
+		t.Errorf("fetches (-want +got): each key once, in walk order\n%s", d)
+	}
+	if k, ok := a.pendingKey(); ok {
+		t.Errorf("pending %q after the last batch", k)
+	}
+}
+
+func TestAheadChainStopsAtAnError(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	w := &gatedWalk{n: 10, fail: map[string]bool{"p1": true}}
+	a := ahead[string]{depth: 5}
+	a.startChain(ctx, "p0", w.fetch, nextOf)
+	waitKeys(t, &a, []string{"p0", "p1"})
+	time.Sleep(20 * time.Millisecond)
+	if got := w.fetched(); !slices.Equal(got, []string{"p0", "p1"}) {
+		t.Fatalf("fetched %q, want the chain to end at the failed p1", got)
+	}
+	if _, err := pipelined(ctx, &a, "p0", w.fetch, nextOf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pipelined(ctx, &a, "p1", w.fetch, nextOf); !errors.Is(err, errPage) {
+		t.Fatalf("p1 = %v, want the error of its fetch ahead", err)
+	}
+	// The SDK retries p1: fetched again synchronously, and the chain
+	// restarts from p2.
+	w.mu.Lock()
+	w.fail = nil
+	w.mu.Unlock()
+	if v, err := pipelined(ctx, &a, "p1", w.fetch, nextOf); err != nil || v != "p2" {
+		t.Fatalf("p1 retried = %q, %v", v, err)
+	}
+	waitKeys(t, &a, []string{"p2", "p3", "p4", "p5", "p6"})
+	a.stop()
+}
+
+func TestAheadChainMismatchAndStopCancelEveryFetch(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	for _, how := range []string{"mismatch", "stop"} {
+		gates := map[string]chan struct{}{"p2": make(chan struct{}), "p3": make(chan struct{})}
+		w := &gatedWalk{n: 10, gates: gates}
+		a := ahead[string]{depth: 4}
+		a.startChain(ctx, "p0", w.fetch, nextOf)
+		waitKeys(t, &a, []string{"p0", "p1", "p2"}) // p2 blocks: the chain waits on it
+		if how == "mismatch" {
+			if _, found, err := a.take(ctx, "p7"); found || err != nil {
+				t.Fatalf("take(p7) = %v, %v; want a miss", found, err)
+			}
+		} else {
+			a.stop()
+		}
+		// take and stop return only after every fetch of the chain ended
+		// (p2 returned through its cancelled context).
+		if keys := a.pendingKeys(); len(keys) != 0 {
+			t.Errorf("%s: chain holds %q, want nothing", how, keys)
+		}
+		time.Sleep(10 * time.Millisecond)
+		if got := w.fetched(); !slices.Equal(got, []string{"p0", "p1", "p2"}) {
+			t.Errorf("%s: fetched %q, want p0..p2 and nothing after", how, got)
+		}
+	}
+}
+
+// TestGrantsWalksRunAheadOfTheSDK: once the lists are done, the group and
+// role grants walks read every page in the background, before the SDK asks
+// for a single batch (a walk of a few batches fits in the chain), and the
+// SDK's walk then makes no request of its own.
+func TestGrantsWalksRunAheadOfTheSDK(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	tn := jiratest.Generate(jiratest.Medium, 4)
+	srv := newTestServer(t, tn)
+	conn, err := New(ctx, testConfig(srv, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(ctx) })
+	st := conn.state("sync-r")
+	for _, s := range []interface {
+		List(context.Context, *v2.ResourceId, rs.SyncOpAttrs) ([]*v2.Resource, *rs.SyncOpResults, error)
+	}{&userSyncer{c: conn}, &groupSyncer{c: conn}, &projectSyncer{c: conn}} {
+		for tok := ""; ; {
+			_, out, err := s.List(ctx, nil, rsOpts("sync-r", tok))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tok = out.NextPageToken; tok == "" {
+				break
+			}
+		}
+	}
+	pages := 0
+	for _, g := range srv.Snapshot().Groups {
+		pages += max(1, (len(g.Members)+49)/50)
+	}
+	if pages <= 2*groupBatchPages {
+		t.Fatalf("tenant has %d member pages; the test needs a walk of at least three batches", pages)
+	}
+	conn.warmGrants(ctx, st)
+	deadline := time.Now().Add(20 * time.Second)
+	for srv.Stats().Routes["GET /rest/api/3/group/member"] < pages {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 20 s the background walk read %d of %d member pages",
+				srv.Stats().Routes["GET /rest/api/3/group/member"], pages)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if keys := st.groupGrantsAhead.pendingKeys(); len(keys) < 3 || keys[0] != "" {
+		t.Errorf("group walk holds %d batches (%q), want the whole walk from the first", len(keys), keys)
+	}
+	got, _ := groupGrantIDs(t, conn, "sync-r", "")
+	sort.Strings(got)
+	if d := cmp.Diff(truthGrantIDs(srv.GroundTruth(jiratest.TruthOptions{}), ":member"), got); d != "" {
+		t.Errorf("member grants (-truth +got):\n%s", d)
+	}
+	if n := srv.Stats().Routes["GET /rest/api/3/group/member"]; n != pages {
+		t.Errorf("group/member read %d times, want %d (each page once)", n, pages)
+	}
+}

@@ -31,8 +31,9 @@ import (
 //     site host and the BROWSE_PROJECTS holders of each permission scheme
 //     (by scheme ID): each fetched once.
 //
-// It also holds the sync's background work: at most one page or batch
-// fetched ahead per walk (see ahead), the team-managed roles read ahead, and
+// It also holds the sync's background work: at most one page
+// fetched ahead per List walk and a bounded chain of batches per grants walk
+// (see ahead), the team-managed roles read ahead, and
 // the member pacer. stop ends it all when the sync ends (a new sync ID, or
 // Close).
 //
@@ -44,7 +45,8 @@ import (
 // Memory is proportional to the number of users (org mode / customers only),
 // groups and projects, a few dozen bytes each, plus one entry per member of
 // each group of more than one member page (see dedupeMembers); grants are
-// held only in the batches fetched ahead, at most one per walk.
+// held only in the batches fetched ahead: one page per List walk, at most
+// grantsAheadDepth batches per grants walk.
 type syncState struct {
 	id string
 
@@ -97,8 +99,19 @@ type syncState struct {
 	bg        sync.WaitGroup
 }
 
+// grantsAheadDepth is how many grants batches a walk holds ahead of the SDK
+// (see ahead and Connector.warmGrants). A group batch is at most
+// groupBatchPages×50 memberships, a role batch roleBatch actor lists, a
+// project batch projectBatch projects, so what the walks hold ahead is
+// bounded whatever the size of the site.
+const grantsAheadDepth = 16
+
 func newSyncState(id string) *syncState {
-	return &syncState{id: id, tmRoles: map[jira.ProjectID]*rolesEntry{}, schemes: map[jira.PermissionSchemeID]*schemeEntry{}}
+	st := &syncState{id: id, tmRoles: map[jira.ProjectID]*rolesEntry{}, schemes: map[jira.PermissionSchemeID]*schemeEntry{}}
+	st.groupGrantsAhead.depth = grantsAheadDepth
+	st.projectGrantsAhead.depth = grantsAheadDepth
+	st.roleGrantsAhead.depth = grantsAheadDepth
+	return st
 }
 
 // stop ends the sync's background work: it cancels every fetch ahead and
