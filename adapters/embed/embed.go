@@ -19,8 +19,11 @@ type Result struct {
 	C1ZPath string
 
 	// ResourceTypes, Resources, Entitlements and Grants count what the c1z
-	// holds, read back from the file. Grants includes the grants the SDK
-	// derived by expanding expandable grants (ExpandedGrants of them).
+	// holds, from the stats the SDK records in it (one read, whatever the
+	// size of the sync; a file without them is read back object by object).
+	// Grants includes the grants the SDK derived by expanding expandable
+	// grants: ExpandedGrants of them, the grants stored beyond those the
+	// connector returned.
 	ResourceTypes  int
 	Resources      int
 	Entitlements   int

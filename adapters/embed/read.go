@@ -338,8 +338,67 @@ func grantOf(g *v2.Grant) (Grant, error) {
 	return out, nil
 }
 
-// countInto fills the counts of res from the c1z at path.
-func countInto(ctx context.Context, path, tmpDir string, res *Result) error {
+// countInto fills the counts of res from the c1z at path: from the stats
+// the SDK recorded for the sync when there are any (one read, whatever the
+// size of the sync), else by reading every object back. direct is the
+// number of grants the connector returned to the SDK; the grants stored
+// beyond those are the ones expansion added.
+func countInto(ctx context.Context, path, tmpDir string, res *Result, direct int) error {
+	ok, err := countFromStats(ctx, path, tmpDir, res)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return countByScan(ctx, path, tmpDir, res)
+	}
+	res.ExpandedGrants = max(0, res.Grants-direct)
+	return nil
+}
+
+// countFromStats fills the counts of res from the sync's recorded stats.
+// It reports false when the c1z holds none.
+func countFromStats(ctx context.Context, path, tmpDir string, res *Result) (bool, error) {
+	opts := []dotc1z.C1ZOption{dotc1z.WithReadOnly(true)}
+	if tmpDir != "" {
+		opts = append(opts, dotc1z.WithTmpDir(tmpDir))
+	}
+	st, err := dotc1z.NewStore(ctx, path, opts...)
+	if err != nil {
+		return false, fmt.Errorf("embed: open c1z %s: %w", path, err)
+	}
+	defer func() { _ = st.Close(context.WithoutCancel(ctx)) }()
+	run, err := st.SyncMeta().LatestFinishedSyncOfAnyType(ctx)
+	if err != nil || run == nil {
+		return false, nil
+	}
+	ss, err := st.SyncMeta().StatsV2(ctx, connectorstore.SyncTypeAny, run.ID)
+	if err != nil || ss == nil || ss.GetResourceTypes() == 0 {
+		return false, nil
+	}
+	res.ResourceTypes, res.Resources = int(ss.GetResourceTypes()), int(ss.GetResources())
+	res.Entitlements, res.Grants = int(ss.GetEntitlements()), int(ss.GetGrants())
+	res.ByResourceType = map[string]TypeCounts{}
+	bump := func(m map[string]int64, f func(*TypeCounts, int)) {
+		for rt, n := range m {
+			c := res.ByResourceType[rt]
+			f(&c, int(n))
+			res.ByResourceType[rt] = c
+		}
+	}
+	bump(ss.GetResourcesByResourceType(), func(c *TypeCounts, n int) { c.Resources = n })
+	bump(ss.GetEntitlementsByResourceType(), func(c *TypeCounts, n int) { c.Entitlements = n })
+	bump(ss.GetGrantsByResourceType(), func(c *TypeCounts, n int) { c.Grants = n })
+	if ms := ss.GetStepDurationsMs(); len(ms) > 0 {
+		res.Steps = make(map[string]time.Duration, len(ms))
+		for k, n := range ms {
+			res.Steps[k] = time.Duration(n) * time.Millisecond
+		}
+	}
+	return true, nil
+}
+
+// countByScan fills the counts of res by reading every object of the c1z.
+func countByScan(ctx context.Context, path, tmpDir string, res *Result) error {
 	res.ByResourceType = map[string]TypeCounts{}
 	bump := func(rt string, f func(*TypeCounts)) {
 		c := res.ByResourceType[rt]

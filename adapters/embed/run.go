@@ -63,7 +63,8 @@ func run(ctx context.Context, builder any, stats statsFunc, o options, start tim
 	if err != nil {
 		return nil, fmt.Errorf("embed: connector server: %w", err)
 	}
-	cc, stop, err := serve(srv, logger)
+	var direct atomic.Int64
+	cc, stop, err := serve(srv, logger, &direct)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +118,7 @@ func run(ctx context.Context, builder any, stats statsFunc, o options, start tim
 		res.Requests, res.Retries, res.RateLimited = st.Requests, st.Retries, st.RateLimited
 		res.ByRoute, res.Waited = st.ByRoute, st.Waited()
 	}
-	if err := countInto(ctx, final, o.tmpDir, res); err != nil {
+	if err := countInto(ctx, final, o.tmpDir, res, int(direct.Load())); err != nil {
 		return res, err
 	}
 	return res, nil
@@ -125,7 +126,8 @@ func run(ctx context.Context, builder any, stats statsFunc, o options, start tim
 
 // serve starts an in-memory gRPC server for srv and returns a connector
 // client for it and a function that stops both and closes the connector.
-func serve(srv types.ConnectorServer, logger *zap.Logger) (types.ConnectorClient, func(context.Context) error, error) {
+// direct counts the grants the connector returns to the SDK.
+func serve(srv types.ConnectorServer, logger *zap.Logger, direct *atomic.Int64) (types.ConnectorClient, func(context.Context) error, error) {
 	lis := bufconn.Listen(1 << 20)
 	gs := grpc.NewServer(
 		grpc.MaxRecvMsgSize(maxMessage),
@@ -133,7 +135,11 @@ func serve(srv types.ConnectorServer, logger *zap.Logger) (types.ConnectorClient
 		// The handlers' contexts come from the gRPC stream, not from the
 		// caller: hand them the logger the way the SDK's runner does.
 		grpc.ChainUnaryInterceptor(func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-			return h(ctxzap.ToContext(ctx, logger), req)
+			resp, err := h(ctxzap.ToContext(ctx, logger), req)
+			if g, ok := resp.(*v2.GrantsServiceListGrantsResponse); ok && err == nil {
+				direct.Add(int64(len(g.GetList())))
+			}
+			return resp, err
 		}),
 		grpc.ChainStreamInterceptor(func(s any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, h grpc.StreamHandler) error {
 			return h(s, loggedStream{ServerStream: ss, ctx: ctxzap.ToContext(ss.Context(), logger)})

@@ -115,6 +115,20 @@ func TestRunWritesC1Z(t *testing.T) {
 			if got := len(snap.DirectGrants()); got != 4 {
 				t.Errorf("DirectGrants = %d, want 4", got)
 			}
+			// Result's counts came from the SDK's recorded stats (one read),
+			// not from reading every grant back.
+			var fromStats Result
+			if ok, err := countFromStats(t.Context(), path, "", &fromStats); err != nil || !ok {
+				t.Errorf("countFromStats = %v, %v; want the sync's recorded stats", ok, err)
+			}
+			var scanned Result
+			if err := countByScan(t.Context(), path, "", &scanned); err != nil {
+				t.Fatal(err)
+			}
+			if fromStats.Grants != scanned.Grants || fromStats.Resources != scanned.Resources ||
+				fromStats.Entitlements != scanned.Entitlements || fromStats.ResourceTypes != scanned.ResourceTypes {
+				t.Errorf("stats counts %+v, scanned counts %+v", fromStats, scanned)
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if n == 0 {

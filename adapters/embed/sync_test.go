@@ -192,6 +192,31 @@ func checkResult(t *testing.T, res *embed.Result, snap *embed.Snapshot, srv *jir
 	if n != res.Grants || res.ByResourceType["project"].Resources == 0 {
 		t.Errorf("ByResourceType = %+v does not add up to %d grants", res.ByResourceType, res.Grants)
 	}
+	// Per type, the counts (taken from the SDK's stats) are those of the file.
+	byType := map[string]embed.TypeCounts{}
+	bump := func(rt string, f func(*embed.TypeCounts)) {
+		c := byType[rt]
+		f(&c)
+		byType[rt] = c
+	}
+	for _, r := range snap.Resources {
+		bump(r.Type, func(c *embed.TypeCounts) { c.Resources++ })
+	}
+	for _, e := range snap.Entitlements {
+		bump(e.ResourceType, func(c *embed.TypeCounts) { c.Entitlements++ })
+	}
+	for _, g := range snap.Grants {
+		bump(strings.SplitN(g.Entitlement, ":", 2)[0], func(c *embed.TypeCounts) { c.Grants++ })
+	}
+	gotTypes := map[string]embed.TypeCounts{}
+	for rt, c := range res.ByResourceType {
+		if c != (embed.TypeCounts{}) {
+			gotTypes[rt] = c
+		}
+	}
+	if d := gocmp.Diff(byType, gotTypes); d != "" {
+		t.Errorf("Result.ByResourceType differs from the file (-file +result):\n%s", d)
+	}
 	if st := srv.Stats(); int64(st.Total) != res.Requests || res.Requests == 0 {
 		t.Errorf("Result.Requests = %d, the fake served %d", res.Requests, st.Total)
 	}
