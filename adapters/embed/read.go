@@ -147,6 +147,19 @@ func scan(ctx context.Context, path, tmpDir string, v Visitor) (*c1zstats, error
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("embed: read c1z: %w", err)
 	}
+	st, err := openReadOnly(ctx, path, tmpDir)
+	if err != nil {
+		return nil, err
+	}
+	stats, err := walk(ctx, st, v)
+	if cerr := st.Close(context.WithoutCancel(ctx)); cerr != nil && err == nil {
+		err = fmt.Errorf("embed: close c1z %s: %w", path, cerr)
+	}
+	return stats, err
+}
+
+// openReadOnly opens the c1z at path for reading.
+func openReadOnly(ctx context.Context, path, tmpDir string) (c1zstore.Store, error) {
 	opts := []dotc1z.C1ZOption{dotc1z.WithReadOnly(true)}
 	if tmpDir != "" {
 		opts = append(opts, dotc1z.WithTmpDir(tmpDir))
@@ -155,11 +168,7 @@ func scan(ctx context.Context, path, tmpDir string, v Visitor) (*c1zstats, error
 	if err != nil {
 		return nil, fmt.Errorf("embed: open c1z %s: %w", path, err)
 	}
-	stats, err := walk(ctx, st, v)
-	if cerr := st.Close(context.WithoutCancel(ctx)); cerr != nil && err == nil {
-		err = fmt.Errorf("embed: close c1z %s: %w", path, cerr)
-	}
-	return stats, err
+	return st, nil
 }
 
 type c1zstats struct {
@@ -358,13 +367,9 @@ func countInto(ctx context.Context, path, tmpDir string, res *Result, direct int
 // countFromStats fills the counts of res from the sync's recorded stats.
 // It reports false when the c1z holds none.
 func countFromStats(ctx context.Context, path, tmpDir string, res *Result) (bool, error) {
-	opts := []dotc1z.C1ZOption{dotc1z.WithReadOnly(true)}
-	if tmpDir != "" {
-		opts = append(opts, dotc1z.WithTmpDir(tmpDir))
-	}
-	st, err := dotc1z.NewStore(ctx, path, opts...)
+	st, err := openReadOnly(ctx, path, tmpDir)
 	if err != nil {
-		return false, fmt.Errorf("embed: open c1z %s: %w", path, err)
+		return false, err
 	}
 	defer func() { _ = st.Close(context.WithoutCancel(ctx)) }()
 	run, err := st.SyncMeta().LatestFinishedSyncOfAnyType(ctx)

@@ -526,37 +526,13 @@ const (
 // strings, so Confluence workspaces on the same host count), ⌈U_ws/100⌉ user pages and ⌈G_ws/100⌉ group pages (at
 // least one each). SyncProjectKeys and SkipCustomers do not change the reference's requests.
 func (t *Tenant) ReferenceCallCount(o TruthOptions) int {
-	x := newIndex(t)
-	pages := func(n, size int) int { return n/size + 1 }
-	calls := 2 + pages(len(t.Users), refPage) + pages(len(t.Groups), refPage)
-	for _, g := range t.Groups {
-		active := 0
-		for _, u := range x.sorted[g.ID] {
-			if u.Active {
-				active++
-			}
-		}
-		calls += pages(active, refPage)
-	}
-	var live []*Project
-	distinct := make(map[int64]bool)
-	for _, p := range t.Projects {
-		if p.Deleted || p.Archived {
-			continue
-		}
-		live = append(live, p)
-		for _, r := range x.projectRoles(p) {
-			distinct[r.ID] = true
-			calls++ // GET project/{id}/role/{roleId}
-		}
-	}
-	calls += 2*pages(len(live), refPage) + len(live) + len(distinct)
-	if !o.SkipParticipants {
-		for _, p := range live {
-			calls += x.referenceParticipantPages(p)
-		}
-	}
-	if o.OrgMode && t.Org != nil {
+	return t.ReferenceFormula(o).Replay()
+}
+
+// referenceOrgCalls is the organization-mode term of the reference's count.
+func (t *Tenant) referenceOrgCalls() int {
+	calls := 0
+	if t.Org != nil {
 		ceil := func(n, size int) int { return max(1, (n+size-1)/size) }
 		calls += ceil(len(t.Org.Workspaces), refWorkspacePage)
 		for _, w := range t.Org.Workspaces {
@@ -674,9 +650,8 @@ func (t *Tenant) ReferenceFormula(o TruthOptions) ReferenceTerms {
 			r.ParticipantsMax += userSearchWindow/refPage + 1
 		}
 	}
-	if o.OrgMode && t.Org != nil {
-		r.Org = t.ReferenceCallCount(TruthOptions{OrgMode: true, SkipParticipants: true}) -
-			t.ReferenceCallCount(TruthOptions{SkipParticipants: true})
+	if o.OrgMode {
+		r.Org = t.referenceOrgCalls()
 	}
 	return r
 }
