@@ -349,6 +349,7 @@ func (s *groupSyncer) batch(ctx context.Context, st *syncState, tok groupToken) 
 
 	pacer := c.memberPacer(st)
 	limit := c.cfg.concurrency()
+	touched := map[string]bool{} // groups with a page read in this batch
 	var (
 		members  []groupMembers
 		errs     []error // one per page read, for settle
@@ -388,6 +389,7 @@ func (s *groupSyncer) batch(ctx context.Context, st *syncState, tok groupToken) 
 				}
 				continue
 			}
+			touched[r.page[0]] = true
 			if len(r.members) > 0 {
 				members = append(members, groupMembers{group: jira.GroupID(r.page[0]), accounts: r.members})
 			}
@@ -410,6 +412,17 @@ func (s *groupSyncer) batch(ctx context.Context, st *syncState, tok groupToken) 
 		return grantsBatch{}, err
 	}
 	remaining := append(queue, failed...)
+	// A group read in this batch with no page left to read is complete:
+	// its record of members seen (see dedupeMembers) is no longer needed.
+	under := make(map[string]bool, len(remaining))
+	for _, pg := range remaining {
+		under[pg[0]] = true
+	}
+	for gid := range touched {
+		if !under[gid] {
+			st.forgetMembers(jira.GroupID(gid))
+		}
+	}
 	for pos >= 0 && pos < len(groups) && skip[groups[pos]] {
 		pos++
 	}

@@ -11,6 +11,7 @@ import (
 	"path"
 	"strconv"
 	"sync"
+	"slices"
 	"testing"
 	"time"
 
@@ -186,5 +187,61 @@ func TestSplitRange(t *testing.T) {
 		if _, _, ok := splitRange(bad); ok {
 			t.Errorf("splitRange(%q) ok, want not a range", bad)
 		}
+	}
+}
+
+// TestGroupMembersSeenAreForgottenWhenRead checks that the record of members
+// seen (kept to grant a member found on two pages once) is held only for
+// groups under way: a group of several batches of pages keeps it between
+// batches, and nothing is left once the walk is done.
+func TestGroupMembersSeenAreForgottenWhenRead(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := newTestServer(t, jiratest.Generate(jiratest.Medium, 7), jiratest.WithMaxResultsCap("/rest/api/3/group/member", 5))
+	conn, err := New(ctx, testConfig(srv, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(ctx) })
+	st := conn.state("sync-f")
+	s := &groupSyncer{c: conn}
+	seen := func() (groups, entries int) {
+		st.seenMu.Lock()
+		defer st.seenMu.Unlock()
+		for _, m := range st.seenMembers {
+			entries += len(m)
+		}
+		return len(st.seenMembers), entries
+	}
+	var ids []string
+	maxEntries, heldBetween := 0, false
+	for tok := ""; ; {
+		gs, out, err := s.GrantsForResourceType(ctx, "group", rsOpts("sync-f", tok))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range gs {
+			ids = append(ids, g.GetId())
+		}
+		if tok = out.NextPageToken; tok == "" {
+			break
+		}
+		n, e := seen()
+		heldBetween = heldBetween || n > 0
+		maxEntries = max(maxEntries, e)
+	}
+	slices.Sort(ids)
+	if d := cmp.Diff(truthGrantIDs(srv.GroundTruth(jiratest.TruthOptions{}), ":member"), ids); d != "" {
+		t.Errorf("member grants (-truth +got):\n%s", d)
+	}
+	if !heldBetween {
+		t.Error("no group under way between batches: the tenant does not exercise a group spanning batches")
+	}
+	if n, e := seen(); n != 0 || e != 0 {
+		t.Errorf("after the walk, %d groups (%d members) still recorded, want none", n, e)
+	}
+	if total := srv.Snapshot(); maxEntries >= len(ids) {
+		t.Errorf("between batches up to %d members recorded, want fewer than the %d memberships (groups under way only; %d groups)",
+			maxEntries, len(ids), len(total.Groups))
 	}
 }

@@ -44,7 +44,7 @@ import (
 // userFilter, groupIDs and projectList re-page the source once to build it.
 // Memory is proportional to the number of users (org mode / customers only),
 // groups and projects, a few dozen bytes each, plus one entry per member of
-// each group of more than one member page (see dedupeMembers); grants are
+// each multi-page group being read (see dedupeMembers); grants are
 // held only in the batches fetched ahead: one page per List walk, at most
 // grantsAheadDepth batches per grants walk.
 type syncState struct {
@@ -418,8 +418,10 @@ func decodeToken(tok string, v any) error {
 // first only. A page read again (the SDK retrying a call, or per-resource
 // grants after type-scoped ones) returns its members again. Only groups of
 // more than one page are tracked: track starts tracking id. Memory is one
-// entry per member of such groups, for the rest of the sync; a sync resumed
-// in a new process dedupes only the pages it reads itself.
+// entry per member of such groups while they are being read: a grants batch
+// that reads a group's last page forgets it (forgetMembers), so what is held
+// is the groups under way, not the site's memberships. A sync resumed in a
+// new process dedupes only the pages it reads itself.
 func (st *syncState) dedupeMembers(id jira.GroupID, page string, members []jira.User, track bool) []jira.User {
 	st.seenMu.Lock()
 	defer st.seenMu.Unlock()
@@ -446,4 +448,12 @@ func (st *syncState) dedupeMembers(id jira.GroupID, page string, members []jira.
 		out = append(out, m)
 	}
 	return out
+}
+
+// forgetMembers drops the record of members seen for group id (see
+// dedupeMembers), once the group has been read to its end.
+func (st *syncState) forgetMembers(id jira.GroupID) {
+	st.seenMu.Lock()
+	defer st.seenMu.Unlock()
+	delete(st.seenMembers, id)
 }
