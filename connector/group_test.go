@@ -9,9 +9,9 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"sync"
-	"slices"
 	"testing"
 	"time"
 
