@@ -340,6 +340,12 @@ func TestBadInput(t *testing.T) {
 			env:  merge(f.env(), "BATON_TICKETING", "true"),
 			want: []string{"ticketing", "not supported"},
 		},
+		{
+			name: "malformed ticketing project key",
+			env:  f.env(),
+			args: []string{"--jira-project-keys", "ENG,1BAD"},
+			want: []string{"jira-project-keys", `"1BAD"`},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -378,12 +384,12 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("--help: exit status %d:\n%s", r.code, r.output())
 	}
 	for _, want := range []string{"--jira-url", "$BATON_JIRA_URL", "--jira-api-token", "--atlassian-orgId",
-		"$BATON_ATLASSIAN_ORGID", "--sync-project-keys", "--client-id", "--file"} {
+		"$BATON_ATLASSIAN_ORGID", "--sync-project-keys", "--jira-project-keys", "$BATON_JIRA_PROJECT_KEYS", "--client-id", "--file"} {
 		if !strings.Contains(r.output(), want) {
 			t.Errorf("--help does not show %q", want)
 		}
 	}
-	for _, hidden := range []string{"jira-insecure-loopback", "jira-gateway-url", "atlassian-admin-url", "jira-project-keys"} {
+	for _, hidden := range []string{"jira-insecure-loopback", "jira-gateway-url", "atlassian-admin-url"} {
 		if strings.Contains(r.output(), hidden) {
 			t.Errorf("--help shows %q", hidden)
 		}

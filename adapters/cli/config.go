@@ -22,6 +22,7 @@ type Config struct {
 	JiraAPIToken            string   `mapstructure:"jira-api-token"`
 	AtlassianOrgID          string   `mapstructure:"atlassian-orgId"`
 	AtlassianAPIToken       string   `mapstructure:"atlassian-api-token"`
+	JiraProjectKeys         []string `mapstructure:"jira-project-keys"`
 	SkipProjectParticipants bool     `mapstructure:"skip-project-participants"`
 	SkipCustomerUser        bool     `mapstructure:"skip-customer-user"`
 	SyncProjectKeys         []string `mapstructure:"sync-project-keys"`
@@ -57,6 +58,7 @@ func (c *Config) ConnectorConfig() connector.Config {
 	cfg.SkipProjectParticipants = c.SkipProjectParticipants
 	cfg.SkipCustomerUser = c.SkipCustomerUser
 	cfg.SyncProjectKeys = splitList(c.SyncProjectKeys)
+	cfg.JiraProjectKeys = splitList(c.JiraProjectKeys)
 	cfg.IncludeArchivedProjects = c.IncludeArchivedProjects
 	cfg.ExpandParticipants = c.ExpandParticipants
 	cfg.RequestsPerSecond = float64(c.RequestsPerSecond)

@@ -32,6 +32,7 @@ func TestFieldsAndEnvironmentVariables(t *testing.T) {
 		"skip-customer-user":        {"BATON_SKIP_CUSTOMER_USER", field.BoolVariant, false, false, false, field.ExportTargetGUI},
 		"atlassian-orgId":           {"BATON_ATLASSIAN_ORGID", field.StringVariant, false, false, false, field.ExportTargetGUI},
 		"atlassian-api-token":       {"BATON_ATLASSIAN_API_TOKEN", field.StringVariant, false, true, false, field.ExportTargetGUI},
+		"jira-project-keys":         {"BATON_JIRA_PROJECT_KEYS", field.StringSliceVariant, false, false, false, field.ExportTargetGUI},
 		// Ours.
 		"sync-project-keys":         {"BATON_SYNC_PROJECT_KEYS", field.StringSliceVariant, false, false, false, field.ExportTargetGUI},
 		"include-archived-projects": {"BATON_INCLUDE_ARCHIVED_PROJECTS", field.BoolVariant, false, false, false, field.ExportTargetGUI},
@@ -66,10 +67,6 @@ func TestFieldsAndEnvironmentVariables(t *testing.T) {
 		if !got[name] {
 			t.Errorf("field %q is missing", name)
 		}
-	}
-	// Ticketing is not implemented: its settings must not be accepted.
-	if got["jira-project-keys"] {
-		t.Error("jira-project-keys is declared, but ticketing is not implemented and the flag would be ignored")
 	}
 	if f := fieldByName("expand-participants"); f.DefaultValue != true {
 		t.Errorf("expand-participants defaults to %v, want true like connector.DefaultConfig", f.DefaultValue)
@@ -112,7 +109,7 @@ func TestSchemaExportOmitsTestFields(t *testing.T) {
 			secrets = append(secrets, f.Name)
 		}
 	}
-	wantNames := []string{"jira-url", "jira-email", "jira-api-token", "atlassian-orgId", "atlassian-api-token",
+	wantNames := []string{"jira-url", "jira-email", "jira-api-token", "atlassian-orgId", "atlassian-api-token", "jira-project-keys",
 		"skip-project-participants", "skip-customer-user", "sync-project-keys", "include-archived-projects",
 		"expand-participants", "jira-requests-per-second", "jira-concurrency"}
 	if diff := cmp.Diff(wantNames, names); diff != "" {
@@ -210,14 +207,14 @@ func TestConnectorConfig(t *testing.T) {
 		JiraURL: " https://acme.atlassian.net/ ", JiraEmail: " me@acme.com", JiraAPIToken: "tok ",
 		AtlassianOrgID: "org", AtlassianAPIToken: "key", SkipProjectParticipants: true, SkipCustomerUser: true,
 		SyncProjectKeys: []string{"ENG, OPS", "", " WEB "}, IncludeArchivedProjects: true, ExpandParticipants: false,
-		RequestsPerSecond: 25, Concurrency: 4,
+		RequestsPerSecond: 25, Concurrency: 4, JiraProjectKeys: []string{" HELP "},
 	}
 	got := c.ConnectorConfig()
 	want := connector.Config{
 		JiraURL: "https://acme.atlassian.net/", JiraEmail: "me@acme.com", JiraAPIToken: "tok",
 		AtlassianOrgID: "org", AtlassianAPIToken: "key", SkipProjectParticipants: true, SkipCustomerUser: true,
 		SyncProjectKeys: []string{"ENG", "OPS", "WEB"}, IncludeArchivedProjects: true, ExpandParticipants: false,
-		RequestsPerSecond: 25, Concurrency: 4,
+		RequestsPerSecond: 25, Concurrency: 4, JiraProjectKeys: []string{"HELP"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ConnectorConfig (-want +got):\n%s", diff)

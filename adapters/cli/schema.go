@@ -38,6 +38,17 @@ var (
 		field.WithDisplayName("Jira API token"),
 		field.WithDescription("The API token of that account (classic, or scoped with the gateway URL)"),
 	)
+	// JiraProjectKeysField is baton-jira's project list for external
+	// ticketing (BATON_JIRA_PROJECT_KEYS). It keeps that meaning: it does not
+	// limit the sync (SyncProjectKeysField does). Ticketing is not
+	// implemented yet, so it is accepted, checked and otherwise unused, as
+	// baton-jira uses it when --ticketing is off.
+	JiraProjectKeysField = field.StringSliceField("jira-project-keys",
+		field.WithDisplayName("Ticketing project keys"),
+		field.WithDescription("Project keys offered for external ticketing, as in baton-jira. It does not limit the sync "+
+			"(use sync-project-keys for that); ticketing itself is not supported yet"),
+		field.WithPlaceholder("ENG,OPS"),
+	)
 	// SkipProjectParticipantsField drops the project participate entitlement
 	// (BATON_SKIP_PROJECT_PARTICIPANTS).
 	SkipProjectParticipantsField = field.BoolField("skip-project-participants",
@@ -147,6 +158,7 @@ var Fields = []field.SchemaField{
 	JiraAPITokenField,
 	AtlassianOrgIDField,
 	AtlassianAPITokenField,
+	JiraProjectKeysField,
 	SkipProjectParticipantsField,
 	SkipCustomerUserField,
 	SyncProjectKeysField,
