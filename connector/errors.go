@@ -22,6 +22,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/batonkit/jiracloud/atlassian"
+	"github.com/batonkit/jiracloud/internal/transport"
 	"github.com/batonkit/jiracloud/jira"
 )
 
@@ -126,6 +127,10 @@ func wrapErrAt(op string, err error, now time.Time) error {
 		return &statusError{st: status.New(codes.Canceled, msg), cause: err}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &statusError{st: status.New(codes.DeadlineExceeded, msg), cause: err}
+	case transport.Permanent(err):
+		// A certificate that does not verify, a host that does not exist:
+		// retrying cannot help, the configuration must change.
+		return &statusError{st: status.New(codes.FailedPrecondition, msg), cause: err}
 	case transient(err):
 		return &statusError{st: status.New(codes.Unavailable, msg), cause: err}
 	}

@@ -2,6 +2,8 @@ package connector
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -79,6 +81,18 @@ func TestWrapErr(t *testing.T) {
 		{name: "EOF", op: opListUsers, err: fmt.Errorf("jira: GET x: %w", io.ErrUnexpectedEOF), code: codes.Unavailable},
 		{name: "connection reset", op: opListUsers, err: &net.OpError{Op: "read", Err: syscall.ECONNRESET}, code: codes.Unavailable},
 		{name: "timeout", op: opListUsers, err: &url.Error{Op: "Get", URL: "https://x", Err: timeoutErr{}}, code: codes.Unavailable},
+		{name: "unknown certificate authority is not retried", op: opListUsers,
+			err:  &url.Error{Op: "Get", URL: "https://x", Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}},
+			code: codes.FailedPrecondition, contains: []string{"certificate"}},
+		{name: "wrong host name on the certificate is not retried", op: opListUsers,
+			err:  &url.Error{Op: "Get", URL: "https://x", Err: x509.HostnameError{Host: "x", Certificate: &x509.Certificate{}}},
+			code: codes.FailedPrecondition},
+		{name: "unknown host is not retried", op: opListUsers,
+			err:  &url.Error{Op: "Get", URL: "https://x", Err: &net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "x", IsNotFound: true}}},
+			code: codes.FailedPrecondition, contains: []string{"no such host"}},
+		{name: "DNS timeout is retried", op: opListUsers,
+			err:  &url.Error{Op: "Get", URL: "https://x", Err: &net.OpError{Op: "dial", Err: &net.DNSError{Err: "timeout", Name: "x", IsTimeout: true}}},
+			code: codes.Unavailable},
 		{name: "truncated JSON", op: opListUsers,
 			err: fmt.Errorf("jira: decoding response: %w", errors.New("unexpected end of JSON input")), code: codes.Unavailable},
 		{name: "canceled", op: opListUsers, err: context.Canceled, code: codes.Canceled},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	"github.com/conductorone/baton-sdk/pkg/annotations"
@@ -79,8 +80,11 @@ func (s *siteSyncer) Grants(ctx context.Context, _ *v2.Resource, opts rs.SyncOpA
 }
 
 // GrantsForResourceType returns one page of administrator groups per call.
-// Jira has been seen to answer 500 for accessType=site-admin; that is
-// logged as a warning and the site-admin grants are left out.
+// Jira Cloud answers accessType=site-admin with a documented 500 ("Couldn't
+// retrieve groups with the site-admin accessType"); that answer, and only
+// that one, is logged as a warning and the site-admin grants are left out.
+// Any other failure (other 5xx, 429, network) fails the call, so the SDK
+// retries it instead of finishing a sync without its site administrators.
 func (s *siteSyncer) GrantsForResourceType(ctx context.Context, _ string, opts rs.SyncOpAttrs) ([]*v2.Grant, *rs.SyncOpResults, error) {
 	tok := siteToken{E: adminEntitlement}
 	if err := decodeToken(opts.PageToken.Token, &tok); err != nil {
@@ -104,7 +108,7 @@ func (s *siteSyncer) GrantsForResourceType(ctx context.Context, _ string, opts r
 	var grants []*v2.Grant
 	next := ""
 	switch {
-	case err != nil && access == jira.AccessSiteAdmin && isServerError(err):
+	case err != nil && access == jira.AccessSiteAdmin && isSiteAdminUnsupported(err):
 		ctxzap.Extract(ctx).Warn("baton-jira-cloud: Jira failed to list site-admin groups (a known Jira Cloud limitation); "+
 			"site-admin grants are left out of this sync", zap.Error(err))
 	case err != nil:
@@ -153,8 +157,18 @@ func siteStub(host string) *v2.Resource {
 	return v2.Resource_builder{Id: v2.ResourceId_builder{ResourceType: siteResourceType.GetId(), Resource: host}.Build()}.Build()
 }
 
-// isServerError reports a 5xx answer from Jira.
-func isServerError(err error) bool {
+// isSiteAdminUnsupported reports whether err is Jira's documented refusal
+// to list groups by the site-admin access type: a 500 whose message names
+// that access type.
+func isSiteAdminUnsupported(err error) bool {
 	var je *jira.Error
-	return errors.As(err, &je) && je.StatusCode >= http.StatusInternalServerError
+	if !errors.As(err, &je) || je.StatusCode != http.StatusInternalServerError {
+		return false
+	}
+	for _, m := range je.Messages {
+		if strings.Contains(strings.ToLower(m), "site-admin") {
+			return true
+		}
+	}
+	return false
 }

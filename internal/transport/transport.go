@@ -10,6 +10,7 @@ package transport
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -351,9 +353,29 @@ func (t *Transport) prepareRetry(req *http.Request) error {
 	return err
 }
 
+// Permanent reports whether err, a failure to get any HTTP answer, cannot be
+// cured by sending the request again: a certificate that does not verify, a
+// host that does not exist, an unsupported scheme, a redirect loop or an
+// invalid header. Connection resets, refusals, timeouts and the like are not
+// permanent.
+func Permanent(err error) bool { return err != nil && !retryableTransportError(err) }
+
 // retryableTransportError reports whether a transport failure may succeed on
-// another attempt: not certificate, scheme or redirect-policy errors.
+// another attempt: not certificate, unknown-host, scheme or redirect-policy
+// errors.
 func retryableTransportError(err error) bool {
+	var cve *tls.CertificateVerificationError
+	if errors.As(err, &cve) {
+		return false
+	}
+	var ci x509.CertificateInvalidError
+	if errors.As(err, &ci) {
+		return false
+	}
+	var de *net.DNSError
+	if errors.As(err, &de) && de.IsNotFound {
+		return false
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		msg := ue.Error()
@@ -362,8 +384,8 @@ func retryableTransportError(err error) bool {
 			return false
 		}
 	}
-	var cv *x509.UnknownAuthorityError
-	if errors.As(err, &cv) {
+	var ua x509.UnknownAuthorityError
+	if errors.As(err, &ua) {
 		return false
 	}
 	var he x509.HostnameError
