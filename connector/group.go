@@ -65,7 +65,6 @@ func (s *groupSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.SyncOp
 
 // Entitlements returns the group's "member" entitlement.
 func (s *groupSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
-	s.c.warmGrants(ctx, s.c.state(opts.SyncID))
 	return []*v2.Entitlement{
 		ent.NewAssignmentEntitlement(r, memberEntitlement,
 			ent.WithGrantableTo(userResourceType),

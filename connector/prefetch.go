@@ -292,25 +292,31 @@ func (b grantsBatch) allGrants() []*v2.Grant {
 func (b grantsBatch) nextToken() string { return b.next }
 
 // warmGrants starts the project-role, project and group grants walks in the
-// background, once per sync, as soon as the List walks those batches read
-// from are complete (the user index where grants filter users, the groups
-// and the projects). The SDK asks for grants only after it has listed every
-// resource and stored their entitlements, and then one type at a time; the
-// three walks read endpoints with their own rate budgets (role actor lists,
-// permission schemes, member pages), so each runs up to grantsAheadDepth
-// batches ahead of the SDK (see ahead) and they overlap that work and each
-// other: the member pages of the groups, the longest walk, are read while
-// the SDK still stores role grants. Each batch is then taken by the walk's
-// call for its page token like any batch fetched ahead. Called from every
-// Entitlements and grants call; cheap once done.
+// background, once per sync, at the sync's first grants call, when the List
+// walks those batches read from are complete (the user index where grants
+// filter users, the groups and the projects). The SDK asks for grants only
+// after it has listed every resource and stored their entitlements, and then
+// one type at a time; the three walks read endpoints with their own rate
+// budgets (role actor lists, permission schemes, member pages), so each runs
+// up to grantsAheadDepth batches ahead of the SDK (see ahead) and they
+// overlap each other: the member pages of the groups, the longest walk, are
+// read while the SDK still stores role grants. Each batch is then taken by
+// the walk's call for its page token like any batch fetched ahead.
+//
+// Only walks the SDK will ask for are started: none before a grants call
+// (a sync that skips grants reads none), and the role walk only when project
+// roles were listed in this sync (a sync limited to other resource types
+// reads no actor list). Called from every grants call; cheap once done.
 func (c *Connector) warmGrants(ctx context.Context, st *syncState) {
 	if st.warmed.Load() || !c.indexesComplete(st) || !st.warmed.CompareAndSwap(false, true) {
 		return
 	}
 	roles, projects, groups := &projectRoleSyncer{c: c}, &projectSyncer{c: c}, &groupSyncer{c: c}
-	st.roleGrantsAhead.startFirstChain(ctx, func(ctx context.Context, tok string) (grantsBatch, error) {
-		return roles.batchAt(ctx, st, tok)
-	}, grantsBatch.nextToken)
+	if st.rolesListed.Load() {
+		st.roleGrantsAhead.startFirstChain(ctx, func(ctx context.Context, tok string) (grantsBatch, error) {
+			return roles.batchAt(ctx, st, tok)
+		}, grantsBatch.nextToken)
+	}
 	st.projectGrantsAhead.startFirstChain(ctx, func(ctx context.Context, tok string) (grantsBatch, error) {
 		return projects.batchAt(ctx, st, tok)
 	}, grantsBatch.nextToken)

@@ -641,11 +641,16 @@ func TestWarmGrantsWaitsForTheLists(t *testing.T) {
 	t.Cleanup(func() { _ = conn.Close(ctx) })
 	st := conn.state("sync-w")
 	walks := map[string]*ahead[grantsBatch]{"roles": &st.roleGrantsAhead, "projects": &st.projectGrantsAhead, "groups": &st.groupGrantsAhead}
-	group := v2.Resource_builder{Id: v2.ResourceId_builder{ResourceType: "group", Resource: "g"}.Build(), DisplayName: "g"}.Build()
-	gs := &groupSyncer{c: conn}
-	if _, _, err := gs.Entitlements(ctx, group, rsOpts("sync-w", "")); err != nil {
-		t.Fatal(err)
+	// A grants call of another type (the site's admins) is what starts the
+	// walks, and only once their lists are complete.
+	site := &siteSyncer{c: conn}
+	siteGrants := func() {
+		t.Helper()
+		if _, _, err := site.GrantsForResourceType(ctx, "site", rsOpts("sync-w", "")); err != nil {
+			t.Fatal(err)
+		}
 	}
+	siteGrants()
 	for name, a := range walks {
 		if k, ok := a.pendingKey(); ok {
 			t.Errorf("%s: batch %q started before the lists", name, k)
@@ -664,13 +669,28 @@ func TestWarmGrantsWaitsForTheLists(t *testing.T) {
 			}
 		}
 	}
+	gs := &groupSyncer{c: conn}
 	list(gs)
 	list(&projectSyncer{c: conn})
+	// Entitlements calls come before any grants call: they start nothing
+	// (a sync that skips grants must not read them).
+	group := v2.Resource_builder{Id: v2.ResourceId_builder{ResourceType: "group", Resource: "g"}.Build(), DisplayName: "g"}.Build()
 	if _, _, err := gs.Entitlements(ctx, group, rsOpts("sync-w", "")); err != nil {
 		t.Fatal(err)
 	}
 	for name, a := range walks {
-		if k, ok := a.pendingKey(); !ok || k != "" {
+		if k, ok := a.pendingKey(); ok {
+			t.Errorf("%s: batch %q started by an Entitlements call", name, k)
+		}
+	}
+	// Project roles were not listed: their walk is not one the SDK will ask for.
+	siteGrants()
+	for name, a := range walks {
+		k, ok := a.pendingKey()
+		if name == "roles" && ok {
+			t.Errorf("roles: batch %q started, but no project role was listed in this sync", k)
+		}
+		if name != "roles" && (!ok || k != "") {
 			t.Errorf("%s: pending %q (%v) after the lists, want the first batch", name, k, ok)
 		}
 	}
@@ -921,5 +941,50 @@ func TestGrantsWalksRunAheadOfTheSDK(t *testing.T) {
 	}
 	if n := srv.Stats().Routes["GET /rest/api/3/group/member"]; n != pages {
 		t.Errorf("group/member read %d times, want %d (each page once)", n, pages)
+	}
+}
+
+// TestWarmGrantsStartsTheRoleWalkOnceRolesAreListed: when the sync listed
+// project roles, the first grants call starts their walk too.
+func TestWarmGrantsStartsTheRoleWalkOnceRolesAreListed(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := newTestServer(t, jiratest.Generate(jiratest.Small, 12))
+	conn, err := New(ctx, testConfig(srv, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(ctx) })
+	st := conn.state("sync-r2")
+	var projects []*v2.Resource
+	for _, s := range []interface {
+		List(context.Context, *v2.ResourceId, rs.SyncOpAttrs) ([]*v2.Resource, *rs.SyncOpResults, error)
+	}{&groupSyncer{c: conn}, &projectSyncer{c: conn}} {
+		for tok := ""; ; {
+			page, out, err := s.List(ctx, nil, rsOpts("sync-r2", tok))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := s.(*projectSyncer); ok {
+				projects = append(projects, page...)
+			}
+			if tok = out.NextPageToken; tok == "" {
+				break
+			}
+		}
+	}
+	if len(projects) == 0 {
+		t.Fatal("no projects listed")
+	}
+	if _, _, err := (&projectRoleSyncer{c: conn}).List(ctx, projects[0].GetId(), rsOpts("sync-r2", "")); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := (&siteSyncer{c: conn}).GrantsForResourceType(ctx, "site", rsOpts("sync-r2", "")); err != nil {
+		t.Fatal(err)
+	}
+	for name, a := range map[string]*ahead[grantsBatch]{"roles": &st.roleGrantsAhead, "projects": &st.projectGrantsAhead, "groups": &st.groupGrantsAhead} {
+		if k, ok := a.pendingKey(); !ok || k != "" {
+			t.Errorf("%s: pending %q (%v), want the first batch", name, k, ok)
+		}
 	}
 }

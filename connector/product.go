@@ -47,7 +47,6 @@ func (s *productSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.Sync
 
 // Entitlements returns the product's "access" entitlement.
 func (s *productSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
-	s.c.warmGrants(ctx, s.c.state(opts.SyncID))
 	return []*v2.Entitlement{
 		ent.NewAssignmentEntitlement(r, accessEntitlement,
 			ent.WithGrantableTo(groupResourceType),

@@ -62,7 +62,6 @@ func (s *projectSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.Sync
 
 // Entitlements returns "participate" (unless skip-project-participants) and "lead".
 func (s *projectSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
-	s.c.warmGrants(ctx, s.c.state(opts.SyncID))
 	name := r.GetDisplayName()
 	var out []*v2.Entitlement
 	if !s.c.cfg.SkipProjectParticipants {

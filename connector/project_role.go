@@ -49,6 +49,7 @@ func (s *projectRoleSyncer) List(ctx context.Context, parent *v2.ResourceId, opt
 		return nil, &rs.SyncOpResults{}, nil
 	}
 	st := s.c.state(opts.SyncID)
+	st.rolesListed.Store(true)
 	p, err := s.c.project(ctx, st, jira.ProjectID(parent.GetResource()))
 	if err != nil || p == nil {
 		return nil, &rs.SyncOpResults{}, err
@@ -70,7 +71,6 @@ func (s *projectRoleSyncer) List(ctx context.Context, parent *v2.ResourceId, opt
 
 // Entitlements returns the role's "assigned" entitlement.
 func (s *projectRoleSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
-	s.c.warmGrants(ctx, s.c.state(opts.SyncID))
 	return []*v2.Entitlement{
 		ent.NewAssignmentEntitlement(r, assignedEntitlement,
 			ent.WithGrantableTo(userResourceType, groupResourceType),

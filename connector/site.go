@@ -54,7 +54,6 @@ func (s *siteSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.SyncOpA
 
 // Entitlements returns "admin" and "site-admin".
 func (s *siteSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
-	s.c.warmGrants(ctx, s.c.state(opts.SyncID))
 	return []*v2.Entitlement{
 		ent.NewPermissionEntitlement(r, adminEntitlement,
 			ent.WithGrantableTo(groupResourceType),

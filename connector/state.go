@@ -89,7 +89,8 @@ type syncState struct {
 	projectGrantsAhead ahead[grantsBatch]
 	roleGrantsAhead    ahead[grantsBatch]
 
-	warmed atomic.Bool // see Connector.warmGrants
+	warmed      atomic.Bool // see Connector.warmGrants
+	rolesListed atomic.Bool // project roles were listed in this sync
 
 	// bg tracks the other background work of the sync (team-managed roles
 	// read ahead of the project-role List calls).

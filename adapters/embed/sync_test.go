@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	sdksync "github.com/conductorone/baton-sdk/pkg/sync"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -351,6 +352,28 @@ func TestSyncWithoutExpandableParticipants(t *testing.T) {
 		}
 	}
 	compareTruth(t, want, snap)
+}
+
+// TestSyncSkippingGrantsReadsNoGrants: a sync told to skip grants (a
+// resources-only sync) reads no member page, role actor list or permission
+// scheme, even though the connector reads grants ahead of the SDK.
+func TestSyncSkippingGrantsReadsNoGrants(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, jiratest.Generate(jiratest.Medium, 7))
+	res, snap := syncTo(t, testConfig(srv, false), embed.WithSyncOptions(sdksync.WithSkipGrants(true)))
+	if len(snap.Grants) != 0 || res.Grants != 0 {
+		t.Errorf("%d grants in the file (Result says %d), want none", len(snap.Grants), res.Grants)
+	}
+	if len(snap.Resources) == 0 {
+		t.Fatal("no resources synced")
+	}
+	routes := srv.Stats().Routes
+	for _, r := range []string{"GET /rest/api/3/group/member", "GET /rest/api/3/project/{projectIdOrKey}/role/{id}",
+		"GET /rest/api/3/project/{projectIdOrKey}/permissionscheme", "GET /rest/api/3/permissionscheme/{schemeId}"} {
+		if n := routes[r]; n != 0 {
+			t.Errorf("%s read %d times by a sync that skips grants", r, n)
+		}
+	}
 }
 
 // TestSyncSurvivesFaults injects 429 storms with Retry-After, 5xx, 503 with
