@@ -3,7 +3,9 @@ package connector
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/conductorone/baton-sdk/pkg/annotations"
@@ -18,8 +20,11 @@ import (
 // with one result) and holds Administer Jira (GET /mypermissions), which
 // project roles, permission schemes and products need; and in organization
 // mode that the organization exists for the Admin API key (GET
-// /admin/v1/orgs/{id}) and has this Jira site among its workspaces. Every
-// failure says what to change. The SDK calls it before each sync.
+// /admin/v1/orgs/{id}) and has this Jira site among its workspaces; and
+// that every key of sync-project-keys names a project the sync will include
+// (a mistyped key would otherwise sync no project and, in ConductorOne,
+// remove that project's access from the last sync). Every failure says what
+// to change. The SDK calls it before each sync.
 func (c *Connector) Validate(ctx context.Context) (annotations.Annotations, error) {
 	email := strings.TrimSpace(c.cfg.JiraEmail)
 	site := c.jira.Site().BaseURL
@@ -62,12 +67,59 @@ func (c *Connector) Validate(ctx context.Context) (annotations.Annotations, erro
 				`and products needs: add it to a group with "Administer Jira" (Jira settings → System → Global permissions)`, opValidate, who)
 	}
 
+	if err := c.validateSyncProjects(ctx); err != nil {
+		return nil, err
+	}
 	if c.admin != nil {
 		if err := c.validateOrg(ctx); err != nil {
 			return nil, err
 		}
 	}
 	return annos, nil
+}
+
+// validateSyncProjects checks that each sync-project-keys key is the current
+// key of a project the account can see, and not archived unless archived
+// projects are synced (GET /project/search with keys, 50 keys a request).
+func (c *Connector) validateSyncProjects(ctx context.Context) error {
+	want := c.cfg.syncProjectKeys()
+	if len(want) == 0 {
+		return nil
+	}
+	current := map[jira.ProjectKey]jira.Project{}
+	renamed := map[jira.ProjectKey]jira.ProjectKey{} // an earlier key → the current one
+	for chunk := range slices.Chunk(want, 50) {
+		o := &jira.ProjectSearchOptions{Keys: chunk, IncludeArchived: true, Expand: []string{jira.ProjectExpandProjectKeys}}
+		for p, err := range c.jira.Projects.SearchIter(ctx, o) {
+			if err != nil {
+				return wrapErr(opValidate, err)
+			}
+			current[p.Key] = p
+			for _, k := range p.ProjectKeys {
+				if k != p.Key {
+					renamed[k] = p.Key
+				}
+			}
+		}
+	}
+	var problems []string
+	for _, k := range want {
+		p, ok := current[k]
+		switch {
+		case ok && p.Archived && !c.cfg.IncludeArchivedProjects:
+			problems = append(problems, fmt.Sprintf("%s is archived (set include-archived-projects to sync it)", k))
+		case ok:
+		case renamed[k] != "":
+			problems = append(problems, fmt.Sprintf("%s is now %s (use the current key)", k, renamed[k]))
+		default:
+			problems = append(problems, fmt.Sprintf("no project %s is visible to the account (check the key, and that the "+
+				"account may browse the project)", k))
+		}
+	}
+	if len(problems) > 0 {
+		return errorf(codes.InvalidArgument, "%s: sync-project-keys: %s", opValidate, strings.Join(problems, "; "))
+	}
+	return nil
 }
 
 // validateOrg checks the organization ID and Admin API key, and finds the

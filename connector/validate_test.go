@@ -40,6 +40,18 @@ func TestValidate(t *testing.T) {
 				c.JiraEmail, c.JiraAPIToken = "browser@example.com", "tok-browser"
 			},
 			want: []string{`"Administer Jira"`}},
+		{name: "sync-project-keys all found", code: codes.OK,
+			edit: func(c *Config, s *jiratest.Server) { c.SyncProjectKeys = []string{projectKey(s, false)} }},
+		{name: "sync-project-keys with an unknown key", code: codes.InvalidArgument,
+			edit: func(c *Config, s *jiratest.Server) { c.SyncProjectKeys = []string{projectKey(s, false), "NOPE"} },
+			want: []string{"sync-project-keys", "no project NOPE"}},
+		{name: "sync-project-keys naming an archived project", code: codes.InvalidArgument,
+			edit: func(c *Config, s *jiratest.Server) { c.SyncProjectKeys = []string{projectKey(s, true)} },
+			want: []string{"sync-project-keys", "archived", "include-archived-projects"}},
+		{name: "sync-project-keys naming an archived project that is synced", code: codes.OK,
+			edit: func(c *Config, s *jiratest.Server) {
+				c.SyncProjectKeys, c.IncludeArchivedProjects = []string{strings.ToLower(projectKey(s, true))}, true
+			}},
 		{name: "wrong Admin API key", org: true, code: codes.Unauthenticated,
 			edit: func(c *Config, _ *jiratest.Server) { c.AtlassianAPIToken = "ATCTT-wrong" },
 			want: []string{"atlassian-api-token"}},
@@ -89,4 +101,16 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// projectKey returns the key of a live (or, with archived, an archived)
+// project of the fake; "NO_SUCH_PROJECT" when there is none, which fails
+// the cases that expect it to be found.
+func projectKey(s *jiratest.Server, archived bool) string {
+	for _, p := range s.Snapshot().Projects {
+		if !p.Deleted && p.Archived == archived {
+			return p.Key
+		}
+	}
+	return "NO_SUCH_PROJECT"
 }

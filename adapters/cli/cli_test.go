@@ -341,6 +341,12 @@ func TestBadInput(t *testing.T) {
 			want: []string{"ticketing", "not supported"},
 		},
 		{
+			name: "unknown project to sync",
+			env:  f.env(),
+			args: []string{"--sync-project-keys", "NOPE"},
+			want: []string{"sync-project-keys", "no project NOPE"},
+		},
+		{
 			name: "malformed ticketing project key",
 			env:  f.env(),
 			args: []string{"--jira-project-keys", "ENG,1BAD"},
