@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -9,9 +10,12 @@ import (
 	"github.com/conductorone/baton-sdk/pkg/annotations"
 	rs "github.com/conductorone/baton-sdk/pkg/types/resource"
 	"github.com/google/go-cmp/cmp"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/batonkit/jiracloud/atlassian"
 	"github.com/batonkit/jiracloud/jira"
+	"github.com/batonkit/jiracloud/jira/jiratest"
 )
 
 func TestSplitName(t *testing.T) {
@@ -229,7 +233,8 @@ func TestParticipateGrants(t *testing.T) {
 		{Type: jira.HolderReporter},
 	}
 	roles := []roleInfo{{id: 10002, name: "Developers", global: true}}
-	pr := &principals{groups: map[jira.GroupID]struct{}{"g1": {}}, products: []jira.ProductKey{"jira-software", "jira-servicedesk"}}
+	pr := &principals{groups: map[jira.GroupID]struct{}{"g1": {}}, products: []jira.ProductKey{"jira-software", "jira-servicedesk"},
+		site: "acme.atlassian.net"}
 	allowed := func(id jira.AccountID, _ jira.AccountType) bool { return id != "customer-1" }
 	gs := participateGrants(projectStub("100"), p, holders, roles, pr, allowed, true)
 	want := []string{
@@ -237,6 +242,7 @@ func TestParticipateGrants(t *testing.T) {
 		"project:100:participate:product:jira-servicedesk",
 		"project:100:participate:product:jira-software",
 		"project:100:participate:project-role:100:10002",
+		"project:100:participate:site:acme.atlassian.net",
 		"project:100:participate:user:lead",
 		"project:100:participate:user:u1",
 	}
@@ -248,6 +254,7 @@ func TestParticipateGrants(t *testing.T) {
 		"project:100:participate:product:jira-software":    {"product:jira-software:access"},
 		"project:100:participate:product:jira-servicedesk": {"product:jira-servicedesk:access"},
 		"project:100:participate:project-role:100:10002":   {"project-role:100:10002:assigned"},
+		"project:100:participate:site:acme.atlassian.net":  {"site:acme.atlassian.net:anyone"},
 	}
 	for _, g := range gs {
 		if d := cmp.Diff(wantExp[g.GetId()], expandable(g)); d != "" {
@@ -284,4 +291,72 @@ func TestRoleActorGrants(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestAnyoneGrantsPaged: the "anyone" grants come anyoneBatch at a time, in
+// account order, each account once, from the accounts the users walk
+// recorded (no request of their own).
+func TestAnyoneGrantsPaged(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := newTestServer(t, jiratest.Generate(jiratest.Small, 3))
+	conn, err := New(ctx, testConfig(srv, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(ctx) })
+	st := conn.state("sync-anyone")
+	n := 2*anyoneBatch + 17
+	st.usersMu.Lock()
+	st.users.walk = walk{started: true, complete: true}
+	for i := n - 1; i >= 0; i-- { // out of order, and one account twice
+		st.anyone = append(st.anyone, jira.AccountID(fmt.Sprintf("acct-%06d", i)))
+	}
+	st.anyone = append(st.anyone, "acct-000000")
+	st.usersMu.Unlock()
+	st.siteMu.Lock()
+	st.site = "acme.atlassian.net"
+	st.siteMu.Unlock()
+	before := srv.Stats().Total
+
+	s := &siteSyncer{c: conn}
+	tok, err := encodeToken(siteToken{E: anyoneEntitlement})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	calls := 0
+	for tok != "" {
+		gs, out, err := s.GrantsForResourceType(ctx, "site", rsOpts("sync-anyone", tok))
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls++
+		if len(gs) > anyoneBatch {
+			t.Errorf("call %d returned %d grants, more than %d", calls, len(gs), anyoneBatch)
+		}
+		ids = append(ids, grantIDs(gs)...)
+		tok = out.NextPageToken
+	}
+	if calls != 3 || len(ids) != n {
+		t.Fatalf("%d calls, %d grants; want 3 calls and %d grants", calls, len(ids), n)
+	}
+	if !slices.IsSorted(ids) || ids[0] != "site:acme.atlassian.net:anyone:user:acct-000000" {
+		t.Errorf("grants not in account order from the first: %s … %s", ids[0], ids[len(ids)-1])
+	}
+	if got := srv.Stats().Total - before; got != 0 {
+		t.Errorf("the anyone grants made %d requests, want none", got)
+	}
+	if _, _, err := s.GrantsForResourceType(ctx, "site", rsOpts("sync-anyone", mustToken(t, siteToken{E: anyoneEntitlement, C: "x"}))); status.Code(err) != codes.InvalidArgument {
+		t.Errorf("bad offset: %v, want InvalidArgument", err)
+	}
+}
+
+func mustToken(t *testing.T, v any) string {
+	t.Helper()
+	tok, err := encodeToken(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }

@@ -124,6 +124,7 @@ func (c *Connector) orgUserPage(ctx context.Context, tok string) (userPageResult
 			return userPageResult{}, wrapErr(opListUsers, err)
 		}
 		cursor, out.annos = resp.NextCursor, rateAnnotations(resp)
+		out.active = activeAccounts(users)
 		for _, u := range users {
 			if u.AccountType != jira.AccountTypeApp {
 				continue

@@ -218,6 +218,8 @@ func (s *projectSyncer) grants(ctx context.Context, st *syncState, batch []*proj
 type principals struct {
 	groups   map[jira.GroupID]struct{}
 	products []jira.ProductKey
+	// site is the site host: the principal of a grant to "anyone".
+	site string
 }
 
 func (c *Connector) principals(ctx context.Context, st *syncState) (*principals, error) {
@@ -229,7 +231,11 @@ func (c *Connector) principals(ctx context.Context, st *syncState) (*principals,
 	if err != nil {
 		return nil, err
 	}
-	pr := &principals{groups: groups}
+	site, _, err := c.siteHost(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	pr := &principals{groups: groups, site: site}
 	for _, p := range products {
 		pr.products = append(pr.products, p.role.Key)
 	}
@@ -239,9 +245,10 @@ func (c *Connector) principals(ctx context.Context, st *syncState) (*principals,
 // participateGrants turns a project's BROWSE_PROJECTS holders into
 // "participate" grants (docs/MODEL.md): groups, project roles and products
 // as principals (expandable onto their members when expand is set), users
-// and the project lead directly; "anyone" and issue-level holders (reporter,
-// assignee, …) grant nothing. Holders that are not synced are dropped, and
-// each principal is granted once.
+// and the project lead directly, and "anyone" (public access) as the site
+// (expandable onto site:<host>:anyone, every active account of the site);
+// issue-level holders (reporter, assignee, …) grant nothing. Holders that
+// are not synced are dropped, and each principal is granted once.
 func participateGrants(res *v2.Resource, p *projectInfo, holders []jira.PermissionHolder, roles []roleInfo,
 	pr *principals, allowed userAllowed, expand bool) []*v2.Grant {
 	var out []*v2.Grant
@@ -296,6 +303,10 @@ func participateGrants(res *v2.Resource, p *projectInfo, holders []jira.Permissi
 		case jira.HolderProjectLead:
 			if p.lead != "" && allowed(p.lead, p.leadType) {
 				add(userID(p.lead))
+			}
+		case jira.HolderAnyone:
+			if pr.site != "" {
+				add(siteStub(pr.site).GetId(), expandOnto(siteResourceType.GetId()+":"+pr.site+":"+anyoneEntitlement)...)
 			}
 		}
 	}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	"github.com/conductorone/baton-sdk/pkg/annotations"
 	ent "github.com/conductorone/baton-sdk/pkg/types/entitlement"
+	gr "github.com/conductorone/baton-sdk/pkg/types/grant"
 	rs "github.com/conductorone/baton-sdk/pkg/types/resource"
 	"github.com/grpc-ecosystem/go-grpc-middleware/logging/zap/ctxzap"
 	"go.uber.org/zap"
@@ -29,11 +31,20 @@ var siteResourceType = v2.ResourceType_builder{
 const (
 	adminEntitlement     = "admin"
 	siteAdminEntitlement = "site-admin"
+	// anyoneEntitlement is held by every active account of the site that
+	// is not a Service Management customer: whom a permission granted to
+	// "anyone" (public access) reaches. It is derived, not assignable.
+	anyoneEntitlement = "anyone"
+
+	// anyoneBatch is how many "anyone" grants one call returns.
+	anyoneBatch = 5000
 )
 
 // siteSyncer lists the site (host from GET /serverInfo) and grants
 // "admin" (Administer Jira) and "site-admin" (site administration) to the
-// groups GET /group/bulk returns for accessType=admin and site-admin.
+// groups GET /group/bulk returns for accessType=admin and site-admin, and
+// "anyone" to every active, non-customer account the users walk returned
+// (no request of its own).
 type siteSyncer struct{ c *Connector }
 
 func (s *siteSyncer) ResourceType(context.Context) *v2.ResourceType { return siteResourceType }
@@ -52,7 +63,7 @@ func (s *siteSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.SyncOpA
 	return []*v2.Resource{r}, &rs.SyncOpResults{Annotations: annos}, nil
 }
 
-// Entitlements returns "admin" and "site-admin".
+// Entitlements returns "admin", "site-admin" and "anyone".
 func (s *siteSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
 	return []*v2.Entitlement{
 		ent.NewPermissionEntitlement(r, adminEntitlement,
@@ -63,11 +74,18 @@ func (s *siteSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.S
 			ent.WithGrantableTo(groupResourceType),
 			ent.WithDisplayName("Site administrator"),
 			ent.WithDescription("Administers the site "+r.GetId().GetResource())),
+		ent.NewPermissionEntitlement(r, anyoneEntitlement,
+			ent.WithGrantableTo(userResourceType),
+			ent.WithDisplayName("Anyone (public access)"),
+			ent.WithDescription("Every active account of "+r.GetId().GetResource()+" that is not a Service Management "+
+				"customer: whom a permission granted to \"anyone\" (public access) reaches; projects whose Browse Projects "+
+				"permission is public grant participate through it. Derived from account status, not assignable")),
 	}, &rs.SyncOpResults{}, nil
 }
 
 // siteToken is the position of a site grants walk: the entitlement being
-// walked ("admin", then "site-admin") and the group page cursor.
+// walked ("admin", then "site-admin", then "anyone") and the group page
+// cursor, or for "anyone" the offset into the sorted accounts.
 type siteToken struct {
 	E string `json:"e"`
 	C string `json:"c,omitempty"`
@@ -95,6 +113,9 @@ func (s *siteSyncer) GrantsForResourceType(ctx context.Context, _ string, opts r
 	if err != nil {
 		return nil, nil, err
 	}
+	if tok.E == anyoneEntitlement {
+		return s.anyoneGrants(ctx, st, host, tok.C)
+	}
 	synced, err := s.c.groupSet(ctx, st)
 	if err != nil {
 		return nil, nil, err
@@ -110,6 +131,9 @@ func (s *siteSyncer) GrantsForResourceType(ctx context.Context, _ string, opts r
 	case err != nil && access == jira.AccessSiteAdmin && isSiteAdminUnsupported(err):
 		ctxzap.Extract(ctx).Warn("baton-jira-cloud: Jira failed to list site-admin groups (a known Jira Cloud limitation); "+
 			"site-admin grants are left out of this sync", zap.Error(err))
+		if next, err = encodeToken(siteToken{E: anyoneEntitlement}); err != nil {
+			return nil, nil, err
+		}
 	case err != nil:
 		return nil, nil, wrapErr(opSiteAdmins, err)
 	default:
@@ -122,12 +146,44 @@ func (s *siteSyncer) GrantsForResourceType(ctx context.Context, _ string, opts r
 			next, err = encodeToken(siteToken{E: tok.E, C: resp.NextCursor})
 		} else if tok.E == adminEntitlement {
 			next, err = encodeToken(siteToken{E: siteAdminEntitlement})
+		} else {
+			next, err = encodeToken(siteToken{E: anyoneEntitlement})
 		}
 		if err != nil {
 			return nil, nil, err
 		}
 	}
 	return grants, &rs.SyncOpResults{NextPageToken: next, Annotations: rateAnnotations(resp)}, nil
+}
+
+// anyoneGrants returns up to anyoneBatch "anyone" grants from offset at.
+func (s *siteSyncer) anyoneGrants(ctx context.Context, st *syncState, host, at string) ([]*v2.Grant, *rs.SyncOpResults, error) {
+	from := 0
+	if at != "" {
+		n, err := strconv.Atoi(at)
+		if err != nil || n < 0 {
+			return nil, nil, errorf(codes.InvalidArgument, "invalid page token: offset %q", at)
+		}
+		from = n
+	}
+	accounts, err := s.c.anyoneAccounts(ctx, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	from = min(from, len(accounts))
+	to := min(from+anyoneBatch, len(accounts))
+	stub := siteStub(host)
+	grants := make([]*v2.Grant, 0, to-from)
+	for _, id := range accounts[from:to] {
+		grants = append(grants, gr.NewGrant(stub, anyoneEntitlement, userID(id)))
+	}
+	next := ""
+	if to < len(accounts) {
+		if next, err = encodeToken(siteToken{E: anyoneEntitlement, C: strconv.Itoa(to)}); err != nil {
+			return nil, nil, err
+		}
+	}
+	return grants, &rs.SyncOpResults{NextPageToken: next}, nil
 }
 
 // siteHost returns the site host from GET /serverInfo, read once per sync.

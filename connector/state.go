@@ -52,6 +52,9 @@ type syncState struct {
 
 	usersMu sync.Mutex
 	users   accountIndex
+	// anyone holds the active, non-customer Jira accounts the users walk
+	// returned (recorded with users): the holders of site:<host>:anyone.
+	anyone []jira.AccountID
 
 	groupsMu sync.Mutex
 	groups   groupIndex

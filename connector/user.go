@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
@@ -40,8 +41,9 @@ func (s *userSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.SyncOpA
 	st.usersMu.Lock()
 	if keep, restart := st.users.observe(opts.PageToken.Token, p.next); keep {
 		if restart {
-			st.users.ids = nil
+			st.users.ids, st.anyone = nil, nil
 		}
+		st.anyone = append(st.anyone, p.active...)
 		if s.c.admin != nil {
 			// Organization mode: an account comes once even if both the
 			// directory and Jira (or two directories) return it.
@@ -79,8 +81,12 @@ func (s *userSyncer) Grants(context.Context, *v2.Resource, rs.SyncOpAttrs) ([]*v
 type userPageResult struct {
 	resources []*v2.Resource
 	index     []jira.AccountID
-	next      string
-	annos     annotations.Annotations
+	// active are the page's Jira accounts that are active and not Service
+	// Management customers: who a permission granted to "anyone" reaches
+	// (see syncState.anyone).
+	active []jira.AccountID
+	next   string
+	annos  annotations.Annotations
 }
 
 // userPage fetches the user page at tok. List and the user index share it.
@@ -92,7 +98,7 @@ func (c *Connector) userPage(ctx context.Context, tok string) (userPageResult, e
 	if err != nil {
 		return userPageResult{}, wrapErr(opListUsers, err)
 	}
-	out := userPageResult{next: resp.NextCursor, annos: rateAnnotations(resp)}
+	out := userPageResult{next: resp.NextCursor, annos: rateAnnotations(resp), active: activeAccounts(users)}
 	for _, u := range users {
 		if u.AccountType == jira.AccountTypeCustomer && c.cfg.SkipCustomerUser {
 			out.index = append(out.index, u.AccountID)
@@ -123,23 +129,8 @@ func (c *Connector) userFilter(ctx context.Context, st *syncState) (userAllowed,
 	}
 	st.usersMu.Lock()
 	defer st.usersMu.Unlock()
-	if !st.users.ok() {
-		// Re-page users once (a resumed sync, or grants without a List).
-		idx := accountIndex{}
-		tok := ""
-		for {
-			p, err := c.userPage(ctx, tok)
-			if err != nil {
-				return nil, err
-			}
-			idx.add(p.index...)
-			if p.next == "" || p.next == tok {
-				break
-			}
-			tok = p.next
-		}
-		idx.walk = walk{started: true, complete: true}
-		st.users = idx
+	if err := c.ensureUsersLocked(ctx, st); err != nil {
+		return nil, err
 	}
 	ids := st.users.ids
 	skipCustomers := c.cfg.SkipCustomerUser
@@ -238,4 +229,63 @@ func userResource(u jira.User, extra ...rs.UserTraitOption) (*v2.Resource, error
 		return nil, wrapErr("convert user "+string(u.AccountID), err)
 	}
 	return r, nil
+}
+
+// ensureUsersLocked re-pages users once when the List walk did not record
+// them (a resumed sync, or grants without a List), rebuilding the user index
+// and the accounts "anyone" reaches. st.usersMu must be held.
+func (c *Connector) ensureUsersLocked(ctx context.Context, st *syncState) error {
+	if st.users.ok() {
+		return nil
+	}
+	idx := accountIndex{}
+	var active []jira.AccountID
+	tok := ""
+	for {
+		p, err := c.userPage(ctx, tok)
+		if err != nil {
+			return err
+		}
+		idx.add(p.index...)
+		active = append(active, p.active...)
+		if p.next == "" || p.next == tok {
+			break
+		}
+		tok = p.next
+	}
+	idx.walk = walk{started: true, complete: true}
+	st.users, st.anyone = idx, active
+	return nil
+}
+
+// activeAccounts returns the active accounts of users that are not Service
+// Management customers.
+func activeAccounts(users []jira.User) []jira.AccountID {
+	var out []jira.AccountID
+	for _, u := range users {
+		if u.Active && u.AccountType != jira.AccountTypeCustomer {
+			out = append(out, u.AccountID)
+		}
+	}
+	return out
+}
+
+// anyoneAccounts returns, sorted, the synced accounts a permission granted
+// to "anyone" reaches: active Jira accounts that are not customers (in
+// organization mode, those the sync includes).
+func (c *Connector) anyoneAccounts(ctx context.Context, st *syncState) ([]jira.AccountID, error) {
+	st.usersMu.Lock()
+	err := c.ensureUsersLocked(ctx, st)
+	active := slices.Clone(st.anyone)
+	st.usersMu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	allowed, err := c.userFilter(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(active)
+	active = slices.Compact(active)
+	return slices.DeleteFunc(active, func(id jira.AccountID) bool { return !allowed(id, "") }), nil
 }

@@ -86,6 +86,11 @@ func TestTruthRules(t *testing.T) {
 	}
 	must(part + ":user:qm:1:2")
 	must(part + ":user:a-alice")
+	// "anyone": the site, expandable onto every active non-customer account.
+	must(part+":site:acme.atlassian.net", "site:acme.atlassian.net:anyone")
+	must("site:acme.atlassian.net:anyone:user:a-alice")
+	mustNot("site:acme.atlassian.net:anyone:user:a-bob")  // inactive
+	mustNot("site:acme.atlassian.net:anyone:user:qm:1:2") // customer
 	mustNot(part + ":group:g-ghost")
 	mustNot(part + ":project-role:10000:999")
 	mustNot(part + ":product:jira-unknown")
@@ -103,8 +108,8 @@ func TestTruthRules(t *testing.T) {
 			n++
 		}
 	}
-	if n != 8 {
-		t.Errorf("participate grants = %d, want 8 (no duplicates)", n)
+	if n != 9 {
+		t.Errorf("participate grants = %d, want 9 (no duplicates)", n)
 	}
 
 	// Resources: scoped roles for team-managed, every global role for classic, parents set.

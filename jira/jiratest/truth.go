@@ -176,8 +176,16 @@ func (t *Tenant) GroundTruth(o TruthOptions) *Truth {
 	b.resource(TruthResource{Type: TypeSite, ID: t.SiteHost, DisplayName: "Jira site " + t.SiteHost})
 	adminEnt := EntitlementID(TypeSite, t.SiteHost, "admin")
 	siteAdminEnt := EntitlementID(TypeSite, t.SiteHost, "site-admin")
+	anyoneEnt := EntitlementID(TypeSite, t.SiteHost, "anyone")
 	b.entitlement(adminEnt)
 	b.entitlement(siteAdminEnt)
+	b.entitlement(anyoneEnt)
+	// "anyone": every synced, active Jira account that is not a customer.
+	for _, u := range t.Users {
+		if u.Active && u.AccountType != AccountTypeCustomer && users[u.AccountID] {
+			b.grant(TruthGrant{Entitlement: anyoneEnt, PrincipalType: TypeUser, PrincipalID: u.AccountID})
+		}
+	}
 	for _, g := range t.Groups {
 		if g.Admin {
 			groupGrant(adminEnt, g.ID)
@@ -259,6 +267,9 @@ func (t *Tenant) GroundTruth(o TruthOptions) *Truth {
 				if users[p.LeadAccountID] {
 					b.grant(TruthGrant{Entitlement: ent, PrincipalType: TypeUser, PrincipalID: p.LeadAccountID})
 				}
+			case HolderAnyone:
+				b.grant(TruthGrant{Entitlement: ent, PrincipalType: TypeSite, PrincipalID: t.SiteHost,
+					Expandable: []string{anyoneEnt}})
 			}
 		}
 	}

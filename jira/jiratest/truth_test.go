@@ -192,6 +192,13 @@ func (w *walker) run() *jiratest.Truth {
 			w.groupGrant(ent, g.GroupID)
 		}
 	}
+	anyone := "site:" + host + ":anyone"
+	w.ents[anyone] = true
+	for _, ju := range jiraUsers {
+		if ju.Active && ju.AccountType != "customer" && w.users[ju.AccountID] {
+			w.grant(anyone, "user", ju.AccountID)
+		}
+	}
 
 	type project struct {
 		ID   string `json:"id"`
@@ -295,6 +302,8 @@ func (w *walker) run() *jiratest.Truth {
 				if p.Lead != nil && w.users[p.Lead.AccountID] {
 					w.grant(ent, "user", p.Lead.AccountID)
 				}
+			case "anyone":
+				w.grant(ent, "site", host, anyone)
 			}
 		}
 	}
