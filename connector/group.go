@@ -57,6 +57,17 @@ func (s *groupSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.SyncOp
 		if restart {
 			st.groups.reset()
 		}
+		if s.c.admin != nil {
+			// Organization mode: a group comes once even if both the
+			// Admin API and Jira return it.
+			kept := p.resources[:0]
+			for i, r := range p.resources {
+				if _, dup := st.groups.set[p.ids[i]]; !dup {
+					kept = append(kept, r)
+				}
+			}
+			p.resources = kept
+		}
 		st.groups.add(p.ids...)
 	}
 	st.groupsMu.Unlock()

@@ -16,17 +16,12 @@ import (
 	"github.com/batonkit/jiracloud/jira"
 )
 
-// systemJiraGroups are Jira groups the Admin API does not return; in
-// organization mode they are still listed from Jira, as the reference
-// connector does.
-var systemJiraGroups = []string{"atlassian-addons", "atlassian-addons-admin", "system-administrators"}
-
 // Page states of the organization-mode walks (pagination.Bag resource types).
 const (
 	phaseOrgUsers   = "org-users"
-	phaseJiraApps   = "jira-apps"
+	phaseJiraUsers  = "jira-users"
 	phaseOrgGroups  = "org-groups"
-	phaseJiraSystem = "jira-system-groups"
+	phaseJiraGroups = "jira-groups"
 )
 
 // orgSite is the site's Jira workspaces in the organization, found once per
@@ -77,16 +72,19 @@ func (c *Connector) orgResources(ctx context.Context) ([]string, error) {
 // orgUserPage is one page of organization-mode users: first the
 // organization's accounts with access to the site's Jira workspaces (one
 // search over all of them, so an account matching several workspaces comes
-// once), then the site's app accounts from Jira (bots and service accounts,
-// which the directory does not hold). The index records every synced
-// account; an account already emitted in this walk is skipped.
+// once), with their Admin traits (status, last active); then every other
+// account Jira lists (apps, which the directory does not hold, accounts of
+// other organizations, customers unless skipped), so that turning
+// organization mode on adds detail and never hides an account. The index
+// records every synced account; an account already emitted in this walk is
+// skipped.
 func (c *Connector) orgUserPage(ctx context.Context, tok string) (userPageResult, error) {
 	bag := &pagination.Bag{}
 	if err := bag.Unmarshal(tok); err != nil {
 		return userPageResult{}, errorf(codes.InvalidArgument, "invalid page token: %v", err)
 	}
 	if bag.Current() == nil {
-		bag.Push(pagination.PageState{ResourceTypeID: phaseJiraApps})
+		bag.Push(pagination.PageState{ResourceTypeID: phaseJiraUsers})
 		bag.Push(pagination.PageState{ResourceTypeID: phaseOrgUsers})
 	}
 	var out userPageResult
@@ -118,7 +116,7 @@ func (c *Connector) orgUserPage(ctx context.Context, tok string) (userPageResult
 			out.resources = append(out.resources, r)
 			out.index = append(out.index, u.AccountID)
 		}
-	case phaseJiraApps:
+	case phaseJiraUsers:
 		users, resp, err := c.jira.Users.List(ctx, &jira.ListOptions{Cursor: bag.PageToken()})
 		if err != nil {
 			return userPageResult{}, wrapErr(opListUsers, err)
@@ -126,7 +124,7 @@ func (c *Connector) orgUserPage(ctx context.Context, tok string) (userPageResult
 		cursor, out.annos = resp.NextCursor, rateAnnotations(resp)
 		out.active = activeAccounts(users)
 		for _, u := range users {
-			if u.AccountType != jira.AccountTypeApp {
+			if c.cfg.SkipCustomerUser && u.AccountType == jira.AccountTypeCustomer {
 				continue
 			}
 			r, err := userResource(u)
@@ -149,14 +147,16 @@ func (c *Connector) orgUserPage(ctx context.Context, tok string) (userPageResult
 
 // orgGroupPage is one page of organization-mode groups: the organization's
 // groups with a role on the site's Jira workspaces (one search over all of
-// them), then the Jira system groups the Admin API does not return.
+// them), then every other Jira group (system groups the Admin API does not
+// return, groups without a product role that are still project role actors
+// or permission holders). The List call skips a group already emitted.
 func (c *Connector) orgGroupPage(ctx context.Context, tok string) (groupPageResult, error) {
 	bag := &pagination.Bag{}
 	if err := bag.Unmarshal(tok); err != nil {
 		return groupPageResult{}, errorf(codes.InvalidArgument, "invalid page token: %v", err)
 	}
 	if bag.Current() == nil {
-		bag.Push(pagination.PageState{ResourceTypeID: phaseJiraSystem})
+		bag.Push(pagination.PageState{ResourceTypeID: phaseJiraGroups})
 		bag.Push(pagination.PageState{ResourceTypeID: phaseOrgGroups})
 	}
 	var out groupPageResult
@@ -187,17 +187,13 @@ func (c *Connector) orgGroupPage(ctx context.Context, tok string) (groupPageResu
 				return groupPageResult{}, err
 			}
 		}
-	case phaseJiraSystem:
-		groups, resp, err := c.jira.Groups.List(ctx, &jira.GroupListOptions{
-			ListOptions: jira.ListOptions{Cursor: bag.PageToken()}, GroupNames: systemJiraGroups})
+	case phaseJiraGroups:
+		groups, resp, err := c.jira.Groups.List(ctx, &jira.GroupListOptions{ListOptions: jira.ListOptions{Cursor: bag.PageToken()}})
 		if err != nil {
 			return groupPageResult{}, wrapErr(opListGroups, err)
 		}
 		cursor, out.annos = resp.NextCursor, rateAnnotations(resp)
 		for _, g := range groups {
-			if !isSystemGroup(g.Name) {
-				continue
-			}
 			if err := add(g.GroupID, g.Name); err != nil {
 				return groupPageResult{}, err
 			}
@@ -213,14 +209,6 @@ func (c *Connector) orgGroupPage(ctx context.Context, tok string) (groupPageResu
 	return out, nil
 }
 
-func isSystemGroup(name string) bool {
-	for _, n := range systemJiraGroups {
-		if n == name {
-			return true
-		}
-	}
-	return false
-}
 
 // orgUserStatus maps the Admin API's composite user status: active →
 // ENABLED; suspended, deactivated and for_deletion → DISABLED; otherwise the

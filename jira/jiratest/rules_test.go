@@ -196,14 +196,25 @@ func TestTruthOrgMode(t *testing.T) {
 	if users[tn.ServiceAccountID] == "" {
 		t.Error("service account (app user, also an org account) missing")
 	}
+	// Every account Jira lists is synced (organization mode adds detail, it
+	// hides nothing), customers included unless skipped.
+	onJira := map[string]bool{}
 	for _, u := range tn.Users {
-		if u.AccountType == jiratest.AccountTypeCustomer {
-			if _, ok := users[u.AccountID]; ok {
-				t.Errorf("customer %s synced in org mode", u.AccountID)
+		onJira[u.AccountID] = true
+		if _, ok := users[u.AccountID]; !ok {
+			t.Errorf("Jira account %s (%s) not synced in org mode", u.AccountID, u.AccountType)
+		}
+	}
+	skipped := tn.GroundTruth(jiratest.TruthOptions{OrgMode: true, SkipCustomers: true})
+	for _, r := range skipped.Resources {
+		for _, u := range tn.Users {
+			if r.Type == "user" && r.ID == u.AccountID && u.AccountType == jiratest.AccountTypeCustomer {
+				t.Errorf("customer %s synced in org mode with SkipCustomers", u.AccountID)
 			}
 		}
 	}
-	// Accounts of the sandbox site only are not users of this site.
+	// The organization's accounts with Jira access to the site are synced
+	// with their Admin name; accounts of other sites only (a sandbox) are not.
 	for _, a := range tn.Org.Accounts {
 		onSite := false
 		for _, pa := range a.ProductAccess {
@@ -211,8 +222,12 @@ func TestTruthOrgMode(t *testing.T) {
 				onSite = true
 			}
 		}
-		if _, ok := users[a.AccountID]; ok != onSite {
-			t.Errorf("account %s synced=%v, has Jira access to the site=%v", a.AccountID, ok, onSite)
+		name, ok := users[a.AccountID]
+		switch {
+		case onSite && (!ok || name != a.Name):
+			t.Errorf("account %s with Jira access to the site: synced=%v as %q, want %q", a.AccountID, ok, name, a.Name)
+		case !onSite && !onJira[a.AccountID] && ok:
+			t.Errorf("account %s of another site only is synced", a.AccountID)
 		}
 	}
 }

@@ -27,11 +27,11 @@ type TruthOptions struct {
 	SkipParticipants bool
 	// IncludeArchived syncs archived projects too.
 	IncludeArchived bool
-	// OrgMode syncs users and groups the organization way: Jira app users plus the organization's directory
-	// accounts (claimed or not, as the Admin directory-users endpoint lists them) with access to a Jira workspace of
-	// this site (display name = Admin name), and the three Jira system groups plus
-	// the organization's groups with a role on a Jira workspace of this site; each once. Workspaces of other
-	// products on the same host (Confluence) do not make an account or group part of the Jira site.
+	// OrgMode syncs users and groups the organization way: the organization's directory accounts (claimed or not,
+	// as the Admin directory-users endpoint lists them) with access to a Jira workspace of this site (display name =
+	// Admin name), then every other account Jira lists (its display name); the organization's groups with a role on
+	// a Jira workspace of this site, then every other Jira group; each once. Workspaces of other products on the same
+	// host (Confluence) do not make an account or group part of the Jira site through the Admin API.
 	OrgMode bool
 	// SyncProjectKeys, when set, limits projects (and their roles and grants) to these keys.
 	SyncProjectKeys []string
@@ -96,16 +96,18 @@ func (t *Tenant) GroundTruth(o TruthOptions) *Truth {
 			addUser(u.AccountID, u.DisplayName)
 		}
 	} else {
-		for _, u := range t.Users {
-			if u.AccountType == AccountTypeApp {
-				addUser(u.AccountID, u.DisplayName)
-			}
-		}
+		// The organization's accounts on the site (Admin names), then every
+		// other account Jira lists, which keeps its Jira display name.
 		if t.Org != nil {
 			for _, a := range t.Org.Accounts {
 				if a.hasAnyResource(siteARIs) && !(o.SkipCustomers && a.AccountType == AccountTypeCustomer) {
 					addUser(a.AccountID, a.Name)
 				}
+			}
+		}
+		for _, u := range t.Users {
+			if !users[u.AccountID] && !(o.SkipCustomers && u.AccountType == AccountTypeCustomer) {
+				addUser(u.AccountID, u.DisplayName)
 			}
 		}
 	}
@@ -140,17 +142,16 @@ func (t *Tenant) GroundTruth(o TruthOptions) *Truth {
 			addGroup(g.ID, g.Name, g.Members)
 		}
 	} else {
-		for _, g := range t.Groups {
-			if isSystemJiraGroup(g.Name) {
-				addGroup(g.ID, g.Name, g.Members)
-			}
-		}
+		// The organization's groups on the site, then every other Jira group.
 		if t.Org != nil {
 			for _, mg := range t.Org.Groups {
 				if hasAny(mg.ResourceIDs, siteARIs) {
 					addGroup(mg.ID, mg.Name, membersOf(mg.ID, mg.Members))
 				}
 			}
+		}
+		for _, g := range t.Groups {
+			addGroup(g.ID, g.Name, g.Members)
 		}
 	}
 	groupGrant := func(ent, gid string) {

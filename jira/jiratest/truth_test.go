@@ -82,16 +82,6 @@ func (w *walker) run() *jiratest.Truth {
 			groups = append(groups, siteGroup{g.GroupID, g.Name})
 		}
 	} else {
-		for _, ju := range jiraUsers {
-			if ju.AccountType == "app" {
-				addUser(ju.AccountID, ju.DisplayName)
-			}
-		}
-		for _, g := range allGroups {
-			if g.Name == "atlassian-addons" || g.Name == "atlassian-addons-admin" || g.Name == "system-administrators" {
-				groups = append(groups, siteGroup{g.GroupID, g.Name})
-			}
-		}
 		adm := auth{bearer: w.srv.AdminKey}
 		orgURL := w.srv.AdminURL() + "/v2/orgs/" + w.srv.OrgID
 		type ws struct {
@@ -146,6 +136,18 @@ func (w *walker) run() *jiratest.Truth {
 					seenGroup[x.ID] = true
 					groups = append(groups, siteGroup{x.ID, x.Name})
 				}
+			}
+		}
+		// Then every other account and group Jira lists.
+		for _, ju := range jiraUsers {
+			if !w.users[ju.AccountID] && !(w.o.SkipCustomers && ju.AccountType == "customer") {
+				addUser(ju.AccountID, ju.DisplayName)
+			}
+		}
+		for _, g := range allGroups {
+			if !seenGroup[g.GroupID] {
+				seenGroup[g.GroupID] = true
+				groups = append(groups, siteGroup{g.GroupID, g.Name})
 			}
 		}
 	}
