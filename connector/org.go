@@ -209,7 +209,6 @@ func (c *Connector) orgGroupPage(ctx context.Context, tok string) (groupPageResu
 	return out, nil
 }
 
-
 // orgUserStatus maps the Admin API's composite user status: active →
 // ENABLED; suspended, deactivated and for_deletion → DISABLED; otherwise the
 // account status decides.
