@@ -300,11 +300,7 @@ func TestAnyoneGrantsPaged(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	srv := newTestServer(t, jiratest.Generate(jiratest.Small, 3))
-	conn, err := New(ctx, testConfig(srv, false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close(ctx) })
+	conn := newConn(t, testConfig(srv, false))
 	st := conn.state("sync-anyone")
 	n := 2*anyoneBatch + 17
 	st.usersMu.Lock()

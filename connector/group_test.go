@@ -198,11 +198,7 @@ func TestGroupMembersSeenAreForgottenWhenRead(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	srv := newTestServer(t, jiratest.Generate(jiratest.Medium, 7), jiratest.WithMaxResultsCap("/rest/api/3/group/member", 5))
-	conn, err := New(ctx, testConfig(srv, false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close(ctx) })
+	conn := newConn(t, testConfig(srv, false))
 	st := conn.state("sync-f")
 	s := &groupSyncer{c: conn}
 	seen := func() (groups, entries int) {

@@ -389,11 +389,7 @@ func TestGroupGrantsRepeatedTokenFallsBack(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	srv := newTestServer(t, jiratest.Generate(jiratest.Medium, 2))
-	conn, err := New(ctx, testConfig(srv, false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close(ctx) })
+	conn := newConn(t, testConfig(srv, false))
 	s := &groupSyncer{c: conn}
 	_, outA, err := s.GrantsForResourceType(ctx, "group", rsOpts("sync-r", ""))
 	if err != nil {
@@ -634,11 +630,7 @@ func TestWarmGrantsWaitsForTheLists(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	srv := newTestServer(t, jiratest.Generate(jiratest.Small, 12))
-	conn, err := New(ctx, testConfig(srv, false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close(ctx) })
+	conn := newConn(t, testConfig(srv, false))
 	st := conn.state("sync-w")
 	walks := map[string]*ahead[grantsBatch]{"roles": &st.roleGrantsAhead, "projects": &st.projectGrantsAhead, "groups": &st.groupGrantsAhead}
 	// A grants call of another type (the site's admins) is what starts the
@@ -896,11 +888,7 @@ func TestGrantsWalksRunAheadOfTheSDK(t *testing.T) {
 	ctx := t.Context()
 	tn := jiratest.Generate(jiratest.Medium, 4)
 	srv := newTestServer(t, tn)
-	conn, err := New(ctx, testConfig(srv, false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close(ctx) })
+	conn := newConn(t, testConfig(srv, false))
 	st := conn.state("sync-r")
 	for _, s := range []interface {
 		List(context.Context, *v2.ResourceId, rs.SyncOpAttrs) ([]*v2.Resource, *rs.SyncOpResults, error)
@@ -950,11 +938,7 @@ func TestWarmGrantsStartsTheRoleWalkOnceRolesAreListed(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	srv := newTestServer(t, jiratest.Generate(jiratest.Small, 12))
-	conn, err := New(ctx, testConfig(srv, false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close(ctx) })
+	conn := newConn(t, testConfig(srv, false))
 	st := conn.state("sync-r2")
 	var projects []*v2.Resource
 	for _, s := range []interface {

@@ -230,6 +230,17 @@ func normalise(tr *jiratest.Truth) {
 	sort.Slice(tr.Grants, func(i, j int) bool { return tr.Grants[i].ID() < tr.Grants[j].ID() })
 }
 
+// newConn builds a connector for cfg, closed when the test ends.
+func newConn(t *testing.T, cfg Config) *Connector {
+	t.Helper()
+	conn, err := New(t.Context(), cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { _ = conn.Close(context.WithoutCancel(t.Context())) })
+	return conn
+}
+
 func newServerConn(t *testing.T, ctx context.Context, cfg Config) (*Connector, types.ConnectorServer) {
 	t.Helper()
 	conn, err := New(ctx, cfg)
