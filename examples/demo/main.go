@@ -171,7 +171,7 @@ func (v *view) userList(ids []string, limit int) string {
 
 func printSummary(w io.Writer, host string, res *embed.Result, s *embed.Snapshot) {
 	v := newView(s)
-	fmt.Fprintf(w, "\nSynced in %s with %d requests: %d resources, %d entitlements, %d grants (%d of them derived by expanding group, role and product grants).\n",
+	fmt.Fprintf(w, "\nSynced in %s with %d requests: %d resources, %d entitlements, %d grants (%d of them derived by expanding group, role, product and public-access grants).\n",
 		res.Duration.Round(time.Millisecond), res.Requests, res.Resources, res.Entitlements, res.Grants, res.ExpandedGrants)
 	fmt.Fprintf(w, "Wrote %s\n", res.C1ZPath)
 
