@@ -10,8 +10,6 @@ import (
 	"github.com/conductorone/baton-sdk/pkg/annotations"
 	rs "github.com/conductorone/baton-sdk/pkg/types/resource"
 	"github.com/google/go-cmp/cmp"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/batonkit/jiracloud/atlassian"
 	"github.com/batonkit/jiracloud/jira"
@@ -343,8 +341,23 @@ func TestAnyoneGrantsPaged(t *testing.T) {
 	if got := srv.Stats().Total - before; got != 0 {
 		t.Errorf("the anyone grants made %d requests, want none", got)
 	}
-	if _, _, err := s.GrantsForResourceType(ctx, "site", rsOpts("sync-anyone", mustToken(t, siteToken{E: anyoneEntitlement, C: "x"}))); status.Code(err) != codes.InvalidArgument {
-		t.Errorf("bad offset: %v, want InvalidArgument", err)
+
+	// A walk resumed after accounts changed (one granted earlier is gone)
+	// continues after the last account it granted: none is skipped.
+	first, out, err := s.GrantsForResourceType(ctx, "site", rsOpts("sync-anyone", mustToken(t, siteToken{E: anyoneEntitlement})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.usersMu.Lock()
+	st.anyone = slices.DeleteFunc(st.anyone, func(id jira.AccountID) bool { return id == "acct-000003" })
+	st.usersMu.Unlock()
+	rest, _, err := s.GrantsForResourceType(ctx, "site", rsOpts("sync-anyone", out.NextPageToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, next := grantIDs(first)[len(first)-1], grantIDs(rest)[0]
+	if want := fmt.Sprintf("site:acme.atlassian.net:anyone:user:acct-%06d", anyoneBatch); last >= next || next != want {
+		t.Errorf("resumed walk: first batch ends at %s, next starts at %s, want %s", last, next, want)
 	}
 }
 
@@ -355,4 +368,27 @@ func mustToken(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return tok
+}
+
+func TestSiteAdminUnsupported(t *testing.T) {
+	t.Parallel()
+	documented := []string{"Couldn't retrieve groups with the site-admin accessType"}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"documented 500", &jira.Error{StatusCode: 500, Messages: documented, Attempts: 1}, true},
+		{"documented 500, wrapped", fmt.Errorf("list: %w", &jira.Error{StatusCode: 500, Messages: documented, Attempts: 1}), true},
+		{"500 that persisted through retries", &jira.Error{StatusCode: 500, Messages: []string{"Internal server error"}, Attempts: 4}, true},
+		{"a single 500", &jira.Error{StatusCode: 500, Attempts: 1}, false},
+		{"502 after retries", &jira.Error{StatusCode: 502, Attempts: 4}, false},
+		{"503 with the message", &jira.Error{StatusCode: 503, Messages: documented, Attempts: 1}, false},
+		{"429", &jira.Error{StatusCode: 429, Attempts: 4}, false},
+		{"not a Jira error", fmt.Errorf("connection reset"), false},
+	} {
+		if got := siteAdminUnsupported(tc.err); got != tc.want {
+			t.Errorf("%s: siteAdminUnsupported = %v, want %v", tc.name, got, tc.want)
+		}
+	}
 }

@@ -549,7 +549,7 @@ func (c *Connector) groupIDs(ctx context.Context, st *syncState) ([]jira.GroupID
 			}
 			tok = p.next
 		}
-		idx.walk = walk{started: true, complete: true}
+		idx.walk = walk{started: true, complete: true, rebuilt: true}
 		st.groups = idx
 	}
 	return st.groups.order, nil

@@ -44,7 +44,8 @@ type ahead[T any] struct {
 // pending is one background fetch.
 type pending[T any] struct {
 	key    string
-	ctx    context.Context // the starting call's values, cancelled by cancel only
+	base   context.Context // the starting call's values without cancellation, shared by the chain
+	ctx    context.Context // base, cancelled by cancel only
 	fetch  func(ctx context.Context, key string) (T, error)
 	next   func(T) string // nil: the chain does not grow from here
 	cancel context.CancelFunc
@@ -156,7 +157,7 @@ func (a *ahead[T]) launch(ctx context.Context, key string, fetch func(ctx contex
 }
 
 func newPending[T any](base context.Context, key string, fetch func(ctx context.Context, key string) (T, error), next func(T) string) *pending[T] {
-	p := &pending[T]{key: key, fetch: fetch, next: next, done: make(chan struct{})}
+	p := &pending[T]{key: key, base: base, fetch: fetch, next: next, done: make(chan struct{})}
 	p.ctx, p.cancel = context.WithCancel(base)
 	return p
 }
@@ -193,7 +194,7 @@ func (a *ahead[T]) growLocked() func() {
 	if nk == "" || nk == t.key {
 		return nop
 	}
-	p := newPending(context.WithoutCancel(t.ctx), nk, t.fetch, t.next)
+	p := newPending(t.base, nk, t.fetch, t.next)
 	a.q = append(a.q, p)
 	return func() { go a.run(p) }
 }
@@ -325,25 +326,27 @@ func (c *Connector) warmGrants(ctx context.Context, st *syncState) {
 	}, grantsBatch.nextToken)
 }
 
-// indexesComplete reports whether the List walks recorded every index the
-// grants batches need, so that starting them early makes no request the
-// sync would not make anyway (an incomplete index would be re-paged).
+// indexesComplete reports whether the SDK's List walks recorded, in this
+// process, every index the grants batches need. Only then are the walks
+// known to be ones the SDK will ask for from the start: an index rebuilt by
+// re-paging (a sync resumed in a new process, or a type the sync does not
+// list) means the SDK may have finished those walks before, or never asks.
 func (c *Connector) indexesComplete(st *syncState) bool {
 	if c.admin != nil || c.cfg.SkipCustomerUser {
 		st.usersMu.Lock()
-		ok := st.users.ok()
+		ok := st.users.listed()
 		st.usersMu.Unlock()
 		if !ok {
 			return false
 		}
 	}
 	st.groupsMu.Lock()
-	ok := st.groups.ok()
+	ok := st.groups.listed()
 	st.groupsMu.Unlock()
 	if !ok {
 		return false
 	}
 	st.projectsMu.Lock()
 	defer st.projectsMu.Unlock()
-	return st.projects.ok()
+	return st.projects.listed()
 }

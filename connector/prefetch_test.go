@@ -972,3 +972,32 @@ func TestWarmGrantsStartsTheRoleWalkOnceRolesAreListed(t *testing.T) {
 		}
 	}
 }
+
+// TestWarmGrantsNotAfterARebuild: in a sync resumed in a new process the
+// indexes are rebuilt by re-paging, not recorded by the SDK's List walks;
+// the SDK may have finished some grants walks before its checkpoint, so
+// none is started ahead.
+func TestWarmGrantsNotAfterARebuild(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := newTestServer(t, jiratest.Generate(jiratest.Small, 12))
+	conn := newConn(t, testConfig(srv, false))
+	st := conn.state("sync-resumed")
+	if _, err := conn.groupIDs(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.projectList(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := (&siteSyncer{c: conn}).GrantsForResourceType(ctx, "site", rsOpts("sync-resumed", "")); err != nil {
+		t.Fatal(err)
+	}
+	for name, a := range map[string]*ahead[grantsBatch]{"roles": &st.roleGrantsAhead, "projects": &st.projectGrantsAhead, "groups": &st.groupGrantsAhead} {
+		if k, ok := a.pendingKey(); ok {
+			t.Errorf("%s: batch %q started ahead after rebuilt indexes", name, k)
+		}
+	}
+	if n := srv.Stats().Routes["GET /rest/api/3/group/member"]; n != 0 {
+		t.Errorf("%d member pages read that the SDK did not ask for", n)
+	}
+}

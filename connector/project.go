@@ -66,7 +66,7 @@ func (s *projectSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts r
 	var out []*v2.Entitlement
 	if !s.c.cfg.SkipProjectParticipants {
 		out = append(out, ent.NewAssignmentEntitlement(r, participateEntitlement,
-			ent.WithGrantableTo(userResourceType, groupResourceType, projectRoleResourceType, productResourceType),
+			ent.WithGrantableTo(userResourceType, groupResourceType, projectRoleResourceType, productResourceType, siteResourceType),
 			ent.WithDisplayName(name+" project participant"),
 			ent.WithDescription("Can browse the "+name+" project in Jira (Browse Projects permission)")))
 	}
@@ -449,7 +449,7 @@ func (c *Connector) projectList(ctx context.Context, st *syncState) ([]*projectI
 			}
 			tok = p.next
 		}
-		idx.walk = walk{started: true, complete: true}
+		idx.walk = walk{started: true, complete: true, rebuilt: true}
 		st.projects = idx
 	}
 	return st.projects.order, nil

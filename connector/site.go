@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
+	"slices"
 	"strings"
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
@@ -85,7 +85,8 @@ func (s *siteSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.S
 
 // siteToken is the position of a site grants walk: the entitlement being
 // walked ("admin", then "site-admin", then "anyone") and the group page
-// cursor, or for "anyone" the offset into the sorted accounts.
+// cursor, or for "anyone" the last account granted (accounts go in sorted
+// order, so a resumed walk continues after it even if the list changed).
 type siteToken struct {
 	E string `json:"e"`
 	C string `json:"c,omitempty"`
@@ -98,10 +99,11 @@ func (s *siteSyncer) Grants(ctx context.Context, _ *v2.Resource, opts rs.SyncOpA
 
 // GrantsForResourceType returns one page of administrator groups per call.
 // Jira Cloud answers accessType=site-admin with a documented 500 ("Couldn't
-// retrieve groups with the site-admin accessType"); that answer, and only
-// that one, is logged as a warning and the site-admin grants are left out.
-// Any other failure (other 5xx, 429, network) fails the call, so the SDK
-// retries it instead of finishing a sync without its site administrators.
+// retrieve groups with the site-admin accessType"); that answer, or a 500
+// that persisted through the client's retries, is logged as a warning and
+// the site-admin grants are left out. Any other failure (a single 500,
+// other 5xx, 429, network) fails the call, so the SDK retries it instead of
+// finishing a sync without its site administrators.
 func (s *siteSyncer) GrantsForResourceType(ctx context.Context, _ string, opts rs.SyncOpAttrs) ([]*v2.Grant, *rs.SyncOpResults, error) {
 	tok := siteToken{E: adminEntitlement}
 	if err := decodeToken(opts.PageToken.Token, &tok); err != nil {
@@ -128,7 +130,7 @@ func (s *siteSyncer) GrantsForResourceType(ctx context.Context, _ string, opts r
 	var grants []*v2.Grant
 	next := ""
 	switch {
-	case err != nil && access == jira.AccessSiteAdmin && isSiteAdminUnsupported(err):
+	case err != nil && access == jira.AccessSiteAdmin && siteAdminUnsupported(err):
 		ctxzap.Extract(ctx).Warn("baton-jira-cloud: Jira failed to list site-admin groups (a known Jira Cloud limitation); "+
 			"site-admin grants are left out of this sync", zap.Error(err))
 		if next, err = encodeToken(siteToken{E: anyoneEntitlement}); err != nil {
@@ -156,21 +158,20 @@ func (s *siteSyncer) GrantsForResourceType(ctx context.Context, _ string, opts r
 	return grants, &rs.SyncOpResults{NextPageToken: next, Annotations: rateAnnotations(resp)}, nil
 }
 
-// anyoneGrants returns up to anyoneBatch "anyone" grants from offset at.
-func (s *siteSyncer) anyoneGrants(ctx context.Context, st *syncState, host, at string) ([]*v2.Grant, *rs.SyncOpResults, error) {
-	from := 0
-	if at != "" {
-		n, err := strconv.Atoi(at)
-		if err != nil || n < 0 {
-			return nil, nil, errorf(codes.InvalidArgument, "invalid page token: offset %q", at)
-		}
-		from = n
-	}
+// anyoneGrants returns up to anyoneBatch "anyone" grants for the accounts
+// after after (all of them when after is "").
+func (s *siteSyncer) anyoneGrants(ctx context.Context, st *syncState, host, after string) ([]*v2.Grant, *rs.SyncOpResults, error) {
 	accounts, err := s.c.anyoneAccounts(ctx, st)
 	if err != nil {
 		return nil, nil, err
 	}
-	from = min(from, len(accounts))
+	from := 0
+	if after != "" {
+		from, _ = slices.BinarySearch(accounts, jira.AccountID(after))
+		if from < len(accounts) && accounts[from] == jira.AccountID(after) {
+			from++
+		}
+	}
 	to := min(from+anyoneBatch, len(accounts))
 	stub := siteStub(host)
 	grants := make([]*v2.Grant, 0, to-from)
@@ -179,7 +180,7 @@ func (s *siteSyncer) anyoneGrants(ctx context.Context, st *syncState, host, at s
 	}
 	next := ""
 	if to < len(accounts) {
-		if next, err = encodeToken(siteToken{E: anyoneEntitlement, C: strconv.Itoa(to)}); err != nil {
+		if next, err = encodeToken(siteToken{E: anyoneEntitlement, C: string(accounts[to-1])}); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -212,10 +213,12 @@ func siteStub(host string) *v2.Resource {
 	return v2.Resource_builder{Id: v2.ResourceId_builder{ResourceType: siteResourceType.GetId(), Resource: host}.Build()}.Build()
 }
 
-// isSiteAdminUnsupported reports whether err is Jira's documented refusal
-// to list groups by the site-admin access type: a 500 whose message names
-// that access type.
-func isSiteAdminUnsupported(err error) bool {
+// siteAdminUnsupported reports whether err is Jira refusing to list groups
+// by the site-admin access type: a 500 whose message names that access type
+// (the documented answer), or a 500 that persisted through the client's
+// retries (the same refusal worded otherwise). A single 500, other 5xx, 429
+// and network errors are not: the SDK retries them.
+func siteAdminUnsupported(err error) bool {
 	var je *jira.Error
 	if !errors.As(err, &je) || je.StatusCode != http.StatusInternalServerError {
 		return false
@@ -225,5 +228,5 @@ func isSiteAdminUnsupported(err error) bool {
 			return true
 		}
 	}
-	return false
+	return je.Attempts > 1
 }

@@ -161,7 +161,10 @@ func (st *syncState) goBackground(ctx context.Context, fn func(ctx context.Conte
 // walk tracks whether a List walk arrived page by page from the first page.
 type walk struct {
 	started, complete, broken bool
-	next                      string
+	// rebuilt marks an index built by re-paging its source outside the
+	// SDK's List walk (a resumed sync, or a type the sync does not list).
+	rebuilt bool
+	next    string
 }
 
 // observe records that the page with token tok was listed and returned next.
@@ -184,6 +187,10 @@ func (w *walk) observe(tok, next string) (keep, restart bool) {
 }
 
 func (w *walk) ok() bool { return w.complete && !w.broken }
+
+// listed reports whether the SDK's own List walk recorded the whole index in
+// this process (not a rebuild).
+func (w *walk) listed() bool { return w.ok() && !w.rebuilt }
 
 // accountIndex is a set of account IDs (see syncState).
 type accountIndex struct {

@@ -253,7 +253,7 @@ func (c *Connector) ensureUsersLocked(ctx context.Context, st *syncState) error 
 		}
 		tok = p.next
 	}
-	idx.walk = walk{started: true, complete: true}
+	idx.walk = walk{started: true, complete: true, rebuilt: true}
 	st.users, st.anyone = idx, active
 	return nil
 }

@@ -22,8 +22,9 @@ type Result struct {
 	// holds, from the stats the SDK records in it (one read, whatever the
 	// size of the sync; a file without them is read back object by object).
 	// Grants includes the grants the SDK derived by expanding expandable
-	// grants: ExpandedGrants of them, the grants stored beyond those the
-	// connector returned.
+	// grants: ExpandedGrants of them, the grants stored beyond the distinct
+	// grants the connector returned (read back from the file instead when
+	// the sync was limited to some resource types).
 	ResourceTypes  int
 	Resources      int
 	Entitlements   int

@@ -350,18 +350,24 @@ func grantOf(g *v2.Grant) (Grant, error) {
 // countInto fills the counts of res from the c1z at path: from the stats
 // the SDK recorded for the sync when there are any (one read, whatever the
 // size of the sync), else by reading every object back. direct is the
-// number of grants the connector returned to the SDK; the grants stored
-// beyond those are the ones expansion added.
-func countInto(ctx context.Context, path, tmpDir string, res *Result, direct int) error {
-	ok, err := countFromStats(ctx, path, tmpDir, res)
-	if err != nil {
-		return err
+// number of distinct grants the connector returned to the SDK; when exact,
+// the grants stored beyond those are the ones expansion added. Otherwise
+// (a sync limited to some resource types), or when the numbers do not
+// reconcile, every object is read back.
+func countInto(ctx context.Context, path, tmpDir string, res *Result, direct int, exact bool) error {
+	if exact {
+		ok, err := countFromStats(ctx, path, tmpDir, res)
+		if err != nil {
+			return err
+		}
+		if ok && res.Grants >= direct {
+			res.ExpandedGrants = res.Grants - direct
+			return nil
+		}
 	}
-	if !ok {
-		return countByScan(ctx, path, tmpDir, res)
-	}
-	res.ExpandedGrants = max(0, res.Grants-direct)
-	return nil
+	*res = Result{C1ZPath: res.C1ZPath, Duration: res.Duration, APIDuration: res.APIDuration, Requests: res.Requests,
+		Retries: res.Retries, RateLimited: res.RateLimited, ByRoute: res.ByRoute, Waited: res.Waited}
+	return countByScan(ctx, path, tmpDir, res)
 }
 
 // countFromStats fills the counts of res from the sync's recorded stats.

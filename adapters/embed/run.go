@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"net"
 	"os"
 	"sync"
@@ -63,8 +64,8 @@ func run(ctx context.Context, builder any, stats statsFunc, o options, start tim
 	if err != nil {
 		return nil, fmt.Errorf("embed: connector server: %w", err)
 	}
-	var direct atomic.Int64
-	cc, stop, err := serve(srv, logger, &direct)
+	tally := newGrantTally()
+	cc, stop, err := serve(srv, logger, tally)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +119,8 @@ func run(ctx context.Context, builder any, stats statsFunc, o options, start tim
 		res.Requests, res.Retries, res.RateLimited = st.Requests, st.Retries, st.RateLimited
 		res.ByRoute, res.Waited = st.ByRoute, st.Waited()
 	}
-	if err := countInto(ctx, final, o.tmpDir, res, int(direct.Load())); err != nil {
+	direct, exact := tally.direct()
+	if err := countInto(ctx, final, o.tmpDir, res, direct, exact); err != nil {
 		return res, err
 	}
 	return res, nil
@@ -126,8 +128,8 @@ func run(ctx context.Context, builder any, stats statsFunc, o options, start tim
 
 // serve starts an in-memory gRPC server for srv and returns a connector
 // client for it and a function that stops both and closes the connector.
-// direct counts the grants the connector returns to the SDK.
-func serve(srv types.ConnectorServer, logger *zap.Logger, direct *atomic.Int64) (types.ConnectorClient, func(context.Context) error, error) {
+// tally watches the calls (see grantTally).
+func serve(srv types.ConnectorServer, logger *zap.Logger, tally *grantTally) (types.ConnectorClient, func(context.Context) error, error) {
 	lis := bufconn.Listen(1 << 20)
 	gs := grpc.NewServer(
 		grpc.MaxRecvMsgSize(maxMessage),
@@ -136,8 +138,8 @@ func serve(srv types.ConnectorServer, logger *zap.Logger, direct *atomic.Int64) 
 		// caller: hand them the logger the way the SDK's runner does.
 		grpc.ChainUnaryInterceptor(func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 			resp, err := h(ctxzap.ToContext(ctx, logger), req)
-			if g, ok := resp.(*v2.GrantsServiceListGrantsResponse); ok && err == nil {
-				direct.Add(int64(len(g.GetList())))
+			if err == nil {
+				tally.observe(req, resp)
 			}
 			return resp, err
 		}),
@@ -358,4 +360,52 @@ func (t *tracker) stop() time.Duration {
 		t.lastReqs, t.lastSeen = n, time.Now()
 	}
 	return t.lastSeen.Sub(t.start)
+}
+
+// grantTally watches the in-process calls for what Result.ExpandedGrants
+// needs: the distinct grants the connector returned, and whether the SDK
+// listed every resource type the connector declares. A sync limited to some
+// types has the SDK drop grants naming the others, so stored grants minus
+// returned grants would not be the expanded ones; the counts are then read
+// from the file instead.
+type grantTally struct {
+	mu       sync.Mutex
+	seed     maphash.Seed
+	ids      map[uint64]struct{}
+	declared map[string]bool
+	listed   map[string]bool
+}
+
+func newGrantTally() *grantTally {
+	return &grantTally{seed: maphash.MakeSeed(), ids: map[uint64]struct{}{}, declared: map[string]bool{}, listed: map[string]bool{}}
+}
+
+func (g *grantTally) observe(req, resp any) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch r := resp.(type) {
+	case *v2.GrantsServiceListGrantsResponse:
+		for _, gt := range r.GetList() {
+			g.ids[maphash.String(g.seed, gt.GetId())] = struct{}{}
+		}
+	case *v2.ResourceTypesServiceListResourceTypesResponse:
+		for _, rt := range r.GetList() {
+			g.declared[rt.GetId()] = true
+		}
+	}
+	if q, ok := req.(*v2.ResourcesServiceListResourcesRequest); ok {
+		g.listed[q.GetResourceTypeId()] = true
+	}
+}
+
+// direct returns the number of distinct grants returned, and whether it
+// reconciles with the file (every declared type was listed).
+func (g *grantTally) direct() (int, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	exact := len(g.declared) > 0
+	for rt := range g.declared {
+		exact = exact && g.listed[rt]
+	}
+	return len(g.ids), exact
 }

@@ -354,6 +354,24 @@ func TestSyncWithoutExpandableParticipants(t *testing.T) {
 	compareTruth(t, want, snap)
 }
 
+// TestSyncLimitedTypesCountsTheFile: with the sync limited to some resource
+// types the SDK drops grants naming the others; Result's counts are still
+// those of the file, expanded grants included.
+func TestSyncLimitedTypesCountsTheFile(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, jiratest.Generate(jiratest.Small, 7))
+	res, snap := syncTo(t, testConfig(srv, false),
+		embed.WithSyncOptions(sdksync.WithSyncResourceTypes([]string{"user", "group", "project"})))
+	if len(snap.ExpandedGrants()) == 0 {
+		t.Fatal("the limited sync expanded nothing; the test needs expanded grants")
+	}
+	got := [3]int{res.Resources, res.Grants, res.ExpandedGrants}
+	want := [3]int{len(snap.Resources), len(snap.Grants), len(snap.ExpandedGrants())}
+	if got != want {
+		t.Errorf("Result (resources, grants, expanded) = %v, file has %v", got, want)
+	}
+}
+
 // TestSyncSkippingGrantsReadsNoGrants: a sync told to skip grants (a
 // resources-only sync) reads no member page, role actor list or permission
 // scheme, even though the connector reads grants ahead of the SDK.
