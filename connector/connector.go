@@ -55,7 +55,7 @@ type Connector struct {
 	jira  *jira.Client
 	admin *atlassian.Client // nil unless organization mode
 
-	org orgSite // organization mode: the site's workspaces, found once
+	org orgSite // organization mode: the site's workspaces, found once per sync
 
 	mu sync.Mutex
 	st *syncState

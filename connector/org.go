@@ -25,7 +25,8 @@ const (
 )
 
 // orgSite is the site's Jira workspaces in the organization, found once per
-// connector (the workspace search pages through every workspace of the org).
+// sync: Validate, which the SDK calls before each sync, looks them up afresh
+// (the workspace search pages through every workspace of the org).
 type orgSite struct {
 	mu          sync.Mutex
 	resourceIDs []string

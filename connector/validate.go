@@ -142,6 +142,12 @@ func (c *Connector) validateOrg(ctx context.Context) error {
 		}
 		return wrapErr(opValidate, err)
 	}
+	// Look the site up afresh: the SDK validates before each sync, and a
+	// long-lived process must see workspaces added to or removed from the
+	// organization since the last one.
+	c.org.mu.Lock()
+	c.org.resourceIDs, c.org.workspaces = nil, nil
+	c.org.mu.Unlock()
 	_, err := c.orgResources(ctx)
 	return err
 }

@@ -114,3 +114,26 @@ func projectKey(s *jiratest.Server, archived bool) string {
 	}
 	return "NO_SUCH_PROJECT"
 }
+
+// TestValidateLooksTheSiteUpAfresh: a long-lived connector validates before
+// each sync; a site no longer among the organization's workspaces is then
+// reported, not served from the first lookup.
+func TestValidateLooksTheSiteUpAfresh(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := newTestServer(t, jiratest.Generate(jiratest.Small, 2))
+	conn := newConn(t, testConfig(srv, true))
+	if _, err := conn.Validate(ctx); err != nil {
+		t.Fatalf("first Validate: %v", err)
+	}
+	srv.Update(func(tn *jiratest.Tenant) {
+		for _, w := range tn.Org.Workspaces {
+			w.HostURL = "https://elsewhere.atlassian.net"
+			w.CloudID = "00000000-0000-4000-8000-000000000000"
+			w.ID = "ari:cloud:" + w.TypeKey + "::site/00000000-0000-4000-8000-000000000000"
+		}
+	})
+	if _, err := conn.Validate(ctx); status.Code(err) != codes.FailedPrecondition {
+		t.Errorf("Validate after the site left the organization: %v, want FailedPrecondition", err)
+	}
+}
