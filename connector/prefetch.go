@@ -7,6 +7,7 @@ import (
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	"github.com/conductorone/baton-sdk/pkg/annotations"
 	gr "github.com/conductorone/baton-sdk/pkg/types/grant"
+	rs "github.com/conductorone/baton-sdk/pkg/types/resource"
 
 	"github.com/batonkit/jiracloud/jira"
 )
@@ -252,6 +253,21 @@ func pipelined[T any](ctx context.Context, a *ahead[T], key string, fetch func(c
 	return val, nil
 }
 
+// grantsWalk answers a type-scoped grants call of one walk: it starts the
+// walks ahead (warmGrants), takes the batch for tok (fetched ahead or now)
+// and starts the next ones in the background.
+func (c *Connector) grantsWalk(ctx context.Context, st *syncState, a *ahead[grantsBatch], tok string,
+	batchAt func(context.Context, *syncState, string) (grantsBatch, error)) ([]*v2.Grant, *rs.SyncOpResults, error) {
+	c.warmGrants(ctx, st)
+	b, err := pipelined(ctx, a, tok, func(ctx context.Context, tok string) (grantsBatch, error) {
+		return batchAt(ctx, st, tok)
+	}, grantsBatch.nextToken)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b.allGrants(), &rs.SyncOpResults{NextPageToken: b.next, Annotations: b.annos}, nil
+}
+
 // grantsBatch is what one type-scoped grants call returns.
 type grantsBatch struct {
 	grants []*v2.Grant
@@ -312,18 +328,16 @@ func (c *Connector) warmGrants(ctx context.Context, st *syncState) {
 	if st.warmed.Load() || !c.indexesComplete(st) || !st.warmed.CompareAndSwap(false, true) {
 		return
 	}
-	roles, projects, groups := &projectRoleSyncer{c: c}, &projectSyncer{c: c}, &groupSyncer{c: c}
-	if st.rolesListed.Load() {
-		st.roleGrantsAhead.startFirstChain(ctx, func(ctx context.Context, tok string) (grantsBatch, error) {
-			return roles.batchAt(ctx, st, tok)
+	start := func(a *ahead[grantsBatch], batchAt func(context.Context, *syncState, string) (grantsBatch, error)) {
+		a.startFirstChain(ctx, func(ctx context.Context, tok string) (grantsBatch, error) {
+			return batchAt(ctx, st, tok)
 		}, grantsBatch.nextToken)
 	}
-	st.projectGrantsAhead.startFirstChain(ctx, func(ctx context.Context, tok string) (grantsBatch, error) {
-		return projects.batchAt(ctx, st, tok)
-	}, grantsBatch.nextToken)
-	st.groupGrantsAhead.startFirstChain(ctx, func(ctx context.Context, tok string) (grantsBatch, error) {
-		return groups.batchAt(ctx, st, tok)
-	}, grantsBatch.nextToken)
+	if st.rolesListed.Load() {
+		start(&st.roleGrantsAhead, (&projectRoleSyncer{c: c}).batchAt)
+	}
+	start(&st.projectGrantsAhead, (&projectSyncer{c: c}).batchAt)
+	start(&st.groupGrantsAhead, (&groupSyncer{c: c}).batchAt)
 }
 
 // indexesComplete reports whether the SDK's List walks recorded, in this

@@ -118,14 +118,7 @@ func (s *projectRoleSyncer) Grants(ctx context.Context, r *v2.Resource, opts rs.
 // fetched ahead while the SDK stores this one.
 func (s *projectRoleSyncer) GrantsForResourceType(ctx context.Context, _ string, opts rs.SyncOpAttrs) ([]*v2.Grant, *rs.SyncOpResults, error) {
 	st := s.c.state(opts.SyncID)
-	s.c.warmGrants(ctx, st)
-	b, err := pipelined(ctx, &st.roleGrantsAhead, opts.PageToken.Token, func(ctx context.Context, tok string) (grantsBatch, error) {
-		return s.batchAt(ctx, st, tok)
-	}, grantsBatch.nextToken)
-	if err != nil {
-		return nil, nil, err
-	}
-	return b.grants, &rs.SyncOpResults{NextPageToken: b.next, Annotations: b.annos}, nil
+	return s.c.grantsWalk(ctx, st, &st.roleGrantsAhead, opts.PageToken.Token, s.batchAt)
 }
 
 // batchAt computes the grants call for page token tok.
