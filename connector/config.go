@@ -141,7 +141,7 @@ func (c Config) Validate() error {
 	if len(errs) == 0 {
 		return nil
 	}
-	return fmt.Errorf("baton-jira-cloud: invalid configuration: %w", errors.Join(errs...))
+	return fmt.Errorf("%sinvalid configuration: %w", errPrefix, errors.Join(errs...))
 }
 
 // concurrency returns Concurrency with its default applied.

@@ -102,3 +102,27 @@ func TestConfigHelpers(t *testing.T) {
 		t.Error("DefaultConfig().ExpandParticipants = false, want true")
 	}
 }
+
+// Errors carry the name of the binary users run (examples/baton-jira), one
+// name everywhere: the configuration errors and those wrapped from the
+// clients.
+func TestErrorPrefixIsTheBinaryName(t *testing.T) {
+	t.Parallel()
+	const want = "baton-jira: "
+	if errPrefix != want {
+		t.Fatalf("errPrefix = %q, want %q", errPrefix, want)
+	}
+	c := validConfig()
+	c.JiraURL = "http://acme.example.com"
+	err := c.Validate()
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("Validate: %v, want an error starting %q", err, want)
+	}
+	_, err = New(t.Context(), c)
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("New: %v, want an error starting %q", err, want)
+	}
+	if err := wrapErr(opListUsers, fmt.Errorf("boom")); err == nil || !strings.HasPrefix(err.Error(), want+opListUsers+": ") {
+		t.Errorf("wrapErr: %v, want an error starting %q", err, want+opListUsers+": ")
+	}
+}

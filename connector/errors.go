@@ -27,7 +27,7 @@ import (
 )
 
 // errPrefix starts every error message of the connector.
-const errPrefix = "baton-jira-cloud: "
+const errPrefix = "baton-jira: "
 
 // Operation names used in error messages. Each one maps to the Jira
 // permission it needs, so that a 403 can name it.
@@ -80,7 +80,7 @@ func (e *statusError) Unwrap() error              { return e.cause }
 
 // wrapErr turns an error from the Jira or Admin client into a gRPC status
 // error the Baton SDK understands, with the message prefixed
-// "baton-jira-cloud: <op>: ". It returns nil for nil.
+// "baton-jira: <op>: ". It returns nil for nil.
 //
 //   - 429, 503 and other 5xx → Unavailable, with a RateLimitDescription
 //     detail whose ResetAt comes from Retry-After or X-RateLimit-Reset, so

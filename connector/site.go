@@ -131,7 +131,7 @@ func (s *siteSyncer) GrantsForResourceType(ctx context.Context, _ string, opts r
 	next := ""
 	switch {
 	case err != nil && access == jira.AccessSiteAdmin && siteAdminUnsupported(err):
-		ctxzap.Extract(ctx).Warn("baton-jira-cloud: Jira failed to list site-admin groups (a known Jira Cloud limitation); "+
+		ctxzap.Extract(ctx).Warn("baton-jira: Jira failed to list site-admin groups (a known Jira Cloud limitation); "+
 			"site-admin grants are left out of this sync", zap.Error(err))
 		if next, err = encodeToken(siteToken{E: anyoneEntitlement}); err != nil {
 			return nil, nil, err

@@ -203,7 +203,7 @@ func TestErrorIsSentinels(t *testing.T) {
 	all := []error{ErrBadRequest, ErrUnauthorized, ErrForbidden, ErrNotFound, ErrConflict, ErrRateLimited}
 	for _, status := range []int{400, 401, 403, 404, 409, 429, 500, 503, 422, 410} {
 		var err error = &Error{StatusCode: status}
-		wrapped := fmt.Errorf("baton-jira-cloud: list users: %w", err)
+		wrapped := fmt.Errorf("baton-jira: list users: %w", err)
 		for _, s := range all {
 			want := sentinels[status] == s
 			if got := errors.Is(err, s); got != want {

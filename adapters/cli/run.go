@@ -16,7 +16,7 @@ import (
 // ErrTicketingUnsupported is returned when --ticketing (BATON_TICKETING) is
 // set: external ticketing is not implemented yet, and a setting that is
 // accepted and then ignored would hide that.
-var ErrTicketingUnsupported = errors.New("baton-jira-cloud: --ticketing (BATON_TICKETING) is not supported yet: " +
+var ErrTicketingUnsupported = errors.New("baton-jira: --ticketing (BATON_TICKETING) is not supported yet: " +
 	"this connector does not create Jira tickets; remove the setting")
 
 // Run runs the connector's command line through the Baton SDK and does not
