@@ -201,7 +201,8 @@ func TestSyncToFile(t *testing.T) {
 			env:  map[string]string{},
 			args: []string{"--jira-url", f.URL, "--jira-email", f.Email, "--jira-api-token", f.APIToken,
 				"--atlassian-orgId", f.OrgID, "--atlassian-api-token", f.AdminKey,
-				"--jira-insecure-loopback", "--atlassian-admin-url", f.AdminURL(), "--skip-customer-user"},
+				"--jira-insecure-loopback", "--atlassian-admin-url", f.AdminURL(), "--skip-customer-user",
+				"--jira-requests-per-second", "500.5"},
 			truth: jiratest.TruthOptions{OrgMode: true, SkipCustomers: true},
 		},
 		{
@@ -211,7 +212,8 @@ func TestSyncToFile(t *testing.T) {
 		},
 		{
 			name:  "project filter without participants",
-			env:   merge(f.env(), "BATON_SYNC_PROJECT_KEYS", projectKeys(f.tenant, 2), "BATON_SKIP_PROJECT_PARTICIPANTS", "true"),
+			env: merge(f.env(), "BATON_SYNC_PROJECT_KEYS", projectKeys(f.tenant, 2), "BATON_SKIP_PROJECT_PARTICIPANTS", "true",
+				"BATON_JIRA_REQUESTS_PER_SECOND", "400.5"),
 			truth: jiratest.TruthOptions{SyncProjectKeys: strings.Split(projectKeys(f.tenant, 2), ","), SkipParticipants: true},
 		},
 	} {
@@ -302,7 +304,7 @@ func TestBadInput(t *testing.T) {
 		{
 			name: "malformed URL",
 			env:  merge(f.env(), "BATON_JIRA_URL", "https://acme.atlassian.net:8443/"),
-			want: []string{"jira-url", "port", "https://<site>.atlassian.net"},
+			want: []string{"baton-jira: invalid configuration: jira-url", "port", "https://<site>.atlassian.net"},
 		},
 		{
 			name: "non-Atlassian URL",
@@ -347,6 +349,17 @@ func TestBadInput(t *testing.T) {
 			want: []string{"sync-project-keys", "no project NOPE"},
 		},
 		{
+			name: "requests per second not a number",
+			env:  f.env(),
+			args: []string{"--jira-requests-per-second", "ten"},
+			want: []string{"--jira-requests-per-second", `"ten"`, "2.5"},
+		},
+		{
+			name: "requests per second beyond the cap",
+			env:  merge(f.env(), "BATON_JIRA_REQUESTS_PER_SECOND", "1000.5"),
+			want: []string{"jira-requests-per-second", "1000"},
+		},
+		{
 			name: "malformed ticketing project key",
 			env:  f.env(),
 			args: []string{"--jira-project-keys", "ENG,1BAD"},
@@ -376,6 +389,9 @@ func TestBadInput(t *testing.T) {
 				}
 			}
 			assertNoSecrets(t, r, append(f.secrets(), viewerToken, wrongToken, wrongKey)...)
+			if strings.Contains(r.output(), "baton-jira-cloud") {
+				t.Errorf("the output names baton-jira-cloud; errors are prefixed with the binary's name, baton-jira:\n%s", r.output())
+			}
 			if _, err := os.Stat(out); err == nil {
 				t.Errorf("a failed run left %s behind", out)
 			}
@@ -383,21 +399,71 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// --help opens with the one-line description, lists the connector's flags
+// (in schema order) before the SDK's, and says what ticketing,
+// provisioning and --auth-method do for this connector.
 func TestHelp(t *testing.T) {
 	t.Parallel()
 	r := runBin(t, nil, "--help")
 	if r.code != 0 {
 		t.Fatalf("--help: exit status %d:\n%s", r.code, r.output())
 	}
+	out := r.stdout
+	if first, _, _ := strings.Cut(out, "\n"); first != "baton-jira - "+Description {
+		t.Errorf("first line %q, want the name and the description", first)
+	}
 	for _, want := range []string{"--jira-url", "$BATON_JIRA_URL", "--jira-api-token", "--atlassian-orgId",
-		"$BATON_ATLASSIAN_ORGID", "--sync-project-keys", "--jira-project-keys", "$BATON_JIRA_PROJECT_KEYS", "--client-id", "--file"} {
-		if !strings.Contains(r.output(), want) {
+		"$BATON_ATLASSIAN_ORGID", "--sync-project-keys", "--jira-project-keys", "$BATON_JIRA_PROJECT_KEYS", "--client-id", "--file",
+		"--jira-requests-per-second float"} {
+		if !strings.Contains(out, want) {
 			t.Errorf("--help does not show %q", want)
 		}
 	}
 	for _, hidden := range []string{"jira-insecure-loopback", "jira-gateway-url", "atlassian-admin-url"} {
-		if strings.Contains(r.output(), hidden) {
+		if strings.Contains(out, hidden) {
 			t.Errorf("--help shows %q", hidden)
+		}
+	}
+
+	// Sections: the connector's flags, then the SDK's.
+	ours, sdk, ok := strings.Cut(out, "\nBaton SDK flags")
+	if !ok {
+		t.Fatalf("--help has no Baton SDK flags section:\n%s", out)
+	}
+	_, ours, ok = strings.Cut(ours, "\nJira Cloud flags:\n")
+	if !ok {
+		t.Fatalf("--help has no Jira Cloud flags section before the SDK's:\n%s", out)
+	}
+	var got, want []string
+	for _, line := range strings.Split(strings.TrimSpace(ours), "\n") {
+		name, _, _ := strings.Cut(strings.TrimSpace(line), " ")
+		got = append(got, strings.TrimPrefix(name, "--"))
+	}
+	for _, f := range Fields {
+		if !f.IsHidden() {
+			want = append(want, f.FieldName)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Jira Cloud flags section (-schema order +help):\n%s", diff)
+	}
+	for _, f := range Fields {
+		if strings.Contains(sdk, "--"+f.FieldName+" ") {
+			t.Errorf("--%s is listed among the SDK's flags too", f.FieldName)
+		}
+	}
+
+	// The SDK flags whose truth depends on this connector.
+	for flag, text := range map[string]string{"--ticketing": TicketingHelp, "--provisioning": ProvisioningHelp,
+		"--auth-method": AuthMethodHelp} {
+		line := ""
+		for _, l := range strings.Split(sdk, "\n") {
+			if strings.Contains(l, flag+" ") {
+				line = l
+			}
+		}
+		if !strings.Contains(line, text) {
+			t.Errorf("%s reads %q, want %q", flag, strings.TrimSpace(line), text)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"math"
 	"reflect"
 	"strings"
 
@@ -28,7 +29,7 @@ type Config struct {
 	SyncProjectKeys         []string `mapstructure:"sync-project-keys"`
 	IncludeArchivedProjects bool     `mapstructure:"include-archived-projects"`
 	ExpandParticipants      bool     `mapstructure:"expand-participants"`
-	RequestsPerSecond       int      `mapstructure:"jira-requests-per-second"`
+	RequestsPerSecond       float64  `mapstructure:"jira-requests-per-second"`
 	Concurrency             int      `mapstructure:"jira-concurrency"`
 
 	// InsecureLoopback, GatewayURL and AdminURL are the hidden test fields.
@@ -61,7 +62,7 @@ func (c *Config) ConnectorConfig() connector.Config {
 	cfg.JiraProjectKeys = splitList(c.JiraProjectKeys)
 	cfg.IncludeArchivedProjects = c.IncludeArchivedProjects
 	cfg.ExpandParticipants = c.ExpandParticipants
-	cfg.RequestsPerSecond = float64(c.RequestsPerSecond)
+	cfg.RequestsPerSecond = c.RequestsPerSecond
 	cfg.Concurrency = c.Concurrency
 	if c.InsecureLoopback {
 		cfg.JiraOptions = append(cfg.JiraOptions, jira.WithLoopback())
@@ -120,10 +121,21 @@ func (c *Config) GetBool(key string) bool {
 	return b
 }
 
-// GetInt returns the int setting key, or 0 (field.Configurable).
+// GetInt returns the int setting key, or 0 (field.Configurable). A float
+// setting (jira-requests-per-second) is rounded away from zero, so that the
+// schema's whole-number bounds still reject values beyond them (1000.5 >
+// 1000, -0.5 < 0).
 func (c *Config) GetInt(key string) int {
-	n, _ := c.lookup(key).(int)
-	return n
+	switch v := c.lookup(key).(type) {
+	case int:
+		return v
+	case float64:
+		if v < 0 {
+			return int(math.Floor(v))
+		}
+		return int(math.Ceil(v))
+	}
+	return 0
 }
 
 // GetStringSlice returns the string-slice setting key, or nil

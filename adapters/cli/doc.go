@@ -2,9 +2,13 @@
 // baton-jira binary in examples/baton-jira), built on the Baton SDK's
 // configuration and runner: [Configuration] declares the connector's flags
 // and environment variables, [Config] is their typed form, and [Run] hands
-// both to config.RunConnector, which supplies the rest (one-shot sync to a
+// both to the SDK's command builder (config.DefineConfigurationV2, what
+// config.RunConnector calls), which supplies the rest (one-shot sync to a
 // c1z file, service mode, provisioning switches, logging, health checks, and
-// the capabilities and config subcommands).
+// the capabilities and config subcommands). Run then adds the help: a
+// one-line [Description], the connector's flags listed before the SDK's,
+// [TicketingHelp], [ProvisioningHelp] and [AuthMethodHelp] in place of the
+// SDK's texts, and a float --jira-requests-per-second.
 //
 // The flags shared with ConductorOne's baton-jira keep its names, meanings
 // and BATON_* environment variables. Three hidden, CLI-only fields exist for

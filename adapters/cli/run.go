@@ -5,9 +5,8 @@ import (
 	"errors"
 
 	sdkcli "github.com/conductorone/baton-sdk/pkg/cli"
-	"github.com/conductorone/baton-sdk/pkg/config"
+	"github.com/conductorone/baton-sdk/pkg/exit"
 	"github.com/conductorone/baton-sdk/pkg/connectorbuilder"
-	"github.com/conductorone/baton-sdk/pkg/connectorrunner"
 	"github.com/conductorone/baton-sdk/pkg/types"
 
 	"github.com/batonkit/jiracloud/connector"
@@ -28,12 +27,18 @@ var ErrTicketingUnsupported = errors.New("baton-jira: --ticketing (BATON_TICKETI
 // --workers, logging, health checks, and the capabilities and config
 // subcommands.
 func Run(ctx context.Context, name, version string) {
-	config.RunConnector(ctx, name, version, Configuration, NewConnector,
-		connectorrunner.WithDefaultCapabilitiesConnectorFactory(capabilitiesConnector))
+	_, cmd, err := newCommand(ctx, name, version)
+	if err != nil {
+		exit.LogExit(err)
+		return
+	}
+	if err := cmd.Execute(); err != nil {
+		exit.LogExit(err)
+	}
 }
 
 // NewConnector builds the connector from the decoded configuration; it is
-// the constructor handed to config.RunConnector. It only checks the
+// the constructor the SDK runner calls (see Run). It only checks the
 // configuration and builds clients (the SDK calls it once in the CLI
 // process and once in its connector subprocess); credentials and
 // permissions are checked by the connector's Validate at the start of

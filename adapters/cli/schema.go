@@ -99,11 +99,15 @@ var (
 		field.WithDefaultValue(true),
 	)
 	// RequestsPerSecondField caps the request rate to Jira
-	// (BATON_JIRA_REQUESTS_PER_SECOND).
+	// (BATON_JIRA_REQUESTS_PER_SECOND). The SDK has no float field: the
+	// schema declares whole numbers (what the ConductorOne GUI offers), while
+	// Config holds a float64 and the command line takes a float flag (see
+	// floatFields).
 	RequestsPerSecondField = field.IntField("jira-requests-per-second",
 		field.WithDisplayName("Jira requests per second"),
-		field.WithDescription("Cap on the total request rate to Jira over all endpoints; 0 paces requests only at Jira's "+
-			"documented per-endpoint limits"),
+		field.WithDescription("Cap on the total request rate to Jira over all endpoints, in requests per second; decimals "+
+			"such as 0.5 are accepted on the command line, in the environment and in YAML; 0 paces requests only at "+
+			"Jira's documented per-endpoint limits"),
 		field.WithExportTarget(field.ExportTargetOps),
 		field.WithInt(func(r *field.IntRuler) { r.Gte(0).Lte(1000) }),
 	)
