@@ -211,7 +211,7 @@ func TestSyncToFile(t *testing.T) {
 				"BATON_JIRA_API_TOKEN", f.ServiceAccountToken),
 		},
 		{
-			name:  "project filter without participants",
+			name: "project filter without participants",
 			env: merge(f.env(), "BATON_SYNC_PROJECT_KEYS", projectKeys(f.tenant, 2), "BATON_SKIP_PROJECT_PARTICIPANTS", "true",
 				"BATON_JIRA_REQUESTS_PER_SECOND", "400.5"),
 			truth: jiratest.TruthOptions{SyncProjectKeys: strings.Split(projectKeys(f.tenant, 2), ","), SkipParticipants: true},
