@@ -109,8 +109,8 @@ func (s *GroupsService) ListIter(ctx context.Context, opts *GroupListOptions) it
 	return paginateOpts(ctx, opts, func(o *GroupListOptions) *ListOptions { return &o.ListOptions }, s.List)
 }
 
-// Members returns one page of a group's members, ordered by Jira. Inactive
-// users are included only with IncludeInactive. PageSize defaults to, and is
+// Members returns one page of a group's active members only, unless
+// opts.IncludeInactive is set, ordered by Jira. PageSize defaults to, and is
 // capped at, 50.
 //
 // Jira API docs: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-groups/#api-rest-api-3-group-member-get
@@ -128,8 +128,9 @@ func (s *GroupsService) Members(ctx context.Context, id GroupID, opts *MemberLis
 	return fetchPageBean[User](ctx, s.client, apiPrefix+"/group/member", q, o.ListOptions, groupPageSize, groupPageSize)
 }
 
-// MembersIter iterates over a group's members, fetching pages with
-// [GroupsService.Members].
+// MembersIter iterates over a group's active members only, unless
+// opts.IncludeInactive is set (the connector sets it: it syncs inactive
+// members too), fetching pages with [GroupsService.Members].
 //
 // Jira API docs: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-groups/#api-rest-api-3-group-member-get
 //

@@ -24,15 +24,22 @@
 // the target, which is renamed onto it only after a successful sync. A failed
 // or cancelled sync leaves no file behind (and an existing file at the target
 // untouched). Without [WithC1ZPath] the file goes to a new temporary file
-// whose path is in [Result.C1ZPath]; the caller removes it.
+// whose path is in [Result.C1ZPath]; the caller removes it, or passes
+// [WithRemoveC1Z] to have Sync remove it once the counts are read.
 //
 // # Logging
 //
 // The SDK logs through zap, carried in the context. Sync is silent unless
-// [WithLogger] (log/slog) or [WithZapLogger] is given. One line escapes:
-// the SDK's grant expansion opens a scratch Pebble database with Pebble's
-// default logger, which prints "Found 0 WALs" through the standard library's
-// log package; programs that mind can call log.SetOutput.
+// [WithLogger] (log/slog) or [WithZapLogger] is given: nothing on stdout or
+// stderr. One line needs more than that: the SDK's grant expansion opens a
+// scratch Pebble database with Pebble's default logger, which prints
+// "Found 0 WALs" through the standard library's log package, and no option
+// reaches it. While a Sync without a logger runs, the log package's output
+// is therefore wrapped in a filter that drops the lines Pebble's default
+// logger writes at info level (recognised by the caller, not the text) and
+// passes every other line to the previous writer; the last such Sync puts
+// that writer back, unless the program replaced it meanwhile. With a
+// logger, the log package is left alone.
 //
 // # Errors
 //

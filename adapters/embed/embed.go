@@ -2,6 +2,7 @@ package embed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,7 +16,8 @@ import (
 // Result describes a finished sync.
 type Result struct {
 	// C1ZPath is the c1z file that was written: the WithC1ZPath path, or
-	// the temporary file Sync created (the caller removes it).
+	// the temporary file Sync created (the caller removes it); "" with
+	// WithRemoveC1Z, which removed the file after reading it.
 	C1ZPath string
 
 	// ResourceTypes, Resources, Entitlements and Grants count what the c1z
@@ -119,6 +121,9 @@ func buildOptions(opts []Option) (options, error) {
 		if err := op(&o); err != nil {
 			return options{}, err
 		}
+	}
+	if o.removeC1Z && o.c1zPath != "" {
+		return options{}, errors.New("embed: WithRemoveC1Z removes the file WithC1ZPath asks to keep: pass one of them")
 	}
 	return o, nil
 }

@@ -19,6 +19,7 @@ type Option func(*options) error
 
 type options struct {
 	c1zPath     string
+	removeC1Z   bool
 	tmpDir      string
 	workers     int
 	engine      c1zstore.Engine
@@ -44,7 +45,8 @@ const (
 // atomically: the sync runs into a temporary file in the same directory,
 // which is renamed onto path only when the sync succeeded, so a failed sync
 // leaves an existing file at path untouched and never a partial one.
-// Default: a new temporary file (see [Result.C1ZPath]); the caller removes it.
+// Default: a new temporary file (see [Result.C1ZPath]); the caller removes
+// it, or passes [WithRemoveC1Z] to have Sync remove it.
 func WithC1ZPath(path string) Option {
 	return func(o *options) error {
 		if strings.TrimSpace(path) == "" {
@@ -54,6 +56,18 @@ func WithC1ZPath(path string) Option {
 			return fmt.Errorf("embed: WithC1ZPath needs a file name, got the directory %q", path)
 		}
 		o.c1zPath = path
+		return nil
+	}
+}
+
+// WithRemoveC1Z removes the c1z file once the counts of the [Result] have
+// been read from it, for callers that want the counts and not the file:
+// Result.C1ZPath is then "" and nothing is left behind (the file is
+// removed even when reading it back failed). It cannot be combined with
+// [WithC1ZPath], which asks for the file to be kept.
+func WithRemoveC1Z() Option {
+	return func(o *options) error {
+		o.removeC1Z = true
 		return nil
 	}
 }

@@ -55,6 +55,9 @@ func run(ctx context.Context, builder any, stats statsFunc, o options, start tim
 	logger := o.zap
 	if logger == nil {
 		logger = zap.NewNop()
+		// Without a logger Sync is silent: drop Pebble's lines from the log
+		// package too (see quiet.go).
+		defer quietLogOutput()()
 	}
 	ctx = ctxzap.ToContext(ctx, logger)
 
@@ -120,10 +123,14 @@ func run(ctx context.Context, builder any, stats statsFunc, o options, start tim
 		res.ByRoute, res.Waited = st.ByRoute, st.Waited()
 	}
 	direct, exact := tally.direct()
-	if err := countInto(ctx, final, o.tmpDir, res, direct, exact); err != nil {
-		return res, err
+	err = countInto(ctx, final, o.tmpDir, res, direct, exact)
+	if o.removeC1Z {
+		if rerr := os.Remove(final); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			err = errors.Join(err, fmt.Errorf("embed: remove c1z: %w", rerr))
+		}
+		res.C1ZPath = ""
 	}
-	return res, nil
+	return res, err
 }
 
 // serve starts an in-memory gRPC server for srv and returns a connector

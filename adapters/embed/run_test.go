@@ -193,6 +193,34 @@ func TestRunDefaultPathIsTempFile(t *testing.T) {
 	}
 }
 
+// WithRemoveC1Z: the counts are read, then the file goes; nothing is left
+// in the directory.
+func TestRunRemoveC1Z(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	res, err := runTiny(t, &tinyBuilder{}, WithTmpDir(tmp), WithRemoveC1Z())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.C1ZPath != "" {
+		t.Errorf("C1ZPath = %q, want \"\" after WithRemoveC1Z", res.C1ZPath)
+	}
+	if res.Resources == 0 || res.Grants == 0 {
+		t.Errorf("counts were not read before the file was removed: %+v", res)
+	}
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("WithRemoveC1Z left %s in the directory", e.Name())
+	}
+	if _, err := buildOptions([]Option{WithRemoveC1Z(), WithC1ZPath("keep.c1z")}); err == nil ||
+		!strings.Contains(err.Error(), "WithRemoveC1Z") {
+		t.Errorf("WithRemoveC1Z with WithC1ZPath: error %v, want one naming both", err)
+	}
+}
+
 func TestRunFailureLeavesTargetUntouched(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
