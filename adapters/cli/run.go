@@ -10,6 +10,7 @@ import (
 	"github.com/conductorone/baton-sdk/pkg/types"
 
 	"github.com/batonkit/jiracloud/connector"
+	"github.com/batonkit/jiracloud/internal/quietlog"
 )
 
 // ErrTicketingUnsupported is returned when --ticketing (BATON_TICKETING) is
@@ -27,6 +28,9 @@ var ErrTicketingUnsupported = errors.New("baton-jira: --ticketing (BATON_TICKETI
 // --workers, logging, health checks, and the capabilities and config
 // subcommands.
 func Run(ctx context.Context, name, version string) {
+	// The SDK's grant expansion makes Pebble print "Found 0 WALs" through
+	// the log package, outside the SDK's logger and its --log-format.
+	quietlog.Start()
 	_, cmd, err := newCommand(ctx, name, version)
 	if err != nil {
 		exit.LogExit(err)

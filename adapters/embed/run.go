@@ -20,6 +20,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/test/bufconn"
+
+	"github.com/batonkit/jiracloud/internal/quietlog"
 )
 
 // maxMessage bounds one gRPC message between syncer and connector. Pages
@@ -56,8 +58,8 @@ func run(ctx context.Context, builder any, stats statsFunc, o options, start tim
 	if logger == nil {
 		logger = zap.NewNop()
 		// Without a logger Sync is silent: drop Pebble's lines from the log
-		// package too (see quiet.go).
-		defer quietLogOutput()()
+		// package too (see internal/quietlog).
+		defer quietlog.Start()()
 	}
 	ctx = ctxzap.ToContext(ctx, logger)
 

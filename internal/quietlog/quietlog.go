@@ -1,4 +1,13 @@
-package embed
+// Package quietlog keeps Pebble's default logger out of a program's output.
+//
+// The Baton SDK's grant expansion opens a scratch Pebble database with
+// pebble.Options{} (baton-sdk v0.26.0, pkg/sync/expand), so Pebble logs
+// through its default logger, which writes to the standard library's log
+// package: "Found 0 WALs" on every sync with expandable grants. Neither the
+// SDK nor Pebble takes a logger for that database, so the only way to keep
+// it quiet is the process-wide log output; [Start] does that as narrowly as
+// it can.
+package quietlog
 
 import (
 	"io"
@@ -8,21 +17,13 @@ import (
 	"sync"
 )
 
-// The SDK's grant expansion opens a scratch Pebble database with
-// pebble.Options{} (baton-sdk v0.26.0, pkg/sync/expand), so Pebble logs
-// through its default logger, which writes to the standard library's log
-// package: "Found 0 WALs" on every sync with expandable grants. Neither the
-// SDK nor Pebble takes a logger for that database, so the only way to keep
-// a silent Sync silent is the process-wide log output.
-//
-// While at least one Sync without a logger runs, the log package's output
-// is wrapped in a quietWriter that drops what Pebble's default logger
-// writes at info level — recognised by its caller on the stack, not by the
-// text — and passes every other line through unchanged. The last such
-// Sync to finish puts the previous writer back, unless the program has
-// replaced the output meanwhile (then its choice stands). log.SetOutput
-// and log.Writer are safe for concurrent use; the count of running Syncs
-// is guarded by quiet.mu.
+// While at least one Start is in effect, the log package's output is
+// wrapped in a quietWriter that drops what Pebble's default logger writes
+// at info level — recognised by its caller on the stack, not by the text —
+// and passes every other line through unchanged. The last stop puts the
+// previous writer back, unless the program has replaced the output
+// meanwhile (then its choice stands). log.SetOutput and log.Writer are
+// safe for concurrent use; the count is guarded by quiet.mu.
 var quiet struct {
 	mu   sync.Mutex
 	n    int
@@ -30,9 +31,10 @@ var quiet struct {
 	w    *quietWriter
 }
 
-// quietLogOutput starts dropping Pebble's info lines from the standard
-// logger and returns the function that stops it.
-func quietLogOutput() (restore func()) {
+// Start starts dropping Pebble's info lines from the standard logger and
+// returns the function that stops it (calling it again does nothing).
+// Starts nest: the output is restored when the last one stops.
+func Start() (stop func()) {
 	quiet.mu.Lock()
 	defer quiet.mu.Unlock()
 	if quiet.n == 0 {
