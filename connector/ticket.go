@@ -258,7 +258,8 @@ func (c *Connector) buildCreate(m *issueTypeMeta, t *v2.Ticket) (jira.IssueCreat
 	}
 	if st := t.GetStatus(); st != nil && (st.GetId() != "" || st.GetDisplayName() != "") {
 		if !slices.ContainsFunc(m.statuses, func(s jira.IssueStatus) bool {
-			return s.ID == st.GetId() || (st.GetId() == "" && strings.EqualFold(s.Name, st.GetDisplayName()))
+			want := cmpOr(st.GetId(), st.GetDisplayName())
+			return s.ID == want || strings.EqualFold(s.Name, want)
 		}) {
 			fe.Fields["status"] = fmt.Sprintf("%q is not a status of %s in %s (one of: %s)", cmpOr(st.GetId(), st.GetDisplayName()),
 				m.issueType.Name, m.project.Key, statusNames(m.statuses))
