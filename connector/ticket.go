@@ -158,10 +158,7 @@ func ambiguousWrite(err error) bool {
 	if errors.As(err, &je) {
 		return je.StatusCode >= 500 && je.StatusCode != http.StatusNotImplemented
 	}
-	if errors.Is(err, context.Canceled) {
-		return true
-	}
-	return true // transport errors, timeouts, truncated answers: unknown outcome
+	return true // transport errors, timeouts, cancellation, truncated answers: unknown outcome
 }
 
 // createOnce sends the create and, after an ambiguous failure, looks for
@@ -347,22 +344,18 @@ func jiraValue(f jira.FieldCreateMetadata, cf *v2.TicketCustomField) (v any, pre
 	}
 	// Collect the ticket's value as strings, whatever SDK type carried it.
 	var strs []string
-	isList := false
 	switch cf.WhichValue() {
 	case v2.TicketCustomField_StringValue_case:
 		strs = nonEmpty(cmpOr(cf.GetStringValue().GetValue(), cf.GetStringValue().GetDefaultValue()))
 	case v2.TicketCustomField_StringValues_case:
-		isList = true
 		strs = nonEmpty(cf.GetStringValues().GetValues()...)
 	case v2.TicketCustomField_PickStringValue_case:
 		strs = nonEmpty(cf.GetPickStringValue().GetValue())
 	case v2.TicketCustomField_PickMultipleStringValues_case:
-		isList = true
 		strs = nonEmpty(cf.GetPickMultipleStringValues().GetValues()...)
 	case v2.TicketCustomField_PickObjectValue_case:
 		strs = nonEmpty(cf.GetPickObjectValue().GetValue().GetId())
 	case v2.TicketCustomField_PickMultipleObjectValues_case:
-		isList = true
 		for _, o := range cf.GetPickMultipleObjectValues().GetValues() {
 			strs = append(strs, nonEmpty(o.GetId())...)
 		}
@@ -395,7 +388,6 @@ func jiraValue(f jira.FieldCreateMetadata, cf *v2.TicketCustomField) (v any, pre
 	if len(strs) == 0 {
 		return nil, false, ""
 	}
-	_ = isList
 	single := func() (string, string) {
 		if len(strs) > 1 {
 			return "", f.Name + " takes one value, got " + strconv.Itoa(len(strs))
@@ -658,7 +650,7 @@ func adfToText(raw json.RawMessage) string {
 func (c *Connector) BulkCreateTickets(ctx context.Context, req *v2.TicketsServiceBulkCreateTicketsRequest) (*v2.TicketsServiceBulkCreateTicketsResponse, error) {
 	reqs := req.GetTicketRequests()
 	out := make([]*v2.TicketsServiceCreateTicketResponse, len(reqs))
-	forEach(ctx, len(reqs), func(i int) {
+	forEach(len(reqs), func(i int) {
 		r := reqs[i]
 		b := v2.TicketsServiceCreateTicketResponse_builder{Annotations: r.GetAnnotations()}
 		body := r.GetRequest()
@@ -684,7 +676,7 @@ func (c *Connector) BulkCreateTickets(ctx context.Context, req *v2.TicketsServic
 func (c *Connector) BulkGetTickets(ctx context.Context, req *v2.TicketsServiceBulkGetTicketsRequest) (*v2.TicketsServiceBulkGetTicketsResponse, error) {
 	reqs := req.GetTicketRequests()
 	out := make([]*v2.TicketsServiceGetTicketResponse, len(reqs))
-	forEach(ctx, len(reqs), func(i int) {
+	forEach(len(reqs), func(i int) {
 		r := reqs[i]
 		b := v2.TicketsServiceGetTicketResponse_builder{Annotations: r.GetAnnotations()}
 		tk, _, err := c.GetTicket(ctx, r.GetId())
@@ -698,16 +690,13 @@ func (c *Connector) BulkGetTickets(ctx context.Context, req *v2.TicketsServiceBu
 }
 
 // forEach runs f(0..n-1), bulkConcurrency at a time.
-func forEach(ctx context.Context, n int, f func(i int)) {
+func forEach(n int, f func(i int)) {
 	sem := make(chan struct{}, bulkConcurrency)
 	var wg sync.WaitGroup
+	// Every item runs, also after ctx ends: each then fails fast with its
+	// own error, so every response has a ticket or an error.
 	for i := range n {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			// Remaining items still run (and fail fast on the ended context).
-			sem <- struct{}{}
-		}
+		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()

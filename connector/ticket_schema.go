@@ -14,6 +14,8 @@ import (
 	"github.com/conductorone/baton-sdk/pkg/annotations"
 	"github.com/conductorone/baton-sdk/pkg/pagination"
 	sdkticket "github.com/conductorone/baton-sdk/pkg/types/ticket"
+	"github.com/grpc-ecosystem/go-grpc-middleware/logging/zap/ctxzap"
+	"go.uber.org/zap"
 	"google.golang.org/grpc/codes"
 
 	"github.com/batonkit/jiracloud/jira"
@@ -194,6 +196,13 @@ func (c *Connector) ListTicketSchemas(ctx context.Context, pt *pagination.Token)
 			continue
 		}
 		m, err := c.loadIssueTypeMeta(ctx, *project, it, statuses, opListTicketSchemas)
+		if errors.Is(err, jira.ErrNotFound) {
+			// The issue type went away (or cannot be created here) since
+			// the issue types were listed: leave it out, keep the others.
+			ctxzap.Extract(ctx).Warn("baton-jira-cloud: skipping an issue type without create metadata",
+				zap.String("project", string(project.Key)), zap.String("issue_type", string(it.ID)), zap.Error(err))
+			continue
+		}
 		if err != nil {
 			return nil, "", nil, err
 		}

@@ -154,6 +154,11 @@ func TestTicketSchemasConfiguredKeys(t *testing.T) {
 	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), `"NOPE"`) {
 		t.Fatalf("unknown configured key: %v, want InvalidArgument naming NOPE", err)
 	}
+	for _, tok := range []string{"not json", `{"k":7}`} {
+		if _, _, _, err := bad.ListTicketSchemas(t.Context(), &pagination.Token{Token: tok}); status.Code(err) != codes.InvalidArgument {
+			t.Errorf("page token %q: %v, want InvalidArgument", tok, err)
+		}
+	}
 }
 
 func TestTicketSchemaFieldTypes(t *testing.T) {
@@ -211,7 +216,7 @@ func TestTicketSchemaFieldTypes(t *testing.T) {
 	}
 }
 
-func fullTicket(t *testing.T, srv *jiratest.Server, schema *v2.TicketSchema) *v2.Ticket {
+func fullTicket(t *testing.T, srv *jiratest.Server) *v2.Ticket {
 	t.Helper()
 	at := time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC)
 	start := time.Date(2026, 9, 1, 8, 30, 0, 0, time.UTC)
@@ -230,7 +235,6 @@ func fullTicket(t *testing.T, srv *jiratest.Server, schema *v2.TicketSchema) *v2
 		"components":               sdkticket.PickMultipleObjectValuesField("components", []*v2.TicketCustomFieldObjectValue{v2.TicketCustomFieldObjectValue_builder{Id: "10502"}.Build()}),
 		"priority":                 sdkticket.PickStringField("priority", "High"),
 	}
-	_ = schema
 	return v2.Ticket_builder{DisplayName: "Grant write access", Description: "Alice needs write.\nFor the close.",
 		Labels: []string{"access request", "baton"}, CustomFields: cfs,
 		Status: v2.TicketStatus_builder{Id: "3"}.Build()}.Build()
@@ -262,7 +266,7 @@ func TestCreateTicketEveryFieldType(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tk, _, err := c.CreateTicket(t.Context(), fullTicket(t, srv, schema), schema)
+			tk, _, err := c.CreateTicket(t.Context(), fullTicket(t, srv), schema)
 			if err != nil {
 				t.Fatalf("CreateTicket: %v", err)
 			}
@@ -335,14 +339,14 @@ func TestCreateTicketBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good := fullTicket(t, srv, schema)
+	good := fullTicket(t, srv)
 	without := func(id string) *v2.Ticket {
-		t2 := fullTicket(t, srv, schema)
+		t2 := fullTicket(t, srv)
 		delete(t2.GetCustomFields(), id)
 		return t2
 	}
 	with := func(id string, f *v2.TicketCustomField) *v2.Ticket {
-		t2 := fullTicket(t, srv, schema)
+		t2 := fullTicket(t, srv)
 		t2.GetCustomFields()[id] = f
 		return t2
 	}
@@ -434,7 +438,7 @@ func TestCreateTicketLostAnswerNoDuplicate(t *testing.T) {
 				cfg.JiraOptions = append(cfg.JiraOptions, jira.WithHTTPClient(&http.Client{Transport: rt}))
 			})
 			schema := v2.TicketSchema_builder{Id: everything}.Build()
-			tk, _, err := c.CreateTicket(t.Context(), fullTicket(t, srv, nil), schema)
+			tk, _, err := c.CreateTicket(t.Context(), fullTicket(t, srv), schema)
 			if err != nil {
 				t.Fatalf("CreateTicket: %v", err)
 			}
@@ -528,7 +532,7 @@ func TestUpdateTransitionComment(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t, jiratest.NewTicketingTenant(0, 0))
 	c := ticketConnector(t, srv, nil)
-	tk, _, err := c.CreateTicket(t.Context(), fullTicket(t, srv, nil), v2.TicketSchema_builder{Id: everything}.Build())
+	tk, _, err := c.CreateTicket(t.Context(), fullTicket(t, srv), v2.TicketSchema_builder{Id: everything}.Build())
 	if err != nil {
 		t.Fatal(err)
 	}
