@@ -64,6 +64,7 @@ type ticketing struct {
 }
 
 type projectPage struct {
+	fetched  time.Time
 	cursor   string
 	projects []jira.Project
 	next     string
@@ -216,10 +217,11 @@ func (c *Connector) ListTicketSchemas(ctx context.Context, pt *pagination.Token)
 }
 
 // projectSearchPage returns the project/search page at cursor, reusing the
-// last page read (ListTicketSchemas handles one project of it per call).
+// last page read if it is fresh (ListTicketSchemas handles one project of it
+// per call).
 func (c *Connector) projectSearchPage(ctx context.Context, cursor string) (*projectPage, error) {
 	c.tk.mu.Lock()
-	if pp := c.tk.projPage; pp != nil && pp.cursor == cursor {
+	if pp := c.tk.projPage; pp != nil && pp.cursor == cursor && c.tk.clock().Sub(pp.fetched) < metaTTL {
 		c.tk.mu.Unlock()
 		return pp, nil
 	}
@@ -228,7 +230,7 @@ func (c *Connector) projectSearchPage(ctx context.Context, cursor string) (*proj
 	if err != nil {
 		return nil, wrapErr(opListTicketSchemas, err)
 	}
-	pp := &projectPage{cursor: cursor, projects: ps, next: resp.NextCursor}
+	pp := &projectPage{fetched: c.tk.clock(), cursor: cursor, projects: ps, next: resp.NextCursor}
 	c.tk.mu.Lock()
 	c.tk.projPage = pp
 	c.tk.mu.Unlock()

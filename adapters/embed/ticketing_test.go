@@ -56,11 +56,17 @@ func TestTicketingBulkAndUpdate(t *testing.T) {
 	if res[3].Err == nil || !strings.Contains(res[3].Err.Error(), "unsupported value type") {
 		t.Errorf("bad value type: %v", res[3].Err)
 	}
-	is := srv.Snapshot().Issues
-	if len(is) != 3 || string(is[2].CustomFields["customfield_10030"]) != "5" ||
-		string(is[2].CustomFields[jiratest.FieldMultiSelect]) != `[{"id":"10200"},{"id":"10202"}]` ||
-		string(is[2].CustomFields[jiratest.FieldDate]) != `"2027-01-31"` {
-		t.Fatalf("stored issues: %d, fields %v", len(is), is[len(is)-1].CustomFields)
+	all := srv.Snapshot().Issues
+	var three *jiratest.Issue
+	for _, is := range all {
+		if is.Summary == "three" {
+			three = is
+		}
+	}
+	if len(all) != 3 || three == nil || string(three.CustomFields["customfield_10030"]) != "5" ||
+		string(three.CustomFields[jiratest.FieldMultiSelect]) != `[{"id":"10200"},{"id":"10202"}]` ||
+		string(three.CustomFields[jiratest.FieldDate]) != `"2027-01-31"` {
+		t.Fatalf("stored issues: %d, ticket three: %+v", len(all), three)
 	}
 
 	got := tk.BulkGet(t.Context(), []string{"P001-1", res[1].Ticket.GetId(), "P001-77"})
