@@ -18,6 +18,7 @@ import (
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	"github.com/conductorone/baton-sdk/pkg/annotations"
 	"github.com/conductorone/baton-sdk/pkg/connectorbuilder"
+	sdkticket "github.com/conductorone/baton-sdk/pkg/types/ticket"
 	"go.uber.org/zap"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -510,8 +511,7 @@ func (c *Connector) GetTicket(ctx context.Context, ticketID string) (*v2.Ticket,
 }
 
 func (c *Connector) getTicket(ctx context.Context, id, op string) (*v2.Ticket, annotations.Annotations, error) {
-	is, _, err := c.jira.Issues.Get(ctx, id, &jira.IssueGetOptions{Fields: []string{"summary", "description", "status",
-		"issuetype", "labels", "created", "updated", "resolutiondate", "assignee", "reporter", "project"}})
+	is, _, err := c.jira.Issues.Get(ctx, id, nil)
 	if err != nil {
 		if errors.Is(err, jira.ErrNotFound) {
 			return nil, nil, errorf(codes.NotFound, "%s: issue %q does not exist or the account cannot browse it", op, id)
@@ -522,7 +522,119 @@ func (c *Connector) getTicket(ctx context.Context, id, op string) (*v2.Ticket, a
 	if err != nil {
 		return nil, nil, err
 	}
-	return ticketFromIssue(is, base), nil, nil
+	t := ticketFromIssue(is, base)
+	// The schema's custom fields, read back in the SDK's types. Without
+	// create metadata (the issue type can no longer be created, say) the
+	// ticket is still returned, without them.
+	if p, it := is.Project(), is.IssueType(); p != nil && it != nil {
+		m, err := c.issueTypeMetaFor(ctx, ticketSchemaID(p.Key, it.ID), op, false)
+		if err != nil {
+			ctxzap.Extract(ctx).Debug("baton-jira-cloud: ticket custom fields not read", zap.String("issue", string(is.Key)), zap.Error(err))
+		} else {
+			t.SetCustomFields(ticketFields(m, is))
+		}
+	}
+	return t, nil, nil
+}
+
+// ticketFields converts the issue's values of the schema's custom fields
+// to the SDK's types (the reverse of jiraValue). Empty fields are left out.
+func ticketFields(m *issueTypeMeta, is *jira.Issue) map[string]*v2.TicketCustomField {
+	out := map[string]*v2.TicketCustomField{}
+	for _, f := range m.fields {
+		id := string(f.FieldID)
+		raw, ok := is.Fields[id]
+		if !offered(f) || !ok || len(raw) == 0 || string(raw) == "null" {
+			continue
+		}
+		if cf := ticketField(f, raw); cf != nil {
+			out[id] = cf
+		}
+	}
+	return out
+}
+
+func ticketField(f jira.FieldCreateMetadata, raw json.RawMessage) *v2.TicketCustomField {
+	id := string(f.FieldID)
+	kind, _ := fieldKindOf(f)
+	type ref struct {
+		ID          string `json:"id"`
+		AccountID   string `json:"accountId"`
+		Name        string `json:"name"`
+		Value       string `json:"value"`
+		DisplayName string `json:"displayName"`
+	}
+	obj := func(r ref) *v2.TicketCustomFieldObjectValue {
+		return v2.TicketCustomFieldObjectValue_builder{Id: r.ID, DisplayName: cmpOr(r.Value, r.Name)}.Build()
+	}
+	switch kind {
+	case kindText:
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return sdkticket.StringField(id, s)
+		}
+	case kindADF:
+		return sdkticket.StringField(id, adfToText(raw))
+	case kindNumber:
+		var n float64
+		if json.Unmarshal(raw, &n) == nil {
+			return sdkticket.NumberField(id, float32(n))
+		}
+	case kindDate, kindDateTime:
+		var jt jira.Time
+		if json.Unmarshal(raw, &jt) == nil && !jt.IsZero() {
+			return sdkticket.TimestampField(id, jt.Time)
+		}
+	case kindUser, kindGroup:
+		var r ref
+		if json.Unmarshal(raw, &r) == nil {
+			return sdkticket.StringField(id, cmpOr(r.AccountID, r.Name))
+		}
+	case kindUsers, kindGroups:
+		var rs []ref
+		if json.Unmarshal(raw, &rs) == nil {
+			var vs []string
+			for _, r := range rs {
+				vs = append(vs, cmpOr(r.AccountID, r.Name))
+			}
+			return sdkticket.StringsField(id, vs)
+		}
+	case kindStrings:
+		var vs []string
+		if json.Unmarshal(raw, &vs) == nil {
+			return sdkticket.StringsField(id, vs)
+		}
+	case kindOption:
+		var r ref
+		if json.Unmarshal(raw, &r) == nil && r.ID != "" {
+			return sdkticket.PickObjectValueField(id, labelled(f, obj(r)))
+		}
+	case kindOptions:
+		var rs []ref
+		if json.Unmarshal(raw, &rs) == nil {
+			var vs []*v2.TicketCustomFieldObjectValue
+			for _, r := range rs {
+				vs = append(vs, labelled(f, obj(r)))
+			}
+			return sdkticket.PickMultipleObjectValuesField(id, vs)
+		}
+	default:
+		return sdkticket.StringField(id, string(raw))
+	}
+	return nil
+}
+
+// labelled fills in an object value's display name from the field's
+// allowed values when the issue gave only the ID.
+func labelled(f jira.FieldCreateMetadata, o *v2.TicketCustomFieldObjectValue) *v2.TicketCustomFieldObjectValue {
+	if o.GetDisplayName() == "" {
+		for _, a := range allowedValues(f) {
+			if a.ID == o.GetId() {
+				o.SetDisplayName(a.label())
+			}
+		}
+	}
+	return o
 }
 
 // browseBase returns the site URL browse links start with: the configured

@@ -327,6 +327,47 @@ func TestCreateTicketEveryFieldType(t *testing.T) {
 				got.GetReporter().GetId().GetResource() != admin || got.GetCreatedAt() == nil {
 				t.Errorf("GetTicket(%s) = %v, %v", is.Key, got, err)
 			}
+			// The custom fields read back as the SDK's types.
+			obj := func(o *v2.TicketCustomFieldObjectValue) string { return o.GetId() + "=" + o.GetDisplayName() }
+			objs := func(os []*v2.TicketCustomFieldObjectValue) []string {
+				var out []string
+				for _, o := range os {
+					out = append(out, obj(o))
+				}
+				return out
+			}
+			cf := got.GetCustomFields()
+			roundTrip := map[string]any{
+				jiratest.FieldText:         cf[jiratest.FieldText].GetStringValue().GetValue(),
+				"customfield_10060":        cf["customfield_10060"].GetStringValue().GetValue(),
+				"customfield_10030":        cf["customfield_10030"].GetNumberValue().GetValue().GetValue(),
+				"customfield_10040":        obj(cf["customfield_10040"].GetPickObjectValue().GetValue()),
+				jiratest.FieldMultiSelect:  objs(cf[jiratest.FieldMultiSelect].GetPickMultipleObjectValues().GetValues()),
+				jiratest.FieldDate:         cf[jiratest.FieldDate].GetTimestampValue().GetValue().AsTime().Format(time.DateOnly),
+				jiratest.FieldDateTime:     cf[jiratest.FieldDateTime].GetTimestampValue().GetValue().AsTime().Format(time.RFC3339),
+				jiratest.FieldUser:         cf[jiratest.FieldUser].GetStringValue().GetValue(),
+				"customfield_10050":        cf["customfield_10050"].GetStringValues().GetValues(),
+				jiratest.FieldLabelsCustom: cf[jiratest.FieldLabelsCustom].GetStringValues().GetValues(),
+				"components":               objs(cf["components"].GetPickMultipleObjectValues().GetValues()),
+				"priority":                 obj(cf["priority"].GetPickObjectValue().GetValue()),
+			}
+			wantRT := map[string]any{
+				jiratest.FieldText:         "CC-42",
+				"customfield_10060":        "Quarter close\nneeds write",
+				"customfield_10030":        float32(3.5),
+				"customfield_10040":        "10101=Write",
+				jiratest.FieldMultiSelect:  []string{"10200=Okta", "10202=AWS"},
+				jiratest.FieldDate:         "2026-09-30",
+				jiratest.FieldDateTime:     "2026-09-01T08:30:00Z",
+				jiratest.FieldUser:         admin,
+				"customfield_10050":        []string{admin},
+				jiratest.FieldLabelsCustom: []string{"q3_close"},
+				"components":               []string{"10502=Identity"},
+				"priority":                 "2=High",
+			}
+			if diff := cmp.Diff(wantRT, roundTrip); diff != "" {
+				t.Errorf("custom fields read back (-want +got):\n%s", diff)
+			}
 		})
 	}
 }
