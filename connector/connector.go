@@ -59,6 +59,8 @@ type Connector struct {
 
 	mu sync.Mutex
 	st *syncState
+
+	tk ticketing // external ticketing (ticket*.go)
 }
 
 var _ connectorbuilder.ConnectorBuilderV2 = (*Connector)(nil)

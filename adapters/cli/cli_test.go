@@ -343,9 +343,10 @@ func TestBadInput(t *testing.T) {
 			want: []string{"atlassian-api-token"},
 		},
 		{
-			name: "ticketing",
+			name: "ticketing on an unknown project",
 			env:  merge(f.env(), "BATON_TICKETING", "true"),
-			want: []string{"ticketing", "not supported"},
+			args: []string{"--jira-project-keys", "NOPE", "--list-ticket-schemas"},
+			want: []string{`project \"NOPE\" does not exist`},
 		},
 		{
 			name: "unknown project to sync",

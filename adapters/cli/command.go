@@ -24,12 +24,12 @@ const Description = "Sync who has access to what in Jira Cloud (users, groups, p
 
 // Help texts of the Baton SDK flags whose truth depends on what this
 // connector implements. They replace the SDK's generic texts in --help.
-// When ticketing or provisioning lands, change the text here (and nothing
+// When provisioning lands, change its text here (and nothing
 // else in this file); TestHelp checks that --help shows these constants.
 const (
 	// TicketingHelp is the --help text of the SDK's --ticketing flag.
-	TicketingHelp = "Not supported yet: this connector creates no Jira tickets, and it refuses to start when ticketing " +
-		"is set"
+	TicketingHelp = "Use Jira as an external ticketing system: a ticket schema per issue type of the projects in " +
+		"--jira-project-keys, or all projects; create, get and bulk operations (see docs/TICKETING.md)"
 	// ProvisioningHelp is the --help text of the SDK's --provisioning flag.
 	ProvisioningHelp = "Not supported yet: this connector only syncs; it does not grant, revoke, create or delete " +
 		"anything, so the flag has no effect"

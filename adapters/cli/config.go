@@ -37,9 +37,8 @@ type Config struct {
 	GatewayURL       string `mapstructure:"jira-gateway-url"`
 	AdminURL         string `mapstructure:"atlassian-admin-url"`
 
-	// Ticketing is the SDK's own --ticketing flag (BATON_TICKETING), read
-	// so that the connector can refuse it until ticketing is implemented
-	// rather than accept and ignore it.
+	// Ticketing is the SDK's own --ticketing flag (BATON_TICKETING): Jira
+	// as external ticketing system, for the projects of JiraProjectKeys.
 	Ticketing bool `mapstructure:"ticketing"`
 }
 

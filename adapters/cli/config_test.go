@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
+	"github.com/conductorone/baton-sdk/pkg/annotations"
+	"github.com/conductorone/baton-sdk/pkg/connectorbuilder"
 	"github.com/conductorone/baton-sdk/pkg/field"
 	"github.com/google/go-cmp/cmp"
 
@@ -270,10 +273,29 @@ func TestLoopbackHooks(t *testing.T) {
 	}
 }
 
-func TestNewConnectorRefusesTicketing(t *testing.T) {
+func TestNewConnectorTicketing(t *testing.T) {
 	t.Parallel()
-	c := &Config{JiraURL: "https://acme.atlassian.net", JiraEmail: "me@acme.com", JiraAPIToken: "tok", Ticketing: true}
-	if _, _, err := NewConnector(t.Context(), c, nil); err != ErrTicketingUnsupported {
-		t.Errorf("NewConnector with ticketing: %v, want ErrTicketingUnsupported", err)
+	for _, on := range []bool{false, true} {
+		c := &Config{JiraURL: "https://acme.atlassian.net", JiraEmail: "me@acme.com", JiraAPIToken: "tok", Ticketing: on}
+		b, opts, err := NewConnector(t.Context(), c, nil)
+		if err != nil {
+			t.Fatalf("NewConnector(ticketing %t): %v", on, err)
+		}
+		if want := map[bool]int{false: 0, true: 1}[on]; len(opts) != want {
+			t.Errorf("ticketing %t: %d builder options, want %d", on, len(opts), want)
+		}
+		srv, err := connectorbuilder.NewConnector(t.Context(), b, opts...)
+		if err != nil {
+			t.Fatalf("connectorbuilder.NewConnector(ticketing %t): %v", on, err)
+		}
+		md, err := srv.GetMetadata(t.Context(), &v2.ConnectorServiceGetMetadataRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ts v2.ExternalTicketSettings
+		annos := annotations.Annotations(md.GetMetadata().GetAnnotations())
+		if ok, _ := annos.Pick(&ts); !ok || ts.GetEnabled() != on {
+			t.Errorf("ticketing %t: metadata says enabled=%t (found %t)", on, ts.GetEnabled(), ok)
+		}
 	}
 }

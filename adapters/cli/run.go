@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 
 	sdkcli "github.com/conductorone/baton-sdk/pkg/cli"
 	"github.com/conductorone/baton-sdk/pkg/connectorbuilder"
@@ -13,20 +12,15 @@ import (
 	"github.com/batonkit/jiracloud/internal/quietlog"
 )
 
-// ErrTicketingUnsupported is returned when --ticketing (BATON_TICKETING) is
-// set: external ticketing is not implemented yet, and a setting that is
-// accepted and then ignored would hide that.
-var ErrTicketingUnsupported = errors.New("baton-jira: --ticketing (BATON_TICKETING) is not supported yet: " +
-	"this connector does not create Jira tickets; remove the setting")
-
 // Run runs the connector's command line through the Baton SDK and does not
 // return: it exits with status 0 on success and non-zero after printing
 // the error. name is the command name (baton-jira) and version its version.
 //
 // Everything beyond the connector fields comes from the SDK: one-shot sync
 // to --file, service mode (--client-id/--client-secret), --provisioning,
-// --workers, logging, health checks, and the capabilities and config
-// subcommands.
+// --ticketing (with the hidden --list-ticket-schemas, --create-ticket,
+// --get-ticket and --bulk-create-ticket tasks), --workers, logging, health
+// checks, and the capabilities and config subcommands.
 func Run(ctx context.Context, name, version string) {
 	// The SDK's grant expansion makes Pebble print "Found 0 WALs" through
 	// the log package, outside the SDK's logger and its --log-format.
@@ -48,14 +42,17 @@ func Run(ctx context.Context, name, version string) {
 // permissions are checked by the connector's Validate at the start of
 // every sync.
 func NewConnector(ctx context.Context, c *Config, _ *sdkcli.ConnectorOpts) (connectorbuilder.ConnectorBuilderV2, []connectorbuilder.Opt, error) {
-	if c.Ticketing {
-		return nil, nil, ErrTicketingUnsupported
-	}
 	conn, err := connector.New(ctx, c.ConnectorConfig())
 	if err != nil {
 		return nil, nil, err
 	}
-	return conn, nil, nil
+	var opts []connectorbuilder.Opt
+	if c.Ticketing {
+		// Jira as external ticketing system: schemas of the projects in
+		// --jira-project-keys (all projects when empty).
+		opts = append(opts, connectorbuilder.WithTicketingEnabled())
+	}
+	return conn, opts, nil
 }
 
 // capabilitiesConnector builds a connector for the capabilities

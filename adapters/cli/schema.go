@@ -39,14 +39,14 @@ var (
 		field.WithDescription("The API token of that account (classic, or scoped with the gateway URL)"),
 	)
 	// JiraProjectKeysField is baton-jira's project list for external
-	// ticketing (BATON_JIRA_PROJECT_KEYS). It keeps that meaning: it does not
-	// limit the sync (SyncProjectKeysField does). Ticketing is not
-	// implemented yet, so it is accepted, checked and otherwise unused, as
-	// baton-jira uses it when --ticketing is off.
+	// ticketing (BATON_JIRA_PROJECT_KEYS): with --ticketing, one ticket
+	// schema per issue type of each of these projects (all projects when
+	// empty). It keeps that meaning: it does not limit the sync
+	// (SyncProjectKeysField does).
 	JiraProjectKeysField = field.StringSliceField("jira-project-keys",
 		field.WithDisplayName("Ticketing project keys"),
-		field.WithDescription("Project keys offered for external ticketing, as in baton-jira. It does not limit the sync "+
-			"(use sync-project-keys for that); ticketing itself is not supported yet"),
+		field.WithDescription("Project keys offered for external ticketing (--ticketing), as in baton-jira; empty means "+
+			"every project. It does not limit the sync (use sync-project-keys for that)"),
 		field.WithPlaceholder("ENG,OPS"),
 	)
 	// SkipProjectParticipantsField drops the project participate entitlement

@@ -8,6 +8,13 @@
 //	}
 //	fmt.Println(res.Resources, res.Grants, res.Requests, res.Duration)
 //
+// [Ticketing] uses the site as an external ticketing system in process:
+// ticket schemas, create, get, bulk create and get (what --ticketing offers
+// ConductorOne), plus update, transition and comment.
+//
+//	tk, err := embed.NewTicketing(ctx, cfg)
+//	t, err := tk.Create(ctx, embed.TicketRequest{SchemaID: "ACC:10005", Summary: "Access to X"})
+//
 // # How it works
 //
 // [Sync] builds the connector (connector.New), wraps it with the SDK's

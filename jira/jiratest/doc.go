@@ -77,6 +77,7 @@
 //     organization stores it (https://<SiteHost>), never the loopback URL.
 //   - DELETE /user removes the account from the site's user base (and from /users/search).
 //   - /rest/api/2 is served by the same handlers (issue descriptions are plain text there). JSM
-//     (/rest/servicedeskapi) and issue search (/search/jql) are not served; the removed /search answers 410.
+//     (/rest/servicedeskapi) is not served; the removed /search answers 410. The enhanced search (/search/jql)
+//     understands a subset of JQL (project, key, id, issuetype and labels with = or in, joined by AND).
 //   - Injected faults happen before the handler runs (no state change), except truncation, which happens after.
 package jiratest

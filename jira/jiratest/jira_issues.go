@@ -191,6 +191,15 @@ func (c *call) applyFields(is *Issue, it *IssueType, fields map[string]json.RawM
 			c.setCustom(is, k, json.RawMessage(strconv.Quote(parent.Key)))
 		default:
 			f := c.x.fields[k]
+			if f != nil && typedField(f) {
+				v, msg := c.checkTypedValue(f, raw)
+				if msg != "" {
+					ferrs[k] = msg
+					continue
+				}
+				c.setCustom(is, k, v)
+				continue
+			}
 			if f != nil && len(f.AllowedValues) > 0 {
 				var v idOrKey
 				_ = json.Unmarshal(raw, &v)
@@ -547,10 +556,13 @@ func (c *call) createMetaPaging() (int, int, *reply) {
 }
 
 // createMetaPage answers the createmeta page start..start+limit of items under key.
-func createMetaPage[T any](key string, items []T, start, limit int) reply {
+func createMetaPage[T any](c *call, key string, items []T, start, limit int) reply {
 	page := window(items, start, limit)
 	if page == nil {
 		page = []T{}
+	}
+	if c.s.cfg.legacyCreateMeta {
+		key = legacyCreateMetaKey(key)
 	}
 	return ok(map[string]any{"startAt": start, "maxResults": limit, "total": len(items), key: page})
 }
@@ -566,7 +578,7 @@ func hCreateMetaTypes(c *call) reply {
 			types = append(types, c.issueTypeJSON(it))
 		}
 	}
-	return createMetaPage("issueTypes", types, start, limit)
+	return createMetaPage(c, "issueTypes", types, start, limit)
 }
 
 type jFieldMeta struct {
@@ -643,7 +655,7 @@ func hCreateMetaFields(c *call) reply {
 		}
 		out = append(out, m)
 	}
-	return createMetaPage("fields", out, start, limit)
+	return createMetaPage(c, "fields", out, start, limit)
 }
 
 func hFields(c *call) reply {

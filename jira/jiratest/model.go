@@ -338,6 +338,8 @@ type Issue struct {
 	CustomFields map[string]json.RawMessage `json:"customFields,omitempty"`
 	Created      time.Time                  `json:"created"`
 	Updated      time.Time                  `json:"updated"`
+	// Comments are the issue's comments, oldest first (POST /issue/{key}/comment).
+	Comments []IssueComment `json:"comments,omitempty"`
 }
 
 // AuditRecord is one Jira audit-log record. Mutations made through the server append records.

@@ -9,15 +9,16 @@ import (
 type Option func(*config)
 
 type config struct {
-	latency, jitter time.Duration
-	limits          RateLimits
-	faults          Faults
-	caps            map[string]int
-	totalDrift      bool
-	emptyEvery      int
-	clock           func() time.Time
-	siteAdmin500    bool
-	addr            string
+	latency, jitter  time.Duration
+	limits           RateLimits
+	faults           Faults
+	caps             map[string]int
+	totalDrift       bool
+	emptyEvery       int
+	clock            func() time.Time
+	siteAdmin500     bool
+	addr             string
+	legacyCreateMeta bool
 }
 
 func defaultConfig() config {

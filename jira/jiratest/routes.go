@@ -167,6 +167,7 @@ func buildRoutes() routeTable {
 	j("GET", "/issue/createmeta/{projectIdOrKey}/issuetypes", hCreateMetaTypes)
 	j("GET", "/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}", hCreateMetaFields)
 	j("GET", "/field", hFields)
+	ticketRoutes(j)
 	j("GET", "/statuses/search", hStatusesSearch)
 	j("GET", "/auditing/record", hAudit)
 	j("GET", "/search", hSearchGone)

@@ -1,0 +1,659 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
+	"github.com/conductorone/baton-sdk/pkg/annotations"
+	"github.com/conductorone/baton-sdk/pkg/connectorbuilder"
+	"github.com/conductorone/baton-sdk/pkg/pagination"
+	sdkticket "github.com/conductorone/baton-sdk/pkg/types/ticket"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
+
+	"github.com/batonkit/jiracloud/jira"
+	"github.com/batonkit/jiracloud/jira/jiratest"
+)
+
+const everything = "ACC:" + jiratest.TicketingEverythingType
+
+func ticketConnector(t *testing.T, srv *jiratest.Server, edit func(*Config)) *Connector {
+	t.Helper()
+	cfg := testConfig(srv, false)
+	if edit != nil {
+		edit(&cfg)
+	}
+	c, err := New(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.tk.lookupWaits = []time.Duration{0}
+	return c
+}
+
+// allSchemas walks ListTicketSchemas to the end, checking that the token
+// always moves.
+func allSchemas(t *testing.T, c *Connector) []*v2.TicketSchema {
+	t.Helper()
+	var out []*v2.TicketSchema
+	tok := ""
+	for calls := 0; ; calls++ {
+		if calls > 1000 {
+			t.Fatal("ListTicketSchemas does not end")
+		}
+		page, next, _, err := c.ListTicketSchemas(t.Context(), &pagination.Token{Token: tok})
+		if err != nil {
+			t.Fatalf("ListTicketSchemas(%q): %v", tok, err)
+		}
+		out = append(out, page...)
+		if next == "" {
+			return out
+		}
+		if next == tok {
+			t.Fatalf("page token %q did not move", tok)
+		}
+		tok = next
+	}
+}
+
+func schemaIDs(ss []*v2.TicketSchema) []string {
+	var ids []string
+	for _, s := range ss {
+		ids = append(ids, s.GetId())
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func TestTicketSchemasAllPages(t *testing.T) {
+	t.Parallel()
+	var want []string
+	want = append(want, "ACC:10001", "ACC:10005", everything, "BIG:10001")
+	for i := 1; i <= 60; i++ {
+		want = append(want, "BIG:"+itoa(30000+i))
+	}
+	for i := 1; i <= 60; i++ {
+		want = append(want, "P"+pad3(i)+":10001")
+	}
+	slices.Sort(want)
+	for _, tc := range []struct {
+		name string
+		opts []jiratest.Option
+	}{
+		{"current pages", nil},
+		{"legacy pages, small caps", []jiratest.Option{jiratest.WithLegacyCreateMeta(),
+			jiratest.WithMaxResultsCap("/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes", 7),
+			jiratest.WithMaxResultsCap("/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}", 3),
+			jiratest.WithMaxResultsCap("/rest/api/3/project/search", 9)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newTestServer(t, jiratest.NewTicketingTenant(60, 60), tc.opts...)
+			c := ticketConnector(t, srv, nil)
+			got := allSchemas(t, c)
+			if diff := cmp.Diff(want, schemaIDs(got)); diff != "" {
+				t.Fatalf("schema IDs (-want +got):\n%s", diff)
+			}
+			for _, s := range got {
+				if len(s.GetStatuses()) != 3 {
+					t.Errorf("%s: %d statuses, want 3", s.GetId(), len(s.GetStatuses()))
+				}
+				if len(s.GetTypes()) != 1 || !strings.HasSuffix(s.GetId(), ":"+s.GetTypes()[0].GetId()) {
+					t.Errorf("%s: types %v", s.GetId(), s.GetTypes())
+				}
+				if s.GetId() == everything && len(s.GetCustomFields()) < 12 {
+					t.Errorf("%s has %d custom fields, want every field of the screen", s.GetId(), len(s.GetCustomFields()))
+				}
+			}
+		})
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func pad3(i int) string { return fmt.Sprintf("%03d", i) }
+
+func mustAny(t *testing.T, m proto.Message) *anypb.Any {
+	t.Helper()
+	a, err := anypb.New(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestTicketSchemasConfiguredKeys(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(3, 2))
+	c := ticketConnector(t, srv, func(cfg *Config) { cfg.JiraProjectKeys = []string{"big", "P002"} })
+	got := schemaIDs(allSchemas(t, c))
+	want := []string{"BIG:10001", "BIG:30001", "BIG:30002", "P002:10001"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("schema IDs (-want +got):\n%s", diff)
+	}
+
+	bad := ticketConnector(t, srv, func(cfg *Config) { cfg.JiraProjectKeys = []string{"P001", "NOPE"} })
+	_, next, _, err := bad.ListTicketSchemas(t.Context(), &pagination.Token{})
+	if err != nil {
+		t.Fatalf("first page: %v", err)
+	}
+	_, _, _, err = bad.ListTicketSchemas(t.Context(), &pagination.Token{Token: next})
+	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), `"NOPE"`) {
+		t.Fatalf("unknown configured key: %v, want InvalidArgument naming NOPE", err)
+	}
+	for _, tok := range []string{"not json", `{"k":7}`} {
+		if _, _, _, err := bad.ListTicketSchemas(t.Context(), &pagination.Token{Token: tok}); status.Code(err) != codes.InvalidArgument {
+			t.Errorf("page token %q: %v, want InvalidArgument", tok, err)
+		}
+	}
+}
+
+func TestTicketSchemaFieldTypes(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(0, 0))
+	c := ticketConnector(t, srv, nil)
+	s, _, err := c.GetTicketSchema(t.Context(), everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type want struct {
+		kind     any
+		required bool
+		allowed  int
+	}
+	wants := map[string]want{
+		jiratest.FieldText:         {v2.TicketCustomField_StringValue_case, false, 0},
+		"customfield_10060":        {v2.TicketCustomField_StringValue_case, true, 0},
+		"customfield_10030":        {v2.TicketCustomField_NumberValue_case, false, 0},
+		"customfield_10040":        {v2.TicketCustomField_PickObjectValue_case, true, 3},
+		jiratest.FieldMultiSelect:  {v2.TicketCustomField_PickMultipleObjectValues_case, false, 3},
+		jiratest.FieldDate:         {v2.TicketCustomField_TimestampValue_case, true, 0},
+		jiratest.FieldDateTime:     {v2.TicketCustomField_TimestampValue_case, false, 0},
+		jiratest.FieldUser:         {v2.TicketCustomField_StringValue_case, false, 0},
+		"customfield_10050":        {v2.TicketCustomField_StringValues_case, false, 0},
+		jiratest.FieldLabelsCustom: {v2.TicketCustomField_StringValues_case, false, 0},
+		"components":               {v2.TicketCustomField_PickMultipleObjectValues_case, false, 3},
+		"priority":                 {v2.TicketCustomField_PickObjectValue_case, false, 5},
+		"assignee":                 {v2.TicketCustomField_StringValue_case, false, 0},
+		"duedate":                  {v2.TicketCustomField_TimestampValue_case, false, 0},
+	}
+	got := s.GetCustomFields()
+	for id, w := range wants {
+		f := got[id]
+		if f == nil {
+			t.Errorf("field %s missing from the schema", id)
+			continue
+		}
+		allowed := len(f.GetPickObjectValue().GetAllowedValues()) + len(f.GetPickMultipleObjectValues().GetAllowedValues())
+		if any(f.WhichValue()) != w.kind || f.GetRequired() != w.required || allowed != w.allowed || f.GetDisplayName() == "" {
+			t.Errorf("field %s: kind %v required %t allowed %d, want %v %t %d", id, f.WhichValue(), f.GetRequired(), allowed,
+				w.kind, w.required, w.allowed)
+		}
+	}
+	for _, id := range []string{"summary", "description", "labels", "project", "issuetype", "reporter", "customfield_10020", "customfield_10010"} {
+		if got[id] != nil {
+			t.Errorf("field %s should not be a custom field of the schema", id)
+		}
+	}
+	if sel := got["customfield_10040"].GetPickObjectValue().GetAllowedValues(); sel[1].GetId() != "10101" || sel[1].GetDisplayName() != "Write" {
+		t.Errorf("select allowed values: %v", sel)
+	}
+	if s.GetDisplayName() != "Everything (ACC)" {
+		t.Errorf("display name %q", s.GetDisplayName())
+	}
+}
+
+func fullTicket(t *testing.T, srv *jiratest.Server) *v2.Ticket {
+	t.Helper()
+	at := time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC)
+	start := time.Date(2026, 9, 1, 8, 30, 0, 0, time.UTC)
+	admin := srv.Snapshot().AdminAccountID
+	cfs := map[string]*v2.TicketCustomField{
+		jiratest.FieldText:         sdkticket.StringField(jiratest.FieldText, "CC-42"),
+		"customfield_10060":        sdkticket.StringField("customfield_10060", "Quarter close\nneeds write"),
+		"customfield_10030":        sdkticket.NumberField("customfield_10030", 3.5),
+		"customfield_10040":        sdkticket.PickObjectValueField("customfield_10040", v2.TicketCustomFieldObjectValue_builder{Id: "10101"}.Build()),
+		jiratest.FieldMultiSelect:  sdkticket.PickMultipleObjectValuesField(jiratest.FieldMultiSelect, []*v2.TicketCustomFieldObjectValue{v2.TicketCustomFieldObjectValue_builder{Id: "10200"}.Build(), v2.TicketCustomFieldObjectValue_builder{Id: "10202"}.Build()}),
+		jiratest.FieldDate:         sdkticket.TimestampField(jiratest.FieldDate, at),
+		jiratest.FieldDateTime:     sdkticket.TimestampField(jiratest.FieldDateTime, start),
+		jiratest.FieldUser:         sdkticket.StringField(jiratest.FieldUser, admin),
+		"customfield_10050":        sdkticket.StringsField("customfield_10050", []string{admin}),
+		jiratest.FieldLabelsCustom: sdkticket.StringsField(jiratest.FieldLabelsCustom, []string{"q3 close"}),
+		"components":               sdkticket.PickMultipleObjectValuesField("components", []*v2.TicketCustomFieldObjectValue{v2.TicketCustomFieldObjectValue_builder{Id: "10502"}.Build()}),
+		"priority":                 sdkticket.PickStringField("priority", "High"),
+	}
+	return v2.Ticket_builder{DisplayName: "Grant write access", Description: "Alice needs write.\nFor the close.",
+		Labels: []string{"access request", "baton"}, CustomFields: cfs,
+		Status: v2.TicketStatus_builder{Id: "3"}.Build()}.Build()
+}
+
+func storedIssue(t *testing.T, srv *jiratest.Server, key string) *jiratest.Issue {
+	t.Helper()
+	for _, is := range srv.Snapshot().Issues {
+		if is.Key == key || is.ID == key {
+			return is
+		}
+	}
+	t.Fatalf("issue %s not in the fake", key)
+	return nil
+}
+
+func TestCreateTicketEveryFieldType(t *testing.T) {
+	t.Parallel()
+	for _, gateway := range []bool{false, true} {
+		t.Run(map[bool]string{false: "site URL", true: "gateway URL"}[gateway], func(t *testing.T) {
+			t.Parallel()
+			srv := newTestServer(t, jiratest.NewTicketingTenant(0, 0))
+			c := ticketConnector(t, srv, func(cfg *Config) {
+				if gateway {
+					cfg.JiraURL, cfg.JiraAPIToken = srv.GatewayURL(), srv.ScopedToken
+				}
+			})
+			schema, _, err := c.GetTicketSchema(t.Context(), everything)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tk, _, err := c.CreateTicket(t.Context(), fullTicket(t, srv), schema)
+			if err != nil {
+				t.Fatalf("CreateTicket: %v", err)
+			}
+			is := storedIssue(t, srv, tk.GetId())
+			wantURL := srv.URL + "/browse/" + is.Key
+			if gateway {
+				wantURL = "https://acme.atlassian.net/browse/" + is.Key
+			}
+			if tk.GetUrl() != wantURL {
+				t.Errorf("URL %q, want %q", tk.GetUrl(), wantURL)
+			}
+			if tk.GetDisplayName() != "Grant write access" || tk.GetDescription() != "Alice needs write.\nFor the close." {
+				t.Errorf("ticket %q / %q", tk.GetDisplayName(), tk.GetDescription())
+			}
+			if tk.GetStatus().GetId() != "3" || tk.GetType().GetId() != jiratest.TicketingEverythingType {
+				t.Errorf("status %v type %v", tk.GetStatus(), tk.GetType())
+			}
+			if is.StatusID != "3" {
+				t.Errorf("stored status %s, want 3 (In Progress)", is.StatusID)
+			}
+			var reqLabel string
+			for _, l := range is.Labels {
+				if strings.HasPrefix(l, RequestLabelPrefix) {
+					reqLabel = l
+				}
+			}
+			if reqLabel == "" || !slices.Contains(is.Labels, "access_request") || !slices.Contains(is.Labels, "baton") {
+				t.Errorf("labels %v: want access_request, baton and a request label", is.Labels)
+			}
+			admin := srv.Snapshot().AdminAccountID
+			wantFields := map[string]string{
+				jiratest.FieldText:         `"CC-42"`,
+				"customfield_10030":        `3.5`,
+				"customfield_10040":        `{"id":"10101"}`,
+				jiratest.FieldMultiSelect:  `[{"id":"10200"},{"id":"10202"}]`,
+				jiratest.FieldDate:         `"2026-09-30"`,
+				jiratest.FieldDateTime:     `"2026-09-01T08:30:00.000+0000"`,
+				jiratest.FieldUser:         `{"accountId":"` + admin + `"}`,
+				"customfield_10050":        `[{"accountId":"` + admin + `"}]`,
+				jiratest.FieldLabelsCustom: `["q3_close"]`,
+				"components":               `[{"id":"10502"}]`,
+			}
+			for id, w := range wantFields {
+				if got := string(is.CustomFields[id]); got != w {
+					t.Errorf("stored %s = %s, want %s", id, got, w)
+				}
+			}
+			if is.PriorityID != "2" {
+				t.Errorf("priority %s, want 2 (High)", is.PriorityID)
+			}
+			if !strings.Contains(string(is.CustomFields["customfield_10060"]), `"type":"doc"`) ||
+				!strings.Contains(string(is.Description), "For the close.") {
+				t.Errorf("multi-line text is not ADF: %s / %s", is.CustomFields["customfield_10060"], is.Description)
+			}
+
+			got, _, err := c.GetTicket(t.Context(), is.Key)
+			if err != nil || got.GetId() != tk.GetId() || got.GetUrl() != wantURL || len(got.GetAssignees()) != 0 ||
+				got.GetReporter().GetId().GetResource() != admin || got.GetCreatedAt() == nil {
+				t.Errorf("GetTicket(%s) = %v, %v", is.Key, got, err)
+			}
+			// The custom fields read back as the SDK's types.
+			obj := func(o *v2.TicketCustomFieldObjectValue) string { return o.GetId() + "=" + o.GetDisplayName() }
+			objs := func(os []*v2.TicketCustomFieldObjectValue) []string {
+				var out []string
+				for _, o := range os {
+					out = append(out, obj(o))
+				}
+				return out
+			}
+			cf := got.GetCustomFields()
+			roundTrip := map[string]any{
+				jiratest.FieldText:         cf[jiratest.FieldText].GetStringValue().GetValue(),
+				"customfield_10060":        cf["customfield_10060"].GetStringValue().GetValue(),
+				"customfield_10030":        cf["customfield_10030"].GetNumberValue().GetValue().GetValue(),
+				"customfield_10040":        obj(cf["customfield_10040"].GetPickObjectValue().GetValue()),
+				jiratest.FieldMultiSelect:  objs(cf[jiratest.FieldMultiSelect].GetPickMultipleObjectValues().GetValues()),
+				jiratest.FieldDate:         cf[jiratest.FieldDate].GetTimestampValue().GetValue().AsTime().Format(time.DateOnly),
+				jiratest.FieldDateTime:     cf[jiratest.FieldDateTime].GetTimestampValue().GetValue().AsTime().Format(time.RFC3339),
+				jiratest.FieldUser:         cf[jiratest.FieldUser].GetStringValue().GetValue(),
+				"customfield_10050":        cf["customfield_10050"].GetStringValues().GetValues(),
+				jiratest.FieldLabelsCustom: cf[jiratest.FieldLabelsCustom].GetStringValues().GetValues(),
+				"components":               objs(cf["components"].GetPickMultipleObjectValues().GetValues()),
+				"priority":                 obj(cf["priority"].GetPickObjectValue().GetValue()),
+			}
+			wantRT := map[string]any{
+				jiratest.FieldText:         "CC-42",
+				"customfield_10060":        "Quarter close\nneeds write",
+				"customfield_10030":        float32(3.5),
+				"customfield_10040":        "10101=Write",
+				jiratest.FieldMultiSelect:  []string{"10200=Okta", "10202=AWS"},
+				jiratest.FieldDate:         "2026-09-30",
+				jiratest.FieldDateTime:     "2026-09-01T08:30:00Z",
+				jiratest.FieldUser:         admin,
+				"customfield_10050":        []string{admin},
+				jiratest.FieldLabelsCustom: []string{"q3_close"},
+				"components":               []string{"10502=Identity"},
+				"priority":                 "2=High",
+			}
+			if diff := cmp.Diff(wantRT, roundTrip); diff != "" {
+				t.Errorf("custom fields read back (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCreateTicketBadInput(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(1, 0))
+	c := ticketConnector(t, srv, nil)
+	schema, _, err := c.GetTicketSchema(t.Context(), everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := fullTicket(t, srv)
+	without := func(id string) *v2.Ticket {
+		t2 := fullTicket(t, srv)
+		delete(t2.GetCustomFields(), id)
+		return t2
+	}
+	with := func(id string, f *v2.TicketCustomField) *v2.Ticket {
+		t2 := fullTicket(t, srv)
+		t2.GetCustomFields()[id] = f
+		return t2
+	}
+	sid := func(id string) *v2.TicketSchema { return v2.TicketSchema_builder{Id: id}.Build() }
+	tests := []struct {
+		name   string
+		ticket *v2.Ticket
+		schema *v2.TicketSchema
+		code   codes.Code
+		field  string // the TicketFieldError field, if any
+		text   string // in the message
+	}{
+		{"unknown project", good, sid("NOPE:10001"), codes.InvalidArgument, "", `project "NOPE" does not exist`},
+		{"issue type not in project", good, sid("P001:10005"), codes.InvalidArgument, "", "issue type 10005 is not available in project P001"},
+		{"malformed schema ID", good, sid("ACC"), codes.InvalidArgument, "", "<projectKey>:<issueTypeId>"},
+		{"missing required field", without("customfield_10040"), schema, codes.InvalidArgument, "customfield_10040", "required (Access Level)"},
+		{"missing summary", v2.Ticket_builder{CustomFields: good.GetCustomFields()}.Build(), schema, codes.InvalidArgument, "summary", "required"},
+		{"bad option", with("customfield_10040", sdkticket.PickObjectValueField("customfield_10040",
+			v2.TicketCustomFieldObjectValue_builder{Id: "999"}.Build())), schema, codes.InvalidArgument, "customfield_10040", "Read [10100], Write [10101], Admin [10102]"},
+		{"bad multi option", with(jiratest.FieldMultiSelect, sdkticket.PickMultipleStringsField(jiratest.FieldMultiSelect,
+			[]string{"Okta", "Azure"})), schema, codes.InvalidArgument, jiratest.FieldMultiSelect, `"Azure" is not an allowed value`},
+		{"number as text", with("customfield_10030", sdkticket.StringField("customfield_10030", "three")), schema,
+			codes.InvalidArgument, "customfield_10030", `"three" is not a number`},
+		{"unknown field", with("customfield_99999", sdkticket.StringField("customfield_99999", "x")), schema,
+			codes.InvalidArgument, "customfield_99999", "not a field of the create screen"},
+		{"bad status", v2.Ticket_builder{DisplayName: "x", CustomFields: good.GetCustomFields(),
+			Status: v2.TicketStatus_builder{Id: "777"}.Build()}.Build(), schema, codes.InvalidArgument, "status", "To Do [10000]"},
+		{"Jira rejects the user", with(jiratest.FieldUser, sdkticket.StringField(jiratest.FieldUser, "557058:nobody")), schema,
+			codes.InvalidArgument, jiratest.FieldUser, "Specify a valid value for Manager"},
+	}
+	before := len(srv.Snapshot().Issues)
+	for _, tt := range tests {
+		_, _, err := c.CreateTicket(t.Context(), tt.ticket, tt.schema)
+		if status.Code(err) != tt.code || !strings.Contains(err.Error(), tt.text) {
+			t.Errorf("%s: %v, want %v containing %q", tt.name, err, tt.code, tt.text)
+			continue
+		}
+		var fe *TicketFieldError
+		if tt.field != "" && (!errors.As(err, &fe) || fe.Fields[tt.field] == "") {
+			t.Errorf("%s: no field error for %s in %v", tt.name, tt.field, err)
+		}
+	}
+	if n := len(srv.Snapshot().Issues); n != before {
+		t.Errorf("bad input created %d issues", n-before)
+	}
+}
+
+// loseAnswer lets POST /issue requests through but, for the first n of
+// them, drops the answer (the issue exists, the caller sees an error), or
+// with before set, fails them before they are sent.
+type loseAnswer struct {
+	base   http.RoundTripper
+	n      atomic.Int32
+	before bool
+}
+
+func (l *loseAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/rest/api/3/issue") && l.n.Add(-1) >= 0 {
+		if l.before {
+			return nil, io.ErrUnexpectedEOF
+		}
+		resp, err := l.base.RoundTrip(r)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		return nil, context.DeadlineExceeded
+	}
+	return l.base.RoundTrip(r)
+}
+
+func TestCreateTicketLostAnswerNoDuplicate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name        string
+		before      bool
+		wantPosts   int
+		wantLookups int
+	}{
+		{"answer lost after the create", false, 1, 1},
+		{"request failed before reaching Jira", true, 1, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newTestServer(t, jiratest.NewTicketingTenant(0, 0))
+			rt := &loseAnswer{base: http.DefaultTransport, before: tc.before}
+			rt.n.Store(1)
+			c := ticketConnector(t, srv, func(cfg *Config) {
+				cfg.JiraOptions = append(cfg.JiraOptions, jira.WithHTTPClient(&http.Client{Transport: rt}))
+			})
+			schema := v2.TicketSchema_builder{Id: everything}.Build()
+			tk, _, err := c.CreateTicket(t.Context(), fullTicket(t, srv), schema)
+			if err != nil {
+				t.Fatalf("CreateTicket: %v", err)
+			}
+			var mine []*jiratest.Issue
+			for _, is := range srv.Snapshot().Issues {
+				if is.Summary == "Grant write access" {
+					mine = append(mine, is)
+				}
+			}
+			if len(mine) != 1 || mine[0].ID != tk.GetId() {
+				t.Fatalf("%d issues made (want exactly 1, the ticket's %s)", len(mine), tk.GetId())
+			}
+			st := srv.Stats()
+			if got := st.Routes["POST /rest/api/3/issue"]; got != tc.wantPosts {
+				t.Errorf("POST /issue reached Jira %d times, want %d", got, tc.wantPosts)
+			}
+			if got := st.Routes["GET /rest/api/3/search/jql"]; got != tc.wantLookups {
+				t.Errorf("label searches %d, want %d", got, tc.wantLookups)
+			}
+		})
+	}
+}
+
+func TestBulkTickets(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(2, 0))
+	c := ticketConnector(t, srv, nil)
+	ref := func(id string) []*anypb.Any {
+		return []*anypb.Any{mustAny(t, v2.ExternalTicketRef_builder{Id: id}.Build())}
+	}
+	var reqs []*v2.TicketsServiceCreateTicketRequest
+	for i, sid := range []string{"P001:10001", "P002:10001", "NOPE:10001", "P001:10001", everything} {
+		reqs = append(reqs, v2.TicketsServiceCreateTicketRequest_builder{
+			Request: v2.TicketRequest_builder{DisplayName: "bulk " + itoa(i), Labels: []string{"bulk"}}.Build(),
+			Schema:  v2.TicketSchema_builder{Id: sid}.Build(), Annotations: ref("r" + itoa(i)),
+		}.Build())
+	}
+	resp, err := c.BulkCreateTickets(t.Context(), v2.TicketsServiceBulkCreateTicketsRequest_builder{TicketRequests: reqs}.Build())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := resp.GetTickets()
+	if len(out) != 5 {
+		t.Fatalf("%d responses, want 5", len(out))
+	}
+	var ids []string
+	for i, r := range out {
+		var got v2.ExternalTicketRef
+		if len(r.GetAnnotations()) != 1 || r.GetAnnotations()[0].UnmarshalTo(&got) != nil || got.GetId() != "r"+itoa(i) {
+			t.Errorf("response %d: annotations not echoed", i)
+		}
+		switch i {
+		case 2:
+			if !strings.Contains(r.GetError(), `"NOPE"`) || r.GetTicket() != nil {
+				t.Errorf("response 2: error %q ticket %v, want the unknown project", r.GetError(), r.GetTicket())
+			}
+		case 4:
+			if !strings.Contains(r.GetError(), "customfield_10040: required") {
+				t.Errorf("response 4: error %q, want the missing required fields", r.GetError())
+			}
+		default:
+			if r.GetError() != "" || r.GetTicket().GetDisplayName() != "bulk "+itoa(i) {
+				t.Errorf("response %d: %q %v", i, r.GetError(), r.GetTicket())
+			}
+			ids = append(ids, r.GetTicket().GetId())
+		}
+	}
+	if n := len(srv.Snapshot().Issues); n != 3 {
+		t.Errorf("%d issues, want 3", n)
+	}
+
+	var greqs []*v2.TicketsServiceGetTicketRequest
+	for _, id := range append(ids, "P001-999") {
+		greqs = append(greqs, v2.TicketsServiceGetTicketRequest_builder{Id: id}.Build())
+	}
+	gresp, err := c.BulkGetTickets(t.Context(), v2.TicketsServiceBulkGetTicketsRequest_builder{TicketRequests: greqs}.Build())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range gresp.GetTickets() {
+		if i < len(ids) && (r.GetError() != "" || r.GetTicket().GetId() != ids[i]) {
+			t.Errorf("get %d: %q %v", i, r.GetError(), r.GetTicket())
+		}
+		if i == len(ids) && !strings.Contains(r.GetError(), `"P001-999" does not exist`) {
+			t.Errorf("get of an unknown issue: %q", r.GetError())
+		}
+	}
+}
+
+func TestUpdateTransitionComment(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(0, 0))
+	c := ticketConnector(t, srv, nil)
+	tk, _, err := c.CreateTicket(t.Context(), fullTicket(t, srv), v2.TicketSchema_builder{Id: everything}.Build())
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := c.UpdateTicket(t.Context(), tk.GetId(), v2.Ticket_builder{DisplayName: "Grant admin access",
+		Labels: []string{"escalated"}, CustomFields: map[string]*v2.TicketCustomField{
+			"customfield_10040": sdkticket.PickStringField("customfield_10040", "Admin"),
+			jiratest.FieldText:  sdkticket.StringField(jiratest.FieldText, ""),
+		}}.Build())
+	if err != nil {
+		t.Fatalf("UpdateTicket: %v", err)
+	}
+	is := storedIssue(t, srv, tk.GetId())
+	if up.GetDisplayName() != "Grant admin access" || is.Summary != "Grant admin access" ||
+		string(is.CustomFields["customfield_10040"]) != `{"id":"10102"}` || is.CustomFields[jiratest.FieldText] != nil &&
+		string(is.CustomFields[jiratest.FieldText]) != "null" {
+		t.Errorf("after update: %q %s %s", is.Summary, is.CustomFields["customfield_10040"], is.CustomFields[jiratest.FieldText])
+	}
+	if len(is.Labels) != 2 || is.Labels[0] != "escalated" || !strings.HasPrefix(is.Labels[1], RequestLabelPrefix) {
+		t.Errorf("labels %v: want escalated and the request label kept", is.Labels)
+	}
+	_, err = c.UpdateTicket(t.Context(), tk.GetId(), v2.Ticket_builder{CustomFields: map[string]*v2.TicketCustomField{
+		"customfield_10040": sdkticket.PickStringField("customfield_10040", "Root")}}.Build())
+	var fe *TicketFieldError
+	if status.Code(err) != codes.InvalidArgument || !errors.As(err, &fe) || fe.Fields["customfield_10040"] == "" {
+		t.Errorf("bad update: %v", err)
+	}
+
+	done, err := c.TransitionTicket(t.Context(), tk.GetId(), "done")
+	if err != nil || done.GetStatus().GetId() != "10001" || storedIssue(t, srv, tk.GetId()).StatusID != "10001" {
+		t.Fatalf("TransitionTicket(done) = %v, %v", done.GetStatus(), err)
+	}
+	again, err := c.TransitionTicket(t.Context(), tk.GetId(), "10001")
+	if err != nil || again.GetStatus().GetId() != "10001" {
+		t.Errorf("transition to the current status: %v, %v", again.GetStatus(), err)
+	}
+	if _, err := c.TransitionTicket(t.Context(), tk.GetId(), "Blocked"); status.Code(err) != codes.InvalidArgument ||
+		!strings.Contains(err.Error(), "To Do [10000]") {
+		t.Errorf("unreachable status: %v", err)
+	}
+
+	id, err := c.CommentTicket(t.Context(), tk.GetId(), "Approved by\nthe manager")
+	if err != nil || id == "" {
+		t.Fatalf("CommentTicket: %q %v", id, err)
+	}
+	cms := storedIssue(t, srv, tk.GetId()).Comments
+	if len(cms) != 1 || cms[0].ID != id || !strings.Contains(string(cms[0].Body), "the manager") {
+		t.Errorf("comments %v", cms)
+	}
+	if _, err := c.CommentTicket(t.Context(), "ACC-999", "x"); status.Code(err) != codes.NotFound {
+		t.Errorf("comment on an unknown issue: %v", err)
+	}
+}
+
+// TestTicketingThroughSDK checks that the SDK's builder accepts the
+// connector as its ticket manager and serves schemas and tickets.
+func TestTicketingThroughSDK(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(2, 0))
+	c := ticketConnector(t, srv, nil)
+	s, err := connectorbuilder.NewConnector(t.Context(), c, connectorbuilder.WithTicketingEnabled())
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := s.GetMetadata(t.Context(), &v2.ConnectorServiceGetMetadataRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ts v2.ExternalTicketSettings
+	annos := annotations.Annotations(md.GetMetadata().GetAnnotations())
+	if ok, _ := annos.Pick(&ts); !ok || !ts.GetEnabled() {
+		t.Errorf("metadata does not announce enabled ticketing")
+	}
+	ls, err := s.ListTicketSchemas(t.Context(), v2.TicketsServiceListTicketSchemasRequest_builder{PageSize: 10}.Build())
+	if err != nil || len(ls.GetList()) == 0 {
+		t.Fatalf("ListTicketSchemas: %v, %v", ls, err)
+	}
+	cr, err := s.CreateTicket(t.Context(), v2.TicketsServiceCreateTicketRequest_builder{
+		Request: v2.TicketRequest_builder{DisplayName: "via the SDK"}.Build(),
+		Schema:  v2.TicketSchema_builder{Id: "P001:10001"}.Build()}.Build())
+	if err != nil || !strings.HasSuffix(cr.GetTicket().GetUrl(), "/browse/P001-1") {
+		t.Fatalf("CreateTicket: %v, %v", cr, err)
+	}
+}

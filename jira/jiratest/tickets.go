@@ -1,0 +1,500 @@
+package jiratest
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// IssueComment is a comment on an [Issue]. Body holds an Atlassian Document Format document.
+type IssueComment struct {
+	ID       string          `json:"id"`
+	AuthorID string          `json:"authorId,omitempty"`
+	Body     json.RawMessage `json:"body"`
+	Created  time.Time       `json:"created"`
+}
+
+// WithLegacyCreateMeta makes the createmeta pages name their arrays the way older Jira Cloud builds did
+// ("createMetaIssueType" for issue types, "results" for fields) instead of "issueTypes" and "fields"; both
+// forms appear in the published API schema, so clients must read either.
+func WithLegacyCreateMeta() Option { return func(c *config) { c.legacyCreateMeta = true } }
+
+func legacyCreateMetaKey(key string) string {
+	switch key {
+	case "issueTypes":
+		return "createMetaIssueType"
+	case "fields":
+		return "results"
+	}
+	return key
+}
+
+// ticketRoutes registers the routes an external-ticketing client needs beyond plain issue CRUD: comments, the
+// enhanced JQL search (a subset of JQL, see hSearchJQL) and the statuses of a project's issue types.
+func ticketRoutes(j func(method, path string, h func(*call) reply, flags ...string)) {
+	j("POST", "/issue/{issueIdOrKey}/comment", hAddComment, "write")
+	j("GET", "/issue/{issueIdOrKey}/comment", hListComments)
+	j("GET", "/search/jql", hSearchJQL)
+	j("POST", "/search/jql", hSearchJQL)
+	j("GET", "/project/{projectIdOrKey}/statuses", hProjectStatuses)
+}
+
+func hAddComment(c *call) reply {
+	is, _, rep := c.issueParam()
+	if rep != nil {
+		return *rep
+	}
+	p := c.x.projects[is.ProjectID]
+	if !c.perms().AdministerJira && !c.x.hasProjectPermission(c.user, p, PermBrowseProjects) {
+		return jiraErr(403, "You do not have permission to comment on issues in this project.")
+	}
+	var body struct {
+		Body json.RawMessage `json:"body"`
+	}
+	if err := c.decode(&body); err != nil || len(body.Body) == 0 {
+		return jiraFieldErr(400, map[string]string{"comment": "Comment body can not be empty!"})
+	}
+	doc := body.Body
+	var text string
+	if json.Unmarshal(doc, &text) == nil {
+		if c.version() == "3" {
+			return jiraFieldErr(400, map[string]string{"comment": "Comment body is not valid! Operation value must be an Atlassian Document (see the Atlassian Document Format)"})
+		}
+		doc = adfText(text)
+	} else {
+		var probe struct {
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(doc, &probe) != nil || probe.Type != "doc" {
+			return jiraFieldErr(400, map[string]string{"comment": "Comment body is not valid! Operation value must be an Atlassian Document (see the Atlassian Document Format)"})
+		}
+	}
+	n := 10000
+	for _, o := range c.x.issues {
+		for _, cm := range o.Comments {
+			if v, err := strconv.Atoi(cm.ID); err == nil && v >= n {
+				n = v + 1
+			}
+		}
+	}
+	cm := IssueComment{ID: strconv.Itoa(n), Body: append(json.RawMessage(nil), doc...), Created: c.now.UTC()}
+	if c.user != nil {
+		cm.AuthorID = c.user.AccountID
+	}
+	is.Comments = append(is.Comments, cm)
+	is.Updated = c.now.UTC()
+	rep2 := created(c.commentJSON(is, cm))
+	rep2.mutation = "commented on issue " + is.Key
+	return rep2
+}
+
+func (c *call) commentJSON(is *Issue, cm IssueComment) map[string]any {
+	body := any(cm.Body)
+	if c.version() != "3" {
+		body = adfPlain(cm.Body)
+	}
+	return map[string]any{"self": c.rest("/issue/" + is.ID + "/comment/" + cm.ID), "id": cm.ID,
+		"author": nilIfEmpty(c.userRef(cm.AuthorID)), "body": body, "created": jiraTime(cm.Created),
+		"updated": jiraTime(cm.Created), "jsdPublic": true}
+}
+
+func hListComments(c *call) reply {
+	is, _, rep := c.issueParam()
+	if rep != nil {
+		return *rep
+	}
+	start, limit, bad := c.paging(5000, 5000)
+	if bad != nil {
+		return *bad
+	}
+	all := make([]map[string]any, 0, len(is.Comments))
+	for _, cm := range is.Comments {
+		all = append(all, c.commentJSON(is, cm))
+	}
+	page := window(all, start, limit)
+	if page == nil {
+		page = []map[string]any{}
+	}
+	return ok(map[string]any{"startAt": start, "maxResults": limit, "total": len(all), "comments": page})
+}
+
+func hProjectStatuses(c *call) reply {
+	p, rep := c.projectParam()
+	if rep != nil {
+		return *rep
+	}
+	var sts []jStatus
+	for _, s := range c.x.t.Statuses {
+		if s.ProjectID == "" || s.ProjectID == p.ID {
+			sts = append(sts, c.statusJSON(s))
+		}
+	}
+	if sts == nil {
+		sts = []jStatus{}
+	}
+	out := []map[string]any{}
+	for _, id := range p.IssueTypeIDs {
+		it := c.x.issueTypes[id]
+		if it == nil {
+			continue
+		}
+		out = append(out, map[string]any{"self": c.rest("/issuetype/" + it.ID), "id": it.ID, "name": it.Name,
+			"subtask": it.Subtask, "statuses": sts})
+	}
+	return ok(out)
+}
+
+// jqlClause matches one "field = value" or "field in (v1, v2)" clause.
+var jqlClause = regexp.MustCompile(`(?i)^\s*([a-z_]+)\s*(=|in)\s*(.+?)\s*$`)
+
+// hSearchJQL serves the enhanced search. It understands clauses joined by AND on project, key/issuekey, id,
+// issuetype and labels, with = or in (...), and an ignored ORDER BY; anything else answers 400 as Jira does for
+// a query it cannot parse. Results come newest first. Paging: nextPageToken (opaque), maxResults default 50.
+func hSearchJQL(c *call) reply {
+	jql := c.q.Get("jql")
+	fields := c.q.Get("fields")
+	maxResults := c.q.Get("maxResults")
+	token := c.q.Get("nextPageToken")
+	if c.r.Method == "POST" {
+		var body struct {
+			JQL           string   `json:"jql"`
+			Fields        []string `json:"fields"`
+			MaxResults    int      `json:"maxResults"`
+			NextPageToken string   `json:"nextPageToken"`
+		}
+		if err := c.decode(&body); err != nil {
+			return jiraErr(400, "Invalid request payload. Refer to the REST API documentation and try again.")
+		}
+		jql, fields, token = body.JQL, strings.Join(body.Fields, ","), body.NextPageToken
+		if body.MaxResults > 0 {
+			maxResults = strconv.Itoa(body.MaxResults)
+		}
+	}
+	if strings.TrimSpace(jql) == "" {
+		return jiraErr(400, "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.")
+	}
+	limit := 50
+	if maxResults != "" {
+		n, err := strconv.Atoi(maxResults)
+		if err != nil || n < 0 {
+			return jiraErr(400, "The maxResults parameter must be a non-negative integer.")
+		}
+		limit = min(n, 5000)
+	}
+	limit = min(limit, c.capFor(5000))
+	if limit == 0 {
+		limit = 50
+	}
+	start := 0
+	if token != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(token, "pt"))
+		if err != nil || n < 0 || !strings.HasPrefix(token, "pt") {
+			return jiraErr(400, "The provided next page token is invalid or expired.")
+		}
+		start = n
+	}
+	q := strings.TrimSpace(jql)
+	if i := strings.Index(strings.ToUpper(q), "ORDER BY"); i >= 0 {
+		q = strings.TrimSpace(q[:i])
+	}
+	match := func(*Issue, *Project) bool { return true }
+	if q != "" {
+		for _, part := range regexp.MustCompile(`(?i)\s+AND\s+`).Split(q, -1) {
+			m := jqlClause.FindStringSubmatch(part)
+			if m == nil {
+				return jiraErr(400, "Error in the JQL Query: the query '"+jql+"' could not be parsed.")
+			}
+			field, op := strings.ToLower(m[1]), strings.ToLower(m[2])
+			var vals []string
+			if op == "in" {
+				inner := strings.TrimSpace(m[3])
+				if !strings.HasPrefix(inner, "(") || !strings.HasSuffix(inner, ")") {
+					return jiraErr(400, "Error in the JQL Query: expected '(' after 'in'.")
+				}
+				for _, v := range strings.Split(inner[1:len(inner)-1], ",") {
+					vals = append(vals, jqlValue(v))
+				}
+			} else {
+				vals = []string{jqlValue(m[3])}
+			}
+			prev := match
+			var f func(*Issue, *Project) bool
+			switch field {
+			case "project":
+				f = func(_ *Issue, p *Project) bool {
+					return slices.ContainsFunc(vals, func(v string) bool { return strings.EqualFold(v, p.Key) || v == p.ID })
+				}
+			case "key", "issuekey":
+				f = func(is *Issue, _ *Project) bool {
+					return slices.ContainsFunc(vals, func(v string) bool { return strings.EqualFold(v, is.Key) || v == is.ID })
+				}
+			case "id":
+				f = func(is *Issue, _ *Project) bool { return slices.Contains(vals, is.ID) }
+			case "issuetype":
+				f = func(is *Issue, _ *Project) bool {
+					it := c.x.issueTypes[is.IssueTypeID]
+					return slices.ContainsFunc(vals, func(v string) bool { return v == is.IssueTypeID || it != nil && strings.EqualFold(v, it.Name) })
+				}
+			case "labels":
+				f = func(is *Issue, _ *Project) bool {
+					return slices.ContainsFunc(vals, func(v string) bool { return slices.Contains(is.Labels, v) })
+				}
+			default:
+				return jiraErr(400, "Field '"+m[1]+"' does not exist or you do not have permission to view it.")
+			}
+			match = func(is *Issue, p *Project) bool { return prev(is, p) && f(is, p) }
+		}
+	}
+	var hits []*Issue
+	for _, is := range c.x.t.Issues {
+		p := c.x.projects[is.ProjectID]
+		if p == nil || p.Deleted || !c.canSeeProject(p) {
+			continue
+		}
+		if match(is, p) {
+			hits = append(hits, is)
+		}
+	}
+	slices.SortStableFunc(hits, func(a, b *Issue) int {
+		if d := b.Created.Compare(a.Created); d != 0 {
+			return d
+		}
+		ai, _ := strconv.Atoi(a.ID)
+		bi, _ := strconv.Atoi(b.ID)
+		return cmp.Compare(bi, ai)
+	})
+	page := window(hits, start, limit)
+	out := []map[string]any{}
+	for _, is := range page {
+		m := map[string]any{"id": is.ID}
+		if fields != "" {
+			m = c.issueJSON(is, c.x.projects[is.ProjectID], fields)
+		}
+		out = append(out, m)
+	}
+	body := map[string]any{"issues": out, "isLast": start+len(page) >= len(hits)}
+	if start+len(page) < len(hits) {
+		body["nextPageToken"] = "pt" + strconv.Itoa(start+len(page))
+	}
+	return ok(body)
+}
+
+func jqlValue(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+		v = v[1 : len(v)-1]
+		v = strings.NewReplacer(`\"`, `"`, `\'`, `'`, `\\`, `\`).Replace(v)
+	}
+	return v
+}
+
+// typedField reports whether the value of f is checked by checkTypedValue: custom fields and the system fields
+// components and duedate. Other system fields have their own rules in applyFields.
+func typedField(f *Field) bool {
+	return f.Custom || f.ID == "components" || f.ID == "duedate"
+}
+
+// checkTypedValue validates raw against f's schema the way Jira does on create and edit, returning the value to
+// store (options normalised to {"id":…}) or Jira's error message for the field.
+func (c *call) checkTypedValue(f *Field, raw json.RawMessage) (json.RawMessage, string) {
+	if string(raw) == "null" {
+		return raw, ""
+	}
+	switch f.SchemaType {
+	case "number":
+		var n float64
+		if json.Unmarshal(raw, &n) != nil {
+			return nil, "Operation value must be a number"
+		}
+		return raw, ""
+	case "date":
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil, "Operation value must be a string"
+		}
+		if _, err := time.Parse("2006-01-02", s); err != nil {
+			return nil, "Error parsing date string: " + s
+		}
+		return raw, ""
+	case "datetime":
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil, "Operation value must be a string"
+		}
+		if parseLooseTime(s).IsZero() {
+			return nil, "Error parsing date string: " + s
+		}
+		return raw, ""
+	case "user":
+		return c.checkUser(f, raw)
+	case "option":
+		return c.checkOption(f, raw)
+	case "string":
+		if strings.HasSuffix(f.SchemaCustom, ":textarea") {
+			var probe struct {
+				Type string `json:"type"`
+			}
+			if json.Unmarshal(raw, &probe) != nil || probe.Type != "doc" {
+				var s string
+				if c.version() != "3" && json.Unmarshal(raw, &s) == nil {
+					return adfText(s), ""
+				}
+				return nil, "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
+			}
+			return raw, ""
+		}
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil, "Operation value must be a string"
+		}
+		if len(s) > 255 {
+			return nil, "Text fields cannot be longer than 255 characters."
+		}
+		return raw, ""
+	case "array":
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return nil, "Operation value must be an array"
+		}
+		out := make([]json.RawMessage, 0, len(items))
+		for _, it := range items {
+			var v json.RawMessage
+			msg := ""
+			switch f.SchemaItems {
+			case "option", "component", "version":
+				v, msg = c.checkOption(f, it)
+			case "user":
+				v, msg = c.checkUser(f, it)
+			case "string":
+				var s string
+				if json.Unmarshal(it, &s) != nil {
+					msg = "Operation value must be a string"
+				} else if strings.ContainsAny(s, " \t") && strings.HasSuffix(f.SchemaCustom, ":labels") {
+					msg = "The label '" + s + "' contains spaces which is invalid."
+				}
+				v = it
+			default:
+				v = it
+			}
+			if msg != "" {
+				return nil, msg
+			}
+			out = append(out, v)
+		}
+		b, _ := json.Marshal(out)
+		return b, ""
+	}
+	return raw, ""
+}
+
+func (c *call) checkUser(f *Field, raw json.RawMessage) (json.RawMessage, string) {
+	var v idOrKey
+	if json.Unmarshal(raw, &v) != nil {
+		return nil, "Specify a valid value for " + f.Name
+	}
+	id := cmp.Or(v.AccountID, v.ID)
+	if u := c.x.users[id]; u == nil || !u.Active {
+		return nil, "Specify a valid value for " + f.Name
+	}
+	b, _ := json.Marshal(map[string]string{"accountId": id})
+	return b, ""
+}
+
+func (c *call) checkOption(f *Field, raw json.RawMessage) (json.RawMessage, string) {
+	var v idOrKey
+	if json.Unmarshal(raw, &v) != nil {
+		return nil, "Specify a valid 'id' or 'name' for " + f.Name
+	}
+	for _, av := range f.AllowedValues {
+		if (v.ID != "" && av.ID == v.ID) || (v.Value != "" && av.Value == v.Value) || (v.Name != "" && av.Value == v.Name) {
+			b, _ := json.Marshal(map[string]string{"id": av.ID})
+			return b, ""
+		}
+	}
+	if f.ID == "components" {
+		return nil, "Component with id '" + cmp.Or(v.ID, v.Name) + "' does not exist."
+	}
+	return nil, "Specify a valid 'id' or 'name' for " + f.Name
+}
+
+// Field and issue type IDs of [NewTicketingTenant].
+const (
+	// TicketingEverythingType is the issue type whose create screen has a field of every kind.
+	TicketingEverythingType = "10100"
+	// FieldText … FieldLabelsCustom are the custom fields added by NewTicketingTenant.
+	FieldText         = "customfield_20001"
+	FieldMultiSelect  = "customfield_20002"
+	FieldDate         = "customfield_20003"
+	FieldDateTime     = "customfield_20004"
+	FieldUser         = "customfield_20005"
+	FieldLabelsCustom = "customfield_20006"
+)
+
+// NewTicketingTenant returns [NewTenant] set up for external-ticketing tests:
+//   - custom fields of every kind: single-line text, multi-line text (customfield_10060), number
+//     (customfield_10030), single select (customfield_10040), multi select, date, date-time, single user,
+//     multi user (customfield_10050) and a labels field, plus components with allowed values;
+//   - issue type "Everything" (TicketingEverythingType) whose create screen has all of them, with the single
+//     select, the date and the multi-line text required;
+//   - project ACC (service desk: Task, Subtask, Access Request, Everything);
+//   - projects P001…P<projects> (Task and Subtask each);
+//   - project BIG with Task, Subtask and issueTypes more issue types "Type 1"… (IDs 30001…).
+func NewTicketingTenant(projects, issueTypes int) *Tenant {
+	t := NewTenant()
+	for _, f := range t.Fields {
+		if f.ID == "components" {
+			f.AllowedValues = []FieldOption{{"10500", "Backend"}, {"10501", "Frontend"}, {"10502", "Identity"}}
+		}
+	}
+	t.Fields = append(t.Fields,
+		&Field{ID: FieldText, Name: "Cost Center", Custom: true, SchemaType: "string",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:textfield", CustomID: 20001},
+		&Field{ID: FieldMultiSelect, Name: "Systems", Custom: true, SchemaType: "array", SchemaItems: "option",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:multiselect", CustomID: 20002,
+			AllowedValues: []FieldOption{{"10200", "Okta"}, {"10201", "GitHub"}, {"10202", "AWS"}}},
+		&Field{ID: FieldDate, Name: "Access Until", Custom: true, SchemaType: "date",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:datepicker", CustomID: 20003},
+		&Field{ID: FieldDateTime, Name: "Start At", Custom: true, SchemaType: "datetime",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:datetime", CustomID: 20004},
+		&Field{ID: FieldUser, Name: "Manager", Custom: true, SchemaType: "user",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:userpicker", CustomID: 20005},
+		&Field{ID: FieldLabelsCustom, Name: "Tags", Custom: true, SchemaType: "array", SchemaItems: "string",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:labels", CustomID: 20006},
+	)
+	var base []IssueTypeField
+	for _, it := range t.IssueTypes {
+		if it.ID == "10001" {
+			base = it.Fields
+		}
+	}
+	every := append(slices.Clone(base),
+		IssueTypeField{FieldID: FieldText}, IssueTypeField{FieldID: "customfield_10060", Required: true},
+		IssueTypeField{FieldID: "customfield_10040", Required: true}, IssueTypeField{FieldID: FieldMultiSelect},
+		IssueTypeField{FieldID: FieldDate, Required: true}, IssueTypeField{FieldID: FieldDateTime},
+		IssueTypeField{FieldID: FieldUser}, IssueTypeField{FieldID: "customfield_10050"},
+		IssueTypeField{FieldID: FieldLabelsCustom}, IssueTypeField{FieldID: "customfield_10020"},
+		IssueTypeField{FieldID: "customfield_10010"})
+	t.IssueTypes = append(t.IssueTypes, &IssueType{ID: TicketingEverythingType, Name: "Everything",
+		Description: "Every kind of field.", Fields: every})
+	big := []string{"10001", "10004"}
+	for i := 1; i <= issueTypes; i++ {
+		id := strconv.Itoa(30000 + i)
+		t.IssueTypes = append(t.IssueTypes, &IssueType{ID: id, Name: "Type " + strconv.Itoa(i), Fields: slices.Clone(base)})
+		big = append(big, id)
+	}
+	add := func(id, key, name, typeKey string, types []string) {
+		t.Projects = append(t.Projects, &Project{ID: id, Key: key, Name: name, TypeKey: typeKey,
+			LeadAccountID: t.AdminAccountID, IssueTypeIDs: types})
+	}
+	add("10000", "ACC", "Access Requests", ProjectTypeServiceDesk, []string{"10001", "10004", "10005", TicketingEverythingType})
+	add("10001", "BIG", "Big Project", ProjectTypeSoftware, big)
+	for i := 1; i <= projects; i++ {
+		add(strconv.Itoa(11000+i), fmt.Sprintf("P%03d", i), fmt.Sprintf("Project %d", i), ProjectTypeBusiness, []string{"10001", "10004"})
+	}
+	return t
+}

@@ -1,0 +1,112 @@
+package jiratest_test
+
+import (
+	"net/url"
+	"testing"
+
+	"github.com/batonkit/jiracloud/jira/jiratest"
+)
+
+func TestTicketRoutes(t *testing.T) {
+	t.Parallel()
+	s := jiratest.NewServer(jiratest.NewTicketingTenant(1, 0), jiratest.Unlimited())
+	defer s.Close()
+	a := classic(s)
+	api := s.URL + "/rest/api/3"
+
+	// Typed validation: Jira's 400 {errors: {field: msg}} for every bad field at once.
+	resp, body := do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
+		"project": map[string]string{"key": "ACC"}, "issuetype": map[string]string{"id": jiratest.TicketingEverythingType},
+		"summary":                 "x",
+		"customfield_10030":       "three",
+		jiratest.FieldDate:        "31/01/2027",
+		jiratest.FieldMultiSelect: []map[string]string{{"id": "10200"}, {"id": "999"}},
+		jiratest.FieldUser:        map[string]string{"accountId": "nobody"},
+		"components":              []map[string]string{{"id": "1"}},
+	}})
+	wantStatus(t, resp, body, 400)
+	for _, sub := range []string{`"customfield_10030":"Operation value must be a number"`, `Error parsing date string: 31/01/2027`,
+		`"customfield_20002":"Specify a valid 'id' or 'name' for Systems"`, `"customfield_20005":"Specify a valid value for Manager"`,
+		`"components":"Component with id '1' does not exist."`, `Field 'customfield_10060' is required`} {
+		wantContains(t, body, sub)
+	}
+
+	resp, body = do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
+		"project": map[string]string{"key": "P001"}, "issuetype": map[string]string{"id": "10001"},
+		"summary": "labelled", "labels": []string{"baton-1234"}}})
+	wantStatus(t, resp, body, 201)
+
+	// Enhanced search by label, with and without fields.
+	var sr struct {
+		Issues []struct {
+			ID     string         `json:"id"`
+			Key    string         `json:"key"`
+			Fields map[string]any `json:"fields"`
+		} `json:"issues"`
+		IsLast bool `json:"isLast"`
+	}
+	getJSON(t, a, api+"/search/jql?jql="+url.QueryEscape(`project = P001 AND labels = "baton-1234"`)+"&fields=summary", &sr)
+	if len(sr.Issues) != 1 || sr.Issues[0].Key != "P001-1" || sr.Issues[0].Fields["summary"] != "labelled" || !sr.IsLast {
+		t.Fatalf("search: %+v", sr)
+	}
+	getJSON(t, a, api+"/search/jql?jql="+url.QueryEscape(`labels in (nope, other)`), &sr)
+	if len(sr.Issues) != 0 {
+		t.Fatalf("search for other labels: %+v", sr)
+	}
+	resp, body = do(t, a, "GET", api+"/search/jql?jql="+url.QueryEscape(`reporter = currentUser()`), nil)
+	wantStatus(t, resp, body, 400)
+	resp, body = do(t, a, "GET", api+"/search/jql", nil)
+	wantStatus(t, resp, body, 400)
+	wantContains(t, body, "Unbounded JQL")
+
+	// Comments: ADF only on v3.
+	resp, body = do(t, a, "POST", api+"/issue/P001-1/comment", map[string]any{"body": "plain"})
+	wantStatus(t, resp, body, 400)
+	resp, body = do(t, a, "POST", api+"/issue/P001-1/comment", map[string]any{"body": map[string]any{"type": "doc", "version": 1, "content": []any{}}})
+	wantStatus(t, resp, body, 201)
+	resp, body = do(t, a, "POST", s.URL+"/rest/api/2/issue/P001-1/comment", map[string]any{"body": "plain on v2"})
+	wantStatus(t, resp, body, 201)
+	var cl struct {
+		Total int `json:"total"`
+	}
+	getJSON(t, a, api+"/issue/P001-1/comment", &cl)
+	if cl.Total != 2 {
+		t.Errorf("%d comments, want 2", cl.Total)
+	}
+
+	// Statuses per issue type.
+	var sts []struct {
+		ID       string `json:"id"`
+		Subtask  bool   `json:"subtask"`
+		Statuses []struct {
+			Name string `json:"name"`
+		} `json:"statuses"`
+	}
+	getJSON(t, a, api+"/project/P001/statuses", &sts)
+	if len(sts) != 2 || sts[1].ID != "10004" || !sts[1].Subtask || len(sts[0].Statuses) != 3 {
+		t.Errorf("project statuses: %+v", sts)
+	}
+}
+
+func TestLegacyCreateMeta(t *testing.T) {
+	t.Parallel()
+	for _, legacy := range []bool{false, true} {
+		var opts []jiratest.Option
+		if legacy {
+			opts = append(opts, jiratest.WithLegacyCreateMeta())
+		}
+		s := jiratest.NewServer(jiratest.NewTicketingTenant(0, 0), append(opts, jiratest.Unlimited())...)
+		var page map[string]any
+		getJSON(t, classic(s), s.URL+"/rest/api/3/issue/createmeta/ACC/issuetypes", &page)
+		_, cur := page["issueTypes"]
+		_, old := page["createMetaIssueType"]
+		page = nil
+		getJSON(t, classic(s), s.URL+"/rest/api/3/issue/createmeta/ACC/issuetypes/10001", &page)
+		_, fcur := page["fields"]
+		_, fold := page["results"]
+		if cur == legacy || old != legacy || fcur == legacy || fold != legacy {
+			t.Errorf("legacy %t: keys %v", legacy, page)
+		}
+		s.Close()
+	}
+}
