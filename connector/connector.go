@@ -125,7 +125,8 @@ func (c *Connector) Metadata(context.Context) (*v2.ConnectorMetadata, error) {
 		DisplayName: "Jira Cloud",
 		Description: "Syncs users, groups, projects, project roles, products (application roles) and site " +
 			"administration of a Jira Cloud site, optionally with account details from its Atlassian organization.",
-		HelpUrl: "/docs/baton/jira-cloud",
+		HelpUrl:               "/docs/baton/jira-cloud",
+		AccountCreationSchema: accountSchema,
 	}.Build(), nil
 }
 
