@@ -765,3 +765,28 @@ func (c *Connector) provisionLead(ctx context.Context, e entitlementRef, p Princ
 	}
 	return res, err
 }
+
+// ParseGrantID splits a Baton grant ID "<entitlementId>:<principalType>:<principalId>"
+// (as the SDK and the c1z name grants) into the entitlement ID and the
+// principal. Account IDs may hold colons ("712020:…"), so the split is made
+// after the entitlement's slug, at ":user:" or ":group:".
+func ParseGrantID(id string) (string, Principal, error) {
+	for i := 0; i < len(id); i++ {
+		for _, typ := range []string{"user", "group"} {
+			marker := ":" + typ + ":"
+			if !strings.HasPrefix(id[i:], marker) {
+				continue
+			}
+			ent, pid := id[:i], id[i+len(marker):]
+			if pid == "" {
+				continue
+			}
+			if _, err := parseEntitlementID(ent); err != nil {
+				continue
+			}
+			return ent, Principal{Type: typ, ID: pid}, nil
+		}
+	}
+	return "", Principal{}, errorf(codes.InvalidArgument,
+		"grant ID %q is not <entitlementId>:<user|group>:<principalId> (e.g. group:<groupId>:member:user:<accountId>)", id)
+}

@@ -431,3 +431,22 @@ func hasAnno(annos []*anypb.Any, msg proto.Message) bool {
 	a := annotations.Annotations(annos)
 	return a.Contains(msg)
 }
+
+func TestParseGrantID(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ id, ent, typ, pid string }{
+		{"group:g-1:member:user:712020:abc-def", "group:g-1:member", "user", "712020:abc-def"},
+		{"project-role:10000:10003:assigned:group:5b1c", "project-role:10000:10003:assigned", "group", "5b1c"},
+		{"site:acme.atlassian.net:site-admin:user:5b10", "site:acme.atlassian.net:site-admin", "user", "5b10"},
+	} {
+		ent, p, err := ParseGrantID(tc.id)
+		if err != nil || ent != tc.ent || p != (Principal{tc.typ, tc.pid}) {
+			t.Errorf("ParseGrantID(%q) = %q, %v, %v; want %q, %s:%s", tc.id, ent, p, err, tc.ent, tc.typ, tc.pid)
+		}
+	}
+	for _, bad := range []string{"", "group:g:member", "group:g:member:user:", "user:x", "x:user:y"} {
+		if _, _, err := ParseGrantID(bad); status.Code(err) != codes.InvalidArgument {
+			t.Errorf("ParseGrantID(%q): %v, want InvalidArgument", bad, err)
+		}
+	}
+}
