@@ -525,6 +525,12 @@ func (c *Connector) alsoGives(ctx context.Context, groups []jira.GroupID, roles 
 func (c *Connector) adminGroups(ctx context.Context, at jira.AccessType) ([]jira.GroupDetails, error) {
 	var out []jira.GroupDetails
 	for g, err := range c.jira.Groups.ListIter(ctx, &jira.GroupListOptions{AccessType: at}) {
+		if err != nil && at == jira.AccessSiteAdmin && siteAdminUnsupported(err) {
+			return nil, errorf(codes.FailedPrecondition,
+				"Jira cannot list the groups with site-admin access on this site (a known Jira Cloud limitation), so the "+
+					"connector cannot tell which groups give site administration: grant or revoke group:<groupId>:member of "+
+					"the site administrators' group instead (%v)", err)
+		}
 		if err != nil {
 			return nil, wrapErr(opSiteAdmins, err)
 		}

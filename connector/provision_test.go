@@ -450,3 +450,29 @@ func TestParseGrantID(t *testing.T) {
 		}
 	}
 }
+
+// TestSiteAdminUnlistable: when Jira cannot list site-admin groups (its
+// documented 500), site-admin grants and admin revokes refuse clearly
+// instead of being retried for ever, and nothing is written.
+func TestSiteAdminUnlistable(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	w := newProvWorld(t, true)
+	srv := newTestServer(t, w.tenant, jiratest.WithSiteAdminAccessTypeError())
+	conn := newConn(t, testConfig(srv, false))
+	_, err := conn.Grant(ctx, "site:"+w.tenant.SiteHost+":site-admin", Principal{"user", w.alice})
+	if status.Code(err) != codes.FailedPrecondition || !strings.Contains(err.Error(), "cannot list the groups with site-admin access") {
+		t.Errorf("grant site-admin: %v", err)
+	}
+	if _, err := conn.Grant(ctx, "site:"+w.tenant.SiteHost+":admin", Principal{"user", w.alice}); err != nil {
+		t.Fatalf("grant admin: %v", err)
+	}
+	n := len(srv.MutationLog())
+	_, err = conn.Revoke(ctx, "site:"+w.tenant.SiteHost+":admin", Principal{"user", w.alice})
+	if status.Code(err) != codes.FailedPrecondition {
+		t.Errorf("revoke admin: %v, want FailedPrecondition (the site-admin groups cannot be checked)", err)
+	}
+	if got := mutationsSince(srv, n); len(got) != 0 {
+		t.Errorf("the refused revoke wrote %q", got)
+	}
+}
