@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/batonkit/jiracloud/atlassian"
 	"github.com/batonkit/jiracloud/jira"
 )
 
@@ -180,7 +181,9 @@ func (c *Connector) ensure(ctx context.Context, op string, want bool, held func(
 			return false, nil
 		}
 		last = werr
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || rateLimited(werr) {
+			// A 429 the transport could not wait out: Jira did nothing;
+			// hand the wait to the caller (Unavailable with the reset time).
 			break
 		}
 		h, err := held(ctx)
@@ -201,18 +204,28 @@ func (c *Connector) ensure(ctx context.Context, op string, want bool, held func(
 }
 
 // unknownOutcome reports whether a failed write may or may not have been
-// applied: a 5xx answer or a transport failure. 429 is never applied (Jira
-// refuses before doing any work) and is retried by the transport; other
-// 4xx answers are definite refusals.
+// applied: a 5xx answer or a transport failure. 4xx answers are definite
+// refusals (a 429 included: Jira refuses before doing any work).
 func unknownOutcome(err error) bool {
 	var je *jira.Error
 	if errors.As(err, &je) {
-		return je.StatusCode >= 500 || je.StatusCode == 429
+		return je.StatusCode >= 500
+	}
+	var ae *atlassian.Error
+	if errors.As(err, &ae) {
+		return ae.StatusCode >= 500
 	}
 	if st, ok := status.FromError(err); ok && st.Code() == codes.Unavailable {
 		return true
 	}
 	return transient(err)
+}
+
+// rateLimited reports whether err is a 429 from Jira or the Admin API.
+func rateLimited(err error) bool {
+	var je *jira.Error
+	var ae *atlassian.Error
+	return (errors.As(err, &je) && je.StatusCode == 429) || (errors.As(err, &ae) && ae.StatusCode == 429)
 }
 
 // activeUser reads the user behind a user principal and checks that it can
@@ -310,7 +323,7 @@ func (c *Connector) setMember(ctx context.Context, user jira.AccountID, group ji
 
 func requireUserPrincipal(e entitlementRef, p Principal, hint string) error {
 	if p.Type != "user" {
-		return errorf(codes.InvalidArgument, "%s can be granted to users only, not to %s%s", e, p, hint)
+		return errorf(codes.InvalidArgument, "%s is granted to and revoked from users only, not %s%s", e, p, hint)
 	}
 	return nil
 }

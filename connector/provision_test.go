@@ -476,3 +476,37 @@ func TestSiteAdminUnlistable(t *testing.T) {
 		t.Errorf("the refused revoke wrote %q", got)
 	}
 }
+
+// TestGrantRateLimited: a write Jira keeps answering 429 is not hammered:
+// the grant ends Unavailable with the reset time for the SDK to wait, and
+// the site is unchanged.
+func TestGrantRateLimited(t *testing.T) {
+	t.Parallel()
+	w := newProvWorld(t, true)
+	srv := newTestServer(t, w.tenant, jiratest.WithFaults(jiratest.Faults{Seed: 1, Rate429Storm: 1, StormLength: 1000,
+		Routes: []string{"POST /rest/api/3/group/user"}}))
+	cfg := testConfig(srv, false)
+	cfg.JiraOptions = append(cfg.JiraOptions, jira.WithRetryPolicy(jira.RetryPolicy{MaxRetries: 1, BaseDelay: time.Millisecond,
+		MaxRetryAfter: time.Millisecond}))
+	conn := newConn(t, cfg)
+	_, err := conn.Grant(t.Context(), "group:"+w.group.ID+":member", Principal{"user", w.alice})
+	st, _ := status.FromError(err)
+	if st.Code() != codes.Unavailable {
+		t.Fatalf("grant under a 429 storm: %v, want Unavailable", err)
+	}
+	var reset bool
+	for _, d := range st.Details() {
+		if rl, ok := d.(*v2.RateLimitDescription); ok && rl.GetResetAt().IsValid() {
+			reset = true
+		}
+	}
+	if !reset {
+		t.Error("the error carries no RateLimitDescription for the SDK to wait on")
+	}
+	if n := srv.Stats().Routes["POST /rest/api/3/group/user"]; n != 1 {
+		t.Errorf("%d POST attempts, want 1 (a 429 longer than the client waits is handed to the caller)", n)
+	}
+	if len(srv.MutationLog()) != 0 {
+		t.Errorf("the site changed: %+v", srv.MutationLog())
+	}
+}
