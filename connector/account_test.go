@@ -164,3 +164,47 @@ func TestDeprovision(t *testing.T) {
 		t.Errorf("Deprovision of an unknown account: %v, want NotFound", err)
 	}
 }
+
+// TestDeprovisionAnswerLost: the suspension is applied but its answer is
+// cut off, or the Admin API fails before applying it; either way the
+// account ends suspended by exactly one effective write.
+func TestDeprovisionAnswerLost(t *testing.T) {
+	t.Parallel()
+	tenant := jiratest.Generate(jiratest.Small, 21)
+	var victim string
+	for _, a := range tenant.Org.Accounts {
+		if a.Status == jiratest.StatusActive && a.AccountType == jiratest.AccountTypeAtlassian && a.AccountID != tenant.AdminAccountID {
+			victim = a.AccountID
+			break
+		}
+	}
+	route := "POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/suspend"
+	for name, f := range map[string]jiratest.Faults{
+		"truncated": {Seed: 1, RateTruncated: 1, Routes: []string{route}},
+		"5xx":       {Seed: 1, Rate5xx: 0.6, Routes: []string{route}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := newTestServer(t, tenant, jiratest.WithFaults(f))
+			conn := newConn(t, testConfig(srv, true))
+			var err error
+			for range 10 { // the SDK retries Unavailable
+				if _, err = conn.Deprovision(t.Context(), jira.AccountID(victim)); status.Code(err) != codes.Unavailable {
+					break
+				}
+			}
+			if err != nil {
+				t.Fatalf("Deprovision: %v", err)
+			}
+			var suspensions int
+			for _, m := range srv.MutationLog() {
+				if strings.HasPrefix(m.Summary, "suspended ") {
+					suspensions++
+				}
+			}
+			if suspensions != 1 || srv.Stats().Faults == 0 {
+				t.Errorf("%d suspensions with %d faults; want exactly one, under faults", suspensions, srv.Stats().Faults)
+			}
+		})
+	}
+}

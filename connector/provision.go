@@ -9,6 +9,7 @@ import (
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	"github.com/conductorone/baton-sdk/pkg/annotations"
+	gr "github.com/conductorone/baton-sdk/pkg/types/grant"
 	"github.com/grpc-ecosystem/go-grpc-middleware/logging/zap/ctxzap"
 	"go.uber.org/zap"
 	"google.golang.org/grpc/codes"
@@ -692,7 +693,36 @@ func (c *Connector) sdkGrant(ctx context.Context, principal *v2.Resource, e *v2.
 	if err != nil {
 		return nil, nil, err
 	}
-	return nil, grantAnnotations(res), nil
+	return directGrants(e.GetId(), p), grantAnnotations(res), nil
+}
+
+// directGrants returns the grant a fresh sync will show for a grant that
+// names the principal itself (group membership, role actor, project lead),
+// shaped as the syncers shape it; nil for product and site grants, which a
+// sync shows through the group the user was added to.
+func directGrants(entitlementID string, p Principal) []*v2.Grant {
+	e, err := parseEntitlementID(entitlementID)
+	if err != nil {
+		return nil
+	}
+	principal := v2.ResourceId_builder{ResourceType: p.Type, Resource: p.ID}.Build()
+	switch e.typ + ":" + e.slug {
+	case "group:" + memberEntitlement:
+		return []*v2.Grant{gr.NewGrant(groupStub(jira.GroupID(e.resource)), memberEntitlement, principal)}
+	case "project:" + leadEntitlement:
+		return []*v2.Grant{gr.NewGrant(projectStub(jira.ProjectID(e.resource)), leadEntitlement, principal)}
+	case "project-role:" + assignedEntitlement:
+		pid, rid, ok := splitProjectRoleID(e.resource)
+		if !ok {
+			return nil
+		}
+		var opts []gr.GrantOption
+		if p.Type == "group" {
+			opts = append(opts, expandGroup(jira.GroupID(p.ID)))
+		}
+		return []*v2.Grant{gr.NewGrant(projectRoleStub(pid, rid), assignedEntitlement, principal, opts...)}
+	}
+	return nil
 }
 
 // sdkRevoke implements the SDK's Revoke for every provisionable type.

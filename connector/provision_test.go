@@ -183,6 +183,13 @@ func TestGrantRevokeEachRow(t *testing.T) {
 		if hasAnno(resp.GetAnnotations(), &v2.GrantAlreadyExists{}) {
 			t.Errorf("%s: first grant says GrantAlreadyExists", r.name)
 		}
+		if g := resp.GetGrants(); strings.HasPrefix(r.ent, "group:") || strings.HasPrefix(r.ent, "project") {
+			if len(g) != 1 || g[0].GetId() != r.synced[0] {
+				t.Errorf("%s: grant returned %v, want the grant %s", r.name, g, r.synced[0])
+			}
+		} else if len(g) != 0 {
+			t.Errorf("%s: grant returned %v, want none (the sync shows it through a group)", r.name, g)
+		}
 		got := mutationsSince(srv, n)
 		if len(got) != 1 || !strings.Contains(got[0], r.mutation) {
 			t.Errorf("%s: grant mutations %q, want one containing %q", r.name, got, r.mutation)
