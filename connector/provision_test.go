@@ -517,3 +517,25 @@ func TestGrantRateLimited(t *testing.T) {
 		t.Errorf("the site changed: %+v", srv.MutationLog())
 	}
 }
+
+// TestGrantWithoutRights: an account without site administration gets
+// PermissionDenied naming the right, and the site is unchanged.
+func TestGrantWithoutRights(t *testing.T) {
+	t.Parallel()
+	w := newProvWorld(t, true)
+	srv := newTestServer(t, w.tenant)
+	srv.AddAccount("jira-admin@acme.example", "jira-admin-token", jiratest.Permissions{BrowseUsersAndGroups: true, AdministerJira: true})
+	cfg := testConfig(srv, false)
+	cfg.JiraEmail, cfg.JiraAPIToken = "jira-admin@acme.example", "jira-admin-token"
+	conn := newConn(t, cfg)
+	_, err := conn.Grant(t.Context(), "group:"+w.group.ID+":member", Principal{"user", w.alice})
+	if status.Code(err) != codes.PermissionDenied || !strings.Contains(err.Error(), "site administration") {
+		t.Errorf("grant without site administration: %v", err)
+	}
+	if strings.Contains(fmt.Sprint(err), "jira-admin-token") {
+		t.Error("the error holds the token")
+	}
+	if len(srv.MutationLog()) != 0 {
+		t.Errorf("the site changed: %+v", srv.MutationLog())
+	}
+}
