@@ -25,6 +25,16 @@
 // previous one, so the longest chain, not the request count, bounds the
 // group walk). A sync holds at most a few batches beyond the one the SDK is
 // storing, whatever the size of the site.
+//
+// # Provisioning
+//
+// The group, project-role, product, site and project syncers implement the
+// SDK's ResourceProvisionerV2 (Grant, Revoke); the user syncer implements
+// AccountManager (CreateAccount: invitations) and ResourceDeleterV2 (Delete:
+// suspension in organization mode). Each of them calls the exported
+// [Connector.Grant], [Connector.Revoke], [Connector.CreateAccount] and
+// [Connector.Deprovision], which read the state first and write only what
+// is missing (docs/PROVISIONING.md).
 package connector
 
 import (
@@ -127,7 +137,8 @@ func (c *Connector) Metadata(context.Context) (*v2.ConnectorMetadata, error) {
 		DisplayName: "Jira Cloud",
 		Description: "Syncs users, groups, projects, project roles, products (application roles) and site " +
 			"administration of a Jira Cloud site, optionally with account details from its Atlassian organization.",
-		HelpUrl: "/docs/baton/jira-cloud",
+		HelpUrl:               "/docs/baton/jira-cloud",
+		AccountCreationSchema: accountSchema,
 	}.Build(), nil
 }
 

@@ -49,7 +49,7 @@ func (s *productSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.Sync
 func (s *productSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
 	return []*v2.Entitlement{
 		ent.NewAssignmentEntitlement(r, accessEntitlement,
-			ent.WithGrantableTo(groupResourceType),
+			ent.WithGrantableTo(groupResourceType, userResourceType),
 			ent.WithDisplayName(r.GetDisplayName()+" access"),
 			ent.WithDescription("Access to "+r.GetDisplayName()+" (granted through product access groups)")),
 	}, &rs.SyncOpResults{}, nil

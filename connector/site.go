@@ -67,11 +67,11 @@ func (s *siteSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.SyncOpA
 func (s *siteSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
 	return []*v2.Entitlement{
 		ent.NewPermissionEntitlement(r, adminEntitlement,
-			ent.WithGrantableTo(groupResourceType),
+			ent.WithGrantableTo(groupResourceType, userResourceType),
 			ent.WithDisplayName("Jira administrator"),
 			ent.WithDescription("Holds the Administer Jira global permission on "+r.GetId().GetResource())),
 		ent.NewPermissionEntitlement(r, siteAdminEntitlement,
-			ent.WithGrantableTo(groupResourceType),
+			ent.WithGrantableTo(groupResourceType, userResourceType),
 			ent.WithDisplayName("Site administrator"),
 			ent.WithDescription("Administers the site "+r.GetId().GetResource())),
 		ent.NewPermissionEntitlement(r, anyoneEntitlement,

@@ -24,15 +24,15 @@ const Description = "Sync who has access to what in Jira Cloud (users, groups, p
 
 // Help texts of the Baton SDK flags whose truth depends on what this
 // connector implements. They replace the SDK's generic texts in --help.
-// When provisioning lands, change its text here (and nothing
-// else in this file); TestHelp checks that --help shows these constants.
+// Change the text here (and nothing else in this file); TestHelp checks
+// that --help shows these constants.
 const (
 	// TicketingHelp is the --help text of the SDK's --ticketing flag.
 	TicketingHelp = "Use Jira as an external ticketing system: a ticket schema per issue type of the projects in " +
 		"--jira-project-keys, or all projects; create, get and bulk operations (see docs/TICKETING.md)"
 	// ProvisioningHelp is the --help text of the SDK's --provisioning flag.
-	ProvisioningHelp = "Not supported yet: this connector only syncs; it does not grant, revoke, create or delete " +
-		"anything, so the flag has no effect"
+	ProvisioningHelp = "Allow changes to Jira: grant and revoke group membership, project-role actors, product access, " +
+		"site administration and project lead; invite accounts; suspend accounts in organization mode (see docs/PROVISIONING.md)"
 	// AuthMethodHelp is the --help text of the SDK's --auth-method flag.
 	AuthMethodHelp = "Unused: this connector has one way to authenticate (jira-email and jira-api-token, plus " +
 		"atlassian-orgId and atlassian-api-token for an organization)"

@@ -48,6 +48,26 @@
 // that writer back, unless the program replaced it meanwhile. With a
 // logger, the log package is left alone.
 //
+// # Provisioning
+//
+// [Provisioner] changes access on the site in-process, with no CLI and no
+// gRPC server: grants and revokes by entitlement or grant ID, invitations,
+// and suspension of accounts in organization mode. Build it once from a
+// connector.Config and share it (one client, one rate limiter); every
+// method is idempotent by state and returns a typed result that says
+// whether anything had to change. [GrantAccess], [RevokeAccess],
+// [CreateAccount] and [Deprovision] build one for a single call.
+//
+//	p, err := embed.NewProvisioner(ctx, cfg)
+//	if err != nil {
+//		return err
+//	}
+//	defer p.Close()
+//	r, err := p.Grant(ctx, "group:"+groupID+":member", embed.User(accountID))
+//	// r.AlreadyDone: the user was a member already, nothing was written
+//
+// docs/PROVISIONING.md describes what each entitlement does.
+//
 // # Errors
 //
 // Errors are prefixed "embed: " and name the stage that failed; the

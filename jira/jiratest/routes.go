@@ -145,6 +145,7 @@ func buildRoutes() routeTable {
 	j("GET", "/project/search", hProjectSearch)
 	j("GET", "/project", hProjectList)
 	j("GET", "/project/{projectIdOrKey}", hProject)
+	j("PUT", "/project/{projectIdOrKey}", hUpdateProject, "write")
 	j("GET", "/project/{projectIdOrKey}/role", hProjectRoles)
 	j("GET", "/project/{projectIdOrKey}/roledetails", hProjectRoleDetails)
 	j("GET", "/project/{projectIdOrKey}/role/{id}", hProjectRole)

@@ -1,0 +1,287 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
+	"github.com/conductorone/baton-sdk/pkg/annotations"
+	"github.com/conductorone/baton-sdk/pkg/connectorbuilder"
+	"go.uber.org/zap"
+	"google.golang.org/grpc/codes"
+
+	"github.com/batonkit/jiracloud/atlassian"
+	"github.com/batonkit/jiracloud/jira"
+)
+
+// Account provisioning: invites (CreateAccount) and deprovisioning (Delete
+// of a user resource). See docs/PROVISIONING.md.
+
+// AccountResult is what [Connector.CreateAccount] did.
+type AccountResult struct {
+	// AccountID is the account's ID.
+	AccountID jira.AccountID
+	// Existed reports that an account with the email address was already
+	// on the site: no new account was invited (requested products were
+	// still granted by Jira).
+	Existed bool
+	// User is the account as Jira returned it.
+	User jira.User
+}
+
+// accountSchema is the account-creation form: email (required) and products.
+var accountSchema = v2.ConnectorAccountCreationSchema_builder{
+	FieldMap: map[string]*v2.ConnectorAccountCreationSchema_Field{
+		"email": v2.ConnectorAccountCreationSchema_Field_builder{
+			DisplayName: "Email", Required: true, Order: 1,
+			Description: "Email address of the person to invite to the Jira site",
+			Placeholder: "user@example.com",
+			StringField: v2.ConnectorAccountCreationSchema_StringField_builder{}.Build(),
+		}.Build(),
+		"products": v2.ConnectorAccountCreationSchema_Field_builder{
+			DisplayName: "Products", Order: 2,
+			Description: "Product keys to give access to (jira-software, jira-servicedesk, jira-product-discovery, jira-core); " +
+				"empty means no product access",
+			StringListField: v2.ConnectorAccountCreationSchema_StringListField_builder{}.Build(),
+		}.Build(),
+	},
+}.Build()
+
+// CreateAccount invites the person with this email address to the site
+// (POST /rest/api/3/user) with access to products; no products (nil or
+// empty) is sent as "products": [], an account without product access. An
+// email that already has an account on the site returns that account with
+// Existed set (Jira grants the requested products to it). A POST answered
+// with a 5xx or cut off is checked by looking the email up before it is
+// sent again.
+func (c *Connector) CreateAccount(ctx context.Context, email string, products ...jira.ProductKey) (AccountResult, error) {
+	email = strings.TrimSpace(email)
+	if email == "" || !strings.Contains(email, "@") || strings.ContainsAny(email, " \t") {
+		return AccountResult{}, errorf(codes.InvalidArgument, "create account: %q is not an email address", email)
+	}
+	for _, p := range products {
+		if strings.TrimSpace(string(p)) == "" {
+			return AccountResult{}, errorf(codes.InvalidArgument, "create account: empty product key")
+		}
+	}
+	existing, err := c.userByEmail(ctx, email)
+	if err != nil {
+		return AccountResult{}, err
+	}
+	if existing != nil && len(products) == 0 {
+		logWrite(ctx, "create account: the email already has an account, nothing written", zap.String("account_id", string(existing.AccountID)))
+		return AccountResult{AccountID: existing.AccountID, Existed: true, User: *existing}, nil
+	}
+	var last error
+	for attempt := 1; attempt <= writeAttempts; attempt++ {
+		u, _, err := c.jira.Users.Invite(ctx, email, products)
+		if err == nil {
+			logWrite(ctx, opInvite, zap.String("account_id", string(u.AccountID)), zap.Strings("products", productStrings(products)),
+				zap.Bool("existed", existing != nil), zap.Int("attempt", attempt))
+			return AccountResult{AccountID: u.AccountID, Existed: existing != nil, User: *u}, nil
+		}
+		last = err
+		var je *jira.Error
+		if errors.As(err, &je) && je.StatusCode == 400 && len(products) == 0 {
+			// Jira: the account exists without Jira access and no product was asked for.
+			return AccountResult{}, errorf(codes.FailedPrecondition,
+				"create account: an account with this email exists but has no access to Jira; request at least one product "+
+					"(e.g. jira-software) to give it access (%v)", err)
+		}
+		if ctx.Err() != nil || !unknownOutcome(err) {
+			break
+		}
+		now, rerr := c.userByEmail(ctx, email)
+		if rerr != nil {
+			return AccountResult{}, rerr
+		}
+		if now != nil && existing == nil {
+			logWrite(ctx, opInvite+" (confirmed by a read after an error)", zap.String("account_id", string(now.AccountID)),
+				zap.Int("attempt", attempt))
+			return AccountResult{AccountID: now.AccountID, User: *now}, nil
+		}
+		if existing != nil {
+			// The account exists; only the product grant is in doubt, and
+			// repeating it is harmless (Jira skips products already held).
+			continue
+		}
+	}
+	return AccountResult{}, wrapErr(opInvite, last)
+}
+
+// userByEmail finds the account whose visible email address is email
+// (GET /user/search), or nil. Accounts that hide their email cannot be
+// found this way; POST /user then returns them.
+func (c *Connector) userByEmail(ctx context.Context, email string) (*jira.User, error) {
+	users, _, err := c.jira.Users.Search(ctx, email, nil)
+	if err != nil {
+		return nil, wrapErr(opReadForWrite, err)
+	}
+	for i := range users {
+		if strings.EqualFold(users[i].EmailAddress, email) {
+			return &users[i], nil
+		}
+	}
+	return nil, nil
+}
+
+func productStrings(ps []jira.ProductKey) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = string(p)
+	}
+	return out
+}
+
+// DeprovisionResult is what [Connector.Deprovision] did.
+type DeprovisionResult struct {
+	// AlreadyDone reports that the account was already suspended or
+	// deactivated: nothing was written.
+	AlreadyDone bool
+	// Status is the account's directory status before the call (active,
+	// suspended, deactivated, …).
+	Status string
+}
+
+// Deprovision suspends the account's access in the organization's
+// directory (POST /admin/v2/orgs/{orgId}/directories/-/users/{accountId}/suspend):
+// the account can no longer use the organization's apps and is not
+// billed, but keeps its groups and roles; restoring it in
+// admin.atlassian.com (or POST …/restore) undoes it. It needs organization
+// mode; without it the error (FailedPrecondition) says what to configure.
+func (c *Connector) Deprovision(ctx context.Context, id jira.AccountID) (DeprovisionResult, error) {
+	if c.admin == nil {
+		return DeprovisionResult{}, errorf(codes.FailedPrecondition,
+			"deprovision user %s: suspending an account needs organization mode: set atlassian-orgId and atlassian-api-token "+
+				"(an organization Admin API key that may manage users); Jira's own API cannot suspend or deactivate accounts", id)
+	}
+	if id == "" {
+		return DeprovisionResult{}, errorf(codes.InvalidArgument, "deprovision user: empty account ID")
+	}
+	org := atlassian.OrgID(strings.TrimSpace(c.cfg.AtlassianOrgID))
+	aid := atlassian.AccountID(id)
+	read := func(ctx context.Context) (*atlassian.DirectoryUser, error) {
+		u, _, err := c.admin.Directories.GetUser(ctx, org, atlassian.AllDirectories, aid)
+		if err != nil {
+			if isNotFound(err) || errors.Is(err, atlassian.ErrNotFound) {
+				return nil, errorf(codes.NotFound,
+					"deprovision user %s: the account is not in a directory of organization %s (app accounts and accounts "+
+						"of other organizations cannot be suspended from here)", id, org)
+			}
+			return nil, wrapErr(opSuspend, err)
+		}
+		return u, nil
+	}
+	u, err := read(ctx)
+	if err != nil {
+		return DeprovisionResult{}, err
+	}
+	res := DeprovisionResult{Status: string(u.Status)}
+	suspended := func(s atlassian.UserStatus) bool {
+		return slices.Contains([]atlassian.UserStatus{atlassian.UserStatusSuspended, atlassian.UserStatusDeactivated}, s)
+	}
+	held := func(ctx context.Context) (bool, error) {
+		u, err := read(ctx)
+		if err != nil {
+			return false, err
+		}
+		return suspended(u.Status), nil
+	}
+	write := func(ctx context.Context) error {
+		_, err := c.admin.Directories.SuspendUser(ctx, org, atlassian.AllDirectories, aid)
+		return err
+	}
+	already, err := c.ensure(ctx, opSuspend, true, held, write, zap.String("account_id", string(id)), zap.String("org_id", string(org)))
+	res.AlreadyDone = already
+	return res, err
+}
+
+// CreateAccount implements the SDK's account manager on the user type:
+// it invites AccountInfo's email (profile "email", then the primary email,
+// then any email, then the login) with the products in profile "products"
+// (a list or a comma-separated string).
+func (s *userSyncer) CreateAccount(ctx context.Context, info *v2.AccountInfo, _ *v2.LocalCredentialOptions) (
+	connectorbuilder.CreateAccountResponse, []*v2.PlaintextData, annotations.Annotations, error) {
+	email := accountEmail(info)
+	products, err := accountProducts(info)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	res, err := s.c.CreateAccount(ctx, email, products...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	r, err := userResource(res.User)
+	if err != nil {
+		return nil, nil, nil, wrapErr("convert user", err)
+	}
+	if res.Existed {
+		return v2.CreateAccountResponse_AlreadyExistsResult_builder{Resource: r, IsCreateAccountResult: true}.Build(), nil, nil, nil
+	}
+	return v2.CreateAccountResponse_SuccessResult_builder{Resource: r, IsCreateAccountResult: true}.Build(), nil, nil, nil
+}
+
+// CreateAccountCapabilityDetails: invitations carry no password.
+func (s *userSyncer) CreateAccountCapabilityDetails(context.Context) (*v2.CredentialDetailsAccountProvisioning, annotations.Annotations, error) {
+	return v2.CredentialDetailsAccountProvisioning_builder{
+		SupportedCredentialOptions: []v2.CapabilityDetailCredentialOption{v2.CapabilityDetailCredentialOption_CAPABILITY_DETAIL_CREDENTIAL_OPTION_NO_PASSWORD},
+		PreferredCredentialOption:  v2.CapabilityDetailCredentialOption_CAPABILITY_DETAIL_CREDENTIAL_OPTION_NO_PASSWORD,
+	}.Build(), nil, nil
+}
+
+// Delete deprovisions a user resource: see [Connector.Deprovision].
+func (s *userSyncer) Delete(ctx context.Context, id *v2.ResourceId, _ *v2.ResourceId) (annotations.Annotations, error) {
+	if id.GetResourceType() != userResourceType.GetId() {
+		return nil, errorf(codes.InvalidArgument, "delete: only user resources can be deleted (suspended), not %s", id.GetResourceType())
+	}
+	_, err := s.c.Deprovision(ctx, jira.AccountID(id.GetResource()))
+	return nil, err
+}
+
+func accountEmail(info *v2.AccountInfo) string {
+	if v, ok := info.GetProfile().GetFields()["email"]; ok && v.GetStringValue() != "" {
+		return v.GetStringValue()
+	}
+	for _, e := range info.GetEmails() {
+		if e.GetIsPrimary() && e.GetAddress() != "" {
+			return e.GetAddress()
+		}
+	}
+	for _, e := range info.GetEmails() {
+		if e.GetAddress() != "" {
+			return e.GetAddress()
+		}
+	}
+	return info.GetLogin()
+}
+
+// accountProducts reads profile "products": a list of keys or a
+// comma-separated string. Absent or empty means no product.
+func accountProducts(info *v2.AccountInfo) ([]jira.ProductKey, error) {
+	v, ok := info.GetProfile().GetFields()["products"]
+	if !ok {
+		return nil, nil
+	}
+	var raw []string
+	switch {
+	case v.GetListValue() != nil:
+		for _, x := range v.GetListValue().GetValues() {
+			s := x.GetStringValue()
+			if s == "" {
+				return nil, errorf(codes.InvalidArgument, "create account: profile products must be a list of product keys")
+			}
+			raw = append(raw, s)
+		}
+	case v.GetStringValue() != "":
+		raw = strings.Split(v.GetStringValue(), ",")
+	}
+	var out []jira.ProductKey
+	for _, s := range raw {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, jira.ProductKey(s))
+		}
+	}
+	return out, nil
+}

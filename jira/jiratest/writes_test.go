@@ -1,0 +1,69 @@
+package jiratest_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/batonkit/jiracloud/jira/jiratest"
+)
+
+// PUT /project/{id} changes the lead: Administer Jira only, an active lead
+// only, 200 with the project, one mutation (none when nothing changes).
+func TestProjectLeadMutation(t *testing.T) {
+	t.Parallel()
+	srv, a, base := smallSite(t)
+	snap := srv.Snapshot()
+	var p *jiratest.Project
+	for _, x := range snap.Projects {
+		if !x.Deleted && !x.Archived {
+			p = x
+			break
+		}
+	}
+	var active, inactive, customer string
+	for _, u := range snap.Users {
+		switch {
+		case u.AccountType == jiratest.AccountTypeAtlassian && u.Active && u.AccountID != p.LeadAccountID && active == "":
+			active = u.AccountID
+		case u.AccountType == jiratest.AccountTypeAtlassian && !u.Active && inactive == "":
+			inactive = u.AccountID
+		case u.AccountType == jiratest.AccountTypeCustomer && customer == "":
+			customer = u.AccountID
+		}
+	}
+	n := len(srv.MutationLog())
+	for _, bad := range []string{inactive, customer, "557058:nobody"} {
+		resp, b := do(t, a, "PUT", base+"/project/"+p.ID, map[string]string{"leadAccountId": bad})
+		wantStatus(t, resp, b, 400)
+		wantContains(t, b, `"projectLead"`)
+	}
+	browse := "browse@acme.example"
+	srv.AddAccount(browse, "browse-token", jiratest.Permissions{BrowseUsersAndGroups: true})
+	resp, b := do(t, auth{user: browse, pass: "browse-token"}, "PUT", base+"/project/"+p.ID, map[string]string{"leadAccountId": active})
+	wantStatus(t, resp, b, 403)
+	resp, b = do(t, a, "PUT", base+"/project/99999999", map[string]string{"leadAccountId": active})
+	wantStatus(t, resp, b, 404)
+	if got := srv.MutationLog()[n:]; len(got) != 0 {
+		t.Fatalf("refused updates were logged: %+v", got)
+	}
+
+	resp, b = do(t, a, "PUT", base+"/project/"+p.Key, map[string]string{"leadAccountId": active})
+	wantStatus(t, resp, b, 200)
+	wantContains(t, b, `"accountId":"`+active+`"`)
+	var got struct {
+		Lead struct {
+			AccountID string `json:"accountId"`
+		} `json:"lead"`
+	}
+	getJSON(t, a, base+"/project/"+p.ID, &got)
+	if got.Lead.AccountID != active {
+		t.Errorf("lead after the update: %q, want %q", got.Lead.AccountID, active)
+	}
+	resp, b = do(t, a, "PUT", base+"/project/"+p.ID, map[string]string{"leadAccountId": active})
+	wantStatus(t, resp, b, 200)
+	log := srv.MutationLog()[n:]
+	if len(log) != 1 || log[0].Route != "PUT /rest/api/3/project/{projectIdOrKey}" ||
+		!strings.Contains(log[0].Summary, "changed lead of project "+p.Key+" from "+p.LeadAccountID+" to "+active) {
+		t.Errorf("mutation log %+v, want one lead change", log)
+	}
+}
