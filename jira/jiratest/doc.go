@@ -59,7 +59,9 @@
 //   - The user-search endpoints scan active users in site (creation) order; query matching is a prefix match on
 //     the display name, its words or the visible email, and "", "." and "*" match everybody.
 //   - Team-managed projects have a private permission scheme that /project/{p}/permissionscheme and
-//     /permissionscheme/{id} serve; GET /role/{id} also serves project-scoped roles.
+//     /permissionscheme/{id} serve. GET /role lists every project role of the site, the roles of team-managed
+//     projects included with scope {type: PROJECT, project} (as ProjectRole.scope documents); GET /role/{id} serves
+//     them too. The roles of a team-managed project in the trash lose their scope there (JRACLOUD-76117).
 //   - GET /admin/v2/orgs/{orgId}/directories/{dir}/groups/{groupId}/memberships is not in the public spec snapshots
 //     (members are also listed by the users endpoint's groupIds filter); adding an existing member answers 204;
 //     v2 limits above 100 answer 400.
