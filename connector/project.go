@@ -60,7 +60,8 @@ func (s *projectSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.Sync
 	return p.resources, &rs.SyncOpResults{NextPageToken: p.next, Annotations: p.annos}, nil
 }
 
-// Entitlements returns "participate" (unless skip-project-participants) and "lead".
+// Entitlements returns "participate" and, for service projects, "portal"
+// (both unless skip-project-participants), and "lead".
 func (s *projectSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
 	name := r.GetDisplayName()
 	var out []*v2.Entitlement
@@ -69,6 +70,9 @@ func (s *projectSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts r
 			ent.WithGrantableTo(userResourceType, groupResourceType, projectRoleResourceType, productResourceType, siteResourceType),
 			ent.WithDisplayName(name+" project participant"),
 			ent.WithDescription("Can browse the "+name+" project in Jira (Browse Projects permission)")))
+		if isServiceProject(r) {
+			out = append(out, portalEntitlementOf(r))
+		}
 	}
 	out = append(out, ent.NewAssignmentEntitlement(r, leadEntitlement,
 		ent.WithGrantableTo(userResourceType),
@@ -187,6 +191,13 @@ func (s *projectSyncer) grants(ctx context.Context, st *syncState, batch []*proj
 				return err
 			}
 			out = append(out, participateGrants(res, p, holders, roles, pr, allowed, c.cfg.ExpandParticipants)...)
+			if p.serviceDesk {
+				portal, err := c.portalGrants(ctx, st, p, allowed)
+				if err != nil {
+					return err
+				}
+				out = append(out, portal...)
+			}
 		}
 		results[i] = out
 		return nil
@@ -415,7 +426,8 @@ func (c *Connector) projectPage(ctx context.Context, tok string) (projectPageRes
 }
 
 func newProjectInfo(p jira.Project) *projectInfo {
-	pi := &projectInfo{id: p.ID, key: p.Key, name: p.Name, teamManaged: p.TeamManaged()}
+	pi := &projectInfo{id: p.ID, key: p.Key, name: p.Name, teamManaged: p.TeamManaged(),
+		serviceDesk: p.ProjectTypeKey == jira.ProjectTypeServiceDesk}
 	if p.Lead != nil {
 		pi.lead, pi.leadType = p.Lead.AccountID, p.Lead.AccountType
 	}

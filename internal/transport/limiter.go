@@ -57,7 +57,8 @@ func (e *PausedError) Error() string {
 
 // DefaultRateLimits are Jira Cloud's documented burst defaults: GET 100/s,
 // POST 100/s, PUT 50/s, DELETE 50/s per endpoint, with the documented
-// overrides for role actors (200/s), GET /user (150/s) and GET /issue (150/s).
+// overrides for role actors (200/s), GET /user (150/s), GET /issue (150/s)
+// and the service desk customer list (5/s).
 func DefaultRateLimits() RateLimits {
 	return RateLimits{
 		PerMethod: map[string]float64{
@@ -65,9 +66,10 @@ func DefaultRateLimits() RateLimits {
 			http.MethodPut: 50, http.MethodDelete: 50, http.MethodPatch: 50,
 		},
 		Overrides: map[string]float64{
-			"GET /rest/api/3/project/{}/role/{}": 200,
-			"GET /rest/api/3/user":               150,
-			"GET /rest/api/3/issue/{}":           150,
+			"GET /rest/api/3/project/{}/role/{}":               200,
+			"GET /rest/api/3/user":                             150,
+			"GET /rest/api/3/issue/{}":                         150,
+			"GET /rest/servicedeskapi/servicedesk/{}/customer": 5,
 		},
 		Default: 50,
 		Burst:   10,

@@ -78,7 +78,10 @@
 //   - Workspace IDs are resource ARIs (ari:cloud:<product>::site/<cloudId>) and hostUrl is the site URL as the
 //     organization stores it (https://<SiteHost>), never the loopback URL.
 //   - DELETE /user removes the account from the site's user base (and from /users/search).
-//   - /rest/api/2 is served by the same handlers (issue descriptions are plain text there). JSM
-//     (/rest/servicedeskapi) and issue search (/search/jql) are not served; the removed /search answers 410.
+//   - /rest/api/2 is served by the same handlers (issue descriptions are plain text there). Of JSM
+//     (/rest/servicedeskapi) only the reads of service desks, their customers and customer organizations are served
+//     (a desk's customer list holds the customers added one by one, not its organizations' members; it and the
+//     organization endpoints need Administer Jira); issue search (/search/jql) is not served; the removed /search
+//     answers 410.
 //   - Injected faults happen before the handler runs (no state change), except truncation, which happens after.
 package jiratest

@@ -131,6 +131,7 @@ func Generate(size Size, seed int64) *Tenant {
 	g.schemes()
 	g.projects()
 	g.org()
+	g.serviceDesks(rand.New(rand.NewPCG(uint64(seed), 0x73657276696365)))
 	return g.t
 }
 

@@ -105,6 +105,10 @@ type Tenant struct {
 	Priorities        []*Priority         `json:"priorities"`
 	Issues            []*Issue            `json:"issues"`
 	Audit             []*AuditRecord      `json:"audit"`
+	// ServiceDesks are the Jira Service Management desks of the service projects, and CustomerOrganizations the
+	// customer organizations they give portal access to.
+	ServiceDesks          []*ServiceDesk          `json:"serviceDesks,omitempty"`
+	CustomerOrganizations []*CustomerOrganization `json:"customerOrganizations,omitempty"`
 	// Org is the Atlassian organization that owns the site; nil means no organization (Admin API answers 404).
 	Org *Org `json:"org,omitempty"`
 }
@@ -500,6 +504,7 @@ func (t *Tenant) Clone() *Tenant {
 	c.Transitions = cloneSlice(t.Transitions, func(s *Transition) *Transition { v := *s; return &v })
 	c.Priorities = cloneSlice(t.Priorities, func(s *Priority) *Priority { v := *s; return &v })
 	c.Issues = cloneSlice(t.Issues, cloneIssue)
+	cloneServiceDesks(t, &c)
 	c.Audit = cloneSlice(t.Audit, func(a *AuditRecord) *AuditRecord {
 		v := *a
 		v.AssociatedItems = slices.Clone(a.AssociatedItems)

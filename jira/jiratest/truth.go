@@ -235,6 +235,18 @@ func (t *Tenant) GroundTruth(o TruthOptions) *Truth {
 		}
 		ent := EntitlementID(TypeProject, p.ID, "participate")
 		b.entitlement(ent)
+		if p.TypeKey == ProjectTypeServiceDesk {
+			// "portal": the customers of the project's service desk, on its list or in its organizations.
+			portal := EntitlementID(TypeProject, p.ID, "portal")
+			b.entitlement(portal)
+			if d := t.serviceDeskOf(p); d != nil {
+				for _, id := range t.PortalCustomers(d) {
+					if users[id] {
+						b.grant(TruthGrant{Entitlement: portal, PrincipalType: TypeUser, PrincipalID: id})
+					}
+				}
+			}
+		}
 		s := x.schemes[p.PermissionSchemeID]
 		if s == nil {
 			continue

@@ -207,6 +207,7 @@ func (w *walker) run() *jiratest.Truth {
 		Key  string `json:"key"`
 		Name string `json:"name"`
 		Lead *jUser `json:"lead"`
+		Type string `json:"projectTypeKey"`
 	}
 	q := base + "/project/search?expand=lead"
 	if w.o.IncludeArchived {
@@ -268,6 +269,9 @@ func (w *walker) run() *jiratest.Truth {
 		}
 		ent := "project:" + p.ID + ":participate"
 		w.ents[ent] = true
+		if p.Type == "service_desk" {
+			w.portal(p.ID)
+		}
 		var ref struct {
 			ID int64 `json:"id"`
 		}
