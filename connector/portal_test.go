@@ -126,3 +126,65 @@ func TestPortalGrants(t *testing.T) {
 		})
 	}
 }
+
+// TestIssueLevelHoldersOnProfile checks that the Browse Projects holders
+// that reach single issues (reporter, assignee, custom-field holders, and
+// holder types the model does not know) grant nothing and are named on the
+// project's profile, each once; the portal holder is not among them (it is
+// the portal entitlement).
+func TestIssueLevelHoldersOnProfile(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	tenant := jiratest.Generate(jiratest.Small, 3)
+	var target *jiratest.Project
+	for _, p := range tenant.Projects {
+		if !p.Simplified && !p.Deleted && !p.Archived && p.PermissionSchemeID != 0 {
+			target = p
+			break
+		}
+	}
+	scheme := &jiratest.PermissionScheme{ID: 19999, Name: "Issue-level"}
+	for i, h := range []jiratest.Holder{
+		{Type: jiratest.HolderProjectRole, RoleID: jiratest.RoleMember},
+		{Type: jiratest.HolderAssignee},
+		{Type: jiratest.HolderReporter},
+		{Type: jiratest.HolderReporter},
+		{Type: jiratest.HolderGroupCustomField, FieldID: "customfield_10060"},
+		{Type: jiratest.HolderUserCustomField, FieldID: "customfield_10050"},
+		{Type: jiratest.HolderPortalCustomer},
+		{Type: "someFutureHolder"},
+	} {
+		scheme.Grants = append(scheme.Grants, &jiratest.PermissionGrant{ID: int64(50000 + i), Permission: jiratest.PermBrowseProjects, Holder: h})
+	}
+	tenant.PermissionSchemes = append(tenant.PermissionSchemes, scheme)
+	target.PermissionSchemeID = scheme.ID
+	srv := newTestServer(t, tenant)
+	_, cs := newServerConn(t, ctx, testConfig(srv, false))
+	got := walkSync(t, ctx, cs, "sync-issue-level")
+	want := srv.GroundTruth(jiratest.TruthOptions{})
+	compareTruth(t, want, got.truth)
+	wantHolders := []string{"assignee", "groupCustomField:customfield_10060", "reporter", "someFutureHolder", "userCustomField:customfield_10050"}
+	for _, r := range got.truth.Resources {
+		if r.Type == jiratest.TypeProject && r.ID == target.ID && !slices.Equal(r.IssueLevelHolders, wantHolders) {
+			t.Errorf("project %s browse_issue_level_holders = %v, want %v", r.ID, r.IssueLevelHolders, wantHolders)
+		}
+	}
+	// Only the project role holder grants participate.
+	for _, g := range got.truth.Grants {
+		if g.Entitlement == "project:"+target.ID+":participate" && g.PrincipalType != jiratest.TypeProjectRole {
+			t.Errorf("unexpected participate grant %s", g.ID())
+		}
+	}
+	// Each project's scheme was looked up once, while listing, not again
+	// for grants (plus one read of the Default Permission Scheme through a
+	// project, which GET /permissionscheme/0 cannot address).
+	live := 0
+	for _, p := range tenant.Projects {
+		if !p.Deleted && !p.Archived {
+			live++
+		}
+	}
+	if n := srv.Stats().Routes["GET /rest/api/3/project/{projectIdOrKey}/permissionscheme"]; n < live || n > live+1 {
+		t.Errorf("project scheme looked up %d times, want %d or %d (once per project)", n, live, live+1)
+	}
+}

@@ -247,6 +247,10 @@ type projectInfo struct {
 	// serviceDesk marks a service project (projectTypeKey service_desk),
 	// which has a help center portal.
 	serviceDesk bool
+	// schemeID is the project's permission scheme when schemeKnown (read
+	// when the project was listed; set before the info is shared).
+	schemeID    jira.PermissionSchemeID
+	schemeKnown bool
 }
 
 type projectIndex struct {

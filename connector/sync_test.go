@@ -142,6 +142,11 @@ func walkSync(t *testing.T, ctx context.Context, srv types.ConnectorServer, sync
 		if p := r.GetParentResourceId(); p != nil {
 			tr.ParentType, tr.ParentID = p.GetResourceType(), p.GetResource()
 		}
+		if tr.Type == "project" {
+			for _, v := range r.GetProfile().GetFields()["browse_issue_level_holders"].GetListValue().GetValues() {
+				tr.IssueLevelHolders = append(tr.IssueLevelHolders, v.GetStringValue())
+			}
+		}
 		res.truth.Resources = append(res.truth.Resources, tr)
 		rannos := annosOf(rtypes[tr.Type])
 		if rannos.Contains(&v2.SkipEntitlementsAndGrants{}) {

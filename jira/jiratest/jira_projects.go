@@ -632,6 +632,8 @@ func (c *call) holderJSON(h Holder, expand string) jHolder {
 		}
 	case HolderApplicationRole:
 		j.Parameter, j.Value, j.Expand = h.ApplicationKey, h.ApplicationKey, "applicationRole"
+	case HolderUserCustomField, HolderGroupCustomField:
+		j.Parameter, j.Value, j.Expand = h.FieldID, h.FieldID, "field"
 	case HolderUser:
 		j.Parameter, j.Value, j.Expand = h.AccountID, h.AccountID, "user"
 		if hasExpand(expand, "user") {

@@ -47,6 +47,12 @@ const (
 	HolderReporter        = "reporter"
 	HolderAssignee        = "assignee"
 	HolderAnyone          = "anyone"
+	// HolderUserCustomField and HolderGroupCustomField grant to the users (or members of the groups) named in a
+	// custom field of an issue; FieldID is the field.
+	HolderUserCustomField  = "userCustomField"
+	HolderGroupCustomField = "groupCustomField"
+	// HolderPortalCustomer is "Service project customer - portal access".
+	HolderPortalCustomer = "sd.customer.portal.only"
 )
 
 // Project type keys.
@@ -257,13 +263,15 @@ type PermissionGrant struct {
 
 // Holder is a permission holder. Only the field that matches Type is used: GroupID for "group", RoleID for
 // "projectRole", ApplicationKey for "applicationRole" (empty = any product, "Any logged in user"), AccountID for
-// "user"; "projectLead", "reporter", "assignee" and "anyone" carry no parameter.
+// "user", FieldID for "userCustomField" and "groupCustomField"; "projectLead", "reporter", "assignee", "anyone"
+// and "sd.customer.portal.only" carry no parameter.
 type Holder struct {
 	Type           string `json:"type"`
 	GroupID        string `json:"groupId,omitempty"`
 	RoleID         int64  `json:"roleId,omitempty"`
 	ApplicationKey string `json:"applicationKey,omitempty"`
 	AccountID      string `json:"accountId,omitempty"`
+	FieldID        string `json:"fieldId,omitempty"`
 }
 
 // IssueType is an issue type with its create-screen fields.

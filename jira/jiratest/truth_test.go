@@ -229,6 +229,7 @@ func (w *walker) run() *jiratest.Truth {
 	}
 	schemes := map[int64]scheme{}
 	for _, p := range walkPageBean[project](t, a, q) {
+		pidx := len(w.res)
 		w.resource("project", p.ID, "", "", p.Name)
 		leadEnt := "project:" + p.ID + ":lead"
 		w.ents[leadEnt] = true
@@ -281,11 +282,15 @@ func (w *walker) run() *jiratest.Truth {
 			getJSON(t, a, base+"/permissionscheme/"+fmt.Sprint(ref.ID)+"?expand=permissions", &s)
 			schemes[ref.ID] = s
 		}
+		var issueLevel []string
 		for _, pg := range s.Permissions {
 			if pg.Permission != "BROWSE_PROJECTS" {
 				continue
 			}
 			h := pg.Holder
+			if il, ok := jiratest.IssueLevelHolder(h.Type, h.Parameter); ok && !slices.Contains(issueLevel, il) {
+				issueLevel = append(issueLevel, il)
+			}
 			switch h.Type {
 			case "group":
 				w.groupGrant(ent, h.Value)
@@ -312,6 +317,8 @@ func (w *walker) run() *jiratest.Truth {
 				w.grant(ent, "site", host, anyone)
 			}
 		}
+		slices.Sort(issueLevel)
+		w.res[pidx].IssueLevelHolders = issueLevel
 	}
 
 	out := &jiratest.Truth{Resources: w.res}
