@@ -36,6 +36,9 @@ type portalState struct {
 	mu      sync.Mutex
 	desks   *onceEntry[map[jira.ProjectID]jira.ServiceDeskID]
 	members map[jira.CustomerOrganizationID]*onceEntry[[]jira.AccountID]
+	// customers holds the portal customers of each service project, read
+	// ahead while projects are listed (see prefetchPortal).
+	customers map[jira.ProjectID]*onceEntry[[]jira.AccountID]
 }
 
 // onceEntry is a value fetched once and shared by concurrent callers; a
@@ -133,8 +136,53 @@ func (c *Connector) organizationMembers(ctx context.Context, st *syncState, id j
 // portalCustomers returns the accounts with portal access to service
 // project p: the customers on its desk's list, then the members of the
 // desk's customer organizations, each once. A project without a desk (or
-// deleted since it was listed) has none.
+// deleted since it was listed) has none. Each project's are read once per
+// sync (often ahead, see prefetchPortal) and shared; a failed read is
+// forgotten and read again by the next caller.
 func (c *Connector) portalCustomers(ctx context.Context, st *syncState, p *projectInfo) ([]jira.AccountID, error) {
+	ps := &st.portal
+	load := func() *onceEntry[[]jira.AccountID] { return ps.customers[p.id] }
+	store := func(e *onceEntry[[]jira.AccountID]) {
+		if e == nil {
+			delete(ps.customers, p.id)
+			return
+		}
+		if ps.customers == nil {
+			ps.customers = map[jira.ProjectID]*onceEntry[[]jira.AccountID]{}
+		}
+		ps.customers[p.id] = e
+	}
+	return shared(ctx, &ps.mu, load, store, func() ([]jira.AccountID, error) {
+		return c.readPortalCustomers(ctx, st, p)
+	})
+}
+
+// prefetchPortal starts reading, in the background and with the
+// configured concurrency, the portal customers of the service projects of
+// a project page. The customer list is limited to a few requests a second,
+// so reading it while the SDK lists and stores resources keeps it off the
+// grants phase; the grants wait for what is still under way.
+func (c *Connector) prefetchPortal(ctx context.Context, st *syncState, projects []*projectInfo) {
+	var todo []*projectInfo
+	for _, p := range projects {
+		if p.serviceDesk {
+			todo = append(todo, p)
+		}
+	}
+	if len(todo) == 0 {
+		return
+	}
+	st.goBackground(ctx, func(ctx context.Context) {
+		// Errors are dropped: a failed read is read again by the grants.
+		fanOut(ctx, c.cfg.concurrency(), len(todo), func(ctx context.Context, i int) error {
+			_, err := c.portalCustomers(ctx, st, todo[i])
+			return err
+		})
+	})
+}
+
+// readPortalCustomers reads the portal customers of p (see portalCustomers).
+func (c *Connector) readPortalCustomers(ctx context.Context, st *syncState, p *projectInfo) ([]jira.AccountID, error) {
 	desks, err := c.serviceDesks(ctx, st)
 	if err != nil {
 		return nil, err
