@@ -2,7 +2,11 @@ package connector
 
 import (
 	"context"
+	"errors"
 	"sync"
+
+	"github.com/grpc-ecosystem/go-grpc-middleware/logging/zap/ctxzap"
+	"go.uber.org/zap"
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	ent "github.com/conductorone/baton-sdk/pkg/types/entitlement"
@@ -95,6 +99,9 @@ func (c *Connector) serviceDesks(ctx context.Context, st *syncState) (map[jira.P
 					if isNotFound(err) {
 						return out, nil
 					}
+					if portalForbidden(ctx, err, "the service desks") {
+						return map[jira.ProjectID]jira.ServiceDeskID{}, nil
+					}
 					return nil, wrapErr(opPortalCustomers, err)
 				}
 				out[d.ProjectID] = d.ID
@@ -124,6 +131,9 @@ func (c *Connector) organizationMembers(ctx context.Context, st *syncState, id j
 			if err != nil {
 				if isNotFound(err) {
 					return nil, nil // deleted since the desk named it
+				}
+				if portalForbidden(ctx, err, "the members of customer organization "+string(id)) {
+					return nil, nil
 				}
 				return nil, wrapErr(opPortalCustomers, err)
 			}
@@ -204,6 +214,9 @@ func (c *Connector) readPortalCustomers(ctx context.Context, st *syncState, p *p
 			if isNotFound(err) {
 				return nil, nil
 			}
+			if portalForbidden(ctx, err, "the customers of service project "+string(p.key)) {
+				return nil, nil
+			}
 			return nil, wrapErr(opPortalCustomers, err)
 		}
 		add(cu.AccountID)
@@ -211,6 +224,9 @@ func (c *Connector) readPortalCustomers(ctx context.Context, st *syncState, p *p
 	for o, err := range c.jira.ServiceDesk.DeskOrganizationsIter(ctx, desk, nil) {
 		if err != nil {
 			if isNotFound(err) {
+				return nil, nil
+			}
+			if portalForbidden(ctx, err, "the customer organizations of service project "+string(p.key)) {
 				return nil, nil
 			}
 			return nil, wrapErr(opPortalCustomers, err)
@@ -247,4 +263,19 @@ func (c *Connector) portalGrants(ctx context.Context, st *syncState, p *projectI
 // (its profile's project_type is service_desk).
 func isServiceProject(r *v2.Resource) bool {
 	return r.GetProfile().GetFields()["project_type"].GetStringValue() == jira.ProjectTypeServiceDesk
+}
+
+// portalForbidden reports whether err is a 403 and, if so, logs that the
+// portal grants of what could not be read are left out. Reading a desk's
+// customers needs the Service Management agent or administrator permission
+// on it, which a token that syncs everything else may lack: the sync then
+// goes on without those portal grants instead of failing.
+func portalForbidden(ctx context.Context, err error, what string) bool {
+	if !errors.Is(err, jira.ErrForbidden) {
+		return false
+	}
+	ctxzap.Extract(ctx).Warn("baton-jira-cloud: no permission to read "+what+
+		" (Jira Service Management agent or administrator permission needed); its portal grants are left out of this sync",
+		zap.Error(err))
+	return true
 }

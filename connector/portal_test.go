@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -187,4 +188,36 @@ func TestIssueLevelHoldersOnProfile(t *testing.T) {
 	if n := srv.Stats().Routes["GET /rest/api/3/project/{projectIdOrKey}/permissionscheme"]; n < live || n > live+1 {
 		t.Errorf("project scheme looked up %d times, want %d or %d (once per project)", n, live, live+1)
 	}
+}
+
+// TestPortalForbidden checks that a token without the Service Management
+// permission on one desk (403 on its customer list) syncs everything else:
+// that project's portal grants are left out (and logged), nothing fails.
+func TestPortalForbidden(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	tenant := jiratest.Generate(jiratest.Small, 7)
+	desk := tenant.ServiceDesks[0]
+	srv := newTestServer(t, tenant)
+	proxy := newFaultProxy(t, srv.URL, func(r *http.Request) bool {
+		return strings.HasPrefix(r.URL.Path, "/rest/servicedeskapi/servicedesk/"+desk.ID+"/")
+	})
+	_, cs := newServerConn(t, ctx, proxiedConfig(srv, proxy.URL))
+	got := walkSync(t, ctx, cs, "sync-portal-403")
+	want := srv.GroundTruth(jiratest.TruthOptions{})
+	portal := jiratest.EntitlementID(jiratest.TypeProject, desk.ProjectID, "portal")
+	kept := want.Grants[:0:0]
+	dropped := 0
+	for _, g := range want.Grants {
+		if g.Entitlement == portal {
+			dropped++
+			continue
+		}
+		kept = append(kept, g)
+	}
+	if dropped == 0 {
+		t.Fatalf("desk %s has no portal grant to leave out", desk.ID)
+	}
+	want.Grants = kept
+	compareTruth(t, want, got.truth)
 }
