@@ -168,10 +168,11 @@ func (c *Connector) portalCustomers(ctx context.Context, st *syncState, p *proje
 }
 
 // prefetchPortal starts reading, in the background and with the
-// configured concurrency, the portal customers of the service projects of
-// a project page. The customer list is limited to a few requests a second,
-// so reading it while the SDK lists and stores resources keeps it off the
-// grants phase; the grants wait for what is still under way.
+// configured concurrency, the portal customers of the given service
+// projects. The customer list is limited to a few requests a second, so
+// reading it from the first grants call on (see warmGrants), while the SDK
+// stores other grants, keeps it off the project grants, which wait for what
+// is still under way.
 func (c *Connector) prefetchPortal(ctx context.Context, st *syncState, projects []*projectInfo) {
 	var todo []*projectInfo
 	for _, p := range projects {

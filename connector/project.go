@@ -59,9 +59,6 @@ func (s *projectSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.Sync
 	// The SDK lists the roles of each of these projects next, one call per
 	// project: read the team-managed ones' roles now, concurrently.
 	s.c.prefetchProjectRoles(ctx, st, p.infos)
-	if !s.c.cfg.SkipProjectParticipants {
-		s.c.prefetchPortal(ctx, st, p.infos)
-	}
 	return p.resources, &rs.SyncOpResults{NextPageToken: p.next, Annotations: p.annos}, nil
 }
 
