@@ -146,12 +146,13 @@ func (l *Limiter) bucketFor(method, route string) *bucket {
 	b := l.buckets[key]
 	if b == nil {
 		base := l.baseRate(key, method)
-		// A bucket never bursts past one second of its endpoint's rate:
+		// A bucket never bursts past half a second of its endpoint's rate:
 		// Jira's buckets hold about a second, so a slow endpoint (the service
-		// desk customer list, 5/s) would answer 429 to a burst of Burst.
+		// desk customer list, 5/s) would answer 429 to a burst of Burst, or
+		// to requests bunched up on their way.
 		burst := l.limits.Burst
-		if base != rate.Inf && base >= 1 && int(base) < burst {
-			burst = int(base)
+		if base != rate.Inf && int(base/2) < burst {
+			burst = max(1, int(base/2))
 		}
 		b = &bucket{lim: rate.NewLimiter(base, burst), base: base}
 		l.buckets[key] = b
@@ -277,7 +278,7 @@ func (l *Limiter) Observe(method, route, issueKey string, status int, rt Rate, w
 			if until.After(b.blockUntil) {
 				b.blockUntil = until
 			}
-			l.slow(b, now, 0.5)
+			l.slow(b, now, 0.5, b.base/16)
 		}
 		return
 	}
@@ -288,17 +289,21 @@ func (l *Limiter) Observe(method, route, issueKey string, status int, rt Rate, w
 		return
 	}
 	if rt.NearLimit {
-		l.slow(b, now, 0.75)
+		// Advice, not a refusal: never below half the endpoint's rate. On a
+		// slow endpoint used at its rate (the service desk customer list,
+		// 5/s) nearly every response is near the limit, and slowing on each
+		// would collapse it to a sixteenth.
+		l.slow(b, now, 0.75, b.base/2)
 	}
 }
 
-func (l *Limiter) slow(b *bucket, now time.Time, factor float64) {
+func (l *Limiter) slow(b *bucket, now time.Time, factor float64, floor rate.Limit) {
 	if b.base == rate.Inf {
 		return
 	}
 	next := b.lim.Limit() * rate.Limit(factor)
-	if floor := b.base / 16; next < floor {
-		next = floor
+	if next < floor {
+		next = min(floor, b.lim.Limit())
 	}
 	if next < 0.5 {
 		next = 0.5
