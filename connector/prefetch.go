@@ -323,7 +323,9 @@ func (b grantsBatch) nextToken() string { return b.next }
 // Only walks the SDK will ask for are started: none before a grants call
 // (a sync that skips grants reads none), and the role walk only when project
 // roles were listed in this sync (a sync limited to other resource types
-// reads no actor list). Called from every grants call; cheap once done.
+// reads no actor list). The service projects' portal customers, whose list
+// allows a few requests a second, are read ahead too (see prefetchPortal).
+// Called from every grants call; cheap once done.
 func (c *Connector) warmGrants(ctx context.Context, st *syncState) {
 	if st.warmed.Load() || !c.indexesComplete(st) || !st.warmed.CompareAndSwap(false, true) {
 		return
@@ -338,6 +340,12 @@ func (c *Connector) warmGrants(ctx context.Context, st *syncState) {
 	}
 	start(&st.projectGrantsAhead, (&projectSyncer{c: c}).batchAt)
 	start(&st.groupGrantsAhead, (&groupSyncer{c: c}).batchAt)
+	if !c.cfg.SkipProjectParticipants {
+		st.projectsMu.Lock()
+		projects := st.projects.order
+		st.projectsMu.Unlock()
+		c.prefetchPortal(ctx, st, projects)
+	}
 }
 
 // indexesComplete reports whether the SDK's List walks recorded, in this

@@ -42,7 +42,9 @@ func (s *projectSyncer) ResourceType(context.Context) *v2.ResourceType { return 
 // team-managed projects, are fetched ahead while the SDK stores this one.
 func (s *projectSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.SyncOpAttrs) ([]*v2.Resource, *rs.SyncOpResults, error) {
 	st := s.c.state(opts.SyncID)
-	p, err := pipelined(ctx, &st.projectsAhead, opts.PageToken.Token, s.c.projectPage, func(p projectPageResult) string { return p.next })
+	p, err := pipelined(ctx, &st.projectsAhead, opts.PageToken.Token, func(ctx context.Context, tok string) (projectPageResult, error) {
+		return s.c.projectPageWithHolders(ctx, st, tok)
+	}, func(p projectPageResult) string { return p.next })
 	if err != nil {
 		return nil, nil, err
 	}
@@ -60,7 +62,8 @@ func (s *projectSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.Sync
 	return p.resources, &rs.SyncOpResults{NextPageToken: p.next, Annotations: p.annos}, nil
 }
 
-// Entitlements returns "participate" (unless skip-project-participants) and "lead".
+// Entitlements returns "participate" and, for service projects, "portal"
+// (both unless skip-project-participants), and "lead".
 func (s *projectSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Entitlement, *rs.SyncOpResults, error) {
 	name := r.GetDisplayName()
 	var out []*v2.Entitlement
@@ -69,6 +72,9 @@ func (s *projectSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts r
 			ent.WithGrantableTo(userResourceType, groupResourceType, projectRoleResourceType, productResourceType, siteResourceType),
 			ent.WithDisplayName(name+" project participant"),
 			ent.WithDescription("Can browse the "+name+" project in Jira (Browse Projects permission)")))
+		if isServiceProject(r) {
+			out = append(out, portalEntitlementOf(r))
+		}
 	}
 	out = append(out, ent.NewAssignmentEntitlement(r, leadEntitlement,
 		ent.WithGrantableTo(userResourceType),
@@ -174,7 +180,7 @@ func (s *projectSyncer) grants(ctx context.Context, st *syncState, batch []*proj
 			out = append(out, gr.NewGrant(res, leadEntitlement, userID(p.lead)))
 		}
 		if pr != nil {
-			holders, err := c.browseHolders(ctx, st, p.id, &rt)
+			holders, err := c.browseHolders(ctx, st, p, &rt)
 			if err != nil {
 				if isNotFound(err) {
 					results[i] = out // deleted since it was listed
@@ -187,6 +193,13 @@ func (s *projectSyncer) grants(ctx context.Context, st *syncState, batch []*proj
 				return err
 			}
 			out = append(out, participateGrants(res, p, holders, roles, pr, allowed, c.cfg.ExpandParticipants)...)
+			if p.serviceDesk {
+				portal, err := c.portalGrants(ctx, st, p, allowed)
+				if err != nil {
+					return err
+				}
+				out = append(out, portal...)
+			}
 		}
 		results[i] = out
 		return nil
@@ -315,24 +328,40 @@ func firstNonEmpty(vs ...string) string {
 	return ""
 }
 
-// browseHolders returns the BROWSE_PROJECTS holders of a project's
-// permission scheme. The scheme of each project is looked up once (GET
-// /project/{id}/permissionscheme); the grants of each distinct scheme are
-// fetched once per sync and shared by concurrent callers.
-func (c *Connector) browseHolders(ctx context.Context, st *syncState, pid jira.ProjectID, rt *rateTracker) ([]jira.PermissionHolder, error) {
-	ref, resp, err := c.jira.Permissions.ProjectScheme(ctx, string(pid))
+// projectSchemeID returns the ID of p's permission scheme: the one read
+// when p was listed, else read now (GET /project/{id}/permissionscheme).
+func (c *Connector) projectSchemeID(ctx context.Context, p *projectInfo, rt *rateTracker) (jira.PermissionSchemeID, error) {
+	if p.schemeKnown {
+		return p.schemeID, nil
+	}
+	ref, resp, err := c.jira.Permissions.ProjectScheme(ctx, string(p.id))
 	if err != nil {
 		if isNotFound(err) {
-			return nil, err
+			return 0, err
 		}
-		return nil, wrapErr(opPermissionScheme, err)
+		return 0, wrapErr(opPermissionScheme, err)
 	}
 	rt.observe(resp)
+	return ref.ID, nil
+}
+
+// browseHolders returns the BROWSE_PROJECTS holders of a project's
+// permission scheme. The scheme of each project is looked up once (when
+// the project is listed, see projectPageWithHolders, or else here); the
+// grants of each distinct scheme are fetched once per sync and shared by
+// concurrent callers.
+func (c *Connector) browseHolders(ctx context.Context, st *syncState, p *projectInfo, rt *rateTracker) ([]jira.PermissionHolder, error) {
+	pid := p.id
+	schemeID, err := c.projectSchemeID(ctx, p, rt)
+	if err != nil {
+		return nil, err
+	}
+	var resp *jira.Response
 	st.schemesMu.Lock()
-	e, ok := st.schemes[ref.ID]
+	e, ok := st.schemes[schemeID]
 	if !ok {
 		e = &schemeEntry{done: make(chan struct{})}
-		st.schemes[ref.ID] = e
+		st.schemes[schemeID] = e
 	}
 	st.schemesMu.Unlock()
 	if ok {
@@ -344,8 +373,8 @@ func (c *Connector) browseHolders(ctx context.Context, st *syncState, pid jira.P
 		}
 	}
 	var scheme *jira.PermissionScheme
-	if ref.ID > 0 {
-		scheme, resp, err = c.jira.Permissions.GetScheme(ctx, ref.ID, jira.PermissionSchemeExpandPermissions)
+	if schemeID > 0 {
+		scheme, resp, err = c.jira.Permissions.GetScheme(ctx, schemeID, jira.PermissionSchemeExpandPermissions)
 	} else {
 		// The Default Permission Scheme has ID 0, which GET
 		// /permissionscheme/{id} cannot address: read it through the project.
@@ -355,7 +384,7 @@ func (c *Connector) browseHolders(ctx context.Context, st *syncState, pid jira.P
 		e.err = wrapErr(opPermissionScheme, err)
 		// Let a later batch retry instead of caching the failure.
 		st.schemesMu.Lock()
-		delete(st.schemes, ref.ID)
+		delete(st.schemes, schemeID)
 		st.schemesMu.Unlock()
 		close(e.done)
 		return nil, e.err
@@ -415,7 +444,8 @@ func (c *Connector) projectPage(ctx context.Context, tok string) (projectPageRes
 }
 
 func newProjectInfo(p jira.Project) *projectInfo {
-	pi := &projectInfo{id: p.ID, key: p.Key, name: p.Name, teamManaged: p.TeamManaged()}
+	pi := &projectInfo{id: p.ID, key: p.Key, name: p.Name, teamManaged: p.TeamManaged(),
+		serviceDesk: p.ProjectTypeKey == jira.ProjectTypeServiceDesk}
 	if p.Lead != nil {
 		pi.lead, pi.leadType = p.Lead.AccountID, p.Lead.AccountType
 	}

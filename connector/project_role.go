@@ -32,9 +32,10 @@ const (
 	roleBatch = 250
 )
 
-// projectRoleSyncer lists the roles of a project: every global role (GET
-// /role, read once per sync) for company-managed projects, the project's own
-// roles (GET /project/{id}/roledetails) for team-managed ones. Grants come
+// projectRoleSyncer lists the roles of a project: the roles shared by every
+// company-managed project (read once per sync, see globalRoles) for
+// company-managed projects, the project's own roles (GET
+// /project/{id}/roledetails) for team-managed ones. Grants come
 // from the actors of each role (GET /project/{id}/role/{roleId}).
 type projectRoleSyncer struct{ c *Connector }
 
@@ -250,7 +251,7 @@ func roleActorGrants(res *v2.Resource, actors []jira.RoleActor, groups map[jira.
 // ahead) returns it, and a later call fetches again.
 func (c *Connector) projectRoles(ctx context.Context, st *syncState, p *projectInfo) ([]roleInfo, error) {
 	if !p.teamManaged {
-		return c.globalRoles(ctx, st)
+		return c.globalRoles(ctx, st, p)
 	}
 	st.rolesMu.Lock()
 	e, ok := st.tmRoles[p.id]
@@ -353,20 +354,34 @@ func (c *Connector) prefetchProjectRoles(ctx context.Context, st *syncState, pro
 	}
 }
 
-// globalRoles returns the site's global project roles (GET /role), read
-// once per sync.
-func (c *Connector) globalRoles(ctx context.Context, st *syncState) ([]roleInfo, error) {
+// globalRoles returns the roles every company-managed project has, read
+// once per sync from the roles of p, the first company-managed project to
+// ask (GET /project/{p}/roledetails). GET /role is not used: it lists every
+// project role of the site, the roles of each team-managed project among
+// them (with a PROJECT scope, or with none once the project is in the trash,
+// JRACLOUD-76117), and none of those exist in a company-managed project.
+// Company-managed projects all share the same roles, so one project's list
+// is every one's. Roles with a PROJECT scope are dropped should Jira ever
+// list one there. If p is gone (404), p has no roles and the next project
+// asks again.
+func (c *Connector) globalRoles(ctx context.Context, st *syncState, p *projectInfo) ([]roleInfo, error) {
 	st.rolesMu.Lock()
 	defer st.rolesMu.Unlock()
 	if st.rolesOK {
 		return st.globalRoles, nil
 	}
-	roles, _, err := c.jira.Roles.List(ctx)
+	roles, _, err := c.jira.Roles.Details(ctx, string(p.id))
 	if err != nil {
+		if isNotFound(err) {
+			return nil, nil
+		}
 		return nil, wrapErr(opListRoles, err)
 	}
 	st.globalRoles = make([]roleInfo, 0, len(roles))
 	for _, r := range roles {
+		if r.ProjectScoped() {
+			continue
+		}
 		st.globalRoles = append(st.globalRoles, roleInfo{id: r.ID, name: r.Name, description: r.Description, global: true})
 	}
 	st.rolesOK = true

@@ -636,7 +636,7 @@ func (c *Connector) provisionSiteAdmin(ctx context.Context, e entitlementRef, p 
 func (c *Connector) participateRefusal(ctx context.Context, e entitlementRef) error {
 	pid := jira.ProjectID(e.resource)
 	var use []string
-	if holders, err := c.browseHolders(ctx, newSyncState("provision"), pid, &rateTracker{}); err == nil {
+	if holders, err := c.browseHolders(ctx, newSyncState("provision"), &projectInfo{id: pid}, &rateTracker{}); err == nil {
 		for _, h := range holders {
 			switch h.Type {
 			case jira.HolderProjectRole:

@@ -84,6 +84,9 @@ type syncState struct {
 	schemesMu sync.Mutex
 	schemes   map[jira.PermissionSchemeID]*schemeEntry
 
+	// portal holds the service desks and customer organizations (see portalState).
+	portal portalState
+
 	// The pages and batches fetched ahead (see ahead), one per walk.
 	usersAhead         ahead[userPageResult]
 	groupsAhead        ahead[groupPageResult]
@@ -241,6 +244,13 @@ type projectInfo struct {
 	lead        jira.AccountID
 	leadType    jira.AccountType
 	teamManaged bool
+	// serviceDesk marks a service project (projectTypeKey service_desk),
+	// which has a help center portal.
+	serviceDesk bool
+	// schemeID is the project's permission scheme when schemeKnown (read
+	// when the project was listed; set before the info is shared).
+	schemeID    jira.PermissionSchemeID
+	schemeKnown bool
 }
 
 type projectIndex struct {

@@ -142,6 +142,11 @@ func walkSync(t *testing.T, ctx context.Context, srv types.ConnectorServer, sync
 		if p := r.GetParentResourceId(); p != nil {
 			tr.ParentType, tr.ParentID = p.GetResourceType(), p.GetResource()
 		}
+		if tr.Type == "project" {
+			for _, v := range r.GetProfile().GetFields()["browse_issue_level_holders"].GetListValue().GetValues() {
+				tr.IssueLevelHolders = append(tr.IssueLevelHolders, v.GetStringValue())
+			}
+		}
 		res.truth.Resources = append(res.truth.Resources, tr)
 		rannos := annosOf(rtypes[tr.Type])
 		if rannos.Contains(&v2.SkipEntitlementsAndGrants{}) {
@@ -357,7 +362,7 @@ func TestSyncSurvivesFaults(t *testing.T) {
 }
 
 // TestSyncFetchesNothingTwice checks the request budget of one sync: one
-// roles list, each permission scheme once, each team-managed project's roles
+// roles list for the company-managed projects, each permission scheme once, each team-managed project's roles
 // once, one actor list per project role, one products list, and projects
 // paged once even though grants walk them again.
 func TestSyncFetchesNothingTwice(t *testing.T) {
@@ -370,14 +375,17 @@ func TestSyncFetchesNothingTwice(t *testing.T) {
 	res := walkSync(t, ctx, cs, "sync-budget")
 	stats := srv.Stats()
 	routes := stats.Routes
-	once := []string{"GET /rest/api/3/role", "GET /rest/api/3/applicationrole", "GET /rest/api/3/serverInfo"}
+	once := []string{"GET /rest/api/3/applicationrole", "GET /rest/api/3/serverInfo"}
+	if n := routes["GET /rest/api/3/role"]; n != 0 {
+		t.Errorf("GET /role called %d times; it lists team-managed roles too, the connector must not use it", n)
+	}
 	for _, r := range once {
 		if routes[r] != 1 {
 			t.Errorf("%s called %d times, want 1", r, routes[r])
 		}
 	}
 	snap := srv.Snapshot()
-	var live, teamManaged, roleLists int
+	var live, teamManaged, classic, roleLists int
 	schemes := map[int64]bool{}
 	for _, p := range snap.Projects {
 		if p.Deleted || p.Archived {
@@ -389,11 +397,13 @@ func TestSyncFetchesNothingTwice(t *testing.T) {
 			teamManaged++
 			roleLists += len(p.ScopedRoles)
 		} else {
+			classic++
 			roleLists += len(snap.Roles)
 		}
 	}
-	if got := routes["GET /rest/api/3/project/{projectIdOrKey}/roledetails"]; got != teamManaged {
-		t.Errorf("roledetails called %d times, want %d (team-managed projects)", got, teamManaged)
+	// One roles list per team-managed project, one for all company-managed ones.
+	if got, want := routes["GET /rest/api/3/project/{projectIdOrKey}/roledetails"], teamManaged+min(classic, 1); got != want {
+		t.Errorf("roledetails called %d times, want %d (team-managed projects + 1)", got, want)
 	}
 	if got := routes["GET /rest/api/3/project/{projectIdOrKey}/role/{id}"]; got != roleLists {
 		t.Errorf("role actors read %d times, want %d", got, roleLists)

@@ -74,6 +74,23 @@ type RoleScope struct {
 	Project *RoleScopeProject `json:"project,omitempty"`
 }
 
+// Scope types of a [RoleScope].
+const (
+	// ScopeTypeProject marks an entity that belongs to one project.
+	ScopeTypeProject = "PROJECT"
+	// ScopeTypeGlobal marks an entity shared by the site.
+	ScopeTypeGlobal = "GLOBAL"
+	// ScopeTypeTemplate marks an entity of a project template.
+	ScopeTypeTemplate = "TEMPLATE"
+)
+
+// ProjectScoped reports whether the role belongs to one (team-managed)
+// project, that is whether its scope is of type [ScopeTypeProject]. Such a
+// role exists only in its project, never in a company-managed project.
+func (r ProjectRole) ProjectScoped() bool {
+	return r.Scope != nil && r.Scope.Type == ScopeTypeProject
+}
+
 // RoleScopeProject names the project of a [RoleScope].
 type RoleScopeProject struct {
 	// ID is the project ID.
@@ -142,8 +159,13 @@ func ParseRoleID(roleURL string) (RoleID, error) {
 	return RoleID(id), nil
 }
 
-// List returns every project role of the site with its default actors
-// (roles are shared by all projects). Needs Administer Jira.
+// List returns every project role of the site with its default actors.
+// That is the global roles, which every company-managed project shares, and
+// the roles of each team-managed project, which carry a PROJECT scope (see
+// [ProjectRole.ProjectScoped]) and exist in that project only. (Roles of a
+// team-managed project in the trash come without a scope, JRACLOUD-76117.)
+// For the roles of one project use [RolesService.Details]. Needs Administer
+// Jira.
 //
 // Jira API docs: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-project-roles/#api-rest-api-3-role-get
 //

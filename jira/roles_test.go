@@ -179,6 +179,12 @@ func TestRolesList(t *testing.T) {
 	if diff := cmp.Diff(want, roles); diff != "" {
 		t.Errorf("roles (-want +got):\n%s", diff)
 	}
+	if !roles[0].ProjectScoped() || roles[1].ProjectScoped() {
+		t.Errorf("ProjectScoped = %v, %v; want true (PROJECT scope), false (no scope)", roles[0].ProjectScoped(), roles[1].ProjectScoped())
+	}
+	if (ProjectRole{Scope: &RoleScope{Type: ScopeTypeGlobal}}).ProjectScoped() {
+		t.Error("a GLOBAL scope is project-scoped")
+	}
 }
 
 func TestRolesDetails(t *testing.T) {

@@ -203,3 +203,31 @@ func (s *ServiceDeskService) OrganizationUsersIter(ctx context.Context, id Custo
 		return s.OrganizationUsers(ctx, id, &o)
 	})
 }
+
+// DeskOrganizations returns one page of the customer organizations of a
+// service desk: their members have portal access to it. id may also be the
+// project ID or key of the desk's service project. PageSize defaults to
+// 50; only isLastPage or an empty page ends the listing.
+//
+// Jira API docs: https://developer.atlassian.com/cloud/jira/service-desk/rest/api-group-servicedesk/#api-rest-servicedeskapi-servicedesk-servicedeskid-organization-get
+//
+//	GET /rest/servicedeskapi/servicedesk/{serviceDeskId}/organization
+func (s *ServiceDeskService) DeskOrganizations(ctx context.Context, id ServiceDeskID, opts *ListOptions) ([]CustomerOrganization, *Response, error) {
+	seg, err := pathSegment("ServiceDesk.DeskOrganizations", "service desk ID", string(id))
+	if err != nil {
+		return nil, nil, err
+	}
+	return fetchSDPage[CustomerOrganization](ctx, s.client, sdPrefix+"/servicedesk/"+seg+"/organization", nil, nil, listOpts(opts))
+}
+
+// DeskOrganizationsIter iterates over the customer organizations of a
+// service desk, fetching pages with [ServiceDeskService.DeskOrganizations].
+//
+// Jira API docs: https://developer.atlassian.com/cloud/jira/service-desk/rest/api-group-servicedesk/#api-rest-servicedeskapi-servicedesk-servicedeskid-organization-get
+//
+//	GET /rest/servicedeskapi/servicedesk/{serviceDeskId}/organization
+func (s *ServiceDeskService) DeskOrganizationsIter(ctx context.Context, id ServiceDeskID, opts *ListOptions) iter.Seq2[CustomerOrganization, error] {
+	return paginate(ctx, opts, func(ctx context.Context, o ListOptions) ([]CustomerOrganization, *Response, error) {
+		return s.DeskOrganizations(ctx, id, &o)
+	})
+}

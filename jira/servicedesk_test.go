@@ -258,3 +258,36 @@ func TestServiceDeskIterators(t *testing.T) {
 		t.Errorf("organization users (-want +got):\n%s", diff)
 	}
 }
+
+func TestServiceDeskDeskOrganizations(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	var calls atomic.Int32
+	mux.HandleFunc("/rest/servicedeskapi/servicedesk/4/organization", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testAuth(t, r)
+		switch calls.Add(1) {
+		case 1:
+			testQuery(t, r, url.Values{"start": {"0"}, "limit": {"50"}})
+			writeJSON(w, http.StatusOK, `{"size":1,"start":0,"limit":1,"isLastPage":false,"values":[{"id":"1","name":"Charlie Cakes Franchises"}]}`)
+		case 2:
+			testQuery(t, r, url.Values{"start": {"1"}, "limit": {"50"}})
+			writeJSON(w, http.StatusOK, `{"size":0,"start":1,"limit":1,"isLastPage":false,"values":[]}`)
+		default:
+			t.Errorf("request after an empty page")
+		}
+	})
+	var got []CustomerOrganization
+	for o, err := range c.ServiceDesk.DeskOrganizationsIter(t.Context(), "4", nil) {
+		if err != nil {
+			t.Fatalf("DeskOrganizationsIter: %v", err)
+		}
+		got = append(got, o)
+	}
+	if want := []CustomerOrganization{{ID: "1", Name: "Charlie Cakes Franchises"}}; !cmp.Equal(want, got) {
+		t.Errorf("organizations = %+v, want %+v", got, want)
+	}
+	if _, _, err := c.ServiceDesk.DeskOrganizations(t.Context(), "", nil); err == nil {
+		t.Error("an empty desk ID was accepted")
+	}
+}

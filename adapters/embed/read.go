@@ -42,6 +42,9 @@ type Resource struct {
 	// Email is a user's primary email from its user trait ("" when the
 	// resource has none, e.g. a hidden email).
 	Email string
+	// Profile is the resource's profile (docs/MODEL.md lists the keys of
+	// each type), nil when it has none.
+	Profile map[string]any
 }
 
 // Entitlement is a synced entitlement.
@@ -284,6 +287,9 @@ func resourceOf(r *v2.Resource) Resource {
 		ParentType:  r.GetParentResourceId().GetResourceType(),
 		ParentID:    r.GetParentResourceId().GetResource(),
 		DisplayName: r.GetDisplayName(),
+	}
+	if p := r.GetProfile(); p != nil {
+		out.Profile = p.AsMap()
 	}
 	ut := &v2.UserTrait{}
 	annos := annotations.Annotations(r.GetAnnotations())

@@ -71,7 +71,13 @@ func compareTruth(t *testing.T, want *jiratest.Truth, snap *embed.Snapshot) {
 	t.Helper()
 	var res []jiratest.TruthResource
 	for _, r := range snap.Resources {
-		res = append(res, jiratest.TruthResource{Type: r.Type, ID: r.ID, ParentType: r.ParentType, ParentID: r.ParentID, DisplayName: r.DisplayName})
+		tr := jiratest.TruthResource{Type: r.Type, ID: r.ID, ParentType: r.ParentType, ParentID: r.ParentID, DisplayName: r.DisplayName}
+		if hs, ok := r.Profile["browse_issue_level_holders"].([]any); ok {
+			for _, h := range hs {
+				tr.IssueLevelHolders = append(tr.IssueLevelHolders, h.(string))
+			}
+		}
+		res = append(res, tr)
 	}
 	if d := gocmp.Diff(want.Resources, res); d != "" {
 		t.Errorf("resources (-truth +c1z):\n%s", d)
@@ -373,8 +379,10 @@ func TestSyncLimitedTypesCountsTheFile(t *testing.T) {
 }
 
 // TestSyncSkippingGrantsReadsNoGrants: a sync told to skip grants (a
-// resources-only sync) reads no member page, role actor list or permission
-// scheme, even though the connector reads grants ahead of the SDK.
+// resources-only sync) reads no member page, role actor list or service
+// desk customer, even though the connector reads grants ahead of the SDK.
+// Permission schemes are read, each project's once and each scheme once:
+// the project profiles name their issue-level Browse Projects holders.
 func TestSyncSkippingGrantsReadsNoGrants(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, jiratest.Generate(jiratest.Medium, 7))
@@ -387,10 +395,19 @@ func TestSyncSkippingGrantsReadsNoGrants(t *testing.T) {
 	}
 	routes := srv.Stats().Routes
 	for _, r := range []string{"GET /rest/api/3/group/member", "GET /rest/api/3/project/{projectIdOrKey}/role/{id}",
-		"GET /rest/api/3/project/{projectIdOrKey}/permissionscheme", "GET /rest/api/3/permissionscheme/{schemeId}"} {
+		"GET /rest/servicedeskapi/servicedesk", "GET /rest/servicedeskapi/servicedesk/{serviceDeskId}/customer"} {
 		if n := routes[r]; n != 0 {
 			t.Errorf("%s read %d times by a sync that skips grants", r, n)
 		}
+	}
+	projects := 0
+	for _, r := range snap.Resources {
+		if r.Type == "project" {
+			projects++
+		}
+	}
+	if n := routes["GET /rest/api/3/project/{projectIdOrKey}/permissionscheme"]; n > projects+1 {
+		t.Errorf("project permission schemes looked up %d times for %d projects", n, projects)
 	}
 }
 

@@ -57,7 +57,10 @@ func (e *PausedError) Error() string {
 
 // DefaultRateLimits are Jira Cloud's documented burst defaults: GET 100/s,
 // POST 100/s, PUT 50/s, DELETE 50/s per endpoint, with the documented
-// overrides for role actors (200/s), GET /user (150/s) and GET /issue (150/s).
+// overrides for role actors (200/s), GET /user (150/s), GET /issue (150/s)
+// and the service desk customer list (documented 5/s; paced at 4/s, as
+// Jira flags a request near the limit below 20% of the bucket, and the
+// limiter slows an endpoint on that flag).
 func DefaultRateLimits() RateLimits {
 	return RateLimits{
 		PerMethod: map[string]float64{
@@ -65,9 +68,10 @@ func DefaultRateLimits() RateLimits {
 			http.MethodPut: 50, http.MethodDelete: 50, http.MethodPatch: 50,
 		},
 		Overrides: map[string]float64{
-			"GET /rest/api/3/project/{}/role/{}": 200,
-			"GET /rest/api/3/user":               150,
-			"GET /rest/api/3/issue/{}":           150,
+			"GET /rest/api/3/project/{}/role/{}":               200,
+			"GET /rest/api/3/user":                             150,
+			"GET /rest/api/3/issue/{}":                         150,
+			"GET /rest/servicedeskapi/servicedesk/{}/customer": 4,
 		},
 		Default: 50,
 		Burst:   10,
@@ -142,7 +146,15 @@ func (l *Limiter) bucketFor(method, route string) *bucket {
 	b := l.buckets[key]
 	if b == nil {
 		base := l.baseRate(key, method)
-		b = &bucket{lim: rate.NewLimiter(base, l.limits.Burst), base: base}
+		// A bucket never bursts past half a second of its endpoint's rate:
+		// Jira's buckets hold about a second, so a slow endpoint (the service
+		// desk customer list, 5/s) would answer 429 to a burst of Burst, or
+		// to requests bunched up on their way.
+		burst := l.limits.Burst
+		if base != rate.Inf && int(base/2) < burst {
+			burst = max(1, int(base/2))
+		}
+		b = &bucket{lim: rate.NewLimiter(base, burst), base: base}
 		l.buckets[key] = b
 	}
 	return b
@@ -266,7 +278,7 @@ func (l *Limiter) Observe(method, route, issueKey string, status int, rt Rate, w
 			if until.After(b.blockUntil) {
 				b.blockUntil = until
 			}
-			l.slow(b, now, 0.5)
+			l.slow(b, now, 0.5, b.base/16)
 		}
 		return
 	}
@@ -277,17 +289,21 @@ func (l *Limiter) Observe(method, route, issueKey string, status int, rt Rate, w
 		return
 	}
 	if rt.NearLimit {
-		l.slow(b, now, 0.75)
+		// Advice, not a refusal: never below half the endpoint's rate. On a
+		// slow endpoint used at its rate (the service desk customer list,
+		// 5/s) nearly every response is near the limit, and slowing on each
+		// would collapse it to a sixteenth.
+		l.slow(b, now, 0.75, b.base/2)
 	}
 }
 
-func (l *Limiter) slow(b *bucket, now time.Time, factor float64) {
+func (l *Limiter) slow(b *bucket, now time.Time, factor float64, floor rate.Limit) {
 	if b.base == rate.Inf {
 		return
 	}
 	next := b.lim.Limit() * rate.Limit(factor)
-	if floor := b.base / 16; next < floor {
-		next = floor
+	if next < floor {
+		next = min(floor, b.lim.Limit())
 	}
 	if next < 0.5 {
 		next = 0.5

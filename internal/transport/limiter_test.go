@@ -264,6 +264,13 @@ func TestLimiterNearLimitSlows(t *testing.T) {
 	if got := l.CurrentRate(http.MethodGet, routeB); got != 100 {
 		t.Errorf("other endpoint = %v, want 100", got)
 	}
+	// However often it is near the limit, an endpoint keeps half its rate.
+	for range 20 {
+		l.Observe(http.MethodGet, routeA, "", http.StatusOK, Rate{NearLimit: true}, 0)
+	}
+	if got := l.CurrentRate(http.MethodGet, routeA); got != 50 {
+		t.Errorf("rate after many NearLimit = %v, want 50 (half)", got)
+	}
 	// NearLimit neither blocks nor pauses.
 	if d := mustWait(t, l, http.MethodGet, routeA, ""); d != 0 {
 		t.Errorf("wait after NearLimit = %v", d)
@@ -491,5 +498,37 @@ func TestLimiterLongPauseReturnsPausedError(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLimiterSlowEndpointBurst checks that a slow endpoint's bucket bursts at
+// most half a second of its rate (Jira's buckets hold about a second), while
+// fast endpoints keep the configured burst.
+func TestLimiterSlowEndpointBurst(t *testing.T) {
+	t.Parallel()
+	clk := newFakeClock(testEpoch)
+	limits := DefaultRateLimits()
+	limits.Overrides["GET /slow"] = 4
+	l := NewLimiter(limits, clk)
+	ctx := t.Context()
+	free := 0
+	for range 10 {
+		if d, err := l.Wait(ctx, http.MethodGet, "/slow", ""); err != nil {
+			t.Fatal(err)
+		} else if d == 0 {
+			free++
+		}
+	}
+	if free != 2 {
+		t.Errorf("%d requests to a 4/s endpoint went without waiting, want 2 (half a second)", free)
+	}
+	free = 0
+	for range 20 {
+		if d := mustWait(t, l, http.MethodGet, routeB, ""); d == 0 {
+			free++
+		}
+	}
+	if free != limits.Burst {
+		t.Errorf("%d requests to a 100/s endpoint went without waiting, want the burst %d", free, limits.Burst)
 	}
 }

@@ -59,7 +59,9 @@
 //   - The user-search endpoints scan active users in site (creation) order; query matching is a prefix match on
 //     the display name, its words or the visible email, and "", "." and "*" match everybody.
 //   - Team-managed projects have a private permission scheme that /project/{p}/permissionscheme and
-//     /permissionscheme/{id} serve; GET /role/{id} also serves project-scoped roles.
+//     /permissionscheme/{id} serve. GET /role lists every project role of the site, the roles of team-managed
+//     projects included with scope {type: PROJECT, project} (as ProjectRole.scope documents); GET /role/{id} serves
+//     them too. The roles of a team-managed project in the trash lose their scope there (JRACLOUD-76117).
 //   - GET /admin/v2/orgs/{orgId}/directories/{dir}/groups/{groupId}/memberships is not in the public spec snapshots
 //     (members are also listed by the users endpoint's groupIds filter); adding an existing member answers 204;
 //     v2 limits above 100 answer 400.
@@ -76,8 +78,10 @@
 //   - Workspace IDs are resource ARIs (ari:cloud:<product>::site/<cloudId>) and hostUrl is the site URL as the
 //     organization stores it (https://<SiteHost>), never the loopback URL.
 //   - DELETE /user removes the account from the site's user base (and from /users/search).
-//   - /rest/api/2 is served by the same handlers (issue descriptions are plain text there). JSM
-//     (/rest/servicedeskapi) is not served; the removed /search answers 410. The enhanced search (/search/jql)
-//     understands a subset of JQL (project, key, id, issuetype and labels with = or in, joined by AND).
+//   - /rest/api/2 is served by the same handlers (issue descriptions are plain text there). Of JSM
+//     (/rest/servicedeskapi) only the reads of service desks, their customers and customer organizations are served
+//     (a desk's customer list holds the customers added one by one, not its organizations' members; it and the
+//     organization endpoints need Administer Jira). The removed /search answers 410. The enhanced search
+//     (/search/jql) understands a subset of JQL (project, key, id, issuetype and labels with = or in, joined by AND).
 //   - Injected faults happen before the handler runs (no state change), except truncation, which happens after.
 package jiratest

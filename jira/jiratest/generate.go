@@ -131,6 +131,7 @@ func Generate(size Size, seed int64) *Tenant {
 	g.schemes()
 	g.projects()
 	g.org()
+	g.serviceDesks(rand.New(rand.NewPCG(uint64(seed), 0x73657276696365)))
 	return g.t
 }
 
@@ -455,6 +456,7 @@ func (g *gen) schemes() {
 		[2]any{B, Holder{Type: HolderGroup, GroupID: hashUUID("deleted-group")}},                   // names a group that no longer exists
 		[2]any{B, Holder{Type: HolderApplicationRole, ApplicationKey: "jira-incident-management"}}, // unknown product
 		[2]any{B, Holder{Type: HolderAssignee}},
+		[2]any{B, Holder{Type: HolderUserCustomField, FieldID: "customfield_10050"}}, // e.g. "Approvers"
 		[2]any{PermCreateIssues, Holder{Type: HolderProjectRole, RoleID: RoleMember}},
 		[2]any{PermAdministerProjects, Holder{Type: HolderProjectRole, RoleID: RoleAdministrators}},
 	)
@@ -471,6 +473,7 @@ func (g *gen) schemes() {
 		[2]any{B, Holder{Type: HolderGroup, GroupID: cust}},
 		[2]any{B, Holder{Type: HolderProjectRole, RoleID: RoleAdministrators}},
 		[2]any{B, Holder{Type: HolderReporter}},
+		[2]any{B, Holder{Type: HolderPortalCustomer}},
 		[2]any{PermCreateIssues, Holder{Type: HolderProjectRole, RoleID: RoleServiceDeskCustomers}},
 		[2]any{PermAdministerProjects, Holder{Type: HolderProjectRole, RoleID: RoleAdministrators}},
 	)

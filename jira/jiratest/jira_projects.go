@@ -220,7 +220,9 @@ func (c *call) roleJSON(r *Role, p *Project) jRole {
 	if p != nil {
 		j.Self = c.roleURL(p, r.ID)
 	}
-	if owner := c.x.scopedOwner[r.ID]; owner != nil {
+	// A project-scoped role carries its project. Roles of a team-managed project in the trash lose their scope
+	// (JRACLOUD-76117): /role and /role/{id} then list them like global roles.
+	if owner := c.x.scopedOwner[r.ID]; owner != nil && !owner.Deleted {
 		j.Scope = &jScope{Type: "PROJECT"}
 		j.Scope.Project = &struct {
 			ID   string `json:"id"`
@@ -544,9 +546,16 @@ func hRoles(c *call) reply {
 	if !c.perms().AdministerJira {
 		return jiraErr(403, errNotAdmin)
 	}
+	// Every project role of the site, as Jira documents it: the global roles (no scope) and the roles of each
+	// team-managed project (scope {type: PROJECT, project}), trashed projects' roles without a scope.
 	out := []roleWithActors{}
 	for _, r := range c.x.t.Roles {
 		out = append(out, roleWithActors{jRole: c.roleJSON(r, nil), Actors: []jActor{}})
+	}
+	for _, p := range c.x.t.Projects {
+		for _, r := range p.ScopedRoles {
+			out = append(out, roleWithActors{jRole: c.roleJSON(r, nil), Actors: []jActor{}})
+		}
 	}
 	return ok(out)
 }
@@ -623,6 +632,8 @@ func (c *call) holderJSON(h Holder, expand string) jHolder {
 		}
 	case HolderApplicationRole:
 		j.Parameter, j.Value, j.Expand = h.ApplicationKey, h.ApplicationKey, "applicationRole"
+	case HolderUserCustomField, HolderGroupCustomField:
+		j.Parameter, j.Value, j.Expand = h.FieldID, h.FieldID, "field"
 	case HolderUser:
 		j.Parameter, j.Value, j.Expand = h.AccountID, h.AccountID, "user"
 		if hasExpand(expand, "user") {

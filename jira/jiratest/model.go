@@ -47,6 +47,12 @@ const (
 	HolderReporter        = "reporter"
 	HolderAssignee        = "assignee"
 	HolderAnyone          = "anyone"
+	// HolderUserCustomField and HolderGroupCustomField grant to the users (or members of the groups) named in a
+	// custom field of an issue; FieldID is the field.
+	HolderUserCustomField  = "userCustomField"
+	HolderGroupCustomField = "groupCustomField"
+	// HolderPortalCustomer is "Service project customer - portal access".
+	HolderPortalCustomer = "sd.customer.portal.only"
 )
 
 // Project type keys.
@@ -105,6 +111,10 @@ type Tenant struct {
 	Priorities        []*Priority         `json:"priorities"`
 	Issues            []*Issue            `json:"issues"`
 	Audit             []*AuditRecord      `json:"audit"`
+	// ServiceDesks are the Jira Service Management desks of the service projects, and CustomerOrganizations the
+	// customer organizations they give portal access to.
+	ServiceDesks          []*ServiceDesk          `json:"serviceDesks,omitempty"`
+	CustomerOrganizations []*CustomerOrganization `json:"customerOrganizations,omitempty"`
 	// Org is the Atlassian organization that owns the site; nil means no organization (Admin API answers 404).
 	Org *Org `json:"org,omitempty"`
 }
@@ -253,13 +263,15 @@ type PermissionGrant struct {
 
 // Holder is a permission holder. Only the field that matches Type is used: GroupID for "group", RoleID for
 // "projectRole", ApplicationKey for "applicationRole" (empty = any product, "Any logged in user"), AccountID for
-// "user"; "projectLead", "reporter", "assignee" and "anyone" carry no parameter.
+// "user", FieldID for "userCustomField" and "groupCustomField"; "projectLead", "reporter", "assignee", "anyone"
+// and "sd.customer.portal.only" carry no parameter.
 type Holder struct {
 	Type           string `json:"type"`
 	GroupID        string `json:"groupId,omitempty"`
 	RoleID         int64  `json:"roleId,omitempty"`
 	ApplicationKey string `json:"applicationKey,omitempty"`
 	AccountID      string `json:"accountId,omitempty"`
+	FieldID        string `json:"fieldId,omitempty"`
 }
 
 // IssueType is an issue type with its create-screen fields.
@@ -502,6 +514,7 @@ func (t *Tenant) Clone() *Tenant {
 	c.Transitions = cloneSlice(t.Transitions, func(s *Transition) *Transition { v := *s; return &v })
 	c.Priorities = cloneSlice(t.Priorities, func(s *Priority) *Priority { v := *s; return &v })
 	c.Issues = cloneSlice(t.Issues, cloneIssue)
+	cloneServiceDesks(t, &c)
 	c.Audit = cloneSlice(t.Audit, func(a *AuditRecord) *AuditRecord {
 		v := *a
 		v.AssociatedItems = slices.Clone(a.AssociatedItems)

@@ -144,14 +144,16 @@ type RateLimits struct {
 }
 
 // DefaultRateLimits returns Jira Cloud's documented burst limits: GET 100, POST 100, PUT 50, DELETE 50 requests/s,
-// with overrides GET project/{p}/role/{id} 200, GET /user 150 and GET /issue/{key} 150.
+// with overrides GET project/{p}/role/{id} 200, GET /user 150, GET /issue/{key} 150 and GET
+// /servicedeskapi/servicedesk/{id}/customer 5.
 func DefaultRateLimits() RateLimits {
 	return RateLimits{
 		PerMethod: map[string]float64{"GET": 100, "POST": 100, "PUT": 50, "DELETE": 50, "PATCH": 50},
 		Overrides: map[string]float64{
-			"GET /rest/api/3/project/{projectIdOrKey}/role/{id}": 200,
-			"GET /rest/api/3/user":                               150,
-			"GET /rest/api/3/issue/{issueIdOrKey}":               150,
+			"GET /rest/api/3/project/{projectIdOrKey}/role/{id}":            200,
+			"GET /rest/api/3/user":                                          150,
+			"GET /rest/api/3/issue/{issueIdOrKey}":                          150,
+			"GET /rest/servicedeskapi/servicedesk/{serviceDeskId}/customer": 5,
 		},
 		BurstSeconds:     1,
 		Reason:           "jira-burst-based",

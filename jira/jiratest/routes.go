@@ -204,6 +204,8 @@ func buildRoutes() routeTable {
 	dir("POST", "/groups/{groupId}/memberships", hV2AddMembership, "write")
 	dir("DELETE", "/groups/{groupId}/memberships/{accountId}", hV2RemoveMembership, "write")
 
+	addServiceDeskRoutes(&t)
+
 	u := t.prefixed(apiUserMgmt, "/users/{accountId}/manage")
 	u("GET", "", hManage)
 	u("GET", "/profile", hManageProfile)

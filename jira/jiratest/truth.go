@@ -44,6 +44,27 @@ type TruthResource struct {
 	ParentType  string `json:"parentType,omitempty"`
 	ParentID    string `json:"parentId,omitempty"`
 	DisplayName string `json:"displayName"`
+	// IssueLevelHolders is, for a project (unless participants are skipped), its profile's
+	// browse_issue_level_holders: the Browse Projects holders that reach single issues and grant nothing (see
+	// [IssueLevelHolder]), sorted, each once.
+	IssueLevelHolders []string `json:"issueLevelHolders,omitempty"`
+}
+
+// IssueLevelHolder returns how docs/MODEL.md names a Browse Projects holder in browse_issue_level_holders, and
+// false for the holders that grant "participate" or "portal": "reporter", "assignee", "userCustomField:<field>",
+// "groupCustomField:<field>", and any holder type the model does not know as "<type>" or "<type>:<parameter>".
+func IssueLevelHolder(typ, parameter string) (string, bool) {
+	switch typ {
+	case HolderGroup, HolderProjectRole, HolderApplicationRole, HolderUser, HolderProjectLead, HolderAnyone,
+		HolderPortalCustomer:
+		return "", false
+	case HolderReporter, HolderAssignee:
+		return typ, true
+	}
+	if parameter != "" {
+		return typ + ":" + parameter, true
+	}
+	return typ, true
 }
 
 // TruthGrant is a grant of Entitlement to a principal; Expandable lists the entitlement IDs the grant expands onto
@@ -205,7 +226,20 @@ func (t *Tenant) GroundTruth(o TruthOptions) *Truth {
 		if !projectSynced(p, o, keys) {
 			continue
 		}
-		b.resource(TruthResource{Type: TypeProject, ID: p.ID, DisplayName: p.Name})
+		pr := TruthResource{Type: TypeProject, ID: p.ID, DisplayName: p.Name}
+		if s := x.schemes[p.PermissionSchemeID]; s != nil && !o.SkipParticipants {
+			for _, pg := range s.Grants {
+				if pg.Permission != PermBrowseProjects {
+					continue
+				}
+				param := pg.Holder.FieldID
+				if h, ok := IssueLevelHolder(pg.Holder.Type, param); ok && !slices.Contains(pr.IssueLevelHolders, h) {
+					pr.IssueLevelHolders = append(pr.IssueLevelHolders, h)
+				}
+			}
+			slices.Sort(pr.IssueLevelHolders)
+		}
+		b.resource(pr)
 		leadEnt := EntitlementID(TypeProject, p.ID, "lead")
 		b.entitlement(leadEnt)
 		if users[p.LeadAccountID] {
@@ -235,6 +269,18 @@ func (t *Tenant) GroundTruth(o TruthOptions) *Truth {
 		}
 		ent := EntitlementID(TypeProject, p.ID, "participate")
 		b.entitlement(ent)
+		if p.TypeKey == ProjectTypeServiceDesk {
+			// "portal": the customers of the project's service desk, on its list or in its organizations.
+			portal := EntitlementID(TypeProject, p.ID, "portal")
+			b.entitlement(portal)
+			if d := t.serviceDeskOf(p); d != nil {
+				for _, id := range t.PortalCustomers(d) {
+					if users[id] {
+						b.grant(TruthGrant{Entitlement: portal, PrincipalType: TypeUser, PrincipalID: id})
+					}
+				}
+			}
+		}
 		s := x.schemes[p.PermissionSchemeID]
 		if s == nil {
 			continue

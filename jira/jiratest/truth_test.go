@@ -207,6 +207,7 @@ func (w *walker) run() *jiratest.Truth {
 		Key  string `json:"key"`
 		Name string `json:"name"`
 		Lead *jUser `json:"lead"`
+		Type string `json:"projectTypeKey"`
 	}
 	q := base + "/project/search?expand=lead"
 	if w.o.IncludeArchived {
@@ -228,6 +229,7 @@ func (w *walker) run() *jiratest.Truth {
 	}
 	schemes := map[int64]scheme{}
 	for _, p := range walkPageBean[project](t, a, q) {
+		pidx := len(w.res)
 		w.resource("project", p.ID, "", "", p.Name)
 		leadEnt := "project:" + p.ID + ":lead"
 		w.ents[leadEnt] = true
@@ -268,6 +270,9 @@ func (w *walker) run() *jiratest.Truth {
 		}
 		ent := "project:" + p.ID + ":participate"
 		w.ents[ent] = true
+		if p.Type == "service_desk" {
+			w.portal(p.ID)
+		}
 		var ref struct {
 			ID int64 `json:"id"`
 		}
@@ -277,11 +282,15 @@ func (w *walker) run() *jiratest.Truth {
 			getJSON(t, a, base+"/permissionscheme/"+fmt.Sprint(ref.ID)+"?expand=permissions", &s)
 			schemes[ref.ID] = s
 		}
+		var issueLevel []string
 		for _, pg := range s.Permissions {
 			if pg.Permission != "BROWSE_PROJECTS" {
 				continue
 			}
 			h := pg.Holder
+			if il, ok := jiratest.IssueLevelHolder(h.Type, h.Parameter); ok && !slices.Contains(issueLevel, il) {
+				issueLevel = append(issueLevel, il)
+			}
 			switch h.Type {
 			case "group":
 				w.groupGrant(ent, h.Value)
@@ -308,6 +317,8 @@ func (w *walker) run() *jiratest.Truth {
 				w.grant(ent, "site", host, anyone)
 			}
 		}
+		slices.Sort(issueLevel)
+		w.res[pidx].IssueLevelHolders = issueLevel
 	}
 
 	out := &jiratest.Truth{Resources: w.res}
