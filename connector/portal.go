@@ -275,7 +275,7 @@ func portalForbidden(ctx context.Context, err error, what string) bool {
 	if !errors.Is(err, jira.ErrForbidden) {
 		return false
 	}
-	ctxzap.Extract(ctx).Warn("baton-jira-cloud: no permission to read "+what+
+	ctxzap.Extract(ctx).Warn("baton-jira: no permission to read "+what+
 		" (Jira Service Management agent or administrator permission needed); its portal grants are left out of this sync",
 		zap.Error(err))
 	return true

@@ -142,6 +142,10 @@ func (c *Connector) provision(ctx context.Context, e entitlementRef, p Principal
 		return c.provisionLead(ctx, e, p, grant)
 	case "project:" + participateEntitlement:
 		return ProvisionResult{}, c.participateRefusal(ctx, e)
+	case "project:" + portalEntitlement:
+		return ProvisionResult{}, errorf(codes.FailedPrecondition,
+			"%s is not provisionable by this connector yet: portal access is a service desk's customer list or customer "+
+				"organizations in Jira Service Management; add or remove the customer there", e)
 	case "site:" + anyoneEntitlement:
 		return ProvisionResult{}, errorf(codes.FailedPrecondition,
 			"%s is derived (every active account that is not a Service Management customer holds it) and cannot be granted or revoked: "+
@@ -154,7 +158,7 @@ func (c *Connector) provision(ctx context.Context, e entitlementRef, p Principal
 
 // logWrite records one write at info level with IDs only.
 func logWrite(ctx context.Context, action string, fields ...zap.Field) {
-	ctxzap.Extract(ctx).Info("baton-jira-cloud: "+action, fields...)
+	ctxzap.Extract(ctx).Info("baton-jira: "+action, fields...)
 }
 
 // ensure brings one fact to the wanted state: held reads it, write changes
@@ -198,7 +202,7 @@ func (c *Connector) ensure(ctx context.Context, op string, want bool, held func(
 		if !unknownOutcome(werr) {
 			break
 		}
-		ctxzap.Extract(ctx).Warn("baton-jira-cloud: "+op+": the write failed and a read shows it did not happen; writing again",
+		ctxzap.Extract(ctx).Warn("baton-jira: "+op+": the write failed and a read shows it did not happen; writing again",
 			append(fields, zap.Int("attempt", attempt), zap.Error(werr))...)
 	}
 	return false, wrapErr(op, last)

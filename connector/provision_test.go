@@ -339,6 +339,7 @@ func TestProvisionBadInput(t *testing.T) {
 		{"participate", true, "project:" + w.classic.ID + ":participate", Principal{"user", w.alice}, codes.FailedPrecondition, "project-role:" + w.classic.ID + ":"},
 		{"participate revoke", false, "project:" + w.classic.ID + ":participate", Principal{"user", w.alice}, codes.FailedPrecondition, "derived"},
 		{"anyone", true, "site:" + host + ":anyone", Principal{"user", w.alice}, codes.FailedPrecondition, "derived"},
+		{"portal", true, "project:" + w.classic.ID + ":portal", Principal{"user", w.customer}, codes.FailedPrecondition, "service desk's customer list"},
 		{"malformed", true, "group-member", Principal{"user", w.alice}, codes.InvalidArgument, "not <resourceType>"},
 		{"unknown entitlement", true, "group:" + w.group.ID + ":owner", Principal{"user", w.alice}, codes.InvalidArgument, "cannot be granted"},
 		{"bad principal type", true, "group:" + w.group.ID + ":member", Principal{"project", "1"}, codes.InvalidArgument, "only a user"},
