@@ -2,12 +2,12 @@ package httpserver
 
 import (
 	"bufio"
-	"fmt"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
