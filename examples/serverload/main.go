@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,7 +23,6 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -107,12 +107,15 @@ func run(ctx context.Context, args []string, w, errw io.Writer) error {
 		if err != nil {
 			return err
 		}
-		s := string(b)
-		if strings.Contains(s, `"state": "succeeded"`) {
+		var st struct{ State, Error string }
+		if err := json.Unmarshal(b, &st); err != nil {
+			return err
+		}
+		if st.State == "succeeded" {
 			break
 		}
-		if !strings.Contains(s, `"state": "running"`) {
-			return fmt.Errorf("sync did not succeed: %s", s)
+		if st.State != "running" {
+			return fmt.Errorf("sync %s: %s", st.State, st.Error)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -162,6 +165,7 @@ func run(ctx context.Context, args []string, w, errw io.Writer) error {
 		bytesIn      atomic.Int64
 		mu           sync.Mutex
 		lat          []time.Duration
+		byKind       = map[string][]time.Duration{}
 		wg           sync.WaitGroup
 	)
 	deadline := time.Now().Add(*dur)
@@ -172,21 +176,24 @@ func run(ctx context.Context, args []string, w, errw io.Writer) error {
 			defer wg.Done()
 			rnd := rand.New(rand.NewPCG(uint64(c), 7))
 			var mine []time.Duration
+			kinds := map[string][]time.Duration{}
 			for time.Now().Before(deadline) && sent.Add(1) <= int64(*maxReq) {
-				var u string
+				var u, kind string
 				switch k := rnd.IntN(10); {
 				case k < 4:
-					u = users[rnd.IntN(len(users))]
+					u, kind = users[rnd.IntN(len(users))], "user access"
 				case k < 6:
-					u = groups[rnd.IntN(len(groups))]
+					u, kind = groups[rnd.IntN(len(groups))], "group members"
 				case k < 8:
-					u = projects[rnd.IntN(len(projects))]
+					u, kind = projects[rnd.IntN(len(projects))], "project browsers"
 				default:
-					u = roles[rnd.IntN(len(roles))]
+					u, kind = roles[rnd.IntN(len(roles))], "role holders"
 				}
 				t := time.Now()
 				b, err := call(hc, "GET", u)
-				mine = append(mine, time.Since(t))
+				d := time.Since(t)
+				mine = append(mine, d)
+				kinds[kind] = append(kinds[kind], d)
 				if err != nil {
 					failed.Add(1)
 					continue
@@ -195,6 +202,9 @@ func run(ctx context.Context, args []string, w, errw io.Writer) error {
 			}
 			mu.Lock()
 			lat = append(lat, mine...)
+			for k, v := range kinds {
+				byKind[k] = append(byKind[k], v...)
+			}
 			mu.Unlock()
 		}()
 	}
@@ -202,12 +212,13 @@ func run(ctx context.Context, args []string, w, errw io.Writer) error {
 	elapsed := time.Since(start)
 	runtime.ReadMemStats(&ms)
 	slices.Sort(lat)
-	pct := func(p float64) time.Duration {
+	pctOf := func(lat []time.Duration, p float64) time.Duration {
 		if len(lat) == 0 {
 			return 0
 		}
-		return lat[min(len(lat)-1, int(float64(len(lat))*p))]
+		return lat[min(len(lat)-1, int(float64(len(lat))*p))].Round(time.Microsecond)
 	}
+	pct := func(p float64) time.Duration { return pctOf(lat, p) }
 	n := len(lat)
 	fmt.Fprintf(w, "\nsite: %s (%d users, %d groups, %d projects, %d project roles; %d grants in the c1z)\n",
 		size, len(users), len(groups), len(projects), len(roles), grants)
@@ -216,6 +227,11 @@ func run(ctx context.Context, args []string, w, errw io.Writer) error {
 		n, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(), failed.Load(), float64(bytesIn.Load())/1e6)
 	fmt.Fprintf(w, "latency: p50 %v  p95 %v  p99 %v  max %v\n", pct(.5).Round(time.Microsecond),
 		pct(.95).Round(time.Microsecond), pct(.99).Round(time.Microsecond), pct(1).Round(time.Microsecond))
+	for _, k := range []string{"user access", "group members", "project browsers", "role holders"} {
+		l := byKind[k]
+		slices.Sort(l)
+		fmt.Fprintf(w, "  %-17s %6d  p50 %v  p99 %v\n", k, len(l), pctOf(l, .5), pctOf(l, .99))
+	}
 	fmt.Fprintf(w, "heap in use: %.0f MiB with the index loaded (fake site included), %.0f MiB after the load\n",
 		float64(heapLoaded)/(1<<20), float64(ms.HeapInuse)/(1<<20))
 	if failed.Load() > 0 {
