@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/batonkit/jiracloud/adapters/embed"
 	"github.com/batonkit/jiracloud/jira"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -56,6 +57,7 @@ type Server struct {
 // finished is the last successful sync: its run, file and query index.
 type finished struct {
 	run  *syncRun
+	res  *embed.Result // nil for a c1z loaded at start
 	path string
 	ix   *index
 	size int64

@@ -163,8 +163,13 @@ func TestEventStream(t *testing.T) {
 	t.Parallel()
 	// A write timeout far below the sync's length: the stream must move
 	// its own deadline forward.
-	e := newEnv(t, func(c *Config) { c.WriteTimeout = 300 * time.Millisecond; c.KeepAlive = 100 * time.Millisecond },
-		jiratest.WithLatency(15*time.Millisecond))
+	e := newEnv(t, func(c *Config) {
+		c.WriteTimeout, c.ReadTimeout = 300*time.Millisecond, 200*time.Millisecond
+		c.KeepAlive = 100 * time.Millisecond
+	}, jiratest.WithLatency(15*time.Millisecond))
+	url, stop := serveEnv(t, e) // Serve applies the timeouts; httptest would not
+	e.url = url
+	defer stop()
 	sr := e.start()
 	resp := e.do("GET", "/v1/syncs/"+sr.Sync.ID+"/events", testToken, nil)
 	defer resp.Body.Close()
@@ -199,8 +204,8 @@ func TestEventStream(t *testing.T) {
 	if !sawRequests || !sawPhase {
 		t.Errorf("progress never showed requests (%v) or a phase (%v)", sawRequests, sawPhase)
 	}
-	if last.status.Progress.ElapsedSeconds < 0.3 {
-		t.Logf("sync took %.2fs; the write-deadline check is weak", last.status.Progress.ElapsedSeconds)
+	if last.status.Progress.ElapsedSeconds < 0.6 {
+		t.Errorf("sync took %.2fs: too short to show the stream outlives the write timeout", last.status.Progress.ElapsedSeconds)
 	}
 
 	// A second sync has an ETA from the first.

@@ -192,8 +192,8 @@ func (s *Server) startSync(trigger, reason string) (*syncRun, bool, error) {
 	ctx, cancel := context.WithCancel(s.baseCtx)
 	run := &syncRun{ID: newSyncID(), Trigger: trigger, Reason: reason, Started: time.Now(), cancel: cancel,
 		done: make(chan struct{}), state: stateRunning, changed: make(chan struct{})}
-	if f := s.latest.Load(); f != nil && f.run.result != nil {
-		run.prev = f.run.result
+	if f := s.latest.Load(); f != nil {
+		run.prev = f.res
 	}
 	s.running = run
 	s.metrics.syncRunning.Set(1)
@@ -238,7 +238,7 @@ func (s *Server) runSync(ctx context.Context, run *syncRun) {
 	var old *finished
 	if outcome == outcomeSucceeded {
 		fi, _ := os.Stat(path)
-		f := &finished{run: run, path: path, ix: ix}
+		f := &finished{run: run, res: res, path: path, ix: ix}
 		if fi != nil {
 			f.size = fi.Size()
 		}
