@@ -164,9 +164,9 @@ func TestEventStream(t *testing.T) {
 	// A write timeout far below the sync's length: the stream must move
 	// its own deadline forward.
 	e := newEnv(t, func(c *Config) {
-		c.WriteTimeout, c.ReadTimeout = 300*time.Millisecond, 200*time.Millisecond
+		c.WriteTimeout, c.ReadTimeout = time.Second, 500*time.Millisecond
 		c.KeepAlive = 100 * time.Millisecond
-	}, jiratest.WithLatency(15*time.Millisecond))
+	}, jiratest.WithLatency(60*time.Millisecond))
 	url, stop := serveEnv(t, e) // Serve applies the timeouts; httptest would not
 	e.url = url
 	defer stop()
@@ -204,12 +204,16 @@ func TestEventStream(t *testing.T) {
 	if !sawRequests || !sawPhase {
 		t.Errorf("progress never showed requests (%v) or a phase (%v)", sawRequests, sawPhase)
 	}
-	if last.status.Progress.ElapsedSeconds < 0.6 {
+	if last.status.Progress.ElapsedSeconds < 1.2 {
 		t.Errorf("sync took %.2fs: too short to show the stream outlives the write timeout", last.status.Progress.ElapsedSeconds)
 	}
 
 	// A second sync has an ETA from the first.
 	sr2 := e.start()
+	if !sr2.Started || sr2.Sync.ID == sr.Sync.ID {
+		// The done event was seen: a new start must not return the finished sync.
+		t.Fatalf("start right after done: started %v, sync %s (the first was %s)", sr2.Started, sr2.Sync.ID, sr.Sync.ID)
+	}
 	resp2 := e.do("GET", "/v1/syncs/current/events", testToken, nil)
 	defer resp2.Body.Close()
 	sawETA := false
@@ -473,7 +477,7 @@ func TestWebhooks(t *testing.T) {
 	const secret = "webhook-secret-0123456789"
 	e := newEnv(t, func(c *Config) {
 		c.WebhookSecret = secret
-		c.WebhookDebounce = 300 * time.Millisecond
+		c.WebhookDebounce = time.Second
 	})
 	post := func(body, sig string) (int, WebhookAnswer, string) {
 		resp := e.do("POST", "/v1/webhooks/jira", "", strings.NewReader(body), "X-Hub-Signature", sig, "Content-Type", "application/json")
@@ -517,17 +521,21 @@ func TestWebhooks(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	var list struct{ Syncs []SyncStatus }
-	e.getJSON("/v1/syncs", 200, &list)
-	if len(list.Syncs) != 0 {
-		t.Fatalf("a sync started before the debounce ended")
+	for range 500 {
+		e.getJSON("/v1/syncs", 200, &list)
+		if len(list.Syncs) > 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	time.Sleep(time.Until(lastAt) + 200*time.Millisecond)
-	e.getJSON("/v1/syncs", 200, &list)
 	if len(list.Syncs) != 1 || list.Syncs[0].Trigger != "webhook" {
 		t.Fatalf("syncs after the burst: %+v", list.Syncs)
 	}
+	if list.Syncs[0].StartedAt.Before(lastAt) {
+		t.Errorf("the sync started at %v, before the end of the debounce (%v)", list.Syncs[0].StartedAt, lastAt)
+	}
 	e.wait(list.Syncs[0].ID)
-	time.Sleep(400 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
 	e.getJSON("/v1/syncs", 200, &list)
 	if len(list.Syncs) != 1 {
 		t.Errorf("%d syncs, want 1 for the burst", len(list.Syncs))
@@ -674,4 +682,38 @@ func (t *throttle) RoundTrip(r *http.Request) (*http.Response, error) {
 			Header: http.Header{"Retry-After": {"0"}}, Body: io.NopCloser(strings.NewReader(`{"errorMessages":["slow down"]}`))}, nil
 	}
 	return t.base.RoundTrip(r)
+}
+
+func TestWebhookBurstIsCappedByMaxDelay(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *Config) {
+		c.WebhookSecret = "webhook-secret-0123456789"
+		c.WebhookDebounce = time.Hour
+		c.WebhookMaxDelay = 300 * time.Millisecond
+	})
+	var first time.Time
+	for i := range 3 {
+		at, err := e.srv.schedule()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = at
+		} else if !at.Equal(first) {
+			t.Fatalf("event %d scheduled the sync at %v, want the cap %v", i, at, first)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var list struct{ Syncs []SyncStatus }
+	for range 300 {
+		e.getJSON("/v1/syncs", 200, &list)
+		if len(list.Syncs) > 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(list.Syncs) != 1 || list.Syncs[0].Trigger != "webhook" {
+		t.Fatalf("syncs %+v, want one webhook sync despite the hour-long debounce", list.Syncs)
+	}
+	e.wait(list.Syncs[0].ID)
 }

@@ -251,6 +251,13 @@ func (s *Server) runSync(ctx context.Context, run *syncRun) {
 		s.metrics.indexSeconds.Set(ix.built.Seconds())
 	}
 	now := time.Now()
+	// Metrics first, so that whoever sees the final state sees them too.
+	s.metrics.syncs.WithLabelValues(outcome).Inc()
+	s.metrics.syncDuration.WithLabelValues(outcome).Observe(now.Sub(run.Started).Seconds())
+	// The state change and the release of the running slot happen under
+	// one lock: a client that saw the final state and starts again gets a
+	// new sync, never the finished one.
+	s.mu.Lock()
 	run.update(func() {
 		run.state = outcome
 		run.finished = now
@@ -264,9 +271,15 @@ func (s *Server) runSync(ctx context.Context, run *syncRun) {
 			}
 		}
 	})
-	s.metrics.syncs.WithLabelValues(outcome).Inc()
-	s.metrics.syncDuration.WithLabelValues(outcome).Observe(now.Sub(run.Started).Seconds())
+	s.running = nil
+	s.history = append(s.history, run)
+	if len(s.history) > s.cfg.History {
+		s.history = s.history[len(s.history)-s.cfg.History:]
+	}
+	rerun := s.rerun && !s.closed
+	s.rerun = false
 	s.metrics.syncRunning.Set(0)
+	s.mu.Unlock()
 	if old != nil && old.path != path {
 		// Downloads in progress keep their open file; the name goes now.
 		_ = os.Remove(old.path)
@@ -279,16 +292,6 @@ func (s *Server) runSync(ctx context.Context, run *syncRun) {
 		attrs = append(attrs, "error", err.Error())
 	}
 	s.log.Info("sync finished", attrs...)
-
-	s.mu.Lock()
-	s.running = nil
-	s.history = append(s.history, run)
-	if len(s.history) > s.cfg.History {
-		s.history = s.history[len(s.history)-s.cfg.History:]
-	}
-	rerun := s.rerun && !s.closed
-	s.rerun = false
-	s.mu.Unlock()
 	close(run.done)
 	if rerun {
 		_, _, _ = s.startSync("webhook", "events arrived during sync "+run.ID)
