@@ -141,6 +141,12 @@ func WithLogger(l *slog.Logger) Option {
 	return func(c *clientConfig) error { c.tr.SetLogger(l); return nil }
 }
 
+// WithObserver calls f for every attempt, 429 answer and retry as it
+// happens; see [jira.WithObserver]. Ignored with [WithTransport].
+func WithObserver(f func(jira.Event)) Option {
+	return func(c *clientConfig) error { c.tr.SetObserver(f); return nil }
+}
+
 // WithClock injects the time source of the limiter and backoff (tests).
 func WithClock(clk jira.Clock) Option {
 	return func(c *clientConfig) error { c.tr.SetClock(clk); return nil }

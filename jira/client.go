@@ -197,6 +197,16 @@ func WithLogger(l *slog.Logger) Option {
 	return func(c *clientConfig) error { c.tr.SetLogger(l); return nil }
 }
 
+// WithObserver calls f for every attempt, 429 answer and retry as it
+// happens (for live metrics; [Client.Stats] has the totals). f runs on the
+// goroutine sending the request, so it must be quick and safe for
+// concurrent use; it sees the method and route template, never URLs,
+// headers or bodies. Ignored with [WithTransport] (set
+// [TransportConfig].Observer there).
+func WithObserver(f func(Event)) Option {
+	return func(c *clientConfig) error { c.tr.SetObserver(f); return nil }
+}
+
 // WithClock injects the time source of the limiter and backoff (tests).
 func WithClock(clk Clock) Option {
 	return func(c *clientConfig) error { c.tr.SetClock(clk); return nil }

@@ -29,6 +29,21 @@ type RetryPolicy = transport.RetryPolicy
 // 5xx and time spent waiting, plus requests per route.
 type Stats = transport.Stats
 
+// Event is one observation of the transport, given to the observer of
+// [WithObserver]: an attempt, a 429 answer or a retry, with the request's
+// method and route template.
+type Event = transport.Event
+
+// EventKind says what an [Event] reports.
+type EventKind = transport.EventKind
+
+// Kinds of [Event].
+const (
+	EventAttempt     = transport.EventAttempt
+	EventRateLimited = transport.EventRateLimited
+	EventRetry       = transport.EventRetry
+)
+
 // Clock is the time source of the limiter and backoff; tests inject one.
 type Clock = transport.Clock
 

@@ -81,6 +81,9 @@ func (o *TransportOptions) SetTimeout(pkg string, d time.Duration) error {
 // SetLogger sends debug records to l.
 func (o *TransportOptions) SetLogger(l *slog.Logger) { o.cfg.Logger = l }
 
+// SetObserver sends transport events to f.
+func (o *TransportOptions) SetObserver(f func(transport.Event)) { o.cfg.Observer = f }
+
 // SetClock injects the time source of the limiter and backoff.
 func (o *TransportOptions) SetClock(clk transport.Clock) { o.cfg.Clock = clk }
 

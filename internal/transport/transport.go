@@ -97,6 +97,47 @@ type Config struct {
 	// Logger receives debug records of retries and waits; default silent.
 	// It never receives headers, bodies or query strings.
 	Logger *slog.Logger
+	// Observer, when set, is called for every attempt, 429 answer and retry
+	// as it happens, from the goroutine sending the request: it must be
+	// quick and safe for concurrent use. It sees the method and route
+	// template only (never URLs, headers or bodies). Default: none.
+	Observer func(Event)
+}
+
+// EventKind says what an [Event] reports.
+type EventKind uint8
+
+// Event kinds, one per counter of [Stats] that an [Config.Observer] sees.
+const (
+	// EventAttempt: an attempt is about to be sent (after the limiter).
+	EventAttempt EventKind = iota + 1
+	// EventRateLimited: an attempt was answered 429.
+	EventRateLimited
+	// EventRetry: the request will be sent again (after a wait).
+	EventRetry
+)
+
+// String returns "attempt", "rate-limited" or "retry".
+func (k EventKind) String() string {
+	switch k {
+	case EventAttempt:
+		return "attempt"
+	case EventRateLimited:
+		return "rate-limited"
+	case EventRetry:
+		return "retry"
+	}
+	return "unknown"
+}
+
+// Event is one observation of the transport: a request's method and route
+// template ("/rest/api/3/group/member"), and for 429s and retries the HTTP
+// status that caused them (0 for a transport error).
+type Event struct {
+	Kind   EventKind
+	Method string
+	Route  string
+	Status int
 }
 
 // Transport sends requests with pacing and retries. It is safe for
@@ -109,11 +150,12 @@ type Transport struct {
 	log     *slog.Logger
 	rc      *retryablehttp.Client
 	stats   statsCounters
+	observe func(Event)
 }
 
 // New builds a Transport.
 func New(cfg Config) *Transport {
-	t := &Transport{limiter: cfg.Limiter, clock: cfg.Clock, rnd: cfg.Rand, log: cfg.Logger}
+	t := &Transport{limiter: cfg.Limiter, clock: cfg.Clock, rnd: cfg.Rand, log: cfg.Logger, observe: cfg.Observer}
 	if t.clock == nil {
 		t.clock = RealClock{}
 	}
@@ -289,6 +331,7 @@ func (t *Transport) checkRetry(ctx context.Context, resp *http.Response, err err
 	case resp.StatusCode == http.StatusTooManyRequests:
 		rt := ParseRate(resp.Header, now)
 		t.stats.rateLimited.Add(1)
+		t.notify(EventRateLimited, st.method, st.route, resp.StatusCode)
 		sw, ok := rt.ServerWait(now)
 		if ok && sw > t.policy.MaxRetryAfter {
 			t.limiter.Observe(st.method, st.route, st.issue, resp.StatusCode, rt, sw)
@@ -334,6 +377,7 @@ func (t *Transport) checkRetry(ctx context.Context, resp *http.Response, err err
 	if resp != nil {
 		status = resp.StatusCode
 	}
+	t.notify(EventRetry, st.method, st.route, status)
 	t.log.Debug("jiracloud: retrying request", "method", st.method, "route", st.route,
 		"status", status, "wait", wait, "retry", st.retries)
 	return true, nil
@@ -414,7 +458,15 @@ func (p *pacedRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	st.attempts++
 	p.t.stats.count(st.route, req.Method)
+	p.t.notify(EventAttempt, req.Method, st.route, 0)
 	return p.base.RoundTrip(req)
+}
+
+// notify hands an event to the observer, if any.
+func (t *Transport) notify(kind EventKind, method, route string, status int) {
+	if t.observe != nil {
+		t.observe(Event{Kind: kind, Method: method, Route: route, Status: status})
+	}
 }
 
 // ReadBounded reads at most limit bytes of r and reports whether more was

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestServerOnTheFakeSite(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	type started struct{ addr, tokenFile string }
+	readyc := make(chan started, 1)
+	errc := make(chan error, 1)
+	var logs strings.Builder
+	env := map[string]string{"BATON_SERVER_DATA_DIR": dir, "BATON_FAKE_ORG": "false"}
+	go func() {
+		errc <- run(ctx, []string{"-server-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, &syncWriter{b: &logs},
+			func(addr, tf string) { readyc <- started{addr, tf} })
+	}()
+	var st started
+	select {
+	case st = <-readyc:
+	case err := <-errc:
+		t.Fatalf("run: %v", err)
+	}
+	if st.tokenFile != filepath.Join(dir, "token") {
+		t.Fatalf("token file %q", st.tokenFile)
+	}
+	fi, err := os.Stat(st.tokenFile)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("token file: %v %v", fi, err)
+	}
+	b, _ := os.ReadFile(st.tokenFile)
+	token := strings.TrimSpace(string(b))
+	do := func(method, path string) (int, []byte) {
+		req, _ := http.NewRequest(method, "http://"+st.addr+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, body
+	}
+	if code, _ := do("POST", "/v1/syncs"); code != http.StatusAccepted {
+		t.Fatalf("start: %d", code)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		code, body := do("GET", "/v1/syncs/current")
+		var s struct{ State string }
+		_ = json.Unmarshal(body, &s)
+		if code != 200 {
+			t.Fatalf("status: %d %s", code, body)
+		}
+		if s.State == "succeeded" {
+			break
+		}
+		if s.State != "running" || time.Now().After(deadline) {
+			t.Fatalf("sync: %s", body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("run after shutdown: %v", err)
+	}
+	out := logs.String()
+	for _, want := range []string{`"msg":"sync finished"`, `"outcome":"succeeded"`, `"msg":"stopped"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("logs lack %s", want)
+		}
+	}
+	if n := strings.Count(out, token); n != 0 {
+		t.Errorf("the token appears %d times in the output", n)
+	}
+}
+
+func TestServerConfigErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"-jira-url", "https://acme.atlassian.net"}, nil, "jira-email is required"},
+		{nil, map[string]string{"BATON_JIRA_URL": "https://acme.atlassian.net", "BATON_JIRA_EMAIL": "a@b.c",
+			"BATON_JIRA_API_TOKEN": "x"}, "no authentication configured"},
+		{nil, map[string]string{"BATON_SDK_EXPAND": "maybe"}, "BATON_SDK_EXPAND=\"maybe\" is not true or false"},
+		{[]string{"-server-client-ca", "ca.pem"}, nil, "needs --server-tls-cert"},
+		{[]string{"-server-log-format", "xml"}, nil, "use json or text"},
+	} {
+		env := c.env
+		env2 := map[string]string{"BATON_SERVER_DATA_DIR": t.TempDir()}
+		for k, v := range env {
+			env2[k] = v
+		}
+		err := run(t.Context(), c.args, func(k string) string { return env2[k] }, io.Discard, nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v %v: %v, want %q", c.args, c.env, err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "BATON_JIRA_API_TOKEN") {
+			t.Errorf("error names a secret value")
+		}
+	}
+}
+
+// syncWriter serialises writes to b (slog handlers and run share it).
+type syncWriter struct {
+	mu sync.Mutex
+	b  *strings.Builder
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
