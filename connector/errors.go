@@ -145,7 +145,16 @@ func hasClientError(err error) bool {
 
 func httpStatusErr(op, msg string, code int, method string, retryAfter time.Duration, reset, now time.Time, cause error) error {
 	var c codes.Code
+	wait := retryAfter
+	if wait <= 0 && !reset.IsZero() {
+		wait = reset.Sub(now)
+	}
 	switch {
+	case (code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable) && wait > transport.DefaultMaxServerWait:
+		// An absurd wait (Retry-After: 1e9) is an error, not a pause: the
+		// SDK does not retry ResourceExhausted, so the sync ends with this
+		// message instead of sleeping for years.
+		return &statusError{st: status.New(codes.ResourceExhausted, msg), cause: cause}
 	case code == http.StatusTooManyRequests || code >= 500 && code != http.StatusNotImplemented:
 		c = codes.Unavailable
 	case code == http.StatusConflict && (method == http.MethodGet || method == ""):
