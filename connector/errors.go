@@ -303,3 +303,17 @@ func (t *rateTracker) annotations() annotations.Annotations {
 
 // isNotFound reports whether err is a 404 from Jira or the Admin API.
 func isNotFound(err error) bool { return errors.Is(err, jira.ErrNotFound) }
+
+// cancelledElsewhere reports whether err, the result of a shared fetch
+// started by another call, is that call's cancellation while ctx is still
+// alive: the waiter should fetch again rather than fail.
+func cancelledElsewhere(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	c := status.Code(err)
+	return c == codes.Canceled || c == codes.DeadlineExceeded
+}

@@ -3,6 +3,9 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"strings"
 
 	sdkcli "github.com/conductorone/baton-sdk/pkg/cli"
 	"github.com/conductorone/baton-sdk/pkg/config"
@@ -11,6 +14,7 @@ import (
 	"github.com/conductorone/baton-sdk/pkg/types"
 
 	"github.com/batonkit/jiracloud/connector"
+	"github.com/batonkit/jiracloud/internal/workdir"
 )
 
 // ErrTicketingUnsupported is returned when --ticketing (BATON_TICKETING) is
@@ -27,9 +31,30 @@ var ErrTicketingUnsupported = errors.New("baton-jira-cloud: --ticketing (BATON_T
 // to --file, service mode (--client-id/--client-secret), --provisioning,
 // --workers, logging, health checks, and the capabilities and config
 // subcommands.
+//
+// Before that, Run makes the files the process creates owner-only (umask
+// 077 on Unix: the c1z file is written 0600, not the SDK's 0644) and removes
+// what killed syncs left in the temporary directory (os.TempDir and
+// BATON_C1Z_TEMP_DIR): the SDK's c1z-pebble* stores, when they are the
+// user's, unchanged for 15 minutes and not locked by a running process.
 func Run(ctx context.Context, name, version string) {
+	privateFiles()
+	cleanLeftovers()
 	config.RunConnector(ctx, name, version, Configuration, NewConnector,
 		connectorrunner.WithDefaultCapabilitiesConnectorFactory(capabilitiesConnector))
+}
+
+// cleanLeftovers removes stale working directories of killed syncs.
+func cleanLeftovers() {
+	dirs := []string{os.TempDir()}
+	if d := strings.TrimSpace(os.Getenv("BATON_C1Z_TEMP_DIR")); d != "" {
+		dirs = append(dirs, d)
+	}
+	for _, d := range dirs {
+		for _, p := range workdir.Clean(d, workdir.DefaultStaleAfter, nil) {
+			fmt.Fprintf(os.Stderr, "%s: removed the working directory of an interrupted sync: %s\n", "baton-jira", p)
+		}
+	}
 }
 
 // NewConnector builds the connector from the decoded configuration; it is
