@@ -35,6 +35,21 @@ func PlainMessage(body []byte) string {
 	return txt
 }
 
+// PlainContentType is a Content-Type without parameters, cut to 64 bytes.
+func PlainContentType(ct string) string {
+	ct, _, _ = strings.Cut(ct, ";")
+	ct = strings.TrimSpace(ct)
+	if len(ct) > 64 {
+		ct = ct[:64]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r > '~' {
+			return '?'
+		}
+		return r
+	}, ct)
+}
+
 // ReadErrorBody reads at most limit bytes of an error body with every
 // secret replaced by REDACTED. It redacts before it truncates: it reads
 // enough past limit to see a secret that straddles the limit whole, so no
@@ -44,12 +59,33 @@ func ReadErrorBody(r io.Reader, limit int64, secrets ...string) []byte {
 	for _, s := range secrets {
 		extra = max(extra, len(s))
 	}
-	data, _, _ := transport.ReadBounded(r, limit+int64(extra))
+	data, more, _ := transport.ReadBounded(r, limit+int64(extra))
 	data = RedactSecrets(data, secrets...)
+	if more {
+		// The read cut the body: a secret may start in its last bytes.
+		// Redaction shortens what precedes it, which could move that
+		// fragment under the limit; drop it.
+		data = trimSecretStart(data, secrets)
+	}
 	if int64(len(data)) > limit {
 		data = data[:limit]
 	}
 	return data
+}
+
+// trimSecretStart drops the longest tail of data that is the start of a
+// secret.
+func trimSecretStart(data []byte, secrets []string) []byte {
+	cut := 0
+	for _, s := range secrets {
+		for n := min(len(s)-1, len(data)); n > cut; n-- {
+			if bytes.HasSuffix(data, []byte(s[:n])) {
+				cut = n
+				break
+			}
+		}
+	}
+	return data[:len(data)-cut]
 }
 
 // maxDecodedMessage bounds one message decoded from a JSON error body.
@@ -147,6 +183,10 @@ func ReadJSON(pkg, method, full string, resp *http.Response, out any, limit int6
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
+		if ct := resp.Header.Get("Content-Type"); ct != "" && !strings.Contains(strings.ToLower(ct), "json") {
+			return fmt.Errorf("%s: %s %s: the server answered %d with %s, not JSON (a proxy, login or error page?): decoding response (%d bytes): %w",
+				pkg, method, RedactURL(full), resp.StatusCode, PlainContentType(ct), len(data), err)
+		}
 		return fmt.Errorf("%s: %s %s: decoding response (%d bytes): %w", pkg, method, RedactURL(full), len(data), err)
 	}
 	return nil

@@ -191,3 +191,21 @@ func TestCapMessage(t *testing.T) {
 		t.Errorf("CapMessage(2000 bytes) = %d bytes, valid %v", len(got), utf8.ValidString(got))
 	}
 }
+
+// TestReadJSONNamesAWrongContentType: an HTML page answered with 200 (a
+// proxy or login page) fails with an error that says so.
+func TestReadJSONNamesAWrongContentType(t *testing.T) {
+	t.Parallel()
+	var out struct{ A int }
+	resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/html; charset=utf-8"}},
+		Body: io.NopCloser(strings.NewReader("<html><body>Log in</body></html>"))}
+	err := ReadJSON("pkg", "GET", "https://h/p", resp, &out, 0, "W")
+	if err == nil || !strings.Contains(err.Error(), "text/html, not JSON") {
+		t.Errorf("err = %v", err)
+	}
+	// Valid JSON under a wrong content type is accepted.
+	resp = &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/plain"}}, Body: io.NopCloser(strings.NewReader(`{"A":1}`))}
+	if err := ReadJSON("pkg", "GET", "https://h/p", resp, &out, 0, "W"); err != nil || out.A != 1 {
+		t.Errorf("JSON as text/plain: %v, %+v", err, out)
+	}
+}
