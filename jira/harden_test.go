@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -113,10 +112,6 @@ func TestHardenRedirects(t *testing.T) {
 // be refused.
 func TestHardenRedirectSchemeDowngrade(t *testing.T) {
 	t.Parallel()
-	req := func(raw string) *http.Request {
-		u, _ := url.Parse(raw)
-		return &http.Request{Method: http.MethodGet, URL: u, Header: http.Header{}}
-	}
 	// Through the client: an https loopback site redirecting to http.
 	var plain atomic.Int64
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -145,7 +140,6 @@ func TestHardenRedirectSchemeDowngrade(t *testing.T) {
 	if !errors.As(err, &re) || plain.Load() != 0 {
 		t.Errorf("https → http: err = %v, credentials over http %d times", err, plain.Load())
 	}
-	_ = req
 }
 
 // Finding 3: Do refuses a path without a leading slash or one that would

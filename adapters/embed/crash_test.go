@@ -69,7 +69,7 @@ func TestSyncKilledAndResumed(t *testing.T) {
 		t.Skip("kills a sync process")
 	}
 	tenant := jiratest.Generate(jiratest.Small, 21)
-	srv := newServer(t, tenant, jiratest.WithLatency(15*time.Millisecond))
+	srv := newServer(t, tenant, jiratest.WithLatency(25*time.Millisecond))
 	cleanStart := srv.Stats().Total
 	_, clean := syncTo(t, testConfig(srv, false))
 	cleanRequests := srv.Stats().Total - cleanStart
@@ -99,7 +99,7 @@ func TestSyncKilledAndResumed(t *testing.T) {
 					_ = first.Process.Kill()
 					t.Fatal("no checkpoint within 2 minutes")
 				}
-				if every > 0 && fileSize(work) > 0 || every == 0 && srv.Stats().Total-before > 60 {
+				if every > 0 && fileSize(work) > 0 || every == 0 && srv.Stats().Total-before > 40 {
 					break
 				}
 				time.Sleep(20 * time.Millisecond)
