@@ -34,6 +34,7 @@ type Client struct {
 	key       secret
 	tr        *transport.Transport
 	userAgent string
+	maxBody   int64 // bound on a 2xx body
 
 	common service
 
@@ -157,6 +158,13 @@ func WithUserAgent(ua string) Option {
 	return func(c *clientConfig) error { c.userAgent = ua; return nil }
 }
 
+// WithMaxResponseSize bounds the body of a successful answer (default 64
+// MiB). A longer body is not decoded: the call fails with an error that
+// matches [jira.ErrResponseTooLarge].
+func WithMaxResponseSize(n int64) Option {
+	return func(c *clientConfig) error { return c.tr.SetMaxResponseSize("atlassian", n) }
+}
+
 // NewClient returns an Admin API client authenticated with an organization
 // API key (Authorization: Bearer). Create the key in Atlassian
 // Administration under Settings → API keys. The user management API
@@ -185,7 +193,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	}
 	tr := cfg.tr.Transport(jira.NewTransport)
 	ua := apiclient.UserAgent(cfg.userAgent, Version)
-	c := &Client{base: base, root: root, key: func() string { return apiKey }, tr: tr, userAgent: ua}
+	c := &Client{base: base, root: root, key: func() string { return apiKey }, tr: tr, userAgent: ua, maxBody: cfg.tr.MaxResponseSize()}
 	c.common.client = c
 	c.Orgs = (*OrgsService)(&c.common)
 	c.Workspaces = (*WorkspacesService)(&c.common)
@@ -232,6 +240,12 @@ func parseBaseURL(raw string, allowLoopback bool) (base, root string, err error)
 
 // BaseURL returns the Admin API base, e.g. https://api.atlassian.com/admin.
 func (c *Client) BaseURL() string { return c.base }
+
+// origin is the scheme and host of the base URL.
+func (c *Client) origin() string {
+	u, _ := url.Parse(c.base)
+	return u.Scheme + "://" + u.Host
+}
 
 // UserManagementURL returns the user management API root, e.g.
 // https://api.atlassian.com (the base URL without /admin).
@@ -283,6 +297,9 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 	if len(r.query) > 0 {
 		full += "?" + r.query.Encode()
 	}
+	if fu, err := url.Parse(full); err != nil || fu.User != nil || !strings.EqualFold(fu.Scheme+"://"+fu.Host, c.origin()) {
+		return nil, fmt.Errorf("atlassian: request URL %s does not address %s; refusing to send the API key there", apiclient.RedactRaw(full), c.root)
+	}
 	h := http.Header{}
 	h.Set("Accept", "application/json")
 	h.Set("User-Agent", c.userAgent)
@@ -307,10 +324,10 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 	out2 := &Response{Response: resp, Attempts: res.Attempts, RequestID: requestID(resp.Header),
 		Rate: transport.ParseRate(resp.Header, c.tr.Clock().Now())}
 	if resp.StatusCode/100 != 2 {
-		data, _, _ := transport.ReadBounded(resp.Body, maxErrorBody)
+		data := apiclient.ReadErrorBody(resp.Body, maxErrorBody, c.key())
 		return out2, c.newError(r.method, full, resp, res, data)
 	}
-	return out2, apiclient.ReadJSON("atlassian", r.method, full, resp, out)
+	return out2, apiclient.ReadJSON("atlassian", r.method, full, resp, out, c.maxBody, "atlassian.WithMaxResponseSize")
 }
 
 // scrubErr makes sure a transport error cannot carry the key (it never

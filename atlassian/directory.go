@@ -7,7 +7,10 @@ import (
 	"iter"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/batonkit/jiracloud/jira"
 )
 
 // DirectoriesService covers the organization's user directories (Admin API
@@ -131,6 +134,21 @@ type ProductActivity struct {
 	ID string `json:"id"`
 	// LastActive is the last activity, or the zero time.
 	LastActive time.Time `json:"lastActiveTimestamp"`
+}
+
+// CloudID is the cloud ID of the product instance: from a site ARI
+// (ari:cloud:jira-software::site/<cloudId>) or a bare cloud ID, else "".
+func (p ProductActivity) CloudID() jira.CloudID { return cloudIDOf(p.ID) }
+
+// IsJira reports whether the product is a Jira product (jira-software,
+// jira-servicedesk, jira-product-discovery, jira-core, …), by its key or,
+// without one, by its ARI.
+func (p ProductActivity) IsJira() bool {
+	key := strings.ToLower(p.Key)
+	if key == "" {
+		key = strings.ToLower(strings.TrimPrefix(p.ID, "ari:cloud:"))
+	}
+	return key == "jira" || strings.HasPrefix(key, "jira-") || strings.HasPrefix(key, "jira:")
 }
 
 // UnmarshalJSON parses the timestamp leniently.

@@ -175,6 +175,7 @@ func (e *Error) Temporary() bool {
 // becomes the Message (trimmed to 512 bytes).
 func (e *Error) DecodeErrorBody(body []byte) {
 	e.Body = body
+	defer e.capMessages()
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
 		if txt := apiclient.PlainMessage(body); txt != "" {
@@ -200,6 +201,22 @@ func (e *Error) DecodeErrorBody(body []byte) {
 			}
 		}
 	}
+}
+
+// maxDecodedErrors bounds how many error entries are kept.
+const maxDecodedErrors = 50
+
+// capMessages cuts every decoded string to 1 KiB and keeps at most 50 entries.
+func (e *Error) capMessages() {
+	if len(e.Errors) > maxDecodedErrors {
+		e.Errors = e.Errors[:maxDecodedErrors]
+	}
+	for i := range e.Errors {
+		d := &e.Errors[i]
+		d.ID, d.Status, d.Code = apiclient.CapMessage(d.ID), apiclient.CapMessage(d.Status), apiclient.CapMessage(d.Code)
+		d.Title, d.Detail = apiclient.CapMessage(d.Title), apiclient.CapMessage(d.Detail)
+	}
+	e.Code, e.Message = apiclient.CapMessage(e.Code), apiclient.CapMessage(e.Message)
 }
 
 // jsonScalar renders a JSON string or number as text.

@@ -25,6 +25,10 @@ const (
 	defaultPageSize = 100
 )
 
+// walkLimits bound one iterator walk: far above any organization, low
+// enough that a server paging forever ends in an error.
+var walkLimits = apiclient.Limits{Pages: jira.DefaultMaxPages, Items: jira.DefaultMaxItems, Option: "a page method with your own loop"}
+
 // pageSize is the limit to ask for: the default for 0, at most maxPageSize.
 func pageSize(requested int) int { return apiclient.PageSize(requested, defaultPageSize, maxPageSize) }
 
@@ -127,7 +131,7 @@ func paginate[T any](ctx context.Context, opts *ListOptions, fetch pageFunc[T]) 
 // options), and fetches each page with a copy carrying the page's cursor,
 // so the caller's value is never changed.
 func paginateOpts[O, T any](ctx context.Context, opts *O, lo func(*O) *ListOptions, fetch func(context.Context, *O) ([]T, *Response, error)) iter.Seq2[T, error] {
-	return apiclient.Paginate(ctx, opts, func(o *O) *string { return &lo(o).Cursor }, fetch, nextOf, seenBefore)
+	return apiclient.Paginate(ctx, opts, func(o *O) *string { return &lo(o).Cursor }, fetch, nextOf, seenBefore, walkLimits)
 }
 
 // nextOf is a page response's next cursor.

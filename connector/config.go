@@ -1,10 +1,13 @@
 package connector
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/batonkit/jiracloud/atlassian"
@@ -24,8 +27,9 @@ const maxConcurrency = 256
 // JiraURL, JiraEmail and JiraAPIToken are required. Call [Config.Validate]
 // (New does) to get an error that says what to fix.
 //
-// Config holds secrets. Its String, GoString and LogValue methods redact
-// them, so printing or logging a Config is safe.
+// Config holds secrets. Its String, GoString, Format, MarshalJSON and
+// LogValue methods (on the value, so a copy is covered too) redact them, so
+// printing, logging or marshalling a Config is safe.
 type Config struct {
 	// JiraURL is the site: https://<site>.atlassian.net (scheme and trailing
 	// slash optional), or https://api.atlassian.com/ex/jira/<cloudId> for
@@ -186,6 +190,40 @@ func (c Config) String() string {
 
 // GoString is String, so %#v redacts too.
 func (c Config) GoString() string { return c.String() }
+
+// Format prints String for every verb (%v, %+v, %#v, %s, %q, %d, %x, …):
+// without it a verb fmt does not map to String (%d, %x) prints the fields
+// one by one, secrets included.
+func (c Config) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		_, _ = io.WriteString(f, strconv.Quote(c.String()))
+		return
+	}
+	_, _ = io.WriteString(f, c.String())
+}
+
+// MarshalJSON encodes the settings with the secrets redacted (and without
+// the client options), so a Config marshalled into a log or a response
+// never carries a token.
+func (c Config) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		JiraURL                 string   `json:"jira_url"`
+		JiraEmail               string   `json:"jira_email"`
+		JiraAPIToken            string   `json:"jira_api_token"`
+		JiraProjectKeys         []string `json:"jira_project_keys,omitempty"`
+		SkipProjectParticipants bool     `json:"skip_project_participants"`
+		SkipCustomerUser        bool     `json:"skip_customer_user"`
+		AtlassianOrgID          string   `json:"atlassian_org_id,omitempty"`
+		AtlassianAPIToken       string   `json:"atlassian_api_token,omitempty"`
+		SyncProjectKeys         []string `json:"sync_project_keys,omitempty"`
+		IncludeArchivedProjects bool     `json:"include_archived_projects"`
+		RequestsPerSecond       float64  `json:"requests_per_second"`
+		Concurrency             int      `json:"concurrency"`
+		ExpandParticipants      bool     `json:"expand_participants"`
+	}{c.JiraURL, c.JiraEmail, redact(c.JiraAPIToken), c.JiraProjectKeys, c.SkipProjectParticipants, c.SkipCustomerUser,
+		c.AtlassianOrgID, redact(c.AtlassianAPIToken), c.SyncProjectKeys, c.IncludeArchivedProjects, c.RequestsPerSecond,
+		c.Concurrency, c.ExpandParticipants})
+}
 
 // LogValue implements slog.LogValuer with the secrets redacted.
 func (c Config) LogValue() slog.Value {

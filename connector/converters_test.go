@@ -116,16 +116,17 @@ func TestUserResourceHiddenEmailAndTypes(t *testing.T) {
 func TestOrgUserResource(t *testing.T) {
 	t.Parallel()
 	verified := true
-	site := "ari:cloud:jira-software::site/c1"
+	const cloud = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+	site := "ari:cloud:jira-software::site/" + cloud
 	siteActive := time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC)
 	u := atlassian.DirectoryUser{AccountID: "acc-2", AccountType: atlassian.AccountTypeAtlassian, Name: "Grace Brewster Hopper",
 		Email: "grace@example.com", Status: atlassian.UserStatusSuspended, AccountStatus: atlassian.AccountStatusActive,
 		ClaimStatus: atlassian.ClaimStatusManaged, EmailVerified: &verified, AddedToOrg: time.Date(2024, 5, 6, 0, 0, 0, 0, time.UTC),
 		ProductAccess: []atlassian.ProductActivity{
 			{Key: "jira-software", ID: site, LastActive: siteActive},
-			{Key: "confluence", ID: "ari:cloud:confluence::site/c1", LastActive: siteActive.Add(24 * time.Hour)},
+			{Key: "confluence", ID: "ari:cloud:confluence::site/" + cloud, LastActive: siteActive.Add(24 * time.Hour)},
 		}}
-	r, err := orgUserResource(u, []string{site})
+	r, err := orgUserResource(u, cloud)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -145,7 +145,16 @@ func hasClientError(err error) bool {
 
 func httpStatusErr(op, msg string, code int, method string, retryAfter time.Duration, reset, now time.Time, cause error) error {
 	var c codes.Code
+	wait := retryAfter
+	if wait <= 0 && !reset.IsZero() {
+		wait = reset.Sub(now)
+	}
 	switch {
+	case (code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable) && wait > transport.DefaultMaxServerWait:
+		// An absurd wait (Retry-After: 1e9) is an error, not a pause: the
+		// SDK does not retry ResourceExhausted, so the sync ends with this
+		// message instead of sleeping for years.
+		return &statusError{st: status.New(codes.ResourceExhausted, msg), cause: cause}
 	case code == http.StatusTooManyRequests || code >= 500 && code != http.StatusNotImplemented:
 		c = codes.Unavailable
 	case code == http.StatusConflict && (method == http.MethodGet || method == ""):
@@ -294,3 +303,17 @@ func (t *rateTracker) annotations() annotations.Annotations {
 
 // isNotFound reports whether err is a 404 from Jira or the Admin API.
 func isNotFound(err error) bool { return errors.Is(err, jira.ErrNotFound) }
+
+// cancelledElsewhere reports whether err, the result of a shared fetch
+// started by another call, is that call's cancellation while ctx is still
+// alive: the waiter should fetch again rather than fail.
+func cancelledElsewhere(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	c := status.Code(err)
+	return c == codes.Canceled || c == codes.DeadlineExceeded
+}

@@ -31,12 +31,14 @@ type orgSite struct {
 	mu          sync.Mutex
 	resourceIDs []string
 	workspaces  []atlassian.Workspace
+	cloudID     jira.CloudID
 }
 
 // orgResources returns the resource IDs (ARIs) of the site's Jira
 // workspaces: the filter that selects the site's users and groups. The site
-// is matched by cloud ID for a gateway URL, otherwise by the host Jira
-// reports in serverInfo.baseUrl (normalised, not an exact string compare).
+// is matched by cloud ID: the one in a gateway URL, else the one the site
+// itself reports at /_edge/tenant_info (never by host, which a renamed site
+// or a custom domain would change).
 func (c *Connector) orgResources(ctx context.Context) ([]string, error) {
 	c.org.mu.Lock()
 	defer c.org.mu.Unlock()
@@ -44,18 +46,11 @@ func (c *Connector) orgResources(ctx context.Context) ([]string, error) {
 		return c.org.resourceIDs, nil
 	}
 	org := atlassian.OrgID(strings.TrimSpace(c.cfg.AtlassianOrgID))
-	site := c.jira.Site()
-	ref := string(site.CloudID)
-	if site.Kind != jira.SiteGateway {
-		si, _, err := c.jira.ServerInfo(ctx)
-		if err != nil {
-			return nil, wrapErr(opServerInfo, err)
-		}
-		ref = si.Host()
-		if ref == "" {
-			ref = site.Host
-		}
+	id, err := c.jira.TenantCloudID(ctx)
+	if err != nil {
+		return nil, wrapErr(opServerInfo, err)
 	}
+	ref := string(id)
 	ws, err := c.admin.Workspaces.FindJiraSite(ctx, org, ref)
 	if err != nil {
 		if errors.Is(err, atlassian.ErrSiteNotFound) {
@@ -66,6 +61,7 @@ func (c *Connector) orgResources(ctx context.Context) ([]string, error) {
 		return nil, wrapErr(opFindSite, err)
 	}
 	c.org.workspaces = ws
+	c.org.cloudID = id
 	c.org.resourceIDs = atlassian.ResourceIDs(ws)
 	return c.org.resourceIDs, nil
 }
@@ -110,7 +106,7 @@ func (c *Connector) orgUserPage(ctx context.Context, tok string) (userPageResult
 			if c.cfg.SkipCustomerUser && u.AccountType == atlassian.AccountTypeCustomer {
 				continue
 			}
-			r, err := orgUserResource(u, res)
+			r, err := orgUserResource(u, c.siteCloudID())
 			if err != nil {
 				return userPageResult{}, err
 			}
@@ -223,18 +219,24 @@ func orgUserStatus(u atlassian.DirectoryUser) v2.UserTrait_Status_Status {
 	return userStatus(u.AccountStatus == atlassian.AccountStatusActive)
 }
 
-// lastActive returns the latest activity of u in the site's workspaces
-// (resourceIDs), or in any product when none of its entries names one.
-func lastActive(u atlassian.DirectoryUser, resourceIDs []string) time.Time {
+// siteCloudID is the cloud ID orgResources matched the site by.
+func (c *Connector) siteCloudID() jira.CloudID {
+	c.org.mu.Lock()
+	defer c.org.mu.Unlock()
+	return c.org.cloudID
+}
+
+// lastActive returns the latest activity of u in the site's Jira products
+// (entries whose ARI or ID carries the site's cloud ID), or in any product
+// when none of its entries names the site.
+func lastActive(u atlassian.DirectoryUser, cloudID jira.CloudID) time.Time {
 	var site, any time.Time
 	for _, p := range u.ProductAccess {
 		if p.LastActive.After(any) {
 			any = p.LastActive
 		}
-		for _, id := range resourceIDs {
-			if p.ID != "" && (p.ID == id || strings.HasSuffix(id, p.ID)) && p.LastActive.After(site) {
-				site = p.LastActive
-			}
+		if cloudID != "" && p.CloudID() == cloudID && p.IsJira() && p.LastActive.After(site) {
+			site = p.LastActive
 		}
 	}
 	if !site.IsZero() {
@@ -247,7 +249,7 @@ func lastActive(u atlassian.DirectoryUser, resourceIDs []string) time.Time {
 // name) with the organization traits of docs/MODEL.md: account_status,
 // status, last_active (also the last-login trait), added_to_org,
 // email_verified and claim_status.
-func orgUserResource(u atlassian.DirectoryUser, resourceIDs []string) (*v2.Resource, error) {
+func orgUserResource(u atlassian.DirectoryUser, cloudID jira.CloudID) (*v2.Resource, error) {
 	ju := jira.User{AccountID: u.AccountID, AccountType: jira.AccountType(u.AccountType), DisplayName: u.Name,
 		EmailAddress: u.Email, TimeZone: u.TimeZone, Active: orgUserStatus(u) == v2.UserTrait_Status_STATUS_ENABLED}
 	profile := userProfile(ju)
@@ -266,7 +268,7 @@ func orgUserResource(u atlassian.DirectoryUser, resourceIDs []string) (*v2.Resou
 		profile["email_verified"] = *u.EmailVerified
 	}
 	extra := []rs.UserTraitOption{rs.WithStatus(orgUserStatus(u))}
-	if la := lastActive(u, resourceIDs); !la.IsZero() {
+	if la := lastActive(u, cloudID); !la.IsZero() {
 		profile["last_active"] = la.UTC().Format(time.RFC3339)
 		extra = append(extra, rs.WithLastLogin(la))
 	}

@@ -367,6 +367,9 @@ func (c *Connector) browseHolders(ctx context.Context, st *syncState, p *project
 	if ok {
 		select {
 		case <-e.done:
+			if cancelledElsewhere(ctx, e.err) {
+				return c.browseHolders(ctx, st, p, rt) // the fetch we waited for was cancelled, not us
+			}
 			return e.holders, e.err
 		case <-ctx.Done():
 			return nil, wrapErr(opPermissionScheme, ctx.Err())

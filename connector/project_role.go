@@ -274,6 +274,11 @@ func (c *Connector) projectRoles(ctx context.Context, st *syncState, p *projectI
 			delete(st.tmRoles, p.id)
 		}
 		st.rolesMu.Unlock()
+		if ok && cancelledElsewhere(ctx, e.err) {
+			// The fetch we waited for belonged to a call that was cancelled
+			// (e.g. an SDK run that ended); ours is alive: fetch again.
+			return c.projectRoles(ctx, st, p)
+		}
 		return nil, e.err
 	}
 	return e.roles, nil

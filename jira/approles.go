@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 )
 
 // ApplicationRole is a Jira product (application role) such as Jira
@@ -67,9 +66,13 @@ func (s *ApplicationRolesService) Get(ctx context.Context, key ProductKey) (*App
 	if key == "" {
 		return nil, nil, errors.New("jira: ApplicationRoles.Get needs a product key")
 	}
+	seg, err := pathSegment("ApplicationRoles.Get", "product key", string(key))
+	if err != nil {
+		return nil, nil, err
+	}
 	r := new(ApplicationRole)
 	resp, err := s.client.do(ctx, request{method: http.MethodGet,
-		path: apiPrefix + "/applicationrole/" + url.PathEscape(string(key))}, r)
+		path: apiPrefix + "/applicationrole/" + seg}, r)
 	if err != nil {
 		return nil, resp, err
 	}

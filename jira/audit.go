@@ -174,7 +174,7 @@ func (s *AuditService) Records(ctx context.Context, opts *AuditOptions) ([]Audit
 	if !o.From.IsZero() && !o.To.IsZero() && o.To.Before(o.From) {
 		return nil, nil, errors.New("jira: Audit.Records: To is before From")
 	}
-	q, start, err := offsetQuery(nil, auditParams, o.ListOptions, auditPageSize, auditPageSize)
+	q, start, err := s.client.offsetQuery(nil, auditParams, o.ListOptions, auditPageSize, auditPageSize)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -203,5 +203,5 @@ func (s *AuditService) Records(ctx context.Context, opts *AuditOptions) ([]Audit
 //
 //	GET /rest/api/3/auditing/record
 func (s *AuditService) RecordsIter(ctx context.Context, opts *AuditOptions) iter.Seq2[AuditRecord, error] {
-	return paginateOpts(ctx, opts, func(o *AuditOptions) *ListOptions { return &o.ListOptions }, s.Records)
+	return paginateOpts(ctx, s.client, opts, func(o *AuditOptions) *ListOptions { return &o.ListOptions }, s.Records)
 }

@@ -36,6 +36,8 @@ type Client struct {
 	auth      authenticator
 	tr        *transport.Transport
 	userAgent string
+	maxBody   int64 // bound on a 2xx body
+	walk      walkLimits
 
 	// resolveSem and hintSem are one-slot semaphores: mutexes whose
 	// waiters give up when their context ends, because the holder may be
@@ -115,6 +117,49 @@ type clientConfig struct {
 	allowLoopback bool
 	gateway       string
 	userAgent     string
+	walk          walkLimits
+}
+
+// walkLimits bound one pagination walk (see [WithPaginationLimits]).
+type walkLimits struct{ pages, items int }
+
+// Default pagination bounds: far above any Jira Cloud site (at most 150,000
+// users), low enough that a server paging forever ends in an error.
+const (
+	DefaultMaxPages = 100_000
+	DefaultMaxItems = 2_000_000
+)
+
+func (w walkLimits) orDefault() walkLimits {
+	if w.pages <= 0 {
+		w.pages = DefaultMaxPages
+	}
+	if w.items <= 0 {
+		w.items = DefaultMaxItems
+	}
+	return w
+}
+
+// WithMaxResponseSize bounds the body of a successful answer (default 64
+// MiB). A longer body is not decoded: the call fails with an error that
+// matches [ErrResponseTooLarge].
+func WithMaxResponseSize(n int64) Option {
+	return func(c *clientConfig) error { return c.tr.SetMaxResponseSize("jira", n) }
+}
+
+// WithPaginationLimits bounds one pagination walk: an iterator stops with
+// an error after maxPages pages, and an offset-paged listing refuses a page
+// that starts past maxItems items (defaults [DefaultMaxPages] and
+// [DefaultMaxItems]; 0 keeps a default). It protects against a server that
+// returns fresh pages forever.
+func WithPaginationLimits(maxPages, maxItems int) Option {
+	return func(c *clientConfig) error {
+		if maxPages < 0 || maxItems < 0 {
+			return errors.New("jira: WithPaginationLimits needs non-negative limits")
+		}
+		c.walk = walkLimits{pages: maxPages, items: maxItems}
+		return nil
+	}
 }
 
 // WithBasicAuth authenticates with an Atlassian account email and API token
@@ -281,6 +326,7 @@ func NewClient(siteURL string, opts ...Option) (*Client, error) {
 	tr := cfg.tr.Transport(NewTransport)
 	ua := apiclient.UserAgent(cfg.userAgent, Version)
 	c := &Client{site: site, gateway: gw, auth: cfg.auth, tr: tr, userAgent: ua,
+		maxBody: cfg.tr.MaxResponseSize(), walk: cfg.walk.orDefault(),
 		resolveSem: make(chan struct{}, 1), hintSem: make(chan struct{}, 1)}
 	c.common.client = c
 	c.Users = (*UsersService)(&c.common)
@@ -445,10 +491,14 @@ type request struct {
 }
 
 // Do sends an API request and decodes a 2xx JSON answer into out (which may
-// be nil). path is relative to the site, e.g. "/rest/api/3/myself". It is
-// the escape hatch for endpoints without a typed method; non-2xx answers
-// return an [*Error].
+// be nil). path is relative to the site and starts with "/", e.g.
+// "/rest/api/3/myself"; a path that does not, or that would address another
+// host, is refused before anything is sent. It is the escape hatch for
+// endpoints without a typed method; non-2xx answers return an [*Error].
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) (*Response, error) {
+	if !strings.HasPrefix(path, "/") {
+		return nil, fmt.Errorf("jira: path %q must start with /", apiclient.RedactRaw(path))
+	}
 	return c.do(ctx, request{method: method, path: path, query: query, body: body}, out)
 }
 
@@ -460,6 +510,9 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 	full := base + r.path
 	if len(r.query) > 0 {
 		full += "?" + r.query.Encode()
+	}
+	if err := sameOrigin(base, full); err != nil {
+		return nil, err
 	}
 	h := http.Header{}
 	for k, v := range r.header {
@@ -493,14 +546,26 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 	out2 := &Response{Response: resp, Total: -1, Attempts: res.Attempts, RequestID: requestID(resp.Header),
 		Rate: transport.ParseRate(resp.Header, c.tr.Clock().Now())}
 	if resp.StatusCode/100 != 2 {
-		data, _, _ := transport.ReadBounded(resp.Body, maxErrorBody)
+		data := apiclient.ReadErrorBody(resp.Body, maxErrorBody, c.secrets(h.Get("Authorization"))...)
 		e := c.newError(r.method, full, resp, res, data, h.Get("Authorization"))
 		if resp.StatusCode == http.StatusUnauthorized {
 			e.Hint = c.unauthorizedHint(ctx)
 		}
 		return out2, e
 	}
-	return out2, apiclient.ReadJSON("jira", r.method, full, resp, out)
+	return out2, apiclient.ReadJSON("jira", r.method, full, resp, out, c.maxBody, "jira.WithMaxResponseSize")
+}
+
+// sameOrigin refuses a request URL whose scheme or host differs from the
+// base URL's: credentials go to the site and nowhere else.
+func sameOrigin(base, full string) error {
+	bu, err1 := url.Parse(base)
+	fu, err2 := url.Parse(full)
+	if err1 != nil || err2 != nil || fu.User != nil || !strings.EqualFold(bu.Scheme, fu.Scheme) || !strings.EqualFold(bu.Host, fu.Host) {
+		return fmt.Errorf("jira: request URL %s does not address the site %s; refusing to send credentials there",
+			apiclient.RedactRaw(full), apiclient.RedactURL(base))
+	}
+	return nil
 }
 
 func requestID(h http.Header) string {

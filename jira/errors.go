@@ -32,6 +32,12 @@ var (
 	// ErrBadRequest matches a 400: invalid input, or a change that is
 	// already in place (see [IsAlreadyMember] and [IsNotMember]).
 	ErrBadRequest = errors.New("jira: bad request")
+	// ErrResponseTooLarge matches a successful answer whose body is larger
+	// than the client's limit (see [WithMaxResponseSize]).
+	ErrResponseTooLarge = apiclient.ErrResponseTooLarge
+	// ErrPaginationLimit matches a listing that passed the client's
+	// pagination bounds (see [WithPaginationLimits]).
+	ErrPaginationLimit = apiclient.ErrPaginationLimit
 )
 
 // maxErrorBody bounds how much of an error response is read.
@@ -125,6 +131,27 @@ func (e *Error) Is(target error) bool {
 	return false
 }
 
+// maxDecodedMessages bounds how many messages and field errors are kept.
+const maxDecodedMessages = 50
+
+func (e *Error) capMessages() {
+	if len(e.Messages) > maxDecodedMessages {
+		e.Messages = append(e.Messages[:maxDecodedMessages:maxDecodedMessages], fmt.Sprintf("… and %d more", len(e.Messages)-maxDecodedMessages))
+	}
+	for i, m := range e.Messages {
+		e.Messages[i] = apiclient.CapMessage(m)
+	}
+	n := 0
+	for k, v := range e.FieldErrors {
+		if n >= maxDecodedMessages || len(k) > 256 {
+			delete(e.FieldErrors, k)
+			continue
+		}
+		n++
+		e.FieldErrors[k] = apiclient.CapMessage(v)
+	}
+}
+
 // Message returns all messages joined, for matching Jira's wording.
 func (e *Error) Message() string {
 	msgs := append([]string(nil), e.Messages...)
@@ -141,9 +168,11 @@ func (e *Error) Temporary() bool {
 
 // DecodeErrorBody fills Messages and FieldErrors from a Jira, Jira Service
 // Management or gateway error body. Unknown shapes leave them empty; a plain
-// text body becomes one message (trimmed to 512 bytes).
+// text body becomes one message (trimmed to 512 bytes). Decoded messages
+// are cut to 1 KiB each, and at most 50 are kept.
 func (e *Error) DecodeErrorBody(body []byte) {
 	e.Body = body
+	defer e.capMessages()
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
 		if txt := apiclient.PlainMessage(body); txt != "" {

@@ -106,7 +106,7 @@ func (s *GroupsService) List(ctx context.Context, opts *GroupListOptions) ([]Gro
 //
 //	GET /rest/api/3/group/bulk
 func (s *GroupsService) ListIter(ctx context.Context, opts *GroupListOptions) iter.Seq2[GroupDetails, error] {
-	return paginateOpts(ctx, opts, func(o *GroupListOptions) *ListOptions { return &o.ListOptions }, s.List)
+	return paginateOpts(ctx, s.client, opts, func(o *GroupListOptions) *ListOptions { return &o.ListOptions }, s.List)
 }
 
 // Members returns one page of a group's active members only, unless
@@ -136,7 +136,7 @@ func (s *GroupsService) Members(ctx context.Context, id GroupID, opts *MemberLis
 //
 //	GET /rest/api/3/group/member
 func (s *GroupsService) MembersIter(ctx context.Context, id GroupID, opts *MemberListOptions) iter.Seq2[User, error] {
-	return paginateOpts(ctx, opts, func(o *MemberListOptions) *ListOptions { return &o.ListOptions },
+	return paginateOpts(ctx, s.client, opts, func(o *MemberListOptions) *ListOptions { return &o.ListOptions },
 		func(ctx context.Context, o *MemberListOptions) ([]User, *Response, error) {
 			return s.Members(ctx, id, o)
 		})

@@ -542,7 +542,7 @@ func (s *IssuesService) CreateMetaIssueTypes(ctx context.Context, projectIDOrKey
 //
 //	GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes
 func (s *IssuesService) CreateMetaIssueTypesIter(ctx context.Context, projectIDOrKey string, opts *ListOptions) iter.Seq2[IssueType, error] {
-	return paginate(ctx, opts, func(ctx context.Context, o ListOptions) ([]IssueType, *Response, error) {
+	return paginate(ctx, s.client, opts, func(ctx context.Context, o ListOptions) ([]IssueType, *Response, error) {
 		return s.CreateMetaIssueTypes(ctx, projectIDOrKey, &o)
 	})
 }
@@ -622,13 +622,13 @@ func (s *IssuesService) CreateMetaFields(ctx context.Context, projectIDOrKey str
 //
 //	GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}
 func (s *IssuesService) CreateMetaFieldsIter(ctx context.Context, projectIDOrKey string, issueType IssueTypeID, opts *ListOptions) iter.Seq2[FieldCreateMetadata, error] {
-	return paginate(ctx, opts, func(ctx context.Context, o ListOptions) ([]FieldCreateMetadata, *Response, error) {
+	return paginate(ctx, s.client, opts, func(ctx context.Context, o ListOptions) ([]FieldCreateMetadata, *Response, error) {
 		return s.CreateMetaFields(ctx, projectIDOrKey, issueType, &o)
 	})
 }
 
 func (s *IssuesService) createMeta(ctx context.Context, path string, opts *ListOptions) (*createMetaPage, int, *Response, error) {
-	q, start, err := offsetQuery(nil, startAtParams, listOpts(opts), createMetaPageSize, createMetaMaxPageSize)
+	q, start, err := s.client.offsetQuery(nil, startAtParams, listOpts(opts), createMetaPageSize, createMetaMaxPageSize)
 	if err != nil {
 		return nil, 0, nil, err
 	}
@@ -741,5 +741,5 @@ func (s *IssuesService) Statuses(ctx context.Context, opts *StatusSearchOptions)
 //
 //	GET /rest/api/3/statuses/search
 func (s *IssuesService) StatusesIter(ctx context.Context, opts *StatusSearchOptions) iter.Seq2[Status, error] {
-	return paginateOpts(ctx, opts, func(o *StatusSearchOptions) *ListOptions { return &o.ListOptions }, s.Statuses)
+	return paginateOpts(ctx, s.client, opts, func(o *StatusSearchOptions) *ListOptions { return &o.ListOptions }, s.Statuses)
 }

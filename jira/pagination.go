@@ -110,8 +110,8 @@ type pageFunc[T any] func(ctx context.Context, opts ListOptions) ([]T, *Response
 // NextCursor until it is empty, checks ctx between pages, refuses a next
 // cursor equal to the current one, and on error yields (zero, err) once and
 // stops.
-func paginate[T any](ctx context.Context, opts *ListOptions, fetch pageFunc[T]) iter.Seq2[T, error] {
-	return paginateOpts(ctx, opts, func(o *ListOptions) *ListOptions { return o },
+func paginate[T any](ctx context.Context, c *Client, opts *ListOptions, fetch pageFunc[T]) iter.Seq2[T, error] {
+	return paginateOpts(ctx, c, opts, func(o *ListOptions) *ListOptions { return o },
 		func(ctx context.Context, o *ListOptions) ([]T, *Response, error) { return fetch(ctx, *o) })
 }
 
@@ -119,8 +119,16 @@ func paginate[T any](ctx context.Context, opts *ListOptions, fetch pageFunc[T]) 
 // [ListOptions] (lo returns it): it copies *opts once (nil means the zero
 // options), and fetches each page with a copy carrying the page's cursor,
 // so the caller's value is never changed.
-func paginateOpts[O, T any](ctx context.Context, opts *O, lo func(*O) *ListOptions, fetch func(context.Context, *O) ([]T, *Response, error)) iter.Seq2[T, error] {
-	return apiclient.Paginate(ctx, opts, func(o *O) *string { return &lo(o).Cursor }, fetch, nextOf, notAdvancing)
+func paginateOpts[O, T any](ctx context.Context, c *Client, opts *O, lo func(*O) *ListOptions, fetch func(context.Context, *O) ([]T, *Response, error)) iter.Seq2[T, error] {
+	return apiclient.Paginate(ctx, opts, func(o *O) *string { return &lo(o).Cursor }, fetch, nextOf, notAdvancing, c.walkLimits())
+}
+
+// walkLimits are the client's pagination bounds.
+func (c *Client) walkLimits() apiclient.Limits {
+	if c == nil {
+		return apiclient.Limits{Pages: DefaultMaxPages, Items: DefaultMaxItems, Option: "jira.WithPaginationLimits"}
+	}
+	return apiclient.Limits{Pages: c.walk.pages, Items: c.walk.items, Option: "jira.WithPaginationLimits"}
 }
 
 // nextOf is a page response's next cursor.
@@ -169,11 +177,15 @@ var (
 )
 
 // offsetQuery sets the offset and page size of the page o selects (default
-// size def, capped at max when max > 0) and returns the start offset.
-func offsetQuery(q url.Values, p offsetParams, o ListOptions, def, max int) (url.Values, int, error) {
+// size def, capped at max when max > 0) and returns the start offset. An
+// offset past the client's item bound is refused (see WithPaginationLimits).
+func (c *Client) offsetQuery(q url.Values, p offsetParams, o ListOptions, def, max int) (url.Values, int, error) {
 	start, err := offsetOf(o.Cursor)
 	if err != nil {
 		return nil, 0, err
+	}
+	if err := c.walkLimits().CheckOffset(start); err != nil {
+		return nil, 0, fmt.Errorf("jira: %w", err)
 	}
 	if q == nil {
 		q = url.Values{}
@@ -192,7 +204,7 @@ func fetchPageBean[T any](ctx context.Context, c *Client, path string, q url.Val
 // by p) and decodes a PageBean or PagedDTO answer: the cursor advances by
 // the values that came back and ends on the last-page flag or an empty page.
 func fetchBean[T any](ctx context.Context, c *Client, r request, p offsetParams, o ListOptions, def, max int) ([]T, *Response, error) {
-	q, start, err := offsetQuery(r.query, p, o, def, max)
+	q, start, err := c.offsetQuery(r.query, p, o, def, max)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -214,7 +226,7 @@ func fetchBean[T any](ctx context.Context, c *Client, r request, p offsetParams,
 
 // fetchArray fetches one page of a startAt/maxResults endpoint answering a bare JSON array.
 func fetchArray[T any](ctx context.Context, c *Client, path string, q url.Values, o ListOptions, def, max int) ([]T, *Response, error) {
-	q, start, err := offsetQuery(q, startAtParams, o, def, max)
+	q, start, err := c.offsetQuery(q, startAtParams, o, def, max)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -178,7 +178,7 @@ func TestPaginateFollowsCursorsAndCopiesOpts(t *testing.T) {
 		"o10": {items: []int{4}, next: ""},
 	}}
 	opts := &ListOptions{PageSize: 2}
-	got := coreDrain(paginate(t.Context(), opts, p.fetch))
+	got := coreDrain(paginate(t.Context(), nil, opts, p.fetch))
 	want := []coreYield{{1, nil}, {2, nil}, {3, nil}, {4, nil}}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(coreYield{}), coreCmp); diff != "" {
 		t.Errorf("items (-want +got):\n%s", diff)
@@ -195,7 +195,7 @@ func TestPaginateFollowsCursorsAndCopiesOpts(t *testing.T) {
 func TestPaginateNilOptsStartsAtFirstPage(t *testing.T) {
 	t.Parallel()
 	p := &corePages{pages: map[string]corePage{"": {items: []int{7}}}}
-	got := coreDrain(paginate(t.Context(), nil, p.fetch))
+	got := coreDrain(paginate(t.Context(), nil, nil, p.fetch))
 	if len(got) != 1 || got[0].item != 7 || got[0].err != nil {
 		t.Errorf("got %+v", got)
 	}
@@ -207,7 +207,7 @@ func TestPaginateNilOptsStartsAtFirstPage(t *testing.T) {
 func TestPaginateStartsAtGivenCursor(t *testing.T) {
 	t.Parallel()
 	p := &corePages{pages: map[string]corePage{"o50": {items: []int{51}, next: ""}}}
-	got := coreDrain(paginate(t.Context(), &ListOptions{Cursor: "o50"}, p.fetch))
+	got := coreDrain(paginate(t.Context(), nil, &ListOptions{Cursor: "o50"}, p.fetch))
 	if len(got) != 1 || got[0].item != 51 {
 		t.Errorf("got %+v", got)
 	}
@@ -224,7 +224,7 @@ func TestPaginateStopsOnErrorAfterYieldingItOnce(t *testing.T) {
 	var got []coreYield
 	// The consumer ignores the error and keeps ranging: the iterator must
 	// still stop rather than re-yield a stale page.
-	for it, err := range paginate(t.Context(), nil, p.fetch) {
+	for it, err := range paginate(t.Context(), nil, nil, p.fetch) {
 		got = append(got, coreYield{it, err})
 	}
 	want := []coreYield{{1, nil}, {2, nil}, {0, boom}}
@@ -242,7 +242,7 @@ func TestPaginateStopsOnErrorAfterYieldingItOnce(t *testing.T) {
 func TestPaginateErrorOnFirstPage(t *testing.T) {
 	t.Parallel()
 	p := &corePages{pages: map[string]corePage{"": {err: ErrForbidden}}}
-	got := coreDrain(paginate(t.Context(), nil, p.fetch))
+	got := coreDrain(paginate(t.Context(), nil, nil, p.fetch))
 	if len(got) != 1 || !errors.Is(got[0].err, ErrForbidden) || got[0].item != 0 {
 		t.Errorf("got %+v", got)
 	}
@@ -254,7 +254,7 @@ func TestPaginateDetectsNonAdvancingCursor(t *testing.T) {
 		"":   {items: []int{1}, next: "o1"},
 		"o1": {items: []int{2}, next: "o1"},
 	}}
-	got := coreDrain(paginate(t.Context(), nil, p.fetch))
+	got := coreDrain(paginate(t.Context(), nil, nil, p.fetch))
 	if len(got) != 3 || got[0].item != 1 || got[1].item != 2 || got[2].err == nil {
 		t.Fatalf("got %+v, want 1, 2 and an error", got)
 	}
@@ -273,7 +273,7 @@ func TestPaginateNilResponseStops(t *testing.T) {
 		calls++
 		return []int{1}, nil, nil
 	}
-	if got := coreDrain(paginate(t.Context(), nil, fetch)); len(got) != 1 || calls != 1 {
+	if got := coreDrain(paginate(t.Context(), nil, nil, fetch)); len(got) != 1 || calls != 1 {
 		t.Errorf("got %+v after %d calls", got, calls)
 	}
 }
@@ -285,7 +285,7 @@ func TestPaginateBreakStopsFetching(t *testing.T) {
 		"o3": {items: []int{4}},
 	}}
 	var got []int
-	for it, err := range paginate(t.Context(), nil, p.fetch) {
+	for it, err := range paginate(t.Context(), nil, nil, p.fetch) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -310,7 +310,7 @@ func TestPaginateRespectsContext(t *testing.T) {
 		p := &corePages{pages: map[string]corePage{"": {items: []int{1}}}}
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
-		got := coreDrain(paginate(ctx, nil, p.fetch))
+		got := coreDrain(paginate(ctx, nil, nil, p.fetch))
 		if len(got) != 1 || !errors.Is(got[0].err, context.Canceled) {
 			t.Errorf("got %+v, want one context.Canceled", got)
 		}
@@ -328,7 +328,7 @@ func TestPaginateRespectsContext(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		var got []coreYield
-		for it, err := range paginate(ctx, nil, p.fetch) {
+		for it, err := range paginate(ctx, nil, nil, p.fetch) {
 			got = append(got, coreYield{it, err})
 			if it == 2 {
 				cancel()
@@ -350,7 +350,7 @@ func TestPaginateIsReusable(t *testing.T) {
 		"":   {items: []int{1}, next: "o1"},
 		"o1": {items: []int{2}},
 	}}
-	seq := paginate(t.Context(), &ListOptions{PageSize: 1}, p.fetch)
+	seq := paginate(t.Context(), nil, &ListOptions{PageSize: 1}, p.fetch)
 	first := coreDrain(seq)
 	second := coreDrain(seq)
 	if diff := cmp.Diff(first, second, cmp.AllowUnexported(coreYield{}), coreCmp); diff != "" {

@@ -317,7 +317,7 @@ func (s *PermissionsService) UsersWithPermission(ctx context.Context, opts *User
 //
 //	GET /rest/api/3/user/permission/search
 func (s *PermissionsService) UsersWithPermissionIter(ctx context.Context, opts *UserPermissionSearchOptions) iter.Seq2[User, error] {
-	return paginateOpts(ctx, opts, func(o *UserPermissionSearchOptions) *ListOptions { return &o.ListOptions }, s.UsersWithPermission)
+	return paginateOpts(ctx, s.client, opts, func(o *UserPermissionSearchOptions) *ListOptions { return &o.ListOptions }, s.UsersWithPermission)
 }
 
 // UsersWhoCanBrowse returns one page of the users who can browse the
@@ -345,7 +345,7 @@ func (s *PermissionsService) UsersWhoCanBrowse(ctx context.Context, opts *Browse
 //
 //	GET /rest/api/3/user/viewissue/search
 func (s *PermissionsService) UsersWhoCanBrowseIter(ctx context.Context, opts *BrowseUserSearchOptions) iter.Seq2[User, error] {
-	return paginateOpts(ctx, opts, func(o *BrowseUserSearchOptions) *ListOptions { return &o.ListOptions }, s.UsersWhoCanBrowse)
+	return paginateOpts(ctx, s.client, opts, func(o *BrowseUserSearchOptions) *ListOptions { return &o.ListOptions }, s.UsersWhoCanBrowse)
 }
 
 func setUserSearch(q url.Values, query string, account AccountID, project ProjectKey, issue IssueKey) {

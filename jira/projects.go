@@ -257,7 +257,7 @@ func (s *ProjectsService) Search(ctx context.Context, opts *ProjectSearchOptions
 //
 //	GET /rest/api/3/project/search
 func (s *ProjectsService) SearchIter(ctx context.Context, opts *ProjectSearchOptions) iter.Seq2[Project, error] {
-	return paginateOpts(ctx, opts, func(o *ProjectSearchOptions) *ListOptions { return &o.ListOptions }, s.Search)
+	return paginateOpts(ctx, s.client, opts, func(o *ProjectSearchOptions) *ListOptions { return &o.ListOptions }, s.Search)
 }
 
 // Get returns one project by ID or key (keys are case-sensitive). Jira's

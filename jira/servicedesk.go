@@ -111,7 +111,7 @@ func (s *ServiceDeskService) List(ctx context.Context, opts *ListOptions) ([]Ser
 //
 //	GET /rest/servicedeskapi/servicedesk
 func (s *ServiceDeskService) ListIter(ctx context.Context, opts *ListOptions) iter.Seq2[ServiceDesk, error] {
-	return paginate(ctx, opts, func(ctx context.Context, o ListOptions) ([]ServiceDesk, *Response, error) {
+	return paginate(ctx, s.client, opts, func(ctx context.Context, o ListOptions) ([]ServiceDesk, *Response, error) {
 		return s.List(ctx, &o)
 	})
 }
@@ -149,7 +149,7 @@ func (s *ServiceDeskService) Customers(ctx context.Context, id ServiceDeskID, op
 //
 //	GET /rest/servicedeskapi/servicedesk/{serviceDeskId}/customer
 func (s *ServiceDeskService) CustomersIter(ctx context.Context, id ServiceDeskID, opts *CustomerListOptions) iter.Seq2[Customer, error] {
-	return paginateOpts(ctx, opts, func(o *CustomerListOptions) *ListOptions { return &o.ListOptions },
+	return paginateOpts(ctx, s.client, opts, func(o *CustomerListOptions) *ListOptions { return &o.ListOptions },
 		func(ctx context.Context, o *CustomerListOptions) ([]Customer, *Response, error) {
 			return s.Customers(ctx, id, o)
 		})
@@ -172,7 +172,7 @@ func (s *ServiceDeskService) Organizations(ctx context.Context, opts *ListOption
 //
 //	GET /rest/servicedeskapi/organization
 func (s *ServiceDeskService) OrganizationsIter(ctx context.Context, opts *ListOptions) iter.Seq2[CustomerOrganization, error] {
-	return paginate(ctx, opts, func(ctx context.Context, o ListOptions) ([]CustomerOrganization, *Response, error) {
+	return paginate(ctx, s.client, opts, func(ctx context.Context, o ListOptions) ([]CustomerOrganization, *Response, error) {
 		return s.Organizations(ctx, &o)
 	})
 }
@@ -199,7 +199,7 @@ func (s *ServiceDeskService) OrganizationUsers(ctx context.Context, id CustomerO
 //
 //	GET /rest/servicedeskapi/organization/{organizationId}/user
 func (s *ServiceDeskService) OrganizationUsersIter(ctx context.Context, id CustomerOrganizationID, opts *ListOptions) iter.Seq2[Customer, error] {
-	return paginate(ctx, opts, func(ctx context.Context, o ListOptions) ([]Customer, *Response, error) {
+	return paginate(ctx, s.client, opts, func(ctx context.Context, o ListOptions) ([]Customer, *Response, error) {
 		return s.OrganizationUsers(ctx, id, &o)
 	})
 }
@@ -227,7 +227,7 @@ func (s *ServiceDeskService) DeskOrganizations(ctx context.Context, id ServiceDe
 //
 //	GET /rest/servicedeskapi/servicedesk/{serviceDeskId}/organization
 func (s *ServiceDeskService) DeskOrganizationsIter(ctx context.Context, id ServiceDeskID, opts *ListOptions) iter.Seq2[CustomerOrganization, error] {
-	return paginate(ctx, opts, func(ctx context.Context, o ListOptions) ([]CustomerOrganization, *Response, error) {
+	return paginate(ctx, s.client, opts, func(ctx context.Context, o ListOptions) ([]CustomerOrganization, *Response, error) {
 		return s.DeskOrganizations(ctx, id, &o)
 	})
 }

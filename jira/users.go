@@ -140,7 +140,7 @@ func (s *UsersService) List(ctx context.Context, opts *ListOptions) ([]User, *Re
 //
 //	GET /rest/api/3/users/search
 func (s *UsersService) ListIter(ctx context.Context, opts *ListOptions) iter.Seq2[User, error] {
-	return paginate(ctx, opts, func(ctx context.Context, o ListOptions) ([]User, *Response, error) {
+	return paginate(ctx, s.client, opts, func(ctx context.Context, o ListOptions) ([]User, *Response, error) {
 		return s.List(ctx, &o)
 	})
 }
@@ -190,7 +190,7 @@ func (s *UsersService) Search(ctx context.Context, query string, opts *ListOptio
 //
 //	GET /rest/api/3/user/search
 func (s *UsersService) SearchIter(ctx context.Context, query string, opts *ListOptions) iter.Seq2[User, error] {
-	return paginate(ctx, opts, func(ctx context.Context, o ListOptions) ([]User, *Response, error) {
+	return paginate(ctx, s.client, opts, func(ctx context.Context, o ListOptions) ([]User, *Response, error) {
 		return s.Search(ctx, query, &o)
 	})
 }
@@ -227,7 +227,7 @@ func (s *UsersService) BulkGet(ctx context.Context, ids []AccountID, opts *ListO
 //	GET /rest/api/3/user/bulk
 func (s *UsersService) BulkGetIter(ctx context.Context, ids []AccountID, opts *ListOptions) iter.Seq2[User, error] {
 	ids = slices.Clone(ids)
-	return paginate(ctx, opts, func(ctx context.Context, o ListOptions) ([]User, *Response, error) {
+	return paginate(ctx, s.client, opts, func(ctx context.Context, o ListOptions) ([]User, *Response, error) {
 		return s.BulkGet(ctx, ids, &o)
 	})
 }

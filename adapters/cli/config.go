@@ -1,8 +1,13 @@
 package cli
 
 import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/batonkit/jiracloud/atlassian"
@@ -92,8 +97,44 @@ func splitList(in []string) []string {
 }
 
 // String prints the configuration with the API token and the Admin API key
-// redacted.
-func (c *Config) String() string { return c.ConnectorConfig().String() }
+// redacted. It, GoString, Format, MarshalJSON and LogValue are on the value,
+// so that a copy of a Config prints redacted too.
+func (c Config) String() string { return c.ConnectorConfig().String() }
+
+// GoString is String, so %#v redacts too.
+func (c Config) GoString() string { return c.String() }
+
+// Format prints String for every verb, so that no verb (%d, %x, …) falls
+// back to printing the fields, secrets included.
+func (c Config) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		_, _ = io.WriteString(f, strconv.Quote(c.String()))
+		return
+	}
+	_, _ = io.WriteString(f, c.String())
+}
+
+// LogValue implements slog.LogValuer with the secrets redacted.
+func (c Config) LogValue() slog.Value { return c.ConnectorConfig().LogValue() }
+
+// secretKeys are the settings MarshalJSON redacts.
+var secretKeys = map[string]bool{"jira-api-token": true, "atlassian-api-token": true}
+
+// MarshalJSON encodes the settings under their flag names with the API
+// token and the Admin API key redacted.
+func (c Config) MarshalJSON() ([]byte, error) {
+	out := map[string]any{}
+	v := reflect.ValueOf(c)
+	for i := range v.NumField() {
+		key := v.Type().Field(i).Tag.Get("mapstructure")
+		val := v.Field(i).Interface()
+		if s, ok := val.(string); ok && secretKeys[key] && s != "" {
+			val = "REDACTED"
+		}
+		out[key] = val
+	}
+	return json.Marshal(out)
+}
 
 // lookup returns the value of the field tagged key (case-insensitively, as
 // viper treats keys), or nil.

@@ -2,6 +2,9 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"strings"
 
 	sdkcli "github.com/conductorone/baton-sdk/pkg/cli"
 	"github.com/conductorone/baton-sdk/pkg/connectorbuilder"
@@ -10,6 +13,7 @@ import (
 
 	"github.com/batonkit/jiracloud/connector"
 	"github.com/batonkit/jiracloud/internal/quietlog"
+	"github.com/batonkit/jiracloud/internal/workdir"
 )
 
 // Run runs the connector's command line through the Baton SDK and does not
@@ -21,7 +25,15 @@ import (
 // --ticketing (with the hidden --list-ticket-schemas, --create-ticket,
 // --get-ticket and --bulk-create-ticket tasks), --workers, logging, health
 // checks, and the capabilities and config subcommands.
+//
+// Before that, Run makes the files the process creates owner-only (umask
+// 077 on Unix: the c1z file is written 0600, not the SDK's 0644) and removes
+// what killed syncs left in the temporary directory (os.TempDir and
+// BATON_C1Z_TEMP_DIR): the SDK's c1z-pebble* stores, when they are the
+// user's, unchanged for 15 minutes and not locked by a running process.
 func Run(ctx context.Context, name, version string) {
+	privateFiles()
+	cleanLeftovers()
 	// The SDK's grant expansion makes Pebble print "Found 0 WALs" through
 	// the log package, outside the SDK's logger and its --log-format.
 	quietlog.Start()
@@ -32,6 +44,19 @@ func Run(ctx context.Context, name, version string) {
 	}
 	if err := cmd.Execute(); err != nil {
 		exit.LogExit(err)
+	}
+}
+
+// cleanLeftovers removes stale working directories of killed syncs.
+func cleanLeftovers() {
+	dirs := []string{os.TempDir()}
+	if d := strings.TrimSpace(os.Getenv("BATON_C1Z_TEMP_DIR")); d != "" {
+		dirs = append(dirs, d)
+	}
+	for _, d := range dirs {
+		for _, p := range workdir.Clean(d, workdir.DefaultStaleAfter, nil) {
+			fmt.Fprintf(os.Stderr, "%s: removed the working directory of an interrupted sync: %s\n", "baton-jira", p)
+		}
 	}
 }
 

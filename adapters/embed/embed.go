@@ -2,6 +2,8 @@ package embed
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -54,6 +56,9 @@ type Result struct {
 	// request was seen (sampled every 20 ms). Duration - APIDuration is
 	// spent in the SDK alone: grant expansion and writing the c1z.
 	APIDuration time.Duration
+	// Resumed reports that the sync continued one that a killed process had
+	// checkpointed (see WithCheckpointEvery).
+	Resumed bool
 	// Steps are the SDK's own per-step durations as recorded in the c1z
 	// (for example "resources", "grants", "grant_expansion"), when the
 	// storage engine records them.
@@ -100,6 +105,7 @@ func Sync(ctx context.Context, cfg connector.Config, opts ...Option) (*Result, e
 		return nil, err
 	}
 	secrets := []string{cfg.JiraAPIToken, cfg.AtlassianAPIToken}
+	o.fingerprint = fingerprint(cfg, o)
 	start := time.Now()
 	c, err := connector.New(ctx, cfg)
 	if err != nil {
@@ -110,6 +116,15 @@ func Sync(ctx context.Context, cfg connector.Config, opts ...Option) (*Result, e
 		return res, redact(err, secrets)
 	}
 	return res, nil
+}
+
+// fingerprint identifies the configuration of a sync, so that only a sync
+// made with the same one is resumed (never one of another site or filter).
+// It holds no secret: the tokens are hashed.
+func fingerprint(cfg connector.Config, o options) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%d\x00%d", cfg.String(), cfg.JiraAPIToken, cfg.AtlassianAPIToken, o.engine, o.workers, len(o.syncOpts))
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 func buildOptions(opts []Option) (options, error) {
@@ -128,15 +143,15 @@ func buildOptions(opts []Option) (options, error) {
 	return o, nil
 }
 
-// targetPaths returns the final path and a fresh temporary path in the same
-// directory to sync into. created reports whether Sync created the final path
-// itself (the default temporary file), so it can be removed on failure.
-func targetPaths(o options) (final, work string, created bool, err error) {
+// targetPath returns the absolute final path. created reports whether Sync
+// created it itself (the default temporary file), so it can be removed on
+// failure.
+func targetPath(o options) (final string, created bool, err error) {
 	final = o.c1zPath
 	if final == "" {
 		f, err := os.CreateTemp(o.tmpDir, "jiracloud-*.c1z")
 		if err != nil {
-			return "", "", false, fmt.Errorf("embed: create c1z file: %w", err)
+			return "", false, fmt.Errorf("embed: create c1z file: %w", err)
 		}
 		final = f.Name()
 		_ = f.Close()
@@ -144,25 +159,20 @@ func targetPaths(o options) (final, work string, created bool, err error) {
 	}
 	abs, err := filepath.Abs(final)
 	if err != nil {
-		return "", "", created, fmt.Errorf("embed: c1z path: %w", err)
+		return "", created, fmt.Errorf("embed: c1z path: %w", err)
 	}
 	final = abs
 	if fi, err := os.Stat(final); err == nil && fi.IsDir() {
-		return "", "", created, fmt.Errorf("embed: c1z path %s is a directory", final)
+		return "", created, fmt.Errorf("embed: c1z path %s is a directory", final)
 	}
-	f, err := os.CreateTemp(filepath.Dir(final), "."+filepath.Base(final)+".*.partial")
-	if err != nil {
-		if created {
-			_ = os.Remove(final)
-		}
-		return "", "", created, fmt.Errorf("embed: create c1z file: %w", err)
-	}
-	work = f.Name()
-	_ = f.Close()
-	// The SDK creates the file itself (with the chosen engine); only the
-	// unique name is kept.
-	_ = os.Remove(work)
-	return final, work, created, nil
+	return final, created, nil
+}
+
+// syncDirFor is the private working directory of a sync into final: a
+// hidden 0700 directory next to it, named after it so that a sync killed
+// mid-way is found (and resumed) by the next sync into the same path.
+func syncDirFor(final string) string {
+	return filepath.Join(filepath.Dir(final), "."+filepath.Base(final)+".sync")
 }
 
 // redactedError hides secrets in the message of err but keeps err in the

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/conductorone/baton-sdk/pkg/connectorbuilder"
 	"github.com/conductorone/baton-sdk/pkg/dotc1z/c1zstore"
@@ -27,6 +28,43 @@ type options struct {
 	zap         *zap.Logger
 	builderOpts []connectorbuilder.Opt
 	syncOpts    []sdksync.SyncOpt
+
+	checkpointEvery time.Duration
+	staleAfter      time.Duration
+	fingerprint     string // the configuration a resumable sync was made with
+}
+
+// WithCheckpointEvery makes a sync resumable after a crash: every d the
+// SDK's checkpoint is saved into the sync's working c1z (in the hidden
+// directory ".<name>.sync" next to the WithC1ZPath file), so that a process
+// killed mid-sync, even by SIGKILL, and started again with the same path and
+// configuration resumes where the last checkpoint left off instead of
+// starting over. Each checkpoint writes the working file whole, so choose d
+// in minutes for large sites. Without it (the default) a killed sync starts
+// over, with the same result. It needs WithC1ZPath.
+func WithCheckpointEvery(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return errors.New("embed: WithCheckpointEvery needs a positive interval")
+		}
+		o.checkpointEvery = d
+		return nil
+	}
+}
+
+// WithStaleAfter sets how old the leftovers of a killed sync (the SDK's
+// c1z-pebble* working directories and our jiracloud-sync-* ones in the
+// temporary directory, and .partial files next to the c1z file) must be
+// before a new sync removes them; default 15 minutes. Only leftovers of the
+// current user that no running sync holds locked are removed.
+func WithStaleAfter(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return errors.New("embed: WithStaleAfter needs a positive duration")
+		}
+		o.staleAfter = d
+		return nil
+	}
 }
 
 // StorageEngine names a c1z storage engine of the Baton SDK.
@@ -42,9 +80,10 @@ const (
 )
 
 // WithC1ZPath sets where the c1z file is written. The file is written
-// atomically: the sync runs into a temporary file in the same directory,
-// which is renamed onto path only when the sync succeeded, so a failed sync
-// leaves an existing file at path untouched and never a partial one.
+// atomically: the sync runs into a private (0700) hidden directory
+// ".<name>.sync" in the same directory, and its c1z is renamed onto path,
+// with mode 0600, only when the sync succeeded, so a failed sync leaves an
+// existing file at path untouched and never a partial one.
 // Default: a new temporary file (see [Result.C1ZPath]); the caller removes
 // it, or passes [WithRemoveC1Z] to have Sync remove it.
 func WithC1ZPath(path string) Option {

@@ -50,7 +50,7 @@ func TestProvisionerLogsAndResults(t *testing.T) {
 	if err != nil || g.AlreadyDone || len(g.Changes) != 1 {
 		t.Fatalf("Grant: %+v, %v", g, err)
 	}
-	if !strings.Contains(logs.String(), `"msg":"baton-jira-cloud: add user to group"`) ||
+	if !strings.Contains(logs.String(), `"msg":"baton-jira: add user to group"`) ||
 		!strings.Contains(logs.String(), `"group_id":"`+group+`"`) || !strings.Contains(logs.String(), `"account_id":"`+acct.AccountID+`"`) {
 		t.Errorf("the write is not logged with its IDs:\n%s", logs.String())
 	}

@@ -372,7 +372,7 @@ func countInto(ctx context.Context, path, tmpDir string, res *Result, direct int
 		}
 	}
 	*res = Result{C1ZPath: res.C1ZPath, Duration: res.Duration, APIDuration: res.APIDuration, Requests: res.Requests,
-		Retries: res.Retries, RateLimited: res.RateLimited, ByRoute: res.ByRoute, Waited: res.Waited}
+		Retries: res.Retries, RateLimited: res.RateLimited, ByRoute: res.ByRoute, Waited: res.Waited, Resumed: res.Resumed}
 	return countByScan(ctx, path, tmpDir, res)
 }
 

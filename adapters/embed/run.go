@@ -7,6 +7,7 @@ import (
 	"hash/maphash"
 	"net"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/batonkit/jiracloud/internal/quietlog"
+	"github.com/batonkit/jiracloud/internal/workdir"
 )
 
 // maxMessage bounds one gRPC message between syncer and connector. Pages
@@ -40,20 +42,6 @@ const progressEvery = 250 * time.Millisecond
 // run syncs builder (a connectorbuilder.ConnectorBuilderV2) into a c1z file
 // as described by o. stats may be nil.
 func run(ctx context.Context, builder any, stats statsFunc, o options, start time.Time) (res *Result, err error) {
-	final, work, created, err := targetPaths(o)
-	if err != nil {
-		return nil, err
-	}
-	done := false
-	defer func() {
-		if !done {
-			_ = os.Remove(work)
-			if created {
-				_ = os.Remove(final)
-			}
-		}
-	}()
-
 	logger := o.zap
 	if logger == nil {
 		logger = zap.NewNop()
@@ -61,6 +49,57 @@ func run(ctx context.Context, builder any, stats statsFunc, o options, start tim
 		// package too (see internal/quietlog).
 		defer quietlog.Start()()
 	}
+	final, created, err := targetPath(o)
+	if err != nil {
+		return nil, err
+	}
+	// Leftovers of killed syncs: stale working directories and Pebble
+	// stores in the temporary directory, old .partial files next to final.
+	removed := workdir.Clean(o.tmpDir, o.staleAfter, nil)
+	removed = append(removed, workdir.CleanPartials(final, o.staleAfter)...)
+	if len(removed) > 0 {
+		logger.Info("embed: removed the leftovers of interrupted syncs", zap.Strings("paths", removed))
+	}
+	priv, err := workdir.Open(syncDirFor(final))
+	if err != nil {
+		if created {
+			_ = os.Remove(final)
+		}
+		if errors.Is(err, workdir.ErrLocked) {
+			return nil, fmt.Errorf("embed: another sync is writing %s (its working directory %s is locked)", final, syncDirFor(final))
+		}
+		return nil, fmt.Errorf("embed: working directory: %w", err)
+	}
+	work := filepath.Join(priv.Path, "sync.c1z")
+	resumed := prepareResume(priv.Path, work, o.fingerprint)
+	if resumed {
+		logger.Info("embed: resuming an interrupted sync", zap.String("c1z", final))
+	}
+	scratch, err := workdir.Create(o.tmpDir)
+	if err != nil {
+		_ = priv.Close()
+		if created {
+			_ = os.Remove(final)
+		}
+		return nil, fmt.Errorf("embed: working directory: %w", err)
+	}
+	defer func() { _ = scratch.Close() }()
+	done := false
+	defer func() {
+		if done {
+			_ = priv.Close()
+			return
+		}
+		if o.checkpointEvery > 0 && !created && fileExists(work) {
+			priv.Unlock() // keep the checkpointed sync for the next run to resume
+		} else {
+			_ = priv.Close()
+		}
+		if created {
+			_ = os.Remove(final)
+		}
+	}()
+
 	ctx = ctxzap.ToContext(ctx, logger)
 
 	sess := &lazySessionStore{}
@@ -88,24 +127,14 @@ func run(ctx context.Context, builder any, stats statsFunc, o options, start tim
 		sdksync.WithSessionStore(sess),
 		sdksync.WithProgressHandler(tr.onProgress),
 		sdksync.WithTransitionHandler(tr.onTransition),
-	}
-	if o.tmpDir != "" {
-		syncOpts = append(syncOpts, sdksync.WithTmpDir(o.tmpDir))
+		sdksync.WithTmpDir(scratch.Path),
 	}
 	if o.engine != "" {
 		syncOpts = append(syncOpts, sdksync.WithStorageEngine(o.engine))
 	}
 	syncOpts = append(syncOpts, o.syncOpts...)
 
-	syncer, err := sdksync.NewSyncer(ctx, cc, syncOpts...)
-	if err != nil {
-		tr.stop()
-		return nil, fmt.Errorf("embed: new syncer: %w", err)
-	}
-	syncErr := syncer.Sync(ctx)
-	// Close writes the c1z (or cleans up after a failed sync); it must run
-	// even when ctx is done.
-	closeErr := syncer.Close(context.WithoutCancel(ctx))
+	syncErr, closeErr := syncInChunks(ctx, cc, syncOpts, o.checkpointEvery, tr, logger)
 	apiEnd := tr.stop()
 	if syncErr != nil {
 		return nil, fmt.Errorf("embed: sync: %w", errors.Join(syncErr, closeErr))
@@ -113,19 +142,27 @@ func run(ctx context.Context, builder any, stats statsFunc, o options, start tim
 	if closeErr != nil {
 		return nil, fmt.Errorf("embed: write c1z: %w", closeErr)
 	}
+	// The file holds emails, names and memberships: owner-only, before it
+	// leaves the private directory.
+	if err := os.Chmod(work, 0o600); err != nil {
+		return nil, fmt.Errorf("embed: c1z permissions: %w", err)
+	}
 	if err := os.Rename(work, final); err != nil {
 		return nil, fmt.Errorf("embed: move c1z into place: %w", err)
 	}
 	done = true
 
-	res = &Result{C1ZPath: final, Duration: time.Since(start), APIDuration: apiEnd}
+	res = &Result{C1ZPath: final, Duration: time.Since(start), APIDuration: apiEnd, Resumed: resumed}
 	if stats != nil {
 		st := stats()
 		res.Requests, res.Retries, res.RateLimited = st.Requests, st.Retries, st.RateLimited
 		res.ByRoute, res.Waited = st.ByRoute, st.Waited()
 	}
 	direct, exact := tally.direct()
-	err = countInto(ctx, final, o.tmpDir, res, direct, exact)
+	if resumed {
+		exact = false // the calls before the interruption were not seen: count from the file
+	}
+	err = countInto(ctx, final, scratch.Path, res, direct, exact)
 	if o.removeC1Z {
 		if rerr := os.Remove(final); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
 			err = errors.Join(err, fmt.Errorf("embed: remove c1z: %w", rerr))
@@ -133,6 +170,58 @@ func run(ctx context.Context, builder any, stats statsFunc, o options, start tim
 		res.C1ZPath = ""
 	}
 	return res, err
+}
+
+// syncInChunks runs the SDK syncer. With a checkpoint interval it runs it
+// for at most that long at a time: the SDK then stops, Close saves the
+// unfinished sync with its checkpoint into the c1z, and the next chunk
+// resumes it, so a process killed mid-sync loses at most one interval of
+// work. A chunk that stores nothing new makes the next one unbounded.
+func syncInChunks(ctx context.Context, cc types.ConnectorClient, opts []sdksync.SyncOpt, every time.Duration,
+	tr *tracker, logger *zap.Logger) (syncErr, closeErr error) {
+	for {
+		chunkOpts := opts
+		before := tr.stored()
+		if every > 0 {
+			chunkOpts = append(append([]sdksync.SyncOpt{}, opts...), sdksync.WithRunDuration(every))
+		}
+		syncer, err := sdksync.NewSyncer(ctx, cc, chunkOpts...)
+		if err != nil {
+			return fmt.Errorf("new syncer: %w", err), nil
+		}
+		syncErr = syncer.Sync(ctx)
+		// Close writes the c1z (or cleans up after a failed sync); it must
+		// run even when ctx is done.
+		closeErr = syncer.Close(context.WithoutCancel(ctx))
+		if every <= 0 || !errors.Is(syncErr, sdksync.ErrSyncNotComplete) || closeErr != nil || ctx.Err() != nil {
+			return syncErr, closeErr
+		}
+		if tr.stored() == before {
+			every = 0 // no progress within an interval: finish in one go
+		}
+		logger.Debug("embed: checkpoint saved, resuming", zap.Int64("stored", tr.stored()))
+	}
+}
+
+// prepareResume keeps the c1z a killed sync into the same path checkpointed
+// when it was made with the same configuration (fingerprint), and removes
+// it otherwise. It records fingerprint for the next run and reports
+// whether there is a sync to resume.
+func prepareResume(dir, work, fingerprint string) bool {
+	fpPath := filepath.Join(dir, "config")
+	prev, _ := os.ReadFile(fpPath)
+	resume := fingerprint != "" && string(prev) == fingerprint && fileExists(work)
+	if !resume {
+		_ = os.Remove(work)
+	}
+	_ = os.Remove(work + ".tmp") // a save cut short
+	_ = os.WriteFile(fpPath, []byte(fingerprint), 0o600)
+	return resume
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // serve starts an in-memory gRPC server for srv and returns a connector
@@ -348,6 +437,9 @@ func (t *tracker) onProgress(p *sdksync.Progress) {
 	}
 	t.sample(time.Now(), true)
 }
+
+// stored is the number of objects the SDK has stored so far.
+func (t *tracker) stored() int64 { return t.rt.Load() + t.r.Load() + t.e.Load() + t.g.Load() }
 
 func (t *tracker) onTransition(a sdksync.Action) {
 	t.phase.Store(a.Op.String())

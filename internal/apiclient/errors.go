@@ -3,6 +3,7 @@ package apiclient
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -32,6 +33,76 @@ func PlainMessage(body []byte) string {
 		txt = txt[:cut] + "…"
 	}
 	return txt
+}
+
+// PlainContentType is a Content-Type without parameters, cut to 64 bytes.
+func PlainContentType(ct string) string {
+	ct, _, _ = strings.Cut(ct, ";")
+	ct = strings.TrimSpace(ct)
+	if len(ct) > 64 {
+		ct = ct[:64]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r > '~' {
+			return '?'
+		}
+		return r
+	}, ct)
+}
+
+// ReadErrorBody reads at most limit bytes of an error body with every
+// secret replaced by REDACTED. It redacts before it truncates: it reads
+// enough past limit to see a secret that straddles the limit whole, so no
+// fragment of one survives the cut.
+func ReadErrorBody(r io.Reader, limit int64, secrets ...string) []byte {
+	extra := 0
+	for _, s := range secrets {
+		extra = max(extra, len(s))
+	}
+	data, more, _ := transport.ReadBounded(r, limit+int64(extra))
+	data = RedactSecrets(data, secrets...)
+	if more {
+		// The read cut the body: a secret may start in its last bytes.
+		// Redaction shortens what precedes it, which could move that
+		// fragment under the limit; drop it.
+		data = trimSecretStart(data, secrets)
+	}
+	if int64(len(data)) > limit {
+		data = data[:limit]
+	}
+	return data
+}
+
+// trimSecretStart drops the longest tail of data that is the start of a
+// secret.
+func trimSecretStart(data []byte, secrets []string) []byte {
+	cut := 0
+	for _, s := range secrets {
+		for n := min(len(s)-1, len(data)); n > cut; n-- {
+			if bytes.HasSuffix(data, []byte(s[:n])) {
+				cut = n
+				break
+			}
+		}
+	}
+	return data[:len(data)-cut]
+}
+
+// maxDecodedMessage bounds one message decoded from a JSON error body.
+const maxDecodedMessage = 1024
+
+// CapMessage cuts a message decoded from an error body to 1 KiB (without
+// splitting a UTF-8 sequence), with an ellipsis when it was longer, so a
+// hostile or broken server cannot make error strings arbitrarily long.
+func CapMessage(s string) string {
+	if len(s) <= maxDecodedMessage {
+		return s
+	}
+	cut := maxDecodedMessage
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // RetryAfter is the wait a non-2xx answer asks for: the server's (from rt)
@@ -66,29 +137,56 @@ func WriteWait(b *strings.Builder, retryAfter time.Duration, reason string, atte
 			b.WriteString(", " + reason)
 		}
 		b.WriteString(")")
+		if retryAfter > transport.DefaultMaxServerWait {
+			fmt.Fprintf(b, "; the server asked for a wait longer than the %s the client honours, so it was not retried", transport.DefaultMaxServerWait)
+		}
 	}
 	if attempts > 1 {
 		fmt.Fprintf(b, " after %d attempts", attempts)
 	}
 }
 
+// DefaultMaxResponseSize is the default bound on a 2xx response body.
+const DefaultMaxResponseSize = 64 << 20
+
+// ErrResponseTooLarge is wrapped by the error of a 2xx answer whose body is
+// larger than the client's limit.
+var ErrResponseTooLarge = errors.New("response body too large")
+
 // ReadJSON reads the body of a 2xx answer to the request method full and
 // decodes it into out. A nil out or a 204 discards (at most 64 KiB of) the
-// body; an empty body leaves out unchanged. Errors start with pkg and name
-// the request by its redacted URL.
-func ReadJSON(pkg, method, full string, resp *http.Response, out any) error {
+// body; an empty body leaves out unchanged. A body longer than limit bytes
+// (DefaultMaxResponseSize when limit <= 0) is not decoded: the error wraps
+// ErrResponseTooLarge and names optionName, the option that raises the
+// limit. Errors start with pkg and name the request by its redacted URL.
+func ReadJSON(pkg, method, full string, resp *http.Response, out any, limit int64, optionName string) error {
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil
 	}
-	data, err := io.ReadAll(resp.Body)
+	if limit <= 0 {
+		limit = DefaultMaxResponseSize
+	}
+	if resp.ContentLength > limit {
+		return fmt.Errorf("%s: %s %s: %w: the server announced %d bytes, more than the limit of %d (raise it with %s)",
+			pkg, method, RedactURL(full), ErrResponseTooLarge, resp.ContentLength, limit, optionName)
+	}
+	data, more, err := transport.ReadBounded(resp.Body, limit)
 	if err != nil {
 		return fmt.Errorf("%s: %s %s: reading response: %w", pkg, method, RedactURL(full), err)
+	}
+	if more {
+		return fmt.Errorf("%s: %s %s: %w: more than the limit of %d bytes (raise it with %s)",
+			pkg, method, RedactURL(full), ErrResponseTooLarge, limit, optionName)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
+		if ct := resp.Header.Get("Content-Type"); ct != "" && !strings.Contains(strings.ToLower(ct), "json") {
+			return fmt.Errorf("%s: %s %s: the server answered %d with %s, not JSON (a proxy, login or error page?): decoding response (%d bytes): %w",
+				pkg, method, RedactURL(full), resp.StatusCode, PlainContentType(ct), len(data), err)
+		}
 		return fmt.Errorf("%s: %s %s: decoding response (%d bytes): %w", pkg, method, RedactURL(full), len(data), err)
 	}
 	return nil

@@ -13,9 +13,28 @@ import (
 // filled by the client's With… options. Its setters validate their input
 // and name pkg ("jira", "atlassian") and the option in their errors.
 type TransportOptions struct {
-	shared *transport.Transport
-	cfg    transport.Config
-	limits *transport.RateLimits
+	shared     *transport.Transport
+	cfg        transport.Config
+	limits     *transport.RateLimits
+	timeoutSet bool
+	maxBody    int64
+}
+
+// SetMaxResponseSize bounds the body of a 2xx answer.
+func (o *TransportOptions) SetMaxResponseSize(pkg string, n int64) error {
+	if n <= 0 {
+		return invalid(pkg, "WithMaxResponseSize needs a positive size")
+	}
+	o.maxBody = n
+	return nil
+}
+
+// MaxResponseSize is the 2xx body bound (DefaultMaxResponseSize unless set).
+func (o *TransportOptions) MaxResponseSize() int64 {
+	if o.maxBody > 0 {
+		return o.maxBody
+	}
+	return DefaultMaxResponseSize
 }
 
 func invalid(pkg, msg string) error { return errors.New(pkg + ": " + msg) }
@@ -39,6 +58,7 @@ func (o *TransportOptions) SetHTTPClient(pkg string, hc *http.Client) error {
 		o.cfg.Base = http.DefaultTransport
 	}
 	o.cfg.Timeout = hc.Timeout
+	o.timeoutSet = true
 	return nil
 }
 
@@ -69,12 +89,14 @@ func (o *TransportOptions) SetRetryPolicy(pkg string, p transport.RetryPolicy) e
 	return nil
 }
 
-// SetTimeout bounds each attempt.
+// SetTimeout bounds each attempt; 0 means no bound (the default, when no
+// timeout and no HTTP client is set, is transport.DefaultAttemptTimeout).
 func (o *TransportOptions) SetTimeout(pkg string, d time.Duration) error {
 	if d < 0 {
 		return invalid(pkg, "timeout must not be negative")
 	}
 	o.cfg.Timeout = d
+	o.timeoutSet = true
 	return nil
 }
 
@@ -95,6 +117,9 @@ func (o *TransportOptions) Transport(newTransport func(transport.Config) *transp
 		return o.shared
 	}
 	cfg := o.cfg
+	if !o.timeoutSet {
+		cfg.Timeout = transport.DefaultAttemptTimeout
+	}
 	if cfg.Limiter == nil && o.limits != nil {
 		cfg.Limiter = transport.NewLimiter(*o.limits, cfg.Clock)
 	}

@@ -2,8 +2,35 @@ package apiclient
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"iter"
 )
+
+// ErrPaginationLimit is wrapped by the error of a listing that passed its
+// page or item bound: the server kept returning fresh pages.
+var ErrPaginationLimit = errors.New("pagination limit reached")
+
+// Limits bounds one pagination walk; zero fields mean no bound.
+type Limits struct {
+	Pages, Items int
+	// Option names the option that raises the limits, for the error.
+	Option string
+}
+
+// check returns an error once pages or items passed the limits.
+func (l Limits) check(pages, items int) error {
+	if l.Pages > 0 && pages > l.Pages {
+		return fmt.Errorf("%w: more than %d pages; the server keeps returning new pages (raise the limit with %s if the listing is really that long)", ErrPaginationLimit, l.Pages, l.Option)
+	}
+	if l.Items > 0 && items > l.Items {
+		return fmt.Errorf("%w: more than %d items; the server keeps returning new pages (raise the limit with %s if the listing is really that long)", ErrPaginationLimit, l.Items, l.Option)
+	}
+	return nil
+}
+
+// CheckOffset refuses an offset page starting past the item limit.
+func (l Limits) CheckOffset(offset int) error { return l.check(0, offset) }
 
 // Paginate turns a page fetcher into an iterator.
 //
@@ -19,9 +46,12 @@ import (
 // stuck, passing the current cursor, the next one and whether the next one
 // was already fetched in this range; a non-nil error is yielded as the
 // listing's end. On any error it yields (zero, err) once and stops.
+//
+// lim bounds the pages fetched and items yielded in one range: past either
+// bound the listing ends with an error wrapping ErrPaginationLimit.
 func Paginate[O, T, R any](ctx context.Context, opts *O, cursor func(*O) *string,
 	fetch func(context.Context, *O) ([]T, *R, error), next func(*R) string,
-	stuck func(cur, next string, seen bool) error) iter.Seq2[T, error] {
+	stuck func(cur, next string, seen bool) error, lim Limits) iter.Seq2[T, error] {
 	var start O
 	if opts != nil {
 		start = *opts
@@ -30,14 +60,25 @@ func Paginate[O, T, R any](ctx context.Context, opts *O, cursor func(*O) *string
 		var zero T
 		o := start
 		seen := map[string]bool{}
+		pages, count := 0, 0
 		for {
 			if err := ctx.Err(); err != nil {
+				yield(zero, err)
+				return
+			}
+			pages++
+			if err := lim.check(pages, count); err != nil {
 				yield(zero, err)
 				return
 			}
 			page := o
 			items, resp, err := fetch(ctx, &page)
 			if err != nil {
+				yield(zero, err)
+				return
+			}
+			count += len(items)
+			if err := lim.check(pages, count); err != nil {
 				yield(zero, err)
 				return
 			}

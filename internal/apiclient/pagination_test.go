@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/batonkit/jiracloud/internal/apiclient/apitest"
@@ -56,7 +57,7 @@ func TestPaginateFollowsCursorsAndRestarts(t *testing.T) {
 	opts := &testOpts{Cursor: "a", Filter: []string{"f"}}
 	seq := Paginate(t.Context(), opts, cursorOf, pages(map[string][2]string{
 		"a": {"1", "b"}, "b": {"2", "c"}, "c": {"3", ""},
-	}, &calls), nextOf, sameCursor)
+	}, &calls), nextOf, sameCursor, Limits{})
 	opts.Cursor = "zzz" // copied when Paginate was called
 	for range 2 {
 		items, errs := drain(seq)
@@ -76,13 +77,13 @@ func TestPaginateStuckPolicies(t *testing.T) {
 	// self-loop is.
 	var calls []string
 	items, errs := drain(Paginate(t.Context(), nil, cursorOf,
-		pages(map[string][2]string{"": {"1", "b"}, "b": {"2", "b"}}, &calls), nextOf, sameCursor))
+		pages(map[string][2]string{"": {"1", "b"}, "b": {"2", "b"}}, &calls), nextOf, sameCursor, Limits{}))
 	if !slices.Equal(items, []string{"1", "2"}) || len(errs) != 1 || errs[0].Error() != `stuck at "b"` {
 		t.Errorf("self-loop: items %v, errs %v", items, errs)
 	}
 	// Seen-before policy: the cycle ends when b comes back.
 	calls = nil
-	items, errs = drain(Paginate(t.Context(), &testOpts{Filter: []string{"f"}}, cursorOf, pages(cycle, &calls), nextOf, repeated))
+	items, errs = drain(Paginate(t.Context(), &testOpts{Filter: []string{"f"}}, cursorOf, pages(cycle, &calls), nextOf, repeated, Limits{}))
 	if !slices.Equal(items, []string{"1", "2", "3"}) || len(errs) != 1 || errs[0].Error() != `"b" seen before` {
 		t.Errorf("cycle: items %v, errs %v", items, errs)
 	}
@@ -101,14 +102,14 @@ func TestPaginateStopsOnErrorNilResponseAndCancel(t *testing.T) {
 			return nil, nil, boom
 		}
 		return []string{"a"}, &testResp{next: "n"}, nil
-	}, nextOf, repeated))
+	}, nextOf, repeated, Limits{}))
 	if !slices.Equal(items, []string{"a"}) || len(errs) != 1 || !errors.Is(errs[0], boom) {
 		t.Errorf("error: items %v, errs %v", items, errs)
 	}
 
 	items, errs = drain(Paginate(t.Context(), nil, cursorOf, func(context.Context, *testOpts) ([]string, *testResp, error) {
 		return []string{"only"}, nil, nil
-	}, nextOf, repeated))
+	}, nextOf, repeated, Limits{}))
 	if !slices.Equal(items, []string{"only"}) || len(errs) != 0 {
 		t.Errorf("nil response: items %v, errs %v", items, errs)
 	}
@@ -117,7 +118,7 @@ func TestPaginateStopsOnErrorNilResponseAndCancel(t *testing.T) {
 	items, errs = drain(Paginate(ctx, nil, cursorOf, func(context.Context, *testOpts) ([]string, *testResp, error) {
 		cancel()
 		return []string{"p"}, &testResp{next: "n"}, nil
-	}, nextOf, repeated))
+	}, nextOf, repeated, Limits{}))
 	if !slices.Equal(items, []string{"p"}) || len(errs) != 1 || !errors.Is(errs[0], context.Canceled) {
 		t.Errorf("cancel: items %v, errs %v", items, errs)
 	}
@@ -127,7 +128,7 @@ func TestPaginateEarlyBreak(t *testing.T) {
 	t.Parallel()
 	var calls []string
 	for v, err := range Paginate(t.Context(), &testOpts{Filter: []string{"f"}}, cursorOf,
-		pages(map[string][2]string{"": {"1", "b"}, "b": {"2", ""}}, &calls), nextOf, repeated) {
+		pages(map[string][2]string{"": {"1", "b"}, "b": {"2", ""}}, &calls), nextOf, repeated, Limits{}) {
 		if err != nil || v != "1" {
 			t.Fatalf("first = %q, %v", v, err)
 		}
@@ -152,5 +153,31 @@ func TestPageSizeAndDeref(t *testing.T) {
 	}
 	if got := Deref(&testOpts{Cursor: "c"}); got.Cursor != "c" {
 		t.Errorf("Deref = %+v", got)
+	}
+}
+
+// TestPaginateLimits ends an endless listing (fresh cursors forever) with an
+// error wrapping ErrPaginationLimit, by pages and by items.
+func TestPaginateLimits(t *testing.T) {
+	t.Parallel()
+	n := 0
+	endless := func(context.Context, *testOpts) ([]string, *testResp, error) {
+		n++
+		return []string{"x", "y"}, &testResp{next: fmt.Sprint("c", n)}, nil
+	}
+	items, errs := drain(Paginate(t.Context(), nil, cursorOf, endless, nextOf, repeated, Limits{Pages: 5, Option: "WithX"}))
+	if len(items) != 10 || len(errs) != 1 || !errors.Is(errs[0], ErrPaginationLimit) || !strings.Contains(errs[0].Error(), "WithX") {
+		t.Errorf("page bound: %d items, errs %v", len(items), errs)
+	}
+	n = 0
+	items, errs = drain(Paginate(t.Context(), nil, cursorOf, endless, nextOf, repeated, Limits{Items: 7}))
+	if len(items) != 6 || len(errs) != 1 || !errors.Is(errs[0], ErrPaginationLimit) {
+		t.Errorf("item bound: %d items, errs %v", len(items), errs)
+	}
+	if err := (Limits{Items: 100}).CheckOffset(101); !errors.Is(err, ErrPaginationLimit) {
+		t.Errorf("CheckOffset(101) = %v", err)
+	}
+	if err := (Limits{Items: 100}).CheckOffset(100); err != nil {
+		t.Errorf("CheckOffset(100) = %v", err)
 	}
 }

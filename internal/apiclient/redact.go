@@ -50,12 +50,25 @@ func RedactURL(raw string) string {
 }
 
 // RedactSecrets replaces every occurrence of each non-empty secret in body
-// with REDACTED.
+// with REDACTED. A replacement can form a new occurrence (a secret that
+// starts with the end of "REDACTED"); after a few rounds what is left is cut
+// out, which always ends because the body shrinks.
 func RedactSecrets(body []byte, secrets ...string) []byte {
-	for _, s := range secrets {
-		if s != "" && bytes.Contains(body, []byte(s)) {
-			body = bytes.ReplaceAll(body, []byte(s), []byte("REDACTED"))
+	for round := 0; ; round++ {
+		found := false
+		for _, s := range secrets {
+			if s == "" || !bytes.Contains(body, []byte(s)) {
+				continue
+			}
+			found = true
+			repl := []byte("REDACTED")
+			if round >= 3 {
+				repl = nil
+			}
+			body = bytes.ReplaceAll(body, []byte(s), repl)
+		}
+		if !found {
+			return body
 		}
 	}
-	return body
 }

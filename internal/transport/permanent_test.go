@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"syscall"
 	"testing"
@@ -34,5 +35,26 @@ func TestPermanent(t *testing.T) {
 		if got := Permanent(tc.err); got != tc.want {
 			t.Errorf("%s: Permanent = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestDefaultRoundTripperTimeouts: the default round tripper bounds the
+// wait for response headers (issue 11, finding 8), and redirects that
+// leave the origin are permanent failures (finding 2).
+func TestDefaultRoundTripperTimeouts(t *testing.T) {
+	tr := New(Config{})
+	prt, ok := tr.rc.HTTPClient.Transport.(*pacedRoundTripper)
+	if !ok {
+		t.Fatalf("transport %T", tr.rc.HTTPClient.Transport)
+	}
+	ht, ok := prt.base.(*http.Transport)
+	if !ok || ht.ResponseHeaderTimeout != DefaultResponseHeaderTimeout {
+		t.Errorf("base %T: ResponseHeaderTimeout not the default", prt.base)
+	}
+	if tr.rc.HTTPClient.CheckRedirect == nil {
+		t.Error("no redirect policy")
+	}
+	if !Permanent(&url.Error{Op: "Get", URL: "https://a", Err: &RedirectError{From: "https://a", To: "http://a", Reason: "r"}}) {
+		t.Error("a refused redirect is retried")
 	}
 }

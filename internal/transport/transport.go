@@ -46,7 +46,36 @@ type RetryPolicy struct {
 	MaxRetryAfter time.Duration
 	// JitterMin and JitterMax bound the factor applied to backoff delays.
 	JitterMin, JitterMax float64
+	// MaxServerWait is the longest server-requested wait the client honours
+	// at all; zero means DefaultMaxServerWait (1 h). A 429 or 503 asking
+	// for longer (a Retry-After of 1e9 s, a reset years away) neither
+	// pauses the limiter nor is retried: the response comes back as an
+	// error, so a long-lived process is never frozen by one bad header.
+	MaxServerWait time.Duration
 }
+
+// DefaultMaxServerWait is the default RetryPolicy.MaxServerWait.
+const DefaultMaxServerWait = time.Hour
+
+// DefaultAttemptTimeout bounds one attempt (headers and body) of a client
+// built without WithTimeout or WithHTTPClient.
+const DefaultAttemptTimeout = 100 * time.Second
+
+// DefaultResponseHeaderTimeout bounds the wait for response headers on the
+// default round tripper.
+const DefaultResponseHeaderTimeout = 60 * time.Second
+
+// maxServerWait is p.MaxServerWait or its default.
+func (p RetryPolicy) maxServerWait() time.Duration {
+	if p.MaxServerWait > 0 {
+		return p.MaxServerWait
+	}
+	return DefaultMaxServerWait
+}
+
+// ServerWaitTooLong reports whether a server-requested wait exceeds what
+// the client honours (RetryPolicy.MaxServerWait, default 1 h).
+func (t *Transport) ServerWaitTooLong(d time.Duration) bool { return d > t.policy.maxServerWait() }
 
 // DefaultRetryPolicy follows Atlassian's guidance: 4 retries, a 2 s base
 // delay doubling to a 30 s cap, jitter in [0.7, 1.3], and Retry-After as the
@@ -149,8 +178,53 @@ type Transport struct {
 	rnd     func() float64
 	log     *slog.Logger
 	rc      *retryablehttp.Client
+	timeout time.Duration
 	stats   statsCounters
 	observe func(Event)
+}
+
+// AttemptTimeout is the bound on one attempt (0 = none).
+func (t *Transport) AttemptTimeout() time.Duration { return t.timeout }
+
+// RedirectError is the failure of a request answered with a redirect the
+// transport refuses to follow: one to another scheme, host or port (the
+// credentials in the request's headers must never reach another origin),
+// one that would send a request body again, or the tenth in a row.
+type RedirectError struct {
+	// From and To are the redirecting and target URLs, without query strings.
+	From, To string
+	// Reason says why the redirect was refused.
+	Reason string
+}
+
+func (e *RedirectError) Error() string {
+	return "refusing redirect from " + e.From + " to " + e.To + ": " + e.Reason
+}
+
+// checkRedirect follows a redirect only within the origin (scheme, host and
+// port) of the first request, and only for requests without a body: Go would
+// resend a body on 307/308, and forward the Authorization header to the same
+// host even when the redirect downgrades https to http.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	first := via[0]
+	e := &RedirectError{From: redactedURL(via[len(via)-1].URL), To: redactedURL(req.URL)}
+	switch {
+	case !strings.EqualFold(req.URL.Scheme, first.URL.Scheme) || !strings.EqualFold(req.URL.Host, first.URL.Host):
+		e.Reason = "it leaves " + first.URL.Scheme + "://" + first.URL.Host + " (check the site URL)"
+	case first.Body != nil && first.Body != http.NoBody || first.GetBody != nil && first.ContentLength != 0:
+		e.Reason = "the request has a body, which is never sent twice"
+	case len(via) >= 10:
+		e.Reason = "too many redirects"
+	default:
+		return nil
+	}
+	return e
+}
+
+func redactedURL(u *url.URL) string {
+	c := *u
+	c.RawQuery, c.Fragment, c.User = "", "", nil
+	return c.String()
 }
 
 // New builds a Transport.
@@ -177,9 +251,11 @@ func New(cfg Config) *Transport {
 	if base == nil {
 		pt := cleanhttp.DefaultPooledTransport()
 		pt.MaxIdleConnsPerHost = 64
+		pt.ResponseHeaderTimeout = DefaultResponseHeaderTimeout
 		base = pt
 	}
-	hc := &http.Client{Transport: &pacedRoundTripper{t: t, base: base}, Timeout: cfg.Timeout}
+	t.timeout = cfg.Timeout
+	hc := &http.Client{Transport: &pacedRoundTripper{t: t, base: base}, Timeout: cfg.Timeout, CheckRedirect: checkRedirect}
 	t.rc = &retryablehttp.Client{
 		HTTPClient:   hc,
 		Logger:       nil,
@@ -333,6 +409,9 @@ func (t *Transport) checkRetry(ctx context.Context, resp *http.Response, err err
 		t.stats.rateLimited.Add(1)
 		t.notify(EventRateLimited, st.method, st.route, resp.StatusCode)
 		sw, ok := rt.ServerWait(now)
+		if ok && t.ServerWaitTooLong(sw) {
+			return false, nil // absurd: neither pause nor retry; the caller gets the error
+		}
 		if ok && sw > t.policy.MaxRetryAfter {
 			t.limiter.Observe(st.method, st.route, st.issue, resp.StatusCode, rt, sw)
 			return false, nil // too long: hand the wait to the caller
@@ -351,7 +430,7 @@ func (t *Transport) checkRetry(ctx context.Context, resp *http.Response, err err
 		rt := ParseRate(resp.Header, now)
 		wait = t.policy.Backoff(st.retries, t.rnd())
 		if sw, ok := rt.ServerWait(now); ok && resp.StatusCode == http.StatusServiceUnavailable {
-			if sw > t.policy.MaxRetryAfter {
+			if sw > t.policy.MaxRetryAfter || t.ServerWaitTooLong(sw) {
 				return false, nil
 			}
 			wait = t.policy.ServerDelay(sw, t.rnd())
@@ -418,6 +497,10 @@ func retryableTransportError(err error) bool {
 	}
 	var de *net.DNSError
 	if errors.As(err, &de) && de.IsNotFound {
+		return false
+	}
+	var re *RedirectError
+	if errors.As(err, &re) {
 		return false
 	}
 	var ue *url.Error

@@ -1,0 +1,6 @@
+//go:build !unix
+
+package cli
+
+// privateFiles has no umask to set on this platform.
+func privateFiles() {}
