@@ -350,12 +350,17 @@ func (c *Connector) provisionGroupMember(ctx context.Context, e entitlementRef, 
 }
 
 // provisionRoleActor adds a user or group actor to a project role, or removes it.
+// The role read that checks the role exists is also the first state read.
+// Revoking from a user who is not a direct actor but holds the role through
+// a group actor is refused (the access is not absent, and only a change to
+// the group can take it away).
 func (c *Connector) provisionRoleActor(ctx context.Context, e entitlementRef, p Principal, grant bool) (ProvisionResult, error) {
 	pid, rid, ok := splitProjectRoleID(e.resource)
 	if !ok {
 		return ProvisionResult{}, errorf(codes.InvalidArgument, "%s: the project-role ID must be <projectId>:<roleId>", e)
 	}
-	if _, _, err := c.jira.Roles.Get(ctx, string(pid), rid, nil); err != nil {
+	role, _, err := c.jira.Roles.Get(ctx, string(pid), rid, nil)
+	if err != nil {
 		if isNotFound(err) {
 			return ProvisionResult{}, errorf(codes.NotFound,
 				"%s: project %s has no role %d (a team-managed project's roles belong to that project only; check both IDs)", e, pid, rid)
@@ -371,20 +376,29 @@ func (c *Connector) provisionRoleActor(ctx context.Context, e entitlementRef, p 
 			return ProvisionResult{}, err
 		}
 	}
+	actor := func(r *jira.ProjectRole) bool {
+		for _, a := range r.Actors {
+			if p.Type == "user" && a.ActorUser != nil && string(a.ActorUser.AccountID) == p.ID {
+				return true
+			}
+			if p.Type == "group" && a.ActorGroup != nil && string(a.ActorGroup.GroupID) == p.ID {
+				return true
+			}
+		}
+		return false
+	}
+	first := role
 	held := func(ctx context.Context) (bool, error) {
+		if first != nil {
+			r := first
+			first = nil
+			return actor(r), nil
+		}
 		r, _, err := c.jira.Roles.Get(ctx, string(pid), rid, nil)
 		if err != nil {
 			return false, wrapErr(opRoleActors, err)
 		}
-		for _, a := range r.Actors {
-			if p.Type == "user" && a.ActorUser != nil && string(a.ActorUser.AccountID) == p.ID {
-				return true, nil
-			}
-			if p.Type == "group" && a.ActorGroup != nil && string(a.ActorGroup.GroupID) == p.ID {
-				return true, nil
-			}
-		}
-		return false, nil
+		return actor(r), nil
 	}
 	write := func(ctx context.Context) error {
 		var err error
@@ -404,6 +418,13 @@ func (c *Connector) provisionRoleActor(ctx context.Context, e entitlementRef, p 
 	if !grant {
 		op, verb = opRemoveRoleActor, "removed "+p.String()+" from role "+fmt.Sprint(rid)+" of project "+string(pid)
 	}
+	if !grant && p.Type == "user" && !actor(role) {
+		// Not a direct actor: before answering "already revoked", make sure
+		// no group actor gives the user the role.
+		if err := c.roleThroughGroup(ctx, e, role, jira.AccountID(p.ID)); err != nil {
+			return ProvisionResult{}, err
+		}
+	}
 	already, err := c.ensure(ctx, op, grant, held, write, zap.String("project_id", string(pid)),
 		zap.Int64("role_id", int64(rid)), zap.String("principal_type", p.Type), zap.String("principal_id", p.ID))
 	res := ProvisionResult{AlreadyDone: already}
@@ -411,6 +432,37 @@ func (c *Connector) provisionRoleActor(ctx context.Context, e entitlementRef, p 
 		res.Changes = []string{verb}
 	}
 	return res, err
+}
+
+// roleThroughGroup answers FailedPrecondition when user belongs to a group
+// that is an actor of role (so revoking the user's direct actor, which the
+// user does not have, would leave the access in place), and nil otherwise.
+// It reads the user's groups only when the role has group actors.
+func (c *Connector) roleThroughGroup(ctx context.Context, e entitlementRef, role *jira.ProjectRole, user jira.AccountID) error {
+	var groups []jira.ActorGroup
+	for _, a := range role.Actors {
+		if a.ActorGroup != nil && a.ActorGroup.GroupID != "" {
+			groups = append(groups, *a.ActorGroup)
+		}
+	}
+	if len(groups) == 0 {
+		return nil
+	}
+	mine, err := c.userGroupIDs(ctx, user)
+	if err != nil {
+		if status.Code(err) == codes.NotFound {
+			return nil // an unknown user holds nothing
+		}
+		return err
+	}
+	for _, g := range groups {
+		if slices.Contains(mine, g.GroupID) {
+			return errorf(codes.FailedPrecondition,
+				"%s: user %s is not a direct actor of the role but holds it through group %s (%s), an actor of the role: "+
+					"revoke the grant %s:group:%s, or group:%s:%s from the user", e, user, g.Name, g.GroupID, e, g.GroupID, g.GroupID, memberEntitlement)
+		}
+	}
+	return nil
 }
 
 // provisionProduct grants product access by adding the user to the
