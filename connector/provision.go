@@ -287,9 +287,16 @@ func (c *Connector) groupByID(ctx context.Context, id jira.GroupID) (jira.GroupD
 	return jira.GroupDetails{}, errorf(codes.NotFound, "group %s does not exist on the site (group IDs are UUIDs, not names)", id)
 }
 
-// memberFacts returns the held/write pair that puts user in (or out of) group.
-func (c *Connector) memberFacts(user jira.AccountID, group jira.GroupID, add bool) (func(context.Context) (bool, error), func(context.Context) error) {
+// memberFacts returns the held/write pair that puts user in (or out of)
+// group. known, when not nil, is the user's groups as just read: the first
+// state check uses it instead of reading them again.
+func (c *Connector) memberFacts(user jira.AccountID, group jira.GroupID, add bool, known []jira.GroupID) (func(context.Context) (bool, error), func(context.Context) error) {
 	held := func(ctx context.Context) (bool, error) {
+		if known != nil {
+			gs := known
+			known = nil
+			return slices.Contains(gs, group), nil
+		}
 		gs, err := c.userGroupIDs(ctx, user)
 		if err != nil {
 			return false, err
@@ -308,9 +315,9 @@ func (c *Connector) memberFacts(user jira.AccountID, group jira.GroupID, add boo
 	return held, write
 }
 
-// setMember adds user to group or removes them, by state.
-func (c *Connector) setMember(ctx context.Context, user jira.AccountID, group jira.GroupID, add bool, res *ProvisionResult) (bool, error) {
-	held, write := c.memberFacts(user, group, add)
+// setMember adds user to group or removes them, by state; known is as for memberFacts.
+func (c *Connector) setMember(ctx context.Context, user jira.AccountID, group jira.GroupID, add bool, known []jira.GroupID, res *ProvisionResult) (bool, error) {
+	held, write := c.memberFacts(user, group, add, known)
 	op, verb := opAddGroupMember, "added "+string(user)+" to group "+string(group)
 	if !add {
 		op, verb = opRemoveGroupMember, "removed "+string(user)+" from group "+string(group)
@@ -344,7 +351,7 @@ func (c *Connector) provisionGroupMember(ctx context.Context, e entitlementRef, 
 		}
 	}
 	var res ProvisionResult
-	already, err := c.setMember(ctx, uid, gid, grant, &res)
+	already, err := c.setMember(ctx, uid, gid, grant, nil, &res)
 	res.AlreadyDone = already
 	return res, err
 }
@@ -526,7 +533,7 @@ func (c *Connector) provisionProduct(ctx context.Context, e entitlementRef, p Pr
 					"of one of its access groups (%s) instead, or set a default group in admin.atlassian.com", e, key, joinIDs(giving))
 		}
 		for _, g := range targets {
-			if _, err := c.setMember(ctx, uid, g, true, &res); err != nil {
+			if _, err := c.setMember(ctx, uid, g, true, mine, &res); err != nil {
 				return res, err
 			}
 		}
@@ -545,7 +552,7 @@ func (c *Connector) provisionProduct(ctx context.Context, e entitlementRef, p Pr
 			"%s: revoking would remove user %s from %s; revoke group:<groupId>:member of that group explicitly if that is meant", e, uid, other)
 	}
 	for _, g := range via {
-		if _, err := c.setMember(ctx, uid, g, false, &res); err != nil {
+		if _, err := c.setMember(ctx, uid, g, false, mine, &res); err != nil {
 			return res, err
 		}
 	}
@@ -660,7 +667,7 @@ func (c *Connector) provisionSiteAdmin(ctx context.Context, e entitlementRef, p 
 				"%s: %d groups hold %s access (%s), so the connector will not choose one: grant group:<groupId>:member of the group you mean",
 				e, len(holders), at, strings.Join(names, ", "))
 		}
-		_, err := c.setMember(ctx, uid, holders[0].GroupID, true, &res)
+		_, err := c.setMember(ctx, uid, holders[0].GroupID, true, mine, &res)
 		return res, err
 	}
 	if len(via) == 0 {
@@ -676,7 +683,7 @@ func (c *Connector) provisionSiteAdmin(ctx context.Context, e entitlementRef, p 
 			"%s: revoking would remove user %s from %s; revoke that entitlement, or group:<groupId>:member, explicitly if that is meant", e, uid, other)
 	}
 	for _, g := range via {
-		if _, err := c.setMember(ctx, uid, g, false, &res); err != nil {
+		if _, err := c.setMember(ctx, uid, g, false, mine, &res); err != nil {
 			return res, err
 		}
 	}

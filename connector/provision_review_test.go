@@ -57,3 +57,46 @@ func fmt2(err error) string {
 	}
 	return err.Error()
 }
+
+// TestProvisionRequestCounts pins how many requests each grant and revoke
+// sends (state reads are exact and not repeated: the read that checks a
+// role or the user's groups is also the first state check).
+func TestProvisionRequestCounts(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	w := newProvWorld(t, true)
+	srv := newTestServer(t, w.tenant)
+	conn := newConn(t, testConfig(srv, false))
+	host := w.tenant.SiteHost
+	for _, op := range []struct {
+		grant bool
+		ent   string
+		p     Principal
+		want  int
+	}{
+		{true, "group:" + w.group.ID + ":member", Principal{"user", w.alice}, 4},  // group, user, user's groups, POST
+		{true, "group:" + w.group.ID + ":member", Principal{"user", w.alice}, 3},  // already held: no write
+		{false, "group:" + w.group.ID + ":member", Principal{"user", w.alice}, 3}, // group, user's groups, DELETE
+		{true, w.roleEnt(w.classic, jiratest.RoleMember), Principal{"user", w.alice}, 3},
+		{false, w.roleEnt(w.classic, jiratest.RoleMember), Principal{"user", w.alice}, 2},
+		{true, "product:" + w.jsm.Key + ":access", Principal{"user", w.bob}, 4},  // products, user, user's groups, POST
+		{false, "product:" + w.jsm.Key + ":access", Principal{"user", w.bob}, 5}, // products, user's groups, 2 admin lists, DELETE
+		{true, "site:" + host + ":admin", Principal{"user", w.bob}, 5},           // site, admin groups, user, user's groups, POST
+		{false, "site:" + host + ":admin", Principal{"user", w.bob}, 5},          // site, admin groups, user's groups, site-admin groups, DELETE
+		{true, "project:" + w.classic.ID + ":lead", Principal{"user", w.bob}, 3}, // project, user, PUT
+	} {
+		srv.ResetStats()
+		var err error
+		if op.grant {
+			_, err = conn.Grant(ctx, op.ent, op.p)
+		} else {
+			_, err = conn.Revoke(ctx, op.ent, op.p)
+		}
+		if err != nil {
+			t.Fatalf("grant=%t %s: %v", op.grant, op.ent, err)
+		}
+		if st := srv.Stats(); st.Total != op.want {
+			t.Errorf("grant=%t %s: %d requests, want %d: %v", op.grant, op.ent, st.Total, op.want, st.Routes)
+		}
+	}
+}
