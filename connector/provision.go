@@ -163,7 +163,9 @@ func logWrite(ctx context.Context, action string, fields ...zap.Field) {
 // again, and a state that now matches counts as done (a retried DELETE
 // whose first attempt worked, a POST answered 5xx after it was applied).
 // A client error (4xx) with the state unchanged is returned; an unknown
-// outcome with the state unchanged is written again.
+// outcome with the state unchanged is written again. A refusal of a write
+// that cannot have been applied, with the state now as wanted, means a
+// concurrent request made the change: that reports already done.
 func (c *Connector) ensure(ctx context.Context, op string, want bool, held func(context.Context) (bool, error),
 	write func(context.Context) error, fields ...zap.Field) (bool, error) {
 	h, err := held(ctx)
@@ -175,6 +177,7 @@ func (c *Connector) ensure(ctx context.Context, op string, want bool, held func(
 		return true, nil
 	}
 	var last error
+	ours := false // an earlier attempt of ours may have been applied
 	for attempt := 1; attempt <= writeAttempts; attempt++ {
 		werr := write(ctx)
 		if werr == nil {
@@ -192,12 +195,20 @@ func (c *Connector) ensure(ctx context.Context, op string, want bool, held func(
 			return false, err
 		}
 		if h == want {
+			if !ours && refusedUnsent(werr) {
+				// Jira refused our write and none of ours can have been
+				// applied: someone else made the change in between (a
+				// concurrent grant), so it was already done.
+				logWrite(ctx, op+": done concurrently by another request, nothing written", append(fields, zap.Int("attempt", attempt))...)
+				return true, nil
+			}
 			logWrite(ctx, op+" (confirmed by a read after an error)", append(fields, zap.Int("attempt", attempt))...)
 			return false, nil
 		}
 		if !unknownOutcome(werr) {
 			break
 		}
+		ours = true
 		ctxzap.Extract(ctx).Warn("baton-jira-cloud: "+op+": the write failed and a read shows it did not happen; writing again",
 			append(fields, zap.Int("attempt", attempt), zap.Error(werr))...)
 	}
@@ -220,6 +231,26 @@ func unknownOutcome(err error) bool {
 		return true
 	}
 	return transient(err)
+}
+
+// refusedUnsent reports whether err is a definite refusal (4xx other than
+// 429) of a request none of whose attempts can have been applied: a POST
+// (the transport resends it only after a 429, which Jira answers before
+// doing any work) or a request sent once.
+func refusedUnsent(err error) bool {
+	var code, attempts int
+	var method string
+	var je *jira.Error
+	var ae *atlassian.Error
+	switch {
+	case errors.As(err, &je):
+		code, attempts, method = je.StatusCode, je.Attempts, je.Method
+	case errors.As(err, &ae):
+		code, attempts, method = ae.StatusCode, ae.Attempts, ae.Method
+	default:
+		return false
+	}
+	return code >= 400 && code < 500 && code != 429 && (method == "POST" || attempts <= 1)
 }
 
 // rateLimited reports whether err is a 429 from Jira or the Admin API.

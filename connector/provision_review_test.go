@@ -1,12 +1,15 @@
 package connector
 
 import (
+	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/batonkit/jiracloud/jira"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
 
@@ -98,5 +101,83 @@ func TestProvisionRequestCounts(t *testing.T) {
 		if st := srv.Stats(); st.Total != op.want {
 			t.Errorf("grant=%t %s: %d requests, want %d: %v", op.grant, op.ent, st.Total, op.want, st.Routes)
 		}
+	}
+}
+
+// TestEnsureConcurrentChange: when Jira refuses a write that cannot have
+// been applied (a 4xx to a POST, or to a request sent once) and a read then
+// shows the wanted state, another request made the change: ensure reports
+// it as already done (GrantAlreadyExists), not as a change of its own.
+// After an unknown outcome of our own, a refusal followed by the wanted
+// state counts as our change.
+func TestEnsureConcurrentChange(t *testing.T) {
+	t.Parallel()
+	c := &Connector{}
+	refused := func(method string, attempts int) error {
+		return &jira.Error{StatusCode: 400, Method: method, Attempts: attempts, Messages: []string{"anything"}}
+	}
+	for _, tc := range []struct {
+		name        string
+		errs        []error // the answers to successive writes
+		wantAlready bool
+		wantWrites  int
+	}{
+		{"POST refused, state now held", []error{refused("POST", 1)}, true, 1},
+		{"POST refused after 429 resends", []error{refused("POST", 3)}, true, 1},
+		{"DELETE refused, sent once", []error{refused("DELETE", 1)}, true, 1},
+		{"DELETE refused after resends (a 5xx may have applied it)", []error{refused("DELETE", 2)}, false, 1},
+		{"5xx of ours, then refused", []error{&jira.Error{StatusCode: 502, Method: "POST", Attempts: 1}, refused("POST", 1)}, false, 2},
+	} {
+		reads, writes := 0, 0
+		held := func(context.Context) (bool, error) {
+			reads++
+			// Not held at first; held once the last write has been answered.
+			return writes == len(tc.errs), nil
+		}
+		write := func(context.Context) error {
+			err := tc.errs[writes]
+			writes++
+			return err
+		}
+		already, err := c.ensure(t.Context(), "test", true, held, write)
+		if err != nil || already != tc.wantAlready || writes != tc.wantWrites {
+			t.Errorf("%s: already=%t err=%v writes=%d; want already=%t, %d writes", tc.name, already, err, writes, tc.wantAlready, tc.wantWrites)
+		}
+	}
+}
+
+// TestConcurrentGrants: several grants of the same membership at once (the
+// SDK's retries, two workers) all succeed, Jira sees one addition, and
+// exactly one of them reports the change; the others report it already done.
+func TestConcurrentGrants(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	w := newProvWorld(t, true)
+	srv := newTestServer(t, w.tenant)
+	conn := newConn(t, testConfig(srv, false))
+	const n = 6
+	results := make([]ProvisionResult, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			results[i], errs[i] = conn.Grant(ctx, "group:"+w.group.ID+":member", Principal{"user", w.alice})
+		})
+	}
+	wg.Wait()
+	changed := 0
+	for i := range n {
+		if errs[i] != nil {
+			t.Errorf("grant %d: %v", i, errs[i])
+		}
+		if !results[i].AlreadyDone {
+			changed++
+		}
+	}
+	if changed != 1 {
+		t.Errorf("%d grants report a change, want 1: %+v", changed, results)
+	}
+	if m := srv.MutationLog(); len(m) != 1 {
+		t.Errorf("%d mutations, want 1: %+v", len(m), m)
 	}
 }
