@@ -181,3 +181,27 @@ func TestConcurrentGrants(t *testing.T) {
 		t.Errorf("%d mutations, want 1: %+v", len(m), m)
 	}
 }
+
+// TestCreateAccountMalformedEmail: an address Jira's invite would refuse
+// with a 400 is InvalidArgument before any request (a 400 to an invite
+// without products would otherwise read as "the account exists").
+func TestCreateAccountMalformedEmail(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.Generate(jiratest.Small, 21))
+	conn := newConn(t, testConfig(srv, false))
+	for _, bad := range []string{"", "ana", "ana@", "@acme.com", "ana@@acme.com", "ana@acme", "Ana <ana@acme.com>", "ana smith@acme.com", "ana@acme..com"} {
+		srv.ResetStats()
+		_, err := conn.CreateAccount(t.Context(), bad)
+		if status.Code(err) != codes.InvalidArgument || !strings.Contains(fmt2(err), "not an email address") {
+			t.Errorf("CreateAccount(%q): %v, want InvalidArgument", bad, err)
+		}
+		if n := srv.Stats().Total; n != 0 {
+			t.Errorf("CreateAccount(%q) sent %d requests", bad, n)
+		}
+	}
+	for _, good := range []string{"ana@acme.com", "ana.maria+jira@eu.acme.co.uk"} {
+		if !plainEmail(good) {
+			t.Errorf("plainEmail(%q) = false", good)
+		}
+	}
+}
