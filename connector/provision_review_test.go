@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -203,5 +204,38 @@ func TestCreateAccountMalformedEmail(t *testing.T) {
 		if !plainEmail(good) {
 			t.Errorf("plainEmail(%q) = false", good)
 		}
+	}
+}
+
+// TestGrantStateInBigGroup: membership is decided by the user's own groups
+// (GET /user/groups, exact and unpaged), not by paging the group, so a
+// member listed far beyond the first page of a large group is found: the
+// grant is already done, the revoke removes them, and no group page is read.
+func TestGrantStateInBigGroup(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	w := newProvWorld(t, true)
+	var members []string
+	for i := range 130 {
+		u := &jiratest.User{AccountID: jiratest.NewAccountID(fmt.Sprint("big-group-", i)), AccountType: jiratest.AccountTypeAtlassian,
+			DisplayName: fmt.Sprintf("Zz Member %03d", i), Email: fmt.Sprintf("member%03d@acme.example", i), Active: true}
+		w.tenant.Users = append(w.tenant.Users, u)
+		members = append(members, u.AccountID)
+	}
+	w.group.Members = append(w.group.Members, members...)
+	last := members[len(members)-1] // sorts last by display name: far beyond the first page of 50
+	srv := newTestServer(t, w.tenant)
+	conn := newConn(t, testConfig(srv, false))
+	ent := "group:" + w.group.ID + ":member"
+	res, err := conn.Grant(ctx, ent, Principal{"user", last})
+	if err != nil || !res.AlreadyDone {
+		t.Errorf("grant to member %d of %d: %+v, %v; want AlreadyDone", len(members), len(members), res, err)
+	}
+	res, err = conn.Revoke(ctx, ent, Principal{"user", last})
+	if err != nil || res.AlreadyDone || len(srv.MutationLog()) != 1 {
+		t.Errorf("revoke from member %d: %+v, %v, mutations %+v; want one removal", len(members), res, err, srv.MutationLog())
+	}
+	if n := srv.Stats().Routes["GET /rest/api/3/group/member"]; n != 0 {
+		t.Errorf("%d group member pages read; the state check must not page the group", n)
 	}
 }
