@@ -3,6 +3,7 @@ package connector
 import (
 	"context"
 	"errors"
+	"net/mail"
 	"slices"
 	"strings"
 
@@ -58,8 +59,9 @@ var accountSchema = v2.ConnectorAccountCreationSchema_builder{
 // sent again.
 func (c *Connector) CreateAccount(ctx context.Context, email string, products ...jira.ProductKey) (AccountResult, error) {
 	email = strings.TrimSpace(email)
-	if email == "" || !strings.Contains(email, "@") || strings.ContainsAny(email, " \t") {
-		return AccountResult{}, errorf(codes.InvalidArgument, "create account: %q is not an email address", email)
+	if !plainEmail(email) {
+		return AccountResult{}, errorf(codes.InvalidArgument,
+			"create account: %q is not an email address (write it as name@domain, without a display name)", email)
 	}
 	for _, p := range products {
 		if strings.TrimSpace(string(p)) == "" {
@@ -109,6 +111,19 @@ func (c *Connector) CreateAccount(ctx context.Context, email string, products ..
 		}
 	}
 	return AccountResult{}, wrapErr(opInvite, last)
+}
+
+// plainEmail reports whether s is a bare address local@domain (RFC 5322,
+// no display name or angle brackets) with a dotted domain, the form Jira's
+// invite accepts. Anything else would come back as Jira's 400, which for an
+// invite without products is also its answer to an existing account.
+func plainEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	_, domain, _ := strings.Cut(s, "@")
+	return strings.Contains(strings.Trim(domain, "."), ".") && !strings.Contains(domain, "..")
 }
 
 // userByEmail finds the account whose visible email address is email

@@ -167,7 +167,9 @@ func logWrite(ctx context.Context, action string, fields ...zap.Field) {
 // again, and a state that now matches counts as done (a retried DELETE
 // whose first attempt worked, a POST answered 5xx after it was applied).
 // A client error (4xx) with the state unchanged is returned; an unknown
-// outcome with the state unchanged is written again.
+// outcome with the state unchanged is written again. A refusal of a write
+// that cannot have been applied, with the state now as wanted, means a
+// concurrent request made the change: that reports already done.
 func (c *Connector) ensure(ctx context.Context, op string, want bool, held func(context.Context) (bool, error),
 	write func(context.Context) error, fields ...zap.Field) (bool, error) {
 	h, err := held(ctx)
@@ -179,6 +181,7 @@ func (c *Connector) ensure(ctx context.Context, op string, want bool, held func(
 		return true, nil
 	}
 	var last error
+	ours := false // an earlier attempt of ours may have been applied
 	for attempt := 1; attempt <= writeAttempts; attempt++ {
 		werr := write(ctx)
 		if werr == nil {
@@ -196,12 +199,20 @@ func (c *Connector) ensure(ctx context.Context, op string, want bool, held func(
 			return false, err
 		}
 		if h == want {
+			if !ours && refusedUnsent(werr) {
+				// Jira refused our write and none of ours can have been
+				// applied: someone else made the change in between (a
+				// concurrent grant), so it was already done.
+				logWrite(ctx, op+": done concurrently by another request, nothing written", append(fields, zap.Int("attempt", attempt))...)
+				return true, nil
+			}
 			logWrite(ctx, op+" (confirmed by a read after an error)", append(fields, zap.Int("attempt", attempt))...)
 			return false, nil
 		}
 		if !unknownOutcome(werr) {
 			break
 		}
+		ours = true
 		ctxzap.Extract(ctx).Warn("baton-jira: "+op+": the write failed and a read shows it did not happen; writing again",
 			append(fields, zap.Int("attempt", attempt), zap.Error(werr))...)
 	}
@@ -224,6 +235,26 @@ func unknownOutcome(err error) bool {
 		return true
 	}
 	return transient(err)
+}
+
+// refusedUnsent reports whether err is a definite refusal (4xx other than
+// 429) of a request none of whose attempts can have been applied: a POST
+// (the transport resends it only after a 429, which Jira answers before
+// doing any work) or a request sent once.
+func refusedUnsent(err error) bool {
+	var code, attempts int
+	var method string
+	var je *jira.Error
+	var ae *atlassian.Error
+	switch {
+	case errors.As(err, &je):
+		code, attempts, method = je.StatusCode, je.Attempts, je.Method
+	case errors.As(err, &ae):
+		code, attempts, method = ae.StatusCode, ae.Attempts, ae.Method
+	default:
+		return false
+	}
+	return code >= 400 && code < 500 && code != 429 && (method == "POST" || attempts <= 1)
 }
 
 // rateLimited reports whether err is a 429 from Jira or the Admin API.
@@ -291,9 +322,16 @@ func (c *Connector) groupByID(ctx context.Context, id jira.GroupID) (jira.GroupD
 	return jira.GroupDetails{}, errorf(codes.NotFound, "group %s does not exist on the site (group IDs are UUIDs, not names)", id)
 }
 
-// memberFacts returns the held/write pair that puts user in (or out of) group.
-func (c *Connector) memberFacts(user jira.AccountID, group jira.GroupID, add bool) (func(context.Context) (bool, error), func(context.Context) error) {
+// memberFacts returns the held/write pair that puts user in (or out of)
+// group. known, when not nil, is the user's groups as just read: the first
+// state check uses it instead of reading them again.
+func (c *Connector) memberFacts(user jira.AccountID, group jira.GroupID, add bool, known []jira.GroupID) (func(context.Context) (bool, error), func(context.Context) error) {
 	held := func(ctx context.Context) (bool, error) {
+		if known != nil {
+			gs := known
+			known = nil
+			return slices.Contains(gs, group), nil
+		}
 		gs, err := c.userGroupIDs(ctx, user)
 		if err != nil {
 			return false, err
@@ -312,9 +350,9 @@ func (c *Connector) memberFacts(user jira.AccountID, group jira.GroupID, add boo
 	return held, write
 }
 
-// setMember adds user to group or removes them, by state.
-func (c *Connector) setMember(ctx context.Context, user jira.AccountID, group jira.GroupID, add bool, res *ProvisionResult) (bool, error) {
-	held, write := c.memberFacts(user, group, add)
+// setMember adds user to group or removes them, by state; known is as for memberFacts.
+func (c *Connector) setMember(ctx context.Context, user jira.AccountID, group jira.GroupID, add bool, known []jira.GroupID, res *ProvisionResult) (bool, error) {
+	held, write := c.memberFacts(user, group, add, known)
 	op, verb := opAddGroupMember, "added "+string(user)+" to group "+string(group)
 	if !add {
 		op, verb = opRemoveGroupMember, "removed "+string(user)+" from group "+string(group)
@@ -348,18 +386,23 @@ func (c *Connector) provisionGroupMember(ctx context.Context, e entitlementRef, 
 		}
 	}
 	var res ProvisionResult
-	already, err := c.setMember(ctx, uid, gid, grant, &res)
+	already, err := c.setMember(ctx, uid, gid, grant, nil, &res)
 	res.AlreadyDone = already
 	return res, err
 }
 
 // provisionRoleActor adds a user or group actor to a project role, or removes it.
+// The role read that checks the role exists is also the first state read.
+// Revoking from a user who is not a direct actor but holds the role through
+// a group actor is refused (the access is not absent, and only a change to
+// the group can take it away).
 func (c *Connector) provisionRoleActor(ctx context.Context, e entitlementRef, p Principal, grant bool) (ProvisionResult, error) {
 	pid, rid, ok := splitProjectRoleID(e.resource)
 	if !ok {
 		return ProvisionResult{}, errorf(codes.InvalidArgument, "%s: the project-role ID must be <projectId>:<roleId>", e)
 	}
-	if _, _, err := c.jira.Roles.Get(ctx, string(pid), rid, nil); err != nil {
+	role, _, err := c.jira.Roles.Get(ctx, string(pid), rid, nil)
+	if err != nil {
 		if isNotFound(err) {
 			return ProvisionResult{}, errorf(codes.NotFound,
 				"%s: project %s has no role %d (a team-managed project's roles belong to that project only; check both IDs)", e, pid, rid)
@@ -375,20 +418,29 @@ func (c *Connector) provisionRoleActor(ctx context.Context, e entitlementRef, p 
 			return ProvisionResult{}, err
 		}
 	}
+	actor := func(r *jira.ProjectRole) bool {
+		for _, a := range r.Actors {
+			if p.Type == "user" && a.ActorUser != nil && string(a.ActorUser.AccountID) == p.ID {
+				return true
+			}
+			if p.Type == "group" && a.ActorGroup != nil && string(a.ActorGroup.GroupID) == p.ID {
+				return true
+			}
+		}
+		return false
+	}
+	first := role
 	held := func(ctx context.Context) (bool, error) {
+		if first != nil {
+			r := first
+			first = nil
+			return actor(r), nil
+		}
 		r, _, err := c.jira.Roles.Get(ctx, string(pid), rid, nil)
 		if err != nil {
 			return false, wrapErr(opRoleActors, err)
 		}
-		for _, a := range r.Actors {
-			if p.Type == "user" && a.ActorUser != nil && string(a.ActorUser.AccountID) == p.ID {
-				return true, nil
-			}
-			if p.Type == "group" && a.ActorGroup != nil && string(a.ActorGroup.GroupID) == p.ID {
-				return true, nil
-			}
-		}
-		return false, nil
+		return actor(r), nil
 	}
 	write := func(ctx context.Context) error {
 		var err error
@@ -408,6 +460,13 @@ func (c *Connector) provisionRoleActor(ctx context.Context, e entitlementRef, p 
 	if !grant {
 		op, verb = opRemoveRoleActor, "removed "+p.String()+" from role "+fmt.Sprint(rid)+" of project "+string(pid)
 	}
+	if !grant && p.Type == "user" && !actor(role) {
+		// Not a direct actor: before answering "already revoked", make sure
+		// no group actor gives the user the role.
+		if err := c.roleThroughGroup(ctx, e, role, jira.AccountID(p.ID)); err != nil {
+			return ProvisionResult{}, err
+		}
+	}
 	already, err := c.ensure(ctx, op, grant, held, write, zap.String("project_id", string(pid)),
 		zap.Int64("role_id", int64(rid)), zap.String("principal_type", p.Type), zap.String("principal_id", p.ID))
 	res := ProvisionResult{AlreadyDone: already}
@@ -415,6 +474,37 @@ func (c *Connector) provisionRoleActor(ctx context.Context, e entitlementRef, p 
 		res.Changes = []string{verb}
 	}
 	return res, err
+}
+
+// roleThroughGroup answers FailedPrecondition when user belongs to a group
+// that is an actor of role (so revoking the user's direct actor, which the
+// user does not have, would leave the access in place), and nil otherwise.
+// It reads the user's groups only when the role has group actors.
+func (c *Connector) roleThroughGroup(ctx context.Context, e entitlementRef, role *jira.ProjectRole, user jira.AccountID) error {
+	var groups []jira.ActorGroup
+	for _, a := range role.Actors {
+		if a.ActorGroup != nil && a.ActorGroup.GroupID != "" {
+			groups = append(groups, *a.ActorGroup)
+		}
+	}
+	if len(groups) == 0 {
+		return nil
+	}
+	mine, err := c.userGroupIDs(ctx, user)
+	if err != nil {
+		if status.Code(err) == codes.NotFound {
+			return nil // an unknown user holds nothing
+		}
+		return err
+	}
+	for _, g := range groups {
+		if slices.Contains(mine, g.GroupID) {
+			return errorf(codes.FailedPrecondition,
+				"%s: user %s is not a direct actor of the role but holds it through group %s (%s), an actor of the role: "+
+					"revoke the grant %s:group:%s, or group:%s:%s from the user", e, user, g.Name, g.GroupID, e, g.GroupID, g.GroupID, memberEntitlement)
+		}
+	}
+	return nil
 }
 
 // provisionProduct grants product access by adding the user to the
@@ -478,7 +568,7 @@ func (c *Connector) provisionProduct(ctx context.Context, e entitlementRef, p Pr
 					"of one of its access groups (%s) instead, or set a default group in admin.atlassian.com", e, key, joinIDs(giving))
 		}
 		for _, g := range targets {
-			if _, err := c.setMember(ctx, uid, g, true, &res); err != nil {
+			if _, err := c.setMember(ctx, uid, g, true, mine, &res); err != nil {
 				return res, err
 			}
 		}
@@ -497,7 +587,7 @@ func (c *Connector) provisionProduct(ctx context.Context, e entitlementRef, p Pr
 			"%s: revoking would remove user %s from %s; revoke group:<groupId>:member of that group explicitly if that is meant", e, uid, other)
 	}
 	for _, g := range via {
-		if _, err := c.setMember(ctx, uid, g, false, &res); err != nil {
+		if _, err := c.setMember(ctx, uid, g, false, mine, &res); err != nil {
 			return res, err
 		}
 	}
@@ -612,7 +702,7 @@ func (c *Connector) provisionSiteAdmin(ctx context.Context, e entitlementRef, p 
 				"%s: %d groups hold %s access (%s), so the connector will not choose one: grant group:<groupId>:member of the group you mean",
 				e, len(holders), at, strings.Join(names, ", "))
 		}
-		_, err := c.setMember(ctx, uid, holders[0].GroupID, true, &res)
+		_, err := c.setMember(ctx, uid, holders[0].GroupID, true, mine, &res)
 		return res, err
 	}
 	if len(via) == 0 {
@@ -628,7 +718,7 @@ func (c *Connector) provisionSiteAdmin(ctx context.Context, e entitlementRef, p 
 			"%s: revoking would remove user %s from %s; revoke that entitlement, or group:<groupId>:member, explicitly if that is meant", e, uid, other)
 	}
 	for _, g := range via {
-		if _, err := c.setMember(ctx, uid, g, false, &res); err != nil {
+		if _, err := c.setMember(ctx, uid, g, false, mine, &res); err != nil {
 			return res, err
 		}
 	}

@@ -1,6 +1,7 @@
 package jiratest
 
 import (
+	"net/mail"
 	"slices"
 	"strings"
 )
@@ -98,7 +99,7 @@ func hUser(c *call) reply {
 
 var validProducts = []string{ProductJiraCore, ProductJiraServiceDesk, ProductJiraProductDiscovery, ProductJiraSoftware}
 
-// hCreateUser invites a user: products is required ([] = no product access); an existing user with Jira access is
+// hCreateUser invites a user: emailAddress must be a bare RFC 5322 address (400 field error otherwise); products is required ([] = no product access); an existing user with Jira access is
 // returned with 201; an existing user without access and no products requested gets 400.
 func hCreateUser(c *call) reply {
 	if !c.perms().AdministerJira {
@@ -111,7 +112,7 @@ func hCreateUser(c *call) reply {
 	if err := c.decode(&body); err != nil {
 		return jiraErr(400, "Invalid request payload. Refer to the REST API documentation and try again.")
 	}
-	if strings.TrimSpace(body.EmailAddress) == "" || !strings.Contains(body.EmailAddress, "@") {
+	if a, err := mail.ParseAddress(body.EmailAddress); err != nil || a.Address != body.EmailAddress {
 		return jiraFieldErr(400, map[string]string{"emailAddress": "You must specify a valid email address."})
 	}
 	if body.Products == nil {
