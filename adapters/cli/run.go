@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"os"
 
 	sdkcli "github.com/conductorone/baton-sdk/pkg/cli"
 	"github.com/conductorone/baton-sdk/pkg/config"
@@ -11,6 +12,7 @@ import (
 	"github.com/conductorone/baton-sdk/pkg/types"
 
 	"github.com/batonkit/jiracloud/connector"
+	"github.com/batonkit/jiracloud/internal/memlimit"
 )
 
 // ErrTicketingUnsupported is returned when --ticketing (BATON_TICKETING) is
@@ -27,7 +29,15 @@ var ErrTicketingUnsupported = errors.New("baton-jira-cloud: --ticketing (BATON_T
 // to --file, service mode (--client-id/--client-secret), --provisioning,
 // --workers, logging, health checks, and the capabilities and config
 // subcommands.
+//
+// Run sets a soft memory limit for the Go runtime first, derived from the
+// container's memory limit (1 GiB when there is none) and shared between the
+// two processes of a sync: a quarter for the connector process, the rest,
+// less 384 MiB for what the SDK's Pebble store holds outside the Go heap, for
+// the process running the syncer. GOMEMLIMIT, when set (to a size or "off"),
+// is left to the Go runtime instead.
 func Run(ctx context.Context, name, version string) {
+	setMemoryLimit(os.Args, os.Getenv, memlimit.Root())
 	config.RunConnector(ctx, name, version, Configuration, NewConnector,
 		connectorrunner.WithDefaultCapabilitiesConnectorFactory(capabilitiesConnector))
 }

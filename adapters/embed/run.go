@@ -13,6 +13,7 @@ import (
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	"github.com/conductorone/baton-sdk/pkg/connectorbuilder"
+	"github.com/conductorone/baton-sdk/pkg/dotc1z"
 	sdksync "github.com/conductorone/baton-sdk/pkg/sync"
 	"github.com/conductorone/baton-sdk/pkg/types"
 	"github.com/grpc-ecosystem/go-grpc-middleware/logging/zap/ctxzap"
@@ -75,10 +76,19 @@ func run(ctx context.Context, builder any, stats statsFunc, o options, start tim
 		}
 	}()
 
+	// The store is opened here rather than by the syncer (sync.WithC1ZPath)
+	// so that its options can be chosen; the syncer closes it, which writes
+	// the c1z.
+	store, err := dotc1z.NewStore(ctx, work, o.storeOptions()...)
+	if err != nil {
+		return nil, fmt.Errorf("embed: open c1z store: %w", err)
+	}
+	sess.SetSessionStore(ctx, store.SessionStore())
+
 	tr := newTracker(start, stats, o.progress)
 	tr.run()
 	syncOpts := []sdksync.SyncOpt{
-		sdksync.WithC1ZPath(work),
+		sdksync.WithConnectorStore(store),
 		sdksync.WithWorkerCount(o.workers),
 		sdksync.WithSessionStore(sess),
 		sdksync.WithProgressHandler(tr.onProgress),
@@ -87,15 +97,12 @@ func run(ctx context.Context, builder any, stats statsFunc, o options, start tim
 	if o.tmpDir != "" {
 		syncOpts = append(syncOpts, sdksync.WithTmpDir(o.tmpDir))
 	}
-	if o.engine != "" {
-		syncOpts = append(syncOpts, sdksync.WithStorageEngine(o.engine))
-	}
 	syncOpts = append(syncOpts, o.syncOpts...)
 
 	syncer, err := sdksync.NewSyncer(ctx, cc, syncOpts...)
 	if err != nil {
 		tr.stop()
-		return nil, fmt.Errorf("embed: new syncer: %w", err)
+		return nil, fmt.Errorf("embed: new syncer: %w", errors.Join(err, store.Close(context.WithoutCancel(ctx))))
 	}
 	syncErr := syncer.Sync(ctx)
 	// Close writes the c1z (or cleans up after a failed sync); it must run

@@ -34,6 +34,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/conductorone/baton-sdk/pkg/dotc1z"
 	sdksync "github.com/conductorone/baton-sdk/pkg/sync"
 
 	"github.com/batonkit/jiracloud/adapters/embed"
@@ -59,7 +60,12 @@ type flags struct {
 	progress    bool
 	timeout     time.Duration
 	heapProfile string
+	peakProfile string
 	cpuProfile  string
+	digest      string
+	memTrace    string
+	noVerify    bool
+	memLimit    string
 }
 
 func main() {
@@ -81,7 +87,13 @@ func main() {
 	flag.DurationVar(&f.timeout, "timeout", time.Hour, "give up after this long")
 	flag.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the sync, both halves, to this file")
 	flag.StringVar(&f.heapProfile, "heapprofile", "", "write a heap profile (pprof) to this file every 2 s while requests are in flight; the last one shows the end of the API half")
+	flag.StringVar(&f.peakProfile, "peakheapprofile", "", "write a heap profile (pprof) to this file whenever the live heap reaches a new high during the whole sync (expansion included)")
+	flag.StringVar(&f.digest, "grant-digest", "", "build the c1z's grant digest index: true or false (default: embed.Sync's default)")
+	flag.StringVar(&f.memTrace, "memtrace", "", "write the process's memory every 200 ms during the sync to this CSV file")
+	flag.StringVar(&f.memLimit, "memory-limit", "", "Go soft memory limit during the sync: a size such as 700MiB, or none (default: embed.Sync's, derived from the cgroup limit)")
+	verify := flag.Bool("verify", true, "check the c1z against the ground truth after the sync")
 	flag.Parse()
+	f.noVerify = !*verify
 	// The SDK's grant expansion opens a scratch Pebble database with the
 	// default logger, which prints to the standard logger.
 	log.SetOutput(io.Discard)
@@ -172,6 +184,9 @@ type Memory struct {
 	HeapSysMiB     float64 `json:"heapSysMiB"`
 	TotalAllocMiB  float64 `json:"totalAllocDuringSyncMiB"`
 	NumGC          uint32  `json:"gcCyclesDuringSync"`
+	// Sampled are the peaks of a 50 ms sampler over the whole sync: the
+	// resident set split into the Go runtime's memory and the rest.
+	Sampled MemPeaks `json:"sampled"`
 }
 
 // Counts are what the c1z holds.
@@ -292,6 +307,24 @@ func run(f flags, stdout io.Writer) error {
 	if !f.sdkExpand {
 		opts = append(opts, embed.WithSyncOptions(sdksync.WithDontExpandGrants()))
 	}
+	switch f.memLimit {
+	case "":
+	case "none":
+		opts = append(opts, embed.WithMemoryLimit(embed.NoMemoryLimit))
+	default:
+		n, err := parseSize(f.memLimit)
+		if err != nil {
+			return fmt.Errorf("-memory-limit: %w", err)
+		}
+		opts = append(opts, embed.WithMemoryLimit(n))
+	}
+	switch f.digest {
+	case "":
+	case "true", "false":
+		opts = append(opts, embed.WithStoreOptions(dotc1z.WithGrantDigestIndex(f.digest == "true")))
+	default:
+		return fmt.Errorf("-grant-digest: want true or false, got %q", f.digest)
+	}
 	// Progress is reported while pages are stored and requests are sent, so
 	// the peak RSS seen by the last report is the peak of the API half.
 	var apiPeak float64
@@ -332,7 +365,19 @@ func run(f flags, stdout io.Writer) error {
 		}
 		defer pf.Close()
 	}
+	var trace io.Writer
+	if f.memTrace != "" {
+		tf, err := os.Create(f.memTrace)
+		if err != nil {
+			return err
+		}
+		defer tf.Close()
+		trace = tf
+	}
+	watch := newMemWatch(50*time.Millisecond, f.peakProfile, trace)
+	watch.start()
 	res, err := embed.Sync(ctx, cfg, opts...)
+	sampled := watch.stop()
 	if f.cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -357,9 +402,13 @@ func run(f flags, stdout io.Writer) error {
 			}
 		}
 	}
-	comp, direct, err := completeness(ctx, res.C1ZPath, truth, f.sdkExpand)
-	if err != nil {
-		return err
+	var comp Completeness
+	var direct int
+	if !f.noVerify {
+		comp, direct, err = completeness(ctx, res.C1ZPath, truth, f.sdkExpand)
+		if err != nil {
+			return err
+		}
 	}
 	verify := time.Since(verifyStart)
 
@@ -381,7 +430,7 @@ func run(f flags, stdout io.Writer) error {
 		Memory: Memory{RSSBeforeMiB: before, PeakRSSMiB: peak, PeakDeltaMiB: peak - before, PeakResetWorks: resetWorked,
 			PeakAPIHalfMiB: apiPeak,
 			HeapInUseMiB:   mib(m1.HeapInuse), HeapSysMiB: mib(m1.HeapSys), TotalAllocMiB: mib(m1.TotalAlloc - m0.TotalAlloc),
-			NumGC: m1.NumGC - m0.NumGC},
+			NumGC: m1.NumGC - m0.NumGC, Sampled: sampled},
 		Counts: Counts{ResourceTypes: res.ResourceTypes, Resources: res.Resources, Entitlements: res.Entitlements,
 			Grants: res.Grants, DirectGrants: direct, ExpandedGrants: res.ExpandedGrants, ByResourceType: res.ByResourceType},
 		Completeness: comp,
@@ -592,6 +641,22 @@ func cpuModel() string {
 		}
 	}
 	return ""
+}
+
+// parseSize parses a byte count with an optional KiB, MiB or GiB suffix.
+func parseSize(s string) (int64, error) {
+	mult := int64(1)
+	for suffix, m := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30} {
+		if strings.HasSuffix(s, suffix) {
+			s, mult = strings.TrimSuffix(s, suffix), m
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("want a positive size such as 700MiB, got %q", s)
+	}
+	return n * mult, nil
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
