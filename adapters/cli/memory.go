@@ -2,6 +2,7 @@ package cli
 
 import (
 	"io/fs"
+	"strings"
 
 	"github.com/batonkit/jiracloud/internal/memlimit"
 )
@@ -15,25 +16,37 @@ const connectorServiceCommand = "_connector-service"
 // command line, given its arguments and the file system to read the cgroup
 // limit from. A sync runs in two processes that share the budget (the
 // container's memory limit, or memlimit.DefaultBudget): the connector
-// process gets a quarter of it, and the process running the SDK's syncer
-// and its Pebble store the rest, less what the store holds outside the Go
-// heap (memlimit.For).
-func memoryLimit(args []string, root fs.FS) int64 {
-	budget, _, _ := memlimit.Budget(root)
-	connector := budget / 4
-	if len(args) > 0 && args[len(args)-1] == connectorServiceCommand {
-		return connector
+// process gets an eighth of it (it peaked at 84 MiB on the large benchmark
+// site), and the process running the SDK's syncer and its Pebble store the
+// rest, less what the store holds outside the Go heap (memlimit.For).
+//
+// The budget can be set with JIRACLOUD_MEMORY_BUDGET (memlimit.BudgetEnv);
+// "off" sets no limit (0). A value that cannot be parsed is an error.
+func memoryLimit(args []string, getenv func(string) string, root fs.FS) (int64, error) {
+	budget, _, err := memlimit.Budget(root, getenv)
+	if err != nil && strings.TrimSpace(getenv(memlimit.BudgetEnv)) != "" {
+		return 0, err
 	}
-	return memlimit.For(budget - connector)
+	if budget == 0 {
+		return 0, nil
+	}
+	connector := budget / 8
+	if len(args) > 0 && args[len(args)-1] == connectorServiceCommand {
+		return connector, nil
+	}
+	return memlimit.For(budget - connector), nil
 }
 
 // setMemoryLimit sets the process's soft memory limit (see memoryLimit)
 // unless the user chose one with GOMEMLIMIT. It returns the limit set, or 0.
-func setMemoryLimit(args []string, getenv func(string) string, root fs.FS) int64 {
-	limit := memoryLimit(args, root)
+func setMemoryLimit(args []string, getenv func(string) string, root fs.FS) (int64, error) {
+	limit, err := memoryLimit(args, getenv, root)
+	if err != nil {
+		return 0, err
+	}
 	// The process ends with the command, so the limit is never released.
 	if _, held := memlimit.Hold(limit, false, getenv); held {
-		return limit
+		return limit, nil
 	}
-	return 0
+	return 0, nil
 }

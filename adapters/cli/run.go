@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 
 	sdkcli "github.com/conductorone/baton-sdk/pkg/cli"
@@ -32,12 +33,17 @@ var ErrTicketingUnsupported = errors.New("baton-jira-cloud: --ticketing (BATON_T
 //
 // Run sets a soft memory limit for the Go runtime first, derived from the
 // container's memory limit (1 GiB when there is none) and shared between the
-// two processes of a sync: a quarter for the connector process, the rest,
+// two processes of a sync: an eighth for the connector process, the rest,
 // less 384 MiB for what the SDK's Pebble store holds outside the Go heap, for
-// the process running the syncer. GOMEMLIMIT, when set (to a size or "off"),
-// is left to the Go runtime instead.
+// the process running the syncer. JIRACLOUD_MEMORY_BUDGET sets the budget
+// instead of the container's limit (a size such as 2GiB, or "off" for no
+// limit; anything else is an error). GOMEMLIMIT, when set (to a size or
+// "off"), is left to the Go runtime instead.
 func Run(ctx context.Context, name, version string) {
-	setMemoryLimit(os.Args, os.Getenv, memlimit.Root())
+	if _, err := setMemoryLimit(os.Args, os.Getenv, memlimit.Root()); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(1)
+	}
 	config.RunConnector(ctx, name, version, Configuration, NewConnector,
 		connectorrunner.WithDefaultCapabilitiesConnectorFactory(capabilitiesConnector))
 }

@@ -112,7 +112,10 @@ func Sync(ctx context.Context, cfg connector.Config, opts ...Option) (*Result, e
 		return nil, err
 	}
 	secrets := []string{cfg.JiraAPIToken, cfg.AtlassianAPIToken}
-	limit, release := o.holdMemoryLimit()
+	limit, release, err := o.holdMemoryLimit()
+	if err != nil {
+		return nil, err
+	}
 	defer release()
 	start := time.Now()
 	c, err := connector.New(ctx, cfg)

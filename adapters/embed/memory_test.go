@@ -51,10 +51,16 @@ func TestMemoryLimitFromCgroup(t *testing.T) {
 		{name: "explicit option wins over GOMEMLIMIT", root: cgroup2G, env: map[string]string{"GOMEMLIMIT": "off"},
 			opts: []Option{WithMemoryLimit(300 << 20)}, want: 300 << 20},
 		{name: "NoMemoryLimit", root: cgroup2G, opts: []Option{WithMemoryLimit(NoMemoryLimit)}},
+		{name: "budget from the environment", root: cgroup2G, env: map[string]string{memlimit.BudgetEnv: "1536MiB"},
+			want: 1536<<20 - memlimit.OutsideGo},
+		{name: "budget off", root: cgroup2G, env: map[string]string{memlimit.BudgetEnv: "off"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := memOptions(t, tc.root, tc.env, tc.opts...)
-			got, release := o.holdMemoryLimit()
+			got, release, err := o.holdMemoryLimit()
+			if err != nil {
+				t.Fatal(err)
+			}
 			during := debug.SetMemoryLimit(-1)
 			release()
 			after := debug.SetMemoryLimit(-1)
@@ -80,18 +86,27 @@ func TestMemoryLimitFromCgroup(t *testing.T) {
 func TestMemoryLimitKeepsTheProgramsLimit(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(3 << 30))
 	o := memOptions(t, fstest.MapFS{}, nil)
-	if got, release := o.holdMemoryLimit(); got != 0 || debug.SetMemoryLimit(-1) != 3<<30 {
+	if got, release, _ := o.holdMemoryLimit(); got != 0 || debug.SetMemoryLimit(-1) != 3<<30 {
 		release()
 		t.Fatalf("derived limit replaced the program's: set %d, in force %d", got, debug.SetMemoryLimit(-1))
 	} else {
 		release()
 	}
 	o = memOptions(t, fstest.MapFS{}, nil, WithMemoryLimit(600<<20))
-	got, release := o.holdMemoryLimit()
+	got, release, _ := o.holdMemoryLimit()
 	during := debug.SetMemoryLimit(-1)
 	release()
 	if got != 600<<20 || during != 600<<20 || debug.SetMemoryLimit(-1) != 3<<30 {
 		t.Fatalf("explicit limit: set %d, during %d, after %d; want 600 MiB, 600 MiB, 3 GiB", got, during, debug.SetMemoryLimit(-1))
+	}
+}
+
+func TestMemoryBudgetEnvMustParse(t *testing.T) {
+	o := memOptions(t, fstest.MapFS{}, map[string]string{memlimit.BudgetEnv: "1.5GiB"})
+	_, release, err := o.holdMemoryLimit()
+	release()
+	if err == nil || !strings.Contains(err.Error(), memlimit.BudgetEnv) {
+		t.Fatalf("err = %v, want one naming %s", err, memlimit.BudgetEnv)
 	}
 }
 

@@ -203,15 +203,18 @@ const NoMemoryLimit int64 = -1
 // runtime alone.
 //
 // Without this option Sync derives the limit from the memory the process
-// may use: the memory limit of its cgroup (a container's limit) when there
-// is one, 1 GiB otherwise, minus 384 MiB for what the SDK's Pebble store
-// holds outside the Go heap (its block cache and memtables), but at least
-// half of it. It then sets no limit when the user chose one: GOMEMLIMIT is
-// set in the environment (to a size or "off"), or the program set a limit
-// with debug.SetMemoryLimit. An explicit WithMemoryLimit(bytes) wins over
-// both. A soft limit trades CPU for memory: the collector runs more often as
-// the heap nears it, and never lets the sync fail for it. See
-// docs/BENCHMARKS.md for measurements.
+// may use: the size in the environment variable JIRACLOUD_MEMORY_BUDGET
+// when set (such as 2GiB or 1536MiB; "off" sets no limit, anything else
+// makes Sync fail), else the memory limit of its cgroup (a container's
+// limit) when there is one, else 1 GiB. The limit is that budget minus
+// 384 MiB for what the SDK's Pebble store holds outside the Go heap (its
+// block cache and memtables), but at least half of it. Sync sets no limit
+// when the user chose one: GOMEMLIMIT is set in the environment (to a size
+// or "off"), or the program set a limit with debug.SetMemoryLimit. An
+// explicit WithMemoryLimit(bytes) wins over all of these. A soft limit
+// trades CPU for memory: the collector runs more often as the heap nears
+// it, and the sync never fails for it. See docs/BENCHMARKS.md for
+// measurements.
 func WithMemoryLimit(bytes int64) Option {
 	return func(o *options) error {
 		if bytes == 0 || bytes < NoMemoryLimit {
@@ -234,19 +237,26 @@ func (o options) storeOptions() []dotc1z.C1ZOption {
 
 // holdMemoryLimit sets the soft memory limit for a sync as o asks (see
 // WithMemoryLimit). It returns the limit set, 0 if none, and the function
-// that restores the previous one.
-func (o options) holdMemoryLimit() (int64, func()) {
+// that restores the previous one. A JIRACLOUD_MEMORY_BUDGET that cannot be
+// parsed is an error.
+func (o options) holdMemoryLimit() (int64, func(), error) {
 	if o.memLimit < 0 {
-		return 0, func() {}
+		return 0, func() {}, nil
 	}
 	limit, force := o.memLimit, true
 	if limit == 0 {
-		budget, _, _ := memlimit.Budget(o.memRoot)
+		budget, _, err := memlimit.Budget(o.memRoot, o.getenv)
+		if err != nil && strings.TrimSpace(o.getenv(memlimit.BudgetEnv)) != "" {
+			return 0, func() {}, fmt.Errorf("embed: %w", err)
+		}
+		if budget == 0 {
+			return 0, func() {}, nil
+		}
 		limit, force = memlimit.For(budget), false
 	}
 	release, held := memlimit.Hold(limit, force, o.getenv)
 	if !held {
-		return 0, release
+		return 0, release, nil
 	}
-	return limit, release
+	return limit, release, nil
 }

@@ -138,16 +138,56 @@ func readLimit(fsys fs.FS, name string) (n int64, found bool, err error) {
 	return n, true, nil
 }
 
-// Budget returns the memory a sync's process may use: the cgroup limit read
-// from fsys when there is one (source "cgroup"), DefaultBudget otherwise
-// (source "default"). A cgroup file that cannot be parsed is returned as an
-// error together with the default.
-func Budget(fsys fs.FS) (budget int64, source string, err error) {
+// BudgetEnv names the environment variable that sets the budget explicitly,
+// as a size in GOMEMLIMIT's syntax ("2GiB", "1536MiB", bytes), or "off" for
+// no soft limit at all.
+const BudgetEnv = "JIRACLOUD_MEMORY_BUDGET"
+
+// Budget returns the memory a sync's process may use: the size in
+// BudgetEnv when set (source "env"; getenv is os.Getenv in production), the
+// cgroup limit read from fsys when there is one (source "cgroup"),
+// DefaultBudget otherwise (source "default"). BudgetEnv=off returns 0 and
+// source "off": set no limit. A value that cannot be parsed is an error,
+// returned with the budget from the other sources; so is a cgroup file that
+// cannot be parsed.
+func Budget(fsys fs.FS, getenv func(string) string) (budget int64, source string, err error) {
+	var envErr error
+	if v := strings.TrimSpace(getenv(BudgetEnv)); v != "" {
+		if v == "off" {
+			return 0, "off", nil
+		}
+		n, err := ParseSize(v)
+		if err == nil {
+			return n, "env", nil
+		}
+		envErr = fmt.Errorf("memlimit: %s: %w", BudgetEnv, err)
+	}
 	n, ok, err := Cgroup(fsys)
 	if ok {
-		return n, "cgroup", nil
+		return n, "cgroup", envErr
 	}
-	return DefaultBudget, "default", err
+	return DefaultBudget, "default", errors.Join(envErr, err)
+}
+
+// ParseSize parses a size in the syntax of GOMEMLIMIT: a non-negative
+// integer with an optional unit suffix B, KiB, MiB, GiB or TiB.
+func ParseSize(size string) (int64, error) {
+	s := strings.TrimSpace(size)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("want a positive size such as 2GiB or 1536MiB, got %q", size)
+	}
+	return n * mult, nil
 }
 
 // For returns the Go soft limit for a process that may use budget bytes in

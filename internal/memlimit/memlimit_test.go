@@ -110,17 +110,53 @@ func TestCgroup(t *testing.T) {
 }
 
 func TestBudget(t *testing.T) {
-	b, src, err := Budget(fstest.MapFS{"sys/fs/cgroup/memory.max": file("2147483648")})
-	if err != nil || b != 2<<30 || src != "cgroup" {
-		t.Fatalf("Budget = %d, %q, %v; want 2 GiB from the cgroup", b, src, err)
+	cgroup := fstest.MapFS{"sys/fs/cgroup/memory.max": file("2147483648")}
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == BudgetEnv {
+				return v
+			}
+			return ""
+		}
 	}
-	b, src, err = Budget(fstest.MapFS{})
-	if err != nil || b != DefaultBudget || src != "default" {
-		t.Fatalf("Budget = %d, %q, %v; want the default", b, src, err)
+	for _, tc := range []struct {
+		name   string
+		fs     fstest.MapFS
+		env    string
+		budget int64
+		source string
+		err    string
+	}{
+		{name: "cgroup", fs: cgroup, budget: 2 << 30, source: "cgroup"},
+		{name: "no cgroup", fs: fstest.MapFS{}, budget: DefaultBudget, source: "default"},
+		{name: "bad cgroup file", fs: fstest.MapFS{"sys/fs/cgroup/memory.max": file("-")}, budget: DefaultBudget,
+			source: "default", err: "not a number"},
+		{name: "env wins over the cgroup", fs: cgroup, env: "1536MiB", budget: 1536 << 20, source: "env"},
+		{name: "env in bytes", fs: cgroup, env: "3000000000", budget: 3000000000, source: "env"},
+		{name: "env off", fs: cgroup, env: "off", budget: 0, source: "off"},
+		{name: "bad env: error naming the variable, cgroup budget", fs: cgroup, env: "2 gigs", budget: 2 << 30,
+			source: "cgroup", err: BudgetEnv + `: want a positive size such as 2GiB or 1536MiB, got "2 gigs"`},
+	} {
+		budget, source, err := Budget(tc.fs, env(tc.env))
+		if budget != tc.budget || source != tc.source {
+			t.Errorf("%s: Budget = %d, %q; want %d, %q", tc.name, budget, source, tc.budget, tc.source)
+		}
+		if (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.err)
+		}
 	}
-	b, src, err = Budget(fstest.MapFS{"sys/fs/cgroup/memory.max": file("-")})
-	if err == nil || b != DefaultBudget || src != "default" {
-		t.Fatalf("Budget = %d, %q, %v; want the default and an error", b, src, err)
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"1": 1, "512B": 512, "64KiB": 64 << 10, "700MiB": 700 << 20, " 2GiB ": 2 << 30, "1TiB": 1 << 40} {
+		if got, err := ParseSize(in); err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "0", "-1MiB", "2GB", "1.5GiB", "MiB", "99999999999TiB"} {
+		if _, err := ParseSize(in); err == nil {
+			t.Errorf("ParseSize(%q) succeeded", in)
+		}
 	}
 }
 
