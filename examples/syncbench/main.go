@@ -39,6 +39,7 @@ import (
 
 	"github.com/batonkit/jiracloud/adapters/embed"
 	"github.com/batonkit/jiracloud/connector"
+	"github.com/batonkit/jiracloud/internal/memlimit"
 	"github.com/batonkit/jiracloud/jira"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
@@ -165,6 +166,10 @@ type Timing struct {
 	APISeconds float64            `json:"apiSeconds"`
 	SDKSeconds float64            `json:"sdkSeconds"`
 	SDKSteps   map[string]float64 `json:"sdkStepsSeconds,omitempty"`
+	// CPUSeconds is the user and system CPU time of the process during the
+	// sync (the in-process fake's share included): unlike wall time it
+	// hardly changes with what else the machine runs.
+	CPUSeconds float64 `json:"cpuSeconds"`
 	// ReadBackSeconds is the time embed.Sync spent counting the file
 	// (not part of WallSeconds) plus the completeness check.
 	VerifySeconds float64 `json:"verifySeconds"`
@@ -312,7 +317,7 @@ func run(f flags, stdout io.Writer) error {
 	case "none":
 		opts = append(opts, embed.WithMemoryLimit(embed.NoMemoryLimit))
 	default:
-		n, err := parseSize(f.memLimit)
+		n, err := memlimit.ParseSize(f.memLimit)
 		if err != nil {
 			return fmt.Errorf("-memory-limit: %w", err)
 		}
@@ -376,7 +381,9 @@ func run(f flags, stdout io.Writer) error {
 	}
 	watch := newMemWatch(50*time.Millisecond, f.peakProfile, trace)
 	watch.start()
+	cpu0 := cpuSeconds()
 	res, err := embed.Sync(ctx, cfg, opts...)
+	cpu := cpuSeconds() - cpu0
 	sampled := watch.stop()
 	if f.cpuProfile != "" {
 		pprof.StopCPUProfile()
@@ -426,7 +433,7 @@ func run(f flags, stdout io.Writer) error {
 		Requests: Requests{Total: fakeStats.Total, ByRoute: fakeStats.Routes, Status: fakeStats.Status,
 			RateLimited429: fakeStats.RateLimited, ClientRetries: res.Retries, ClientWaitedS: res.Waited.Seconds()},
 		Time: Timing{WallSeconds: res.Duration.Seconds(), APISeconds: res.APIDuration.Seconds(),
-			SDKSeconds: (res.Duration - res.APIDuration).Seconds(), VerifySeconds: verify.Seconds()},
+			SDKSeconds: (res.Duration - res.APIDuration).Seconds(), VerifySeconds: verify.Seconds(), CPUSeconds: cpu},
 		Memory: Memory{RSSBeforeMiB: before, PeakRSSMiB: peak, PeakDeltaMiB: peak - before, PeakResetWorks: resetWorked,
 			PeakAPIHalfMiB: apiPeak,
 			HeapInUseMiB:   mib(m1.HeapInuse), HeapSysMiB: mib(m1.HeapSys), TotalAllocMiB: mib(m1.TotalAlloc - m0.TotalAlloc),
@@ -641,22 +648,6 @@ func cpuModel() string {
 		}
 	}
 	return ""
-}
-
-// parseSize parses a byte count with an optional KiB, MiB or GiB suffix.
-func parseSize(s string) (int64, error) {
-	mult := int64(1)
-	for suffix, m := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30} {
-		if strings.HasSuffix(s, suffix) {
-			s, mult = strings.TrimSuffix(s, suffix), m
-			break
-		}
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("want a positive size such as 700MiB, got %q", s)
-	}
-	return n * mult, nil
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
