@@ -16,7 +16,7 @@ const connectorServiceCommand = "_connector-service"
 // command line, given its arguments and the file system to read the cgroup
 // limit from. A sync runs in two processes that share the budget (the
 // container's memory limit, or memlimit.DefaultBudget): the connector
-// process gets an eighth of it (it peaked at 84 MiB on the large benchmark
+// process gets an eighth of it (it peaked at 82 MiB on the large benchmark
 // site), and the process running the SDK's syncer and its Pebble store the
 // rest, less what the store holds outside the Go heap (memlimit.For).
 //
