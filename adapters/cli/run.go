@@ -12,6 +12,7 @@ import (
 	"github.com/conductorone/baton-sdk/pkg/types"
 
 	"github.com/batonkit/jiracloud/connector"
+	"github.com/batonkit/jiracloud/internal/memlimit"
 	"github.com/batonkit/jiracloud/internal/quietlog"
 	"github.com/batonkit/jiracloud/internal/workdir"
 )
@@ -31,7 +32,20 @@ import (
 // what killed syncs left in the temporary directory (os.TempDir and
 // BATON_C1Z_TEMP_DIR): the SDK's c1z-pebble* stores, when they are the
 // user's, unchanged for 15 minutes and not locked by a running process.
+//
+// It also sets a soft memory limit for the Go runtime, derived from the
+// container's memory limit (1 GiB when there is none) and shared between the
+// two processes of a sync: an eighth for the connector process, the rest,
+// less 384 MiB for what the SDK's Pebble store holds outside the Go heap, for
+// the process running the syncer. JIRACLOUD_MEMORY_BUDGET sets the budget
+// instead of the container's limit (a size such as 2GiB, or "off" for no
+// limit; anything else is an error). GOMEMLIMIT, when set (to a size or
+// "off"), is left to the Go runtime instead.
 func Run(ctx context.Context, name, version string) {
+	if _, err := setMemoryLimit(os.Args, os.Getenv, memlimit.Root()); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(1)
+	}
 	privateFiles()
 	cleanLeftovers()
 	// The SDK's grant expansion makes Pebble print "Found 0 WALs" through

@@ -34,6 +34,17 @@
 // whose path is in [Result.C1ZPath]; the caller removes it, or passes
 // [WithRemoveC1Z] to have Sync remove it once the counts are read.
 //
+// # Memory
+//
+// While it runs, Sync sets the Go runtime's soft memory limit from the
+// memory the process may use (the container's limit, JIRACLOUD_MEMORY_BUDGET,
+// or 1 GiB) unless GOMEMLIMIT or the program chose one, and restores the
+// previous limit afterwards; see [WithMemoryLimit]. It opens the c1z store
+// without the SDK's grant digest index, which halves the memory of the
+// sync's last step ([WithStoreOptions] turns it back on). A large site (20,000
+// users, 453 projects, 6.6 million grants after expansion) peaks at about
+// 1.1 GiB; docs/BENCHMARKS.md has the measurements.
+//
 // # Logging
 //
 // The SDK logs through zap, carried in the context. Sync is silent unless

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/batonkit/jiracloud/connector"
+	"github.com/batonkit/jiracloud/internal/memlimit"
 	"github.com/batonkit/jiracloud/jira"
 )
 
@@ -63,6 +64,10 @@ type Result struct {
 	// (for example "resources", "grants", "grant_expansion"), when the
 	// storage engine records them.
 	Steps map[string]time.Duration
+
+	// MemoryLimit is the Go soft memory limit Sync set for the sync, in
+	// bytes (see WithMemoryLimit); 0 when it left the runtime's limit alone.
+	MemoryLimit int64
 }
 
 // TypeCounts counts the objects of one resource type.
@@ -95,6 +100,15 @@ type Progress struct {
 // connection (no subprocess, no CLI, no os.Exit) and reads the counts back
 // from the finished file.
 //
+// Memory: while it runs, Sync sets a soft memory limit for the Go runtime
+// derived from the container's memory limit (see [WithMemoryLimit], which
+// also says when the user's own limit is kept), and it opens the c1z store
+// without the SDK's grant digest index (dotc1z.WithGrantDigestIndex(false)):
+// that index only speeds up comparing two c1z files' grants, readers
+// recompute what it would hold, and building it doubles the memory of the
+// last step of a large sync. Pass
+// WithStoreOptions(dotc1z.WithGrantDigestIndex(true)) to build it.
+//
 // On error no file is left at the target path (an existing file there is
 // kept as it was). Errors never contain the API tokens of cfg. If the sync
 // succeeded but reading the file back failed, Sync returns the Result (with
@@ -106,12 +120,20 @@ func Sync(ctx context.Context, cfg connector.Config, opts ...Option) (*Result, e
 	}
 	secrets := []string{cfg.JiraAPIToken, cfg.AtlassianAPIToken}
 	o.fingerprint = fingerprint(cfg, o)
+	limit, release, err := o.holdMemoryLimit()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	start := time.Now()
 	c, err := connector.New(ctx, cfg)
 	if err != nil {
 		return nil, redact(fmt.Errorf("embed: build connector: %w", err), secrets)
 	}
 	res, err := run(ctx, c, c.Stats, o, start)
+	if res != nil {
+		res.MemoryLimit = limit
+	}
 	if err != nil {
 		return res, redact(err, secrets)
 	}
@@ -128,7 +150,7 @@ func fingerprint(cfg connector.Config, o options) string {
 }
 
 func buildOptions(opts []Option) (options, error) {
-	o := options{workers: 1}
+	o := options{workers: 1, memRoot: memlimit.Root(), getenv: os.Getenv}
 	for _, op := range opts {
 		if op == nil {
 			continue

@@ -3,15 +3,19 @@ package embed
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/conductorone/baton-sdk/pkg/connectorbuilder"
+	"github.com/conductorone/baton-sdk/pkg/dotc1z"
 	"github.com/conductorone/baton-sdk/pkg/dotc1z/c1zstore"
 	sdksync "github.com/conductorone/baton-sdk/pkg/sync"
 	"go.uber.org/zap"
+
+	"github.com/batonkit/jiracloud/internal/memlimit"
 )
 
 // Option configures [Sync]. Options validate their input; Sync returns the
@@ -32,6 +36,13 @@ type options struct {
 	checkpointEvery time.Duration
 	staleAfter      time.Duration
 	fingerprint     string // the configuration a resumable sync was made with
+
+	storeOpts []dotc1z.C1ZOption
+	memLimit  int64 // 0: derived (see WithMemoryLimit); < 0: none
+	// memRoot and getenv are where the derived limit is read from: the
+	// root file system and os.Getenv, replaced in tests.
+	memRoot fs.FS
+	getenv  func(string) string
 }
 
 // WithCheckpointEvery makes a sync resumable after a crash: every d the
@@ -217,4 +228,89 @@ func WithSyncOptions(opts ...sdksync.SyncOpt) Option {
 		o.syncOpts = append(o.syncOpts, opts...)
 		return nil
 	}
+}
+
+// WithStoreOptions passes options to dotc1z.NewStore, which opens the c1z
+// store the sync writes into, for example dotc1z.WithGrantDigestIndex(true).
+// They are applied after the options Sync derives from the other settings
+// (WithTmpDir, WithStorageEngine and the defaults described on Sync), so they
+// win. dotc1z.WithReadOnly must not be passed.
+func WithStoreOptions(opts ...dotc1z.C1ZOption) Option {
+	return func(o *options) error {
+		for _, op := range opts {
+			if op == nil {
+				return errors.New("embed: WithStoreOptions got a nil option")
+			}
+		}
+		o.storeOpts = append(o.storeOpts, opts...)
+		return nil
+	}
+}
+
+// NoMemoryLimit passed to [WithMemoryLimit] leaves the Go runtime's memory
+// limit as it is.
+const NoMemoryLimit int64 = -1
+
+// WithMemoryLimit sets the Go runtime's soft memory limit
+// (runtime/debug.SetMemoryLimit) to bytes while the sync runs; the limit in
+// force before is restored when Sync returns. [NoMemoryLimit] leaves the
+// runtime alone.
+//
+// Without this option Sync derives the limit from the memory the process
+// may use: the size in the environment variable JIRACLOUD_MEMORY_BUDGET
+// when set (such as 2GiB or 1536MiB; "off" sets no limit, anything else
+// makes Sync fail), else the memory limit of its cgroup (a container's
+// limit) when there is one, else 1 GiB. The limit is that budget minus
+// 384 MiB for what the SDK's Pebble store holds outside the Go heap (its
+// block cache and memtables), but at least half of it. Sync sets no limit
+// when the user chose one: GOMEMLIMIT is set in the environment (to a size
+// or "off"), or the program set a limit with debug.SetMemoryLimit. An
+// explicit WithMemoryLimit(bytes) wins over all of these. A soft limit
+// trades CPU for memory: the collector runs more often as the heap nears
+// it, and the sync never fails for it. See docs/BENCHMARKS.md for
+// measurements.
+func WithMemoryLimit(bytes int64) Option {
+	return func(o *options) error {
+		if bytes == 0 || bytes < NoMemoryLimit {
+			return fmt.Errorf("embed: WithMemoryLimit needs a positive number of bytes or NoMemoryLimit, got %d", bytes)
+		}
+		o.memLimit = bytes
+		return nil
+	}
+}
+
+// storeOptions returns the options Sync opens the c1z store with: its
+// working files in tmpDir, and the grant digest index off (see [Sync]).
+func (o options) storeOptions(tmpDir string) []dotc1z.C1ZOption {
+	opts := []dotc1z.C1ZOption{dotc1z.WithTmpDir(tmpDir), dotc1z.WithGrantDigestIndex(false)}
+	if o.engine != "" {
+		opts = append(opts, dotc1z.WithEngine(o.engine))
+	}
+	return append(opts, o.storeOpts...)
+}
+
+// holdMemoryLimit sets the soft memory limit for a sync as o asks (see
+// WithMemoryLimit). It returns the limit set, 0 if none, and the function
+// that restores the previous one. A JIRACLOUD_MEMORY_BUDGET that cannot be
+// parsed is an error.
+func (o options) holdMemoryLimit() (int64, func(), error) {
+	if o.memLimit < 0 {
+		return 0, func() {}, nil
+	}
+	limit, force := o.memLimit, true
+	if limit == 0 {
+		budget, _, err := memlimit.Budget(o.memRoot, o.getenv)
+		if err != nil && strings.TrimSpace(o.getenv(memlimit.BudgetEnv)) != "" {
+			return 0, func() {}, fmt.Errorf("embed: %w", err)
+		}
+		if budget == 0 {
+			return 0, func() {}, nil
+		}
+		limit, force = memlimit.For(budget), false
+	}
+	release, held := memlimit.Hold(limit, force, o.getenv)
+	if !held {
+		return 0, release, nil
+	}
+	return limit, release, nil
 }

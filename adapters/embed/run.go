@@ -14,6 +14,8 @@ import (
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	"github.com/conductorone/baton-sdk/pkg/connectorbuilder"
+	"github.com/conductorone/baton-sdk/pkg/dotc1z"
+	"github.com/conductorone/baton-sdk/pkg/dotc1z/c1zstore"
 	sdksync "github.com/conductorone/baton-sdk/pkg/sync"
 	"github.com/conductorone/baton-sdk/pkg/types"
 	"github.com/grpc-ecosystem/go-grpc-middleware/logging/zap/ctxzap"
@@ -122,19 +124,26 @@ func run(ctx context.Context, builder any, stats statsFunc, o options, start tim
 	tr := newTracker(start, stats, o.progress)
 	tr.run()
 	syncOpts := []sdksync.SyncOpt{
-		sdksync.WithC1ZPath(work),
 		sdksync.WithWorkerCount(o.workers),
 		sdksync.WithSessionStore(sess),
 		sdksync.WithProgressHandler(tr.onProgress),
 		sdksync.WithTransitionHandler(tr.onTransition),
 		sdksync.WithTmpDir(scratch.Path),
 	}
-	if o.engine != "" {
-		syncOpts = append(syncOpts, sdksync.WithStorageEngine(o.engine))
-	}
 	syncOpts = append(syncOpts, o.syncOpts...)
+	// The store is opened here rather than by the syncer (sync.WithC1ZPath)
+	// so that its options can be chosen (no grant digest index, see
+	// WithStoreOptions); the syncer closes it, which writes the c1z.
+	openStore := func() (c1zstore.Store, error) {
+		store, err := dotc1z.NewStore(ctx, work, o.storeOptions(scratch.Path)...)
+		if err != nil {
+			return nil, fmt.Errorf("open c1z store: %w", err)
+		}
+		sess.SetSessionStore(ctx, store.SessionStore())
+		return store, nil
+	}
 
-	syncErr, closeErr := syncInChunks(ctx, cc, syncOpts, o.checkpointEvery, tr, logger)
+	syncErr, closeErr := syncInChunks(ctx, cc, openStore, syncOpts, o.checkpointEvery, tr, logger)
 	apiEnd := tr.stop()
 	if syncErr != nil {
 		return nil, fmt.Errorf("embed: sync: %w", errors.Join(syncErr, closeErr))
@@ -177,17 +186,23 @@ func run(ctx context.Context, builder any, stats statsFunc, o options, start tim
 // unfinished sync with its checkpoint into the c1z, and the next chunk
 // resumes it, so a process killed mid-sync loses at most one interval of
 // work. A chunk that stores nothing new makes the next one unbounded.
-func syncInChunks(ctx context.Context, cc types.ConnectorClient, opts []sdksync.SyncOpt, every time.Duration,
-	tr *tracker, logger *zap.Logger) (syncErr, closeErr error) {
+//
+// Each chunk gets a store from openStore, which its syncer closes.
+func syncInChunks(ctx context.Context, cc types.ConnectorClient, openStore func() (c1zstore.Store, error),
+	opts []sdksync.SyncOpt, every time.Duration, tr *tracker, logger *zap.Logger) (syncErr, closeErr error) {
 	for {
-		chunkOpts := opts
+		store, err := openStore()
+		if err != nil {
+			return err, nil
+		}
+		chunkOpts := append([]sdksync.SyncOpt{sdksync.WithConnectorStore(store)}, opts...)
 		before := tr.stored()
 		if every > 0 {
-			chunkOpts = append(append([]sdksync.SyncOpt{}, opts...), sdksync.WithRunDuration(every))
+			chunkOpts = append(chunkOpts, sdksync.WithRunDuration(every))
 		}
 		syncer, err := sdksync.NewSyncer(ctx, cc, chunkOpts...)
 		if err != nil {
-			return fmt.Errorf("new syncer: %w", err), nil
+			return fmt.Errorf("new syncer: %w", errors.Join(err, store.Close(context.WithoutCancel(ctx)))), nil
 		}
 		syncErr = syncer.Sync(ctx)
 		// Close writes the c1z (or cleans up after a failed sync); it must

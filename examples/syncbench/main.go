@@ -34,10 +34,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/conductorone/baton-sdk/pkg/dotc1z"
 	sdksync "github.com/conductorone/baton-sdk/pkg/sync"
 
 	"github.com/batonkit/jiracloud/adapters/embed"
 	"github.com/batonkit/jiracloud/connector"
+	"github.com/batonkit/jiracloud/internal/memlimit"
 	"github.com/batonkit/jiracloud/jira"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
@@ -59,7 +61,12 @@ type flags struct {
 	progress    bool
 	timeout     time.Duration
 	heapProfile string
+	peakProfile string
 	cpuProfile  string
+	digest      string
+	memTrace    string
+	noVerify    bool
+	memLimit    string
 }
 
 func main() {
@@ -81,7 +88,13 @@ func main() {
 	flag.DurationVar(&f.timeout, "timeout", time.Hour, "give up after this long")
 	flag.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the sync, both halves, to this file")
 	flag.StringVar(&f.heapProfile, "heapprofile", "", "write a heap profile (pprof) to this file every 2 s while requests are in flight; the last one shows the end of the API half")
+	flag.StringVar(&f.peakProfile, "peakheapprofile", "", "write a heap profile (pprof) to this file whenever the live heap reaches a new high during the whole sync (expansion included)")
+	flag.StringVar(&f.digest, "grant-digest", "", "build the c1z's grant digest index: true or false (default: embed.Sync's default)")
+	flag.StringVar(&f.memTrace, "memtrace", "", "write the process's memory every 200 ms during the sync to this CSV file")
+	flag.StringVar(&f.memLimit, "memory-limit", "", "Go soft memory limit during the sync: a size such as 700MiB, or none (default: embed.Sync's, derived from the cgroup limit)")
+	verify := flag.Bool("verify", true, "check the c1z against the ground truth after the sync")
 	flag.Parse()
+	f.noVerify = !*verify
 	// The SDK's grant expansion opens a scratch Pebble database with the
 	// default logger, which prints to the standard logger.
 	log.SetOutput(io.Discard)
@@ -153,6 +166,10 @@ type Timing struct {
 	APISeconds float64            `json:"apiSeconds"`
 	SDKSeconds float64            `json:"sdkSeconds"`
 	SDKSteps   map[string]float64 `json:"sdkStepsSeconds,omitempty"`
+	// CPUSeconds is the user and system CPU time of the process during the
+	// sync (the in-process fake's share included): unlike wall time it
+	// hardly changes with what else the machine runs.
+	CPUSeconds float64 `json:"cpuSeconds"`
 	// ReadBackSeconds is the time embed.Sync spent counting the file
 	// (not part of WallSeconds) plus the completeness check.
 	VerifySeconds float64 `json:"verifySeconds"`
@@ -172,6 +189,9 @@ type Memory struct {
 	HeapSysMiB     float64 `json:"heapSysMiB"`
 	TotalAllocMiB  float64 `json:"totalAllocDuringSyncMiB"`
 	NumGC          uint32  `json:"gcCyclesDuringSync"`
+	// Sampled are the peaks of a 50 ms sampler over the whole sync: the
+	// resident set split into the Go runtime's memory and the rest.
+	Sampled MemPeaks `json:"sampled"`
 }
 
 // Counts are what the c1z holds.
@@ -292,6 +312,24 @@ func run(f flags, stdout io.Writer) error {
 	if !f.sdkExpand {
 		opts = append(opts, embed.WithSyncOptions(sdksync.WithDontExpandGrants()))
 	}
+	switch f.memLimit {
+	case "":
+	case "none":
+		opts = append(opts, embed.WithMemoryLimit(embed.NoMemoryLimit))
+	default:
+		n, err := memlimit.ParseSize(f.memLimit)
+		if err != nil {
+			return fmt.Errorf("-memory-limit: %w", err)
+		}
+		opts = append(opts, embed.WithMemoryLimit(n))
+	}
+	switch f.digest {
+	case "":
+	case "true", "false":
+		opts = append(opts, embed.WithStoreOptions(dotc1z.WithGrantDigestIndex(f.digest == "true")))
+	default:
+		return fmt.Errorf("-grant-digest: want true or false, got %q", f.digest)
+	}
 	// Progress is reported while pages are stored and requests are sent, so
 	// the peak RSS seen by the last report is the peak of the API half.
 	var apiPeak float64
@@ -332,7 +370,21 @@ func run(f flags, stdout io.Writer) error {
 		}
 		defer pf.Close()
 	}
+	var trace io.Writer
+	if f.memTrace != "" {
+		tf, err := os.Create(f.memTrace)
+		if err != nil {
+			return err
+		}
+		defer tf.Close()
+		trace = tf
+	}
+	watch := newMemWatch(50*time.Millisecond, f.peakProfile, trace)
+	watch.start()
+	cpu0 := cpuSeconds()
 	res, err := embed.Sync(ctx, cfg, opts...)
+	cpu := cpuSeconds() - cpu0
+	sampled := watch.stop()
 	if f.cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -357,9 +409,13 @@ func run(f flags, stdout io.Writer) error {
 			}
 		}
 	}
-	comp, direct, err := completeness(ctx, res.C1ZPath, truth, f.sdkExpand)
-	if err != nil {
-		return err
+	var comp Completeness
+	var direct int
+	if !f.noVerify {
+		comp, direct, err = completeness(ctx, res.C1ZPath, truth, f.sdkExpand)
+		if err != nil {
+			return err
+		}
 	}
 	verify := time.Since(verifyStart)
 
@@ -377,11 +433,11 @@ func run(f flags, stdout io.Writer) error {
 		Requests: Requests{Total: fakeStats.Total, ByRoute: fakeStats.Routes, Status: fakeStats.Status,
 			RateLimited429: fakeStats.RateLimited, ClientRetries: res.Retries, ClientWaitedS: res.Waited.Seconds()},
 		Time: Timing{WallSeconds: res.Duration.Seconds(), APISeconds: res.APIDuration.Seconds(),
-			SDKSeconds: (res.Duration - res.APIDuration).Seconds(), VerifySeconds: verify.Seconds()},
+			SDKSeconds: (res.Duration - res.APIDuration).Seconds(), VerifySeconds: verify.Seconds(), CPUSeconds: cpu},
 		Memory: Memory{RSSBeforeMiB: before, PeakRSSMiB: peak, PeakDeltaMiB: peak - before, PeakResetWorks: resetWorked,
 			PeakAPIHalfMiB: apiPeak,
 			HeapInUseMiB:   mib(m1.HeapInuse), HeapSysMiB: mib(m1.HeapSys), TotalAllocMiB: mib(m1.TotalAlloc - m0.TotalAlloc),
-			NumGC: m1.NumGC - m0.NumGC},
+			NumGC: m1.NumGC - m0.NumGC, Sampled: sampled},
 		Counts: Counts{ResourceTypes: res.ResourceTypes, Resources: res.Resources, Entitlements: res.Entitlements,
 			Grants: res.Grants, DirectGrants: direct, ExpandedGrants: res.ExpandedGrants, ByResourceType: res.ByResourceType},
 		Completeness: comp,
