@@ -46,6 +46,11 @@ func init() {
 // reused by CreateTicket before it is read again.
 const metaTTL = 5 * time.Minute
 
+// metaCacheMax bounds the create metadata kept in memory. Listing the
+// schemas of a site with thousands of projects reads the metadata of every
+// issue type (allowed values included); only the most recent are kept.
+const metaCacheMax = 128
+
 // ticketing is the connector's ticketing state: cached create metadata,
 // the last project page read by ListTicketSchemas and the site's browse URL.
 type ticketing struct {
@@ -273,12 +278,35 @@ func (c *Connector) loadIssueTypeMeta(ctx context.Context, p jira.Project, it ji
 		}
 	}
 	c.tk.mu.Lock()
-	if c.tk.metas == nil {
-		c.tk.metas = map[string]*issueTypeMeta{}
-	}
-	c.tk.metas[m.schemaID()] = m
+	c.tk.remember(m)
 	c.tk.mu.Unlock()
 	return m, nil
+}
+
+// remember caches m, first dropping expired entries and, at metaCacheMax
+// entries, the oldest one. t.mu must be held.
+func (t *ticketing) remember(m *issueTypeMeta) {
+	if t.metas == nil {
+		t.metas = map[string]*issueTypeMeta{}
+	}
+	id := m.schemaID()
+	if _, ok := t.metas[id]; !ok && len(t.metas) >= metaCacheMax {
+		now := t.clock()
+		oldest := ""
+		for k, v := range t.metas {
+			if now.Sub(v.fetched) >= metaTTL {
+				delete(t.metas, k)
+				continue
+			}
+			if oldest == "" || v.fetched.Before(t.metas[oldest].fetched) {
+				oldest = k
+			}
+		}
+		if len(t.metas) >= metaCacheMax && oldest != "" {
+			delete(t.metas, oldest)
+		}
+	}
+	t.metas[id] = m
 }
 
 func (t *ticketing) clock() time.Time {

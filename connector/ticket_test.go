@@ -657,3 +657,29 @@ func TestTicketingThroughSDK(t *testing.T) {
 		t.Fatalf("CreateTicket: %v, %v", cr, err)
 	}
 }
+
+// TestTicketSchemasBoundedCache lists the schemas of more projects than the
+// metadata cache holds: every schema comes back, and the connector keeps at
+// most metaCacheMax issue types' create metadata in memory.
+func TestTicketSchemasBoundedCache(t *testing.T) {
+	t.Parallel()
+	n := metaCacheMax + 40
+	srv := newTestServer(t, jiratest.NewTicketingTenant(n, 0))
+	c := ticketConnector(t, srv, nil)
+	got := allSchemas(t, c)
+	if want := n + 4; len(got) != want { // P001…, ACC (3 types), BIG (1)
+		t.Fatalf("%d schemas, want %d", len(got), want)
+	}
+	c.tk.mu.Lock()
+	cached := len(c.tk.metas)
+	c.tk.mu.Unlock()
+	if cached > metaCacheMax {
+		t.Fatalf("%d issue types' create metadata held in memory, want at most %d", cached, metaCacheMax)
+	}
+	// A create still works for a schema whose metadata was dropped.
+	tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "after the listing"}.Build(),
+		v2.TicketSchema_builder{Id: "P001:10001"}.Build())
+	if err != nil || tk.GetDisplayName() != "after the listing" {
+		t.Fatalf("CreateTicket after the listing: %v, %v", tk, err)
+	}
+}
