@@ -37,6 +37,17 @@ var _ connectorbuilder.TicketManagerLimited = (*Connector)(nil)
 // retry never makes a second issue.
 const RequestLabelPrefix = "baton-"
 
+// RequestPropertyKey is the issue entity property CreateTicket sets, to
+// {"id": "baton-<uuid>"}, when the issue type's create screen has no Labels
+// field. Entity properties do not depend on screens, so after a lost answer
+// the connector can still find the issue: among the issues the account
+// created in the project in the last minutes, the one with that property.
+const RequestPropertyKey = "batonkit.request"
+
+// propertyLookupPages bounds the search pages (100 issues each) read when
+// looking for a lost create by its request property.
+const propertyLookupPages = 10
+
 // defaultLookupWaits are the pauses before each search for an issue whose
 // create failed ambiguously: Jira's search index can lag a little.
 var defaultLookupWaits = []time.Duration{0, time.Second, 3 * time.Second}
@@ -98,10 +109,13 @@ func newRequestLabel() string {
 // type) comes back at once as an InvalidArgument error whose cause is a
 // [*TicketFieldError]. Jira's own 400 field errors are reported the same way.
 //
-// Each create carries a request label (RequestLabelPrefix + UUID). If the
-// answer is lost (timeout, connection reset, 5xx), the connector searches
-// for the label: a found issue is the result; otherwise the create is sent
-// again, at most three times in all. So a retry never duplicates an issue.
+// Each create carries a request ID (RequestLabelPrefix + UUID): as a label,
+// or, when the create screen has no Labels field, as the entity property
+// RequestPropertyKey. If the answer is lost (timeout, connection reset,
+// 5xx), the connector searches for it: a found issue is the result;
+// otherwise the create is sent again, at most three times in all. So a
+// retry does not duplicate an issue (unless Jira's search index lags more
+// than the lookup waits).
 func (c *Connector) CreateTicket(ctx context.Context, t *v2.Ticket, schema *v2.TicketSchema) (*v2.Ticket, annotations.Annotations, error) {
 	if schema == nil || schema.GetId() == "" {
 		return nil, nil, errorf(codes.InvalidArgument, "%s: a ticket schema is required (its ID is <projectKey>:<issueTypeId>)", opCreateTicket)
@@ -117,12 +131,14 @@ func (c *Connector) CreateTicket(ctx context.Context, t *v2.Ticket, schema *v2.T
 	if fe != nil {
 		return nil, nil, fieldErr(opCreateTicket, fe)
 	}
-	label := ""
+	req := requestMark{id: c.tk.label(), since: c.tk.clock()}
 	if _, ok := m.field("labels"); ok {
-		label = c.tk.label()
-		create.Fields["labels"] = append(create.Fields["labels"].([]string), label)
+		req.label = true
+		create.Fields["labels"] = append(create.Fields["labels"].([]string), req.id)
+	} else {
+		create.Properties = []jira.EntityProperty{{Key: RequestPropertyKey, Value: map[string]string{"id": req.id}}}
 	}
-	ci, err := c.createOnce(ctx, m, create, label)
+	ci, err := c.createOnce(ctx, m, create, req)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -162,9 +178,26 @@ func ambiguousWrite(err error) bool {
 	return true // transport errors, timeouts, cancellation, truncated answers: unknown outcome
 }
 
+// requestMark is how a create can be found again: its request ID is a
+// label of the issue (label) or the value of its RequestPropertyKey
+// property; since is when the first attempt was sent.
+type requestMark struct {
+	id    string
+	label bool
+	since time.Time
+}
+
+// where says how to find the issue by hand.
+func (r requestMark) where(key jira.ProjectKey) string {
+	if r.label {
+		return "search for label " + r.id + " in project " + string(key)
+	}
+	return "look in project " + string(key) + " for an issue with entity property " + RequestPropertyKey + ` = {"id":"` + r.id + `"}`
+}
+
 // createOnce sends the create and, after an ambiguous failure, looks for
-// the request label before sending it again.
-func (c *Connector) createOnce(ctx context.Context, m *issueTypeMeta, create jira.IssueCreate, label string) (*jira.CreatedIssue, error) {
+// the request label (or property) before sending it again.
+func (c *Connector) createOnce(ctx context.Context, m *issueTypeMeta, create jira.IssueCreate, req requestMark) (*jira.CreatedIssue, error) {
 	var lastErr error
 	for attempt := 1; attempt <= maxCreateAttempts; attempt++ {
 		ci, _, err := c.jira.Issues.Create(ctx, create)
@@ -179,23 +212,24 @@ func (c *Connector) createOnce(ctx context.Context, m *issueTypeMeta, create jir
 			return nil, wrapErr(opCreateTicket, err)
 		}
 		lastErr = err
-		if label == "" {
-			return nil, errorf(codes.Aborted, "%s: the create failed (%v) and may have made an issue; it is not retried because "+
-				"the Labels field is not on the create screen of %s in %s, so the issue cannot be found again",
-				opCreateTicket, err, m.issueType.Name, m.project.Key)
-		}
 		if ctx.Err() != nil {
-			return nil, errorf(codes.Aborted, "%s: the create was interrupted (%v) and may have made an issue: search for label %s in project %s before trying again",
-				opCreateTicket, ctx.Err(), label, m.project.Key)
+			return nil, errorf(codes.Aborted, "%s: the create was interrupted (%v) and may have made an issue: %s before trying again",
+				opCreateTicket, ctx.Err(), req.where(m.project.Key))
 		}
-		found, ferr := c.findByLabel(ctx, m.project.Key, label)
+		var found *jira.Issue
+		var ferr error
+		if req.label {
+			found, ferr = c.findByLabel(ctx, m.project.Key, req.id)
+		} else {
+			found, ferr = c.findByProperty(ctx, m.project.Key, req)
+		}
 		if ferr != nil {
-			return nil, errorf(codes.Aborted, "%s: the create failed (%v) and the check for a created issue failed too (%v): search for label %s in project %s before trying again",
-				opCreateTicket, err, ferr, label, m.project.Key)
+			return nil, errorf(codes.Aborted, "%s: the create failed (%v) and the check for a created issue failed too (%v): %s before trying again",
+				opCreateTicket, err, ferr, req.where(m.project.Key))
 		}
 		if found != nil {
 			ctxzap.Extract(ctx).Info("baton-jira-cloud: a create whose answer was lost had made the issue",
-				zap.String("issue", string(found.Key)), zap.String("label", label), zap.Int("attempt", attempt))
+				zap.String("issue", string(found.Key)), zap.String("request", req.id), zap.Int("attempt", attempt))
 			return &jira.CreatedIssue{ID: found.ID, Key: found.Key, Self: found.Self}, nil
 		}
 	}
@@ -231,6 +265,66 @@ func (c *Connector) findByLabel(ctx context.Context, key jira.ProjectKey, label 
 		}
 	}
 	return nil, lastErr
+}
+
+// findByProperty looks for the issue whose RequestPropertyKey property
+// holds req.id among the issues the account created in the project since
+// shortly before req.since (newest first, at most propertyLookupPages
+// pages), waiting before each attempt as lookupWaits says. It returns nil,
+// nil when there is none.
+func (c *Connector) findByProperty(ctx context.Context, key jira.ProjectKey, req requestMark) (*jira.Issue, error) {
+	waits := c.tk.lookupWaits
+	if waits == nil {
+		waits = defaultLookupWaits
+	}
+	var lastErr error
+	for _, w := range waits {
+		if w > 0 {
+			select {
+			case <-time.After(w):
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		// JQL's relative dates need no time zone; two minutes of margin
+		// cover clock skew between this host and Jira.
+		mins := int(c.tk.clock().Sub(req.since).Minutes()) + 3
+		jql := "project = " + jira.QuoteJQL(string(key)) + " AND creator = currentUser() AND created >= " +
+			jira.QuoteJQL("-"+strconv.Itoa(mins)+"m") + " ORDER BY created DESC"
+		found, err := c.scanForProperty(ctx, jql, req.id)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		lastErr = nil
+		if found != nil {
+			return found, nil
+		}
+	}
+	return nil, lastErr
+}
+
+func (c *Connector) scanForProperty(ctx context.Context, jql, id string) (*jira.Issue, error) {
+	opts := &jira.SearchOptions{Fields: []string{"summary"}, Properties: []string{RequestPropertyKey}}
+	for range propertyLookupPages {
+		issues, resp, err := c.jira.Issues.Search(ctx, jql, opts)
+		if err != nil {
+			return nil, err
+		}
+		for i := range issues {
+			var v struct {
+				ID string `json:"id"`
+			}
+			if raw := issues[i].Properties[RequestPropertyKey]; raw != nil && json.Unmarshal(raw, &v) == nil && v.ID == id {
+				return &issues[i], nil
+			}
+		}
+		if resp.NextCursor == "" {
+			return nil, nil
+		}
+		opts.Cursor = resp.NextCursor
+	}
+	return nil, fmt.Errorf("more than %d pages of recent issues to look through", propertyLookupPages)
 }
 
 // buildCreate turns a ticket into the create request, checking every field.

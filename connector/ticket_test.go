@@ -683,3 +683,74 @@ func TestTicketSchemasBoundedCache(t *testing.T) {
 		t.Fatalf("CreateTicket after the listing: %v, %v", tk, err)
 	}
 }
+
+// TestCreateTicketLostAnswerNoLabelsField: when the issue type's create
+// screen has no Labels field, a create whose answer is lost is found again
+// by its request entity property (set with the create), not refused.
+func TestCreateTicketLostAnswerNoLabelsField(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		before    bool
+		wantPosts int
+	}{
+		{"answer lost after the create", false, 1},
+		{"request failed before reaching Jira", true, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ten := jiratest.NewTicketingTenant(0, 0)
+			var fields []jiratest.IssueTypeField
+			for _, it := range ten.IssueTypes {
+				if it.ID == "10001" {
+					for _, f := range it.Fields {
+						if f.FieldID != "labels" {
+							fields = append(fields, f)
+						}
+					}
+				}
+			}
+			ten.IssueTypes = append(ten.IssueTypes, &jiratest.IssueType{ID: "10200", Name: "No Labels", Fields: fields})
+			for _, p := range ten.Projects {
+				if p.Key == "ACC" {
+					p.IssueTypeIDs = append(p.IssueTypeIDs, "10200")
+				}
+			}
+			srv := newTestServer(t, ten)
+			rt := &loseAnswer{base: http.DefaultTransport, before: tc.before}
+			c := ticketConnector(t, srv, func(cfg *Config) {
+				cfg.JiraOptions = append(cfg.JiraOptions, jira.WithHTTPClient(&http.Client{Transport: rt}))
+			})
+			// An older issue of the account in the same project must not be taken for it.
+			if _, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "older"}.Build(),
+				v2.TicketSchema_builder{Id: "ACC:10001"}.Build()); err != nil {
+				t.Fatal(err)
+			}
+			rt.n.Store(1)
+			tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "no labels here"}.Build(),
+				v2.TicketSchema_builder{Id: "ACC:10200"}.Build())
+			if err != nil {
+				t.Fatalf("CreateTicket: %v", err)
+			}
+			var mine []*jiratest.Issue
+			for _, is := range srv.Snapshot().Issues {
+				if is.Summary == "no labels here" {
+					mine = append(mine, is)
+				}
+			}
+			if len(mine) != 1 || mine[0].ID != tk.GetId() {
+				t.Fatalf("%d issues made (want exactly 1, the ticket's %s)", len(mine), tk.GetId())
+			}
+			if len(mine[0].Labels) != 0 || !strings.Contains(string(mine[0].Properties[RequestPropertyKey]), RequestLabelPrefix) {
+				t.Errorf("issue labels %v, properties %s: want no labels and the request property", mine[0].Labels, mine[0].Properties)
+			}
+			st := srv.Stats()
+			if got := st.Routes["POST /rest/api/3/issue"]; got != tc.wantPosts+1 {
+				t.Errorf("POST /issue reached Jira %d times, want %d", got, tc.wantPosts+1)
+			}
+			if got := st.Routes["GET /rest/api/3/search/jql"]; got != 1 {
+				t.Errorf("searches %d, want 1", got)
+			}
+		})
+	}
+}

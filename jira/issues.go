@@ -64,6 +64,17 @@ type IssueCreate struct {
 	Update map[string]any `json:"update,omitempty"`
 	// Transition, if set, transitions the new issue at once: {"id":"<transition ID>"}.
 	Transition *TransitionRef `json:"transition,omitempty"`
+	// Properties are issue entity properties set with the issue. Unlike
+	// fields, they do not depend on the create screen.
+	Properties []EntityProperty `json:"properties,omitempty"`
+}
+
+// EntityProperty is an entity property (key and JSON value) in a request body.
+type EntityProperty struct {
+	// Key is the property key (at most 255 characters).
+	Key string `json:"key"`
+	// Value is any JSON value (at most 32768 characters encoded).
+	Value any `json:"value"`
 }
 
 // TransitionRef names a workflow transition in a request body.
@@ -208,6 +219,9 @@ type Issue struct {
 	RenderedFields map[string]json.RawMessage `json:"renderedFields,omitempty"`
 	// Names maps field IDs to display names (expand "names").
 	Names map[string]string `json:"names,omitempty"`
+	// Properties maps entity property keys to raw JSON values (only the
+	// properties asked for, e.g. with [SearchOptions].Properties).
+	Properties map[string]json.RawMessage `json:"properties,omitempty"`
 }
 
 // Field decodes the field with the given ID into v. It returns false

@@ -253,10 +253,24 @@ func (c *call) setCustom(is *Issue, k string, v json.RawMessage) {
 
 func hCreateIssue(c *call) reply {
 	var body struct {
-		Fields map[string]json.RawMessage `json:"fields"`
+		Fields     map[string]json.RawMessage `json:"fields"`
+		Properties []struct {
+			Key   string          `json:"key"`
+			Value json.RawMessage `json:"value"`
+		} `json:"properties"`
 	}
 	if err := c.decode(&body); err != nil || body.Fields == nil {
 		return jiraErr(400, "Invalid request payload. Refer to the REST API documentation and try again.")
+	}
+	props := map[string]json.RawMessage{}
+	for _, pr := range body.Properties {
+		switch {
+		case strings.TrimSpace(pr.Key) == "" || len(pr.Key) > 255:
+			return jiraErr(400, "The property key cannot be null or empty, and must be at most 255 characters.")
+		case len(pr.Value) == 0 || len(pr.Value) > 32768:
+			return jiraErr(400, "The property value must be valid JSON of at most 32768 characters.")
+		}
+		props[pr.Key] = append(json.RawMessage(nil), pr.Value...)
 	}
 	var pref, tref idOrKey
 	_ = json.Unmarshal(body.Fields["project"], &pref)
@@ -282,6 +296,10 @@ func hCreateIssue(c *call) reply {
 		StatusID: c.x.t.Statuses[0].ID, Created: c.now.UTC(), Updated: c.now.UTC()}
 	if c.user != nil {
 		is.ReporterID = c.user.AccountID
+		is.CreatorID = c.user.AccountID
+	}
+	if len(props) > 0 {
+		is.Properties = props
 	}
 	if rep := c.applyFields(is, it, body.Fields, true); rep != nil {
 		return *rep

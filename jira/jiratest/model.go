@@ -340,6 +340,10 @@ type Issue struct {
 	Updated      time.Time                  `json:"updated"`
 	// Comments are the issue's comments, oldest first (POST /issue/{key}/comment).
 	Comments []IssueComment `json:"comments,omitempty"`
+	// CreatorID is the account that created the issue (JQL "creator").
+	CreatorID string `json:"creatorId,omitempty"`
+	// Properties are the issue's entity properties (set with the create's "properties").
+	Properties map[string]json.RawMessage `json:"properties,omitempty"`
 }
 
 // AuditRecord is one Jira audit-log record. Mutations made through the server append records.
@@ -548,6 +552,12 @@ func cloneIssue(i *Issue) *Issue {
 		v.CustomFields = make(map[string]json.RawMessage, len(i.CustomFields))
 		for k, x := range i.CustomFields {
 			v.CustomFields[k] = slices.Clone(x)
+		}
+	}
+	if i.Properties != nil {
+		v.Properties = make(map[string]json.RawMessage, len(i.Properties))
+		for k, x := range i.Properties {
+			v.Properties[k] = slices.Clone(x)
 		}
 	}
 	return &v

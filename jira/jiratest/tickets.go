@@ -149,28 +149,36 @@ func hProjectStatuses(c *call) reply {
 	return ok(out)
 }
 
-// jqlClause matches one "field = value" or "field in (v1, v2)" clause.
-var jqlClause = regexp.MustCompile(`(?i)^\s*([a-z_]+)\s*(=|in)\s*(.+?)\s*$`)
+// jqlClause matches one "field = value", "field >= value" or "field in (v1, v2)" clause.
+var jqlClause = regexp.MustCompile(`(?i)^\s*([a-z_]+)\s*(=|in|>=)\s*(.+?)\s*$`)
+
+// jqlRelative matches JQL's relative dates: "-15m", "-2h", "-1d", "-1w".
+var jqlRelative = regexp.MustCompile(`^-(\d+)([mhdw])$`)
 
 // hSearchJQL serves the enhanced search. It understands clauses joined by AND on project, key/issuekey, id,
-// issuetype and labels, with = or in (...), and an ignored ORDER BY; anything else answers 400 as Jira does for
-// a query it cannot parse. Results come newest first. Paging: nextPageToken (opaque), maxResults default 50.
+// issuetype and labels, with = or in (...), creator (= an account ID or currentUser()) and created >= a relative
+// date ("-15m", "-2h", "-1d", "-1w"), and an ignored ORDER BY; anything else answers 400 as Jira does for a query
+// it cannot parse. Results come newest first. Paging: nextPageToken (opaque), maxResults default 50. The
+// properties parameter (up to 5 keys) returns those entity properties of each issue.
 func hSearchJQL(c *call) reply {
 	jql := c.q.Get("jql")
 	fields := c.q.Get("fields")
 	maxResults := c.q.Get("maxResults")
 	token := c.q.Get("nextPageToken")
+	props := c.q.Get("properties")
 	if c.r.Method == "POST" {
 		var body struct {
 			JQL           string   `json:"jql"`
 			Fields        []string `json:"fields"`
 			MaxResults    int      `json:"maxResults"`
 			NextPageToken string   `json:"nextPageToken"`
+			Properties    []string `json:"properties"`
 		}
 		if err := c.decode(&body); err != nil {
 			return jiraErr(400, "Invalid request payload. Refer to the REST API documentation and try again.")
 		}
 		jql, fields, token = body.JQL, strings.Join(body.Fields, ","), body.NextPageToken
+		props = strings.Join(body.Properties, ",")
 		if body.MaxResults > 0 {
 			maxResults = strconv.Itoa(body.MaxResults)
 		}
@@ -210,6 +218,9 @@ func hSearchJQL(c *call) reply {
 				return jiraErr(400, "Error in the JQL Query: the query '"+jql+"' could not be parsed.")
 			}
 			field, op := strings.ToLower(m[1]), strings.ToLower(m[2])
+			if (op == ">=") != (field == "created") {
+				return jiraErr(400, "Error in the JQL Query: the operator '"+m[2]+"' is not supported by the fake for field '"+m[1]+"'.")
+			}
 			var vals []string
 			if op == "in" {
 				inner := strings.TrimSpace(m[3])
@@ -244,6 +255,25 @@ func hSearchJQL(c *call) reply {
 				f = func(is *Issue, _ *Project) bool {
 					return slices.ContainsFunc(vals, func(v string) bool { return slices.Contains(is.Labels, v) })
 				}
+			case "creator":
+				for i, v := range vals {
+					if strings.EqualFold(v, "currentUser()") {
+						vals[i] = ""
+						if c.user != nil {
+							vals[i] = c.user.AccountID
+						}
+					}
+				}
+				f = func(is *Issue, _ *Project) bool { return is.CreatorID != "" && slices.Contains(vals, is.CreatorID) }
+			case "created":
+				rm := jqlRelative.FindStringSubmatch(vals[0])
+				if rm == nil {
+					return jiraErr(400, "Date value '"+vals[0]+"' for field 'created' is invalid.")
+				}
+				n, _ := strconv.Atoi(rm[1])
+				unit := map[string]time.Duration{"m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}[rm[2]]
+				since := c.now.Add(-time.Duration(n) * unit)
+				f = func(is *Issue, _ *Project) bool { return !is.Created.Before(since) }
 			default:
 				return jiraErr(400, "Field '"+m[1]+"' does not exist or you do not have permission to view it.")
 			}
@@ -274,6 +304,15 @@ func hSearchJQL(c *call) reply {
 		m := map[string]any{"id": is.ID}
 		if fields != "" {
 			m = c.issueJSON(is, c.x.projects[is.ProjectID], fields)
+		}
+		if props != "" {
+			pm := map[string]json.RawMessage{}
+			for _, k := range strings.Split(props, ",") {
+				if v, ok := is.Properties[strings.TrimSpace(k)]; ok {
+					pm[strings.TrimSpace(k)] = v
+				}
+			}
+			m["properties"] = pm
 		}
 		out = append(out, m)
 	}
