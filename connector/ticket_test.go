@@ -98,6 +98,9 @@ func TestTicketSchemasAllPages(t *testing.T) {
 			jiratest.WithMaxResultsCap("/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes", 7),
 			jiratest.WithMaxResultsCap("/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}", 3),
 			jiratest.WithMaxResultsCap("/rest/api/3/project/search", 9)}},
+		{"PageBean pages (values, isLast), small caps", []jiratest.Option{jiratest.WithPageBeanCreateMeta(),
+			jiratest.WithMaxResultsCap("/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes", 7),
+			jiratest.WithMaxResultsCap("/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}", 3)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

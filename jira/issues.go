@@ -511,22 +511,46 @@ const (
 )
 
 // createMetaPage is PageOfCreateMetaIssueTypes / PageOfCreateMetaIssueTypeWithField,
-// with their legacy array names.
+// with their legacy array names, and the PageBean form ("values", "isLast")
+// that Jira Data Center answers.
 type createMetaPage struct {
-	StartAt    int `json:"startAt"`
-	MaxResults int `json:"maxResults"`
-	Total      int `json:"total"`
+	StartAt    int   `json:"startAt"`
+	MaxResults int   `json:"maxResults"`
+	Total      int   `json:"total"`
+	IsLast     *bool `json:"isLast"`
 
 	IssueTypes       []IssueType `json:"issueTypes"`
 	LegacyIssueTypes []IssueType `json:"createMetaIssueType"`
 
 	Fields       []FieldCreateMetadata `json:"fields"`
 	LegacyFields []FieldCreateMetadata `json:"results"`
+
+	Values json.RawMessage `json:"values"`
+}
+
+// createMetaItems picks the page's items from whichever array it has and
+// sets the next cursor: on isLast when the page says it, else on total.
+func createMetaItems[T any](page *createMetaPage, start int, resp *Response, current, legacy []T) ([]T, error) {
+	items := current
+	if items == nil {
+		items = legacy
+	}
+	if items == nil && len(page.Values) > 0 && string(page.Values) != "null" {
+		if err := json.Unmarshal(page.Values, &items); err != nil {
+			return nil, fmt.Errorf("jira: createmeta page values: %w", err)
+		}
+	}
+	if page.IsLast != nil {
+		resp.NextCursor = nextPageBean(start, len(items), page.IsLast)
+	} else {
+		resp.NextCursor = nextTotal(start, len(items), page.Total)
+	}
+	return items, nil
 }
 
 // CreateMetaIssueTypes returns one page of the issue types a project can
 // create issues of. The cursor advances by the number returned and stops at
-// total or on an empty page. PageSize defaults to 50 and is capped at 200
+// total (or isLast, for a PageBean answer) or on an empty page. PageSize defaults to 50 and is capped at 200
 // (Jira's documented default and maximum); the server may return fewer.
 //
 // Jira API docs: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-createmeta-projectidorkey-issuetypes-get
@@ -541,11 +565,10 @@ func (s *IssuesService) CreateMetaIssueTypes(ctx context.Context, projectIDOrKey
 	if err != nil {
 		return nil, resp, err
 	}
-	items := page.IssueTypes
-	if items == nil {
-		items = page.LegacyIssueTypes
+	items, err := createMetaItems(page, start, resp, page.IssueTypes, page.LegacyIssueTypes)
+	if err != nil {
+		return nil, resp, err
 	}
-	resp.NextCursor = nextTotal(start, len(items), page.Total)
 	return items, resp, nil
 }
 
@@ -621,11 +644,10 @@ func (s *IssuesService) CreateMetaFields(ctx context.Context, projectIDOrKey str
 	if err != nil {
 		return nil, resp, err
 	}
-	items := page.Fields
-	if items == nil {
-		items = page.LegacyFields
+	items, err := createMetaItems(page, start, resp, page.Fields, page.LegacyFields)
+	if err != nil {
+		return nil, resp, err
 	}
-	resp.NextCursor = nextTotal(start, len(items), page.Total)
 	return items, resp, nil
 }
 

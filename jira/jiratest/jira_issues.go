@@ -582,6 +582,10 @@ func createMetaPage[T any](c *call, key string, items []T, start, limit int) rep
 	if c.s.cfg.legacyCreateMeta {
 		key = legacyCreateMetaKey(key)
 	}
+	if c.s.cfg.beanCreateMeta {
+		return ok(map[string]any{"startAt": start, "maxResults": limit, "total": len(items), "values": page,
+			"isLast": start+len(page) >= len(items)})
+	}
 	return ok(map[string]any{"startAt": start, "maxResults": limit, "total": len(items), key: page})
 }
 

@@ -24,6 +24,10 @@ type IssueComment struct {
 // forms appear in the published API schema, so clients must read either.
 func WithLegacyCreateMeta() Option { return func(c *config) { c.legacyCreateMeta = true } }
 
+// WithPageBeanCreateMeta makes the createmeta pages PageBeans, as Jira Data Center answers them: the items under
+// "values", with "isLast" (and startAt, maxResults, total). Clients that read only "issueTypes"/"fields" see nothing.
+func WithPageBeanCreateMeta() Option { return func(c *config) { c.beanCreateMeta = true } }
+
 func legacyCreateMetaKey(key string) string {
 	switch key {
 	case "issueTypes":
