@@ -336,12 +336,14 @@ func (c *Connector) buildCreate(m *issueTypeMeta, t *v2.Ticket) (jira.IssueCreat
 	} else if strings.ContainsAny(t.GetDisplayName(), "\r\n") || len(t.GetDisplayName()) > 255 {
 		fe.Fields["summary"] = "must be one line of at most 255 characters"
 	}
-	if d := t.GetDescription(); d != "" {
+	if d := t.GetDescription(); strings.TrimSpace(d) != "" {
 		if _, ok := m.field("description"); !ok {
 			fe.Fields["description"] = "not on the create screen of " + m.issueType.Name + " in " + string(m.project.Key)
 		} else {
 			create.SetDescription(d)
 		}
+	} else if f, ok := m.field("description"); ok && f.Required && !f.HasDefaultValue {
+		fe.Fields["description"] = "required (" + f.Name + "): set the ticket's description"
 	}
 	if _, ok := m.field("labels"); ok {
 		create.Fields["labels"] = normalizeLabels(t.GetLabels())

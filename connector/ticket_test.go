@@ -757,3 +757,43 @@ func TestCreateTicketLostAnswerNoLabelsField(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateTicketRequiredDescription: a create screen that requires the
+// description refuses a ticket without one before anything is sent, with a
+// field error for "description".
+func TestCreateTicketRequiredDescription(t *testing.T) {
+	t.Parallel()
+	ten := jiratest.NewTicketingTenant(0, 0)
+	var fields []jiratest.IssueTypeField
+	for _, it := range ten.IssueTypes {
+		if it.ID == "10001" {
+			for _, f := range it.Fields {
+				if f.FieldID == "description" {
+					f.Required = true
+				}
+				fields = append(fields, f)
+			}
+		}
+	}
+	ten.IssueTypes = append(ten.IssueTypes, &jiratest.IssueType{ID: "10201", Name: "Described", Fields: fields})
+	for _, p := range ten.Projects {
+		if p.Key == "ACC" {
+			p.IssueTypeIDs = append(p.IssueTypeIDs, "10201")
+		}
+	}
+	srv := newTestServer(t, ten)
+	c := ticketConnector(t, srv, nil)
+	schema := v2.TicketSchema_builder{Id: "ACC:10201"}.Build()
+	_, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "no description", Description: "  "}.Build(), schema)
+	var fe *TicketFieldError
+	if status.Code(err) != codes.InvalidArgument || !errors.As(err, &fe) || !strings.Contains(fe.Fields["description"], "required") {
+		t.Fatalf("CreateTicket without the required description: %v (field errors %+v)", err, fe)
+	}
+	if n := srv.Stats().Routes["POST /rest/api/3/issue"]; n != 0 {
+		t.Fatalf("POST /issue sent %d times for a ticket the schema refuses", n)
+	}
+	tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "described", Description: "why"}.Build(), schema)
+	if err != nil || tk.GetDescription() != "why" {
+		t.Fatalf("CreateTicket with the description: %v, %v", tk, err)
+	}
+}
