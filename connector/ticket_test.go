@@ -797,3 +797,30 @@ func TestCreateTicketRequiredDescription(t *testing.T) {
 		t.Fatalf("CreateTicket with the description: %v, %v", tk, err)
 	}
 }
+
+// TestTransitionTicketStatusIDBeforeTransitionID: a target that is a status
+// ID picks the transition leading to that status, even when another
+// transition has that number as its own ID.
+func TestTransitionTicketStatusIDBeforeTransitionID(t *testing.T) {
+	t.Parallel()
+	ten := jiratest.NewTicketingTenant(0, 0)
+	// Transition "3" (to Done) comes first; status "3" is In Progress.
+	ten.Transitions = append([]*jiratest.Transition{{ID: "3", Name: "Close", ToStatusID: "10001"}}, ten.Transitions...)
+	srv := newTestServer(t, ten)
+	c := ticketConnector(t, srv, nil)
+	tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "move me"}.Build(), v2.TicketSchema_builder{Id: "ACC:10001"}.Build())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.TransitionTicket(t.Context(), tk.GetId(), "3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.GetStatus().GetId() != "3" {
+		t.Fatalf("status after TransitionTicket(%q) = %s (%s), want 3 (In Progress)", "3", got.GetStatus().GetId(), got.GetStatus().GetDisplayName())
+	}
+	// By transition name it still works.
+	if got, err = c.TransitionTicket(t.Context(), tk.GetId(), "Close"); err != nil || got.GetStatus().GetId() != "10001" {
+		t.Fatalf("TransitionTicket(Close) = %v, %v", got.GetStatus(), err)
+	}
+}
