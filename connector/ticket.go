@@ -22,6 +22,7 @@ import (
 	"go.uber.org/zap"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/grpc-ecosystem/go-grpc-middleware/logging/zap/ctxzap"
@@ -123,7 +124,11 @@ func (c *Connector) CreateTicket(ctx context.Context, t *v2.Ticket, schema *v2.T
 	if t == nil {
 		return nil, nil, errorf(codes.InvalidArgument, "%s: the ticket is empty", opCreateTicket)
 	}
-	m, err := c.issueTypeMetaFor(ctx, schema.GetId(), opCreateTicket, false)
+	schemaID, t, err := legacySchemaID(schema.GetId(), t)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := c.issueTypeMetaFor(ctx, schemaID, opCreateTicket, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -151,6 +156,30 @@ func (c *Connector) CreateTicket(ctx context.Context, t *v2.Ticket, schema *v2.T
 		}
 	}
 	return c.getTicket(ctx, string(ci.ID), opCreateTicket)
+}
+
+// legacySchemaID handles the schemas of older baton-jira configurations:
+// the schema ID is the project key alone and the issue type is the ticket's
+// "issue_type" custom field (a picked object, or a string), next to a
+// "project" custom field. It returns "<projectKey>:<issueTypeId>" and the
+// ticket without those two fields; other schema IDs come back as they are.
+func legacySchemaID(id string, t *v2.Ticket) (string, *v2.Ticket, error) {
+	id = strings.TrimSpace(id)
+	if strings.Contains(id, ":") {
+		return id, t, nil
+	}
+	cf := t.GetCustomFields()["issue_type"]
+	it := cmpOr(cf.GetPickObjectValue().GetValue().GetId(), cmpOr(cf.GetStringValue().GetValue(), cf.GetPickStringValue().GetValue()))
+	if strings.TrimSpace(it) == "" {
+		return "", nil, errorf(codes.InvalidArgument, "%s: ticket schema ID %q is not <projectKey>:<issueTypeId> (e.g. PROJ:10001), "+
+			"and the ticket has no issue_type custom field (older baton-jira schemas); list the schemas to find a valid one", opCreateTicket, id)
+	}
+	t = proto.Clone(t).(*v2.Ticket)
+	cfs := maps.Clone(t.GetCustomFields())
+	delete(cfs, "issue_type")
+	delete(cfs, "project")
+	t.SetCustomFields(cfs)
+	return id + ":" + strings.TrimSpace(it), t, nil
 }
 
 func cmpOr(a, b string) string {

@@ -824,3 +824,29 @@ func TestTransitionTicketStatusIDBeforeTransitionID(t *testing.T) {
 		t.Fatalf("TransitionTicket(Close) = %v, %v", got.GetStatus(), err)
 	}
 }
+
+// TestCreateTicketLegacySchema: older baton-jira configurations send the
+// project key as the schema ID and the issue type in an issue_type custom
+// field (with a project field); such a ticket is created in that project
+// and issue type. Without issue_type the error says what is missing.
+func TestCreateTicketLegacySchema(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(0, 0))
+	c := ticketConnector(t, srv, nil)
+	legacy := v2.TicketSchema_builder{Id: "ACC"}.Build()
+	tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "legacy", CustomFields: map[string]*v2.TicketCustomField{
+		"issue_type": sdkticket.PickObjectValueField("issue_type", v2.TicketCustomFieldObjectValue_builder{Id: "10001", DisplayName: "Task"}.Build()),
+		"project":    sdkticket.PickObjectValueField("project", v2.TicketCustomFieldObjectValue_builder{Id: "10000"}.Build()),
+	}}.Build(), legacy)
+	if err != nil {
+		t.Fatalf("CreateTicket with a legacy schema: %v", err)
+	}
+	is := storedIssue(t, srv, tk.GetId())
+	if is.ProjectID != "10000" || is.IssueTypeID != "10001" || is.Summary != "legacy" {
+		t.Fatalf("made %+v, want a Task in ACC", is)
+	}
+	_, _, err = c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "no type"}.Build(), legacy)
+	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "issue_type") {
+		t.Fatalf("legacy schema without issue_type: %v", err)
+	}
+}
