@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	"github.com/conductorone/baton-sdk/pkg/annotations"
@@ -362,7 +364,7 @@ func (c *Connector) buildCreate(m *issueTypeMeta, t *v2.Ticket) (jira.IssueCreat
 	create := jira.NewIssueCreate(string(m.project.ID), m.issueType.ID, strings.TrimSpace(t.GetDisplayName()))
 	if strings.TrimSpace(t.GetDisplayName()) == "" {
 		fe.Fields["summary"] = "required: set the ticket's display name"
-	} else if strings.ContainsAny(t.GetDisplayName(), "\r\n") || len(t.GetDisplayName()) > 255 {
+	} else if strings.ContainsAny(t.GetDisplayName(), "\r\n") || jiraLen(t.GetDisplayName()) > 255 {
 		fe.Fields["summary"] = "must be one line of at most 255 characters"
 	}
 	if d := t.GetDescription(); strings.TrimSpace(d) != "" {
@@ -493,7 +495,11 @@ func jiraValue(f jira.FieldCreateMetadata, cf *v2.TicketCustomField) (v any, pre
 		if nv == nil {
 			return nil, false, ""
 		}
-		return json.Number(strconv.FormatFloat(float64(nv.GetValue()), 'g', -1, 32)), true, ""
+		f := float64(nv.GetValue())
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, false, "a finite number is required"
+		}
+		return json.Number(strconv.FormatFloat(f, 'g', -1, 32)), true, ""
 	case v2.TicketCustomField_TimestampValue_case:
 		ts := cf.GetTimestampValue().GetValue()
 		if ts == nil {
@@ -526,7 +532,7 @@ func jiraValue(f jira.FieldCreateMetadata, cf *v2.TicketCustomField) (v any, pre
 		if m != "" {
 			return nil, false, m
 		}
-		if strings.ContainsAny(s, "\r\n") || len(s) > 255 {
+		if strings.ContainsAny(s, "\r\n") || jiraLen(s) > 255 {
 			return nil, false, "single-line text of at most 255 characters expected"
 		}
 		return s, true, ""
@@ -537,10 +543,13 @@ func jiraValue(f jira.FieldCreateMetadata, cf *v2.TicketCustomField) (v any, pre
 		if m != "" {
 			return nil, false, m
 		}
-		if _, err := strconv.ParseFloat(s, 64); err != nil {
+		// ParseFloat also takes NaN, Inf, hex and "_" separators, none of
+		// which is a JSON number: send the number's own shortest form.
+		n, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
 			return nil, false, fmt.Sprintf("%q is not a number", s)
 		}
-		return json.Number(s), true, ""
+		return json.Number(strconv.FormatFloat(n, 'g', -1, 64)), true, ""
 	case kindDate, kindDateTime:
 		s, m := single()
 		if m != "" {
@@ -615,6 +624,16 @@ func jiraValue(f jira.FieldCreateMetadata, cf *v2.TicketCustomField) (v any, pre
 		return json.RawMessage(s), true, ""
 	}
 	return s, true, ""
+}
+
+// jiraLen is the length of s as Jira counts it for its 255-character
+// limits: UTF-16 code units (Java string length), not bytes.
+func jiraLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
 
 func nonEmpty(ss ...string) []string {

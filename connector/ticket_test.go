@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -848,5 +849,54 @@ func TestCreateTicketLegacySchema(t *testing.T) {
 	_, _, err = c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "no type"}.Build(), legacy)
 	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "issue_type") {
 		t.Fatalf("legacy schema without issue_type: %v", err)
+	}
+}
+
+// TestCreateTicketLengthsAndNumbers: Jira's 255-character limits count
+// characters (UTF-16 units), not bytes, so non-ASCII text up to 255
+// characters is accepted; a number that is not a JSON number (NaN, Inf) is
+// a field error before anything is sent, and other forms are sent as
+// plain JSON numbers.
+func TestCreateTicketLengthsAndNumbers(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(0, 0))
+	c := ticketConnector(t, srv, nil)
+	long := strings.Repeat("é", 200) // 400 bytes, 200 characters
+	tk := fullTicket(t, srv)
+	tk.SetDisplayName(long)
+	tk.GetCustomFields()[jiratest.FieldText] = sdkticket.StringField(jiratest.FieldText, strings.Repeat("ü", 255))
+	tk.GetCustomFields()["customfield_10030"] = sdkticket.StringField("customfield_10030", "1e3")
+	got, _, err := c.CreateTicket(t.Context(), tk, v2.TicketSchema_builder{Id: everything}.Build())
+	if err != nil {
+		t.Fatalf("CreateTicket with a 200-character non-ASCII summary: %v", err)
+	}
+	is := storedIssue(t, srv, got.GetId())
+	if is.Summary != long || string(is.CustomFields["customfield_10030"]) != "1000" {
+		t.Fatalf("stored summary %d bytes, number %s", len(is.Summary), is.CustomFields["customfield_10030"])
+	}
+	posts := srv.Stats().Routes["POST /rest/api/3/issue"]
+	for _, bad := range []*v2.TicketCustomField{
+		sdkticket.StringField("customfield_10030", "NaN"),
+		sdkticket.StringField("customfield_10030", "-Inf"),
+		sdkticket.NumberField("customfield_10030", float32(math.Inf(1))),
+	} {
+		tk := fullTicket(t, srv)
+		tk.GetCustomFields()["customfield_10030"] = bad
+		_, _, err := c.CreateTicket(t.Context(), tk, v2.TicketSchema_builder{Id: everything}.Build())
+		var fe *TicketFieldError
+		if status.Code(err) != codes.InvalidArgument || !errors.As(err, &fe) || fe.Fields["customfield_10030"] == "" {
+			t.Errorf("number %v: %v, want a field error for customfield_10030", bad, err)
+		}
+	}
+	tk = fullTicket(t, srv)
+	tk.SetDisplayName(strings.Repeat("é", 256))
+	if _, _, err := c.CreateTicket(t.Context(), tk, v2.TicketSchema_builder{Id: everything}.Build()); status.Code(err) != codes.InvalidArgument {
+		t.Errorf("256-character summary: %v, want InvalidArgument", err)
+	}
+	if n := srv.Stats().Routes["POST /rest/api/3/issue"]; n != posts {
+		t.Errorf("%d creates sent for refused tickets", n-posts)
+	}
+	if n := srv.Stats().Routes["GET /rest/api/3/search/jql"]; n != 0 {
+		t.Errorf("%d lookups after refused tickets", n)
 	}
 }

@@ -63,7 +63,7 @@ func (c *Connector) UpdateTicket(ctx context.Context, ticketID string, changes *
 	fe := &TicketFieldError{SchemaID: m.schemaID(), Fields: map[string]string{}}
 	fields := map[string]any{}
 	if s := changes.GetDisplayName(); s != "" {
-		if strings.ContainsAny(s, "\r\n") || len(s) > 255 {
+		if strings.ContainsAny(s, "\r\n") || jiraLen(s) > 255 {
 			fe.Fields["summary"] = "must be one line of at most 255 characters"
 		}
 		fields["summary"] = strings.TrimSpace(s)

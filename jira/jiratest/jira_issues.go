@@ -90,7 +90,7 @@ func (c *call) applyFields(is *Issue, it *IssueType, fields map[string]json.RawM
 			var s string
 			if json.Unmarshal(raw, &s) != nil || strings.TrimSpace(s) == "" {
 				ferrs[k] = "You must specify a summary of the issue."
-			} else if len(s) > 255 {
+			} else if javaLen(s) > 255 {
 				ferrs[k] = "Summary must be less than 255 characters."
 			} else {
 				is.Summary = s

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 )
 
 // IssueComment is a comment on an [Issue]. Body holds an Atlassian Document Format document.
@@ -327,6 +328,15 @@ func hSearchJQL(c *call) reply {
 	return ok(body)
 }
 
+// javaLen is the length Jira (Java) gives s: UTF-16 code units, not bytes.
+func javaLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
 func jqlValue(v string) string {
 	v = strings.TrimSpace(v)
 	if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
@@ -395,7 +405,7 @@ func (c *call) checkTypedValue(f *Field, raw json.RawMessage) (json.RawMessage, 
 		if json.Unmarshal(raw, &s) != nil {
 			return nil, "Operation value must be a string"
 		}
-		if len(s) > 255 {
+		if javaLen(s) > 255 {
 			return nil, "Text fields cannot be longer than 255 characters."
 		}
 		return raw, ""
