@@ -860,8 +860,13 @@ func adfToText(raw json.RawMessage) string {
 		return s // REST v2 answers plain text
 	}
 	type node struct {
-		Type    string `json:"type"`
-		Text    string `json:"text"`
+		Type  string `json:"type"`
+		Text  string `json:"text"`
+		Attrs struct {
+			Text      string `json:"text"`
+			ShortName string `json:"shortName"`
+			URL       string `json:"url"`
+		} `json:"attrs"`
 		Content []node `json:"content"`
 	}
 	var doc node
@@ -871,8 +876,15 @@ func adfToText(raw json.RawMessage) string {
 	var lines []string
 	var inline func(n node, sb *strings.Builder)
 	inline = func(n node, sb *strings.Builder) {
-		if n.Type == "hardBreak" {
+		switch n.Type {
+		case "hardBreak":
 			sb.WriteString("\n")
+		case "mention", "status": // "@Alice", a status lozenge
+			sb.WriteString(n.Attrs.Text)
+		case "emoji":
+			sb.WriteString(cmpOr(n.Attrs.Text, n.Attrs.ShortName))
+		case "inlineCard": // a smart link
+			sb.WriteString(n.Attrs.URL)
 		}
 		sb.WriteString(n.Text)
 		for _, ch := range n.Content {

@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -899,4 +900,33 @@ func TestCreateTicketLengthsAndNumbers(t *testing.T) {
 	if n := srv.Stats().Routes["GET /rest/api/3/search/jql"]; n != 0 {
 		t.Errorf("%d lookups after refused tickets", n)
 	}
+}
+
+// TestADFToText: descriptions written in Jira's editor hold mentions,
+// emoji, status lozenges and smart links, which carry their text in attrs;
+// the ticket's plain-text description keeps them.
+func TestADFToText(t *testing.T) {
+	t.Parallel()
+	doc := `{"type":"doc","version":1,"content":[
+		{"type":"paragraph","content":[{"type":"mention","attrs":{"id":"5b10","text":"@Alice"}},{"type":"text","text":" needs access "},
+			{"type":"emoji","attrs":{"shortName":":lock:","text":"🔒"}},{"type":"hardBreak"},{"type":"text","text":"see "},
+			{"type":"inlineCard","attrs":{"url":"https://acme.atlassian.net/browse/ACC-1"}},{"type":"text","text":" "},
+			{"type":"status","attrs":{"text":"APPROVED","color":"green"}}]},
+		{"type":"bulletList","content":[{"type":"listItem","content":[{"type":"paragraph","content":[{"type":"text","text":"item"}]}]}]}]}`
+	want := "@Alice needs access 🔒\nsee https://acme.atlassian.net/browse/ACC-1 APPROVED\nitem"
+	if got := adfToText([]byte(doc)); got != want {
+		t.Fatalf("adfToText:\n got %q\nwant %q", got, want)
+	}
+	if got := adfToText(jsonRaw(t, jira.ADFText("a\n\nb"))); got != "a\n\nb" {
+		t.Fatalf("round trip of ADFText: %q", got)
+	}
+}
+
+func jsonRaw(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
