@@ -604,6 +604,9 @@ func jiraValue(f jira.FieldCreateMetadata, cf *v2.TicketCustomField) (v any, pre
 		if !ok {
 			return nil, false, notAllowed(s)
 		}
+		if parent, child, ok := strings.Cut(id, cascadeSep); ok {
+			return map[string]any{"id": parent, "child": map[string]string{"id": child}}, true, ""
+		}
 		return map[string]string{"id": id}, true, ""
 	case kindOptions:
 		var out []map[string]string
@@ -707,6 +710,10 @@ func ticketField(f jira.FieldCreateMetadata, raw json.RawMessage) *v2.TicketCust
 		Name        string `json:"name"`
 		Value       string `json:"value"`
 		DisplayName string `json:"displayName"`
+		Child       *struct {
+			ID    string `json:"id"`
+			Value string `json:"value"`
+		} `json:"child"`
 	}
 	obj := func(r ref) *v2.TicketCustomFieldObjectValue {
 		return v2.TicketCustomFieldObjectValue_builder{Id: r.ID, DisplayName: cmpOr(r.Value, r.Name)}.Build()
@@ -751,6 +758,13 @@ func ticketField(f jira.FieldCreateMetadata, raw json.RawMessage) *v2.TicketCust
 	case kindOption:
 		var r ref
 		if json.Unmarshal(raw, &r) == nil && r.ID != "" {
+			if r.Child != nil && r.Child.ID != "" { // a cascading select's parent and child
+				o := v2.TicketCustomFieldObjectValue_builder{Id: r.ID + cascadeSep + r.Child.ID}.Build()
+				if r.Value != "" && r.Child.Value != "" {
+					o.SetDisplayName(r.Value + " / " + r.Child.Value)
+				}
+				return sdkticket.PickObjectValueField(id, labelled(f, o))
+			}
 			return sdkticket.PickObjectValueField(id, labelled(f, obj(r)))
 		}
 	case kindOptions:

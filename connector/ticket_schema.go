@@ -445,7 +445,13 @@ type allowedValue struct {
 	ID    string `json:"id"`
 	Value string `json:"value"`
 	Name  string `json:"name"`
+	// Children are a cascading select parent option's child options.
+	Children []allowedValue `json:"children"`
 }
+
+// cascadeSep joins a cascading select's parent and child option IDs in
+// the ticket's value ("10300:10301"); Jira option IDs are numeric.
+const cascadeSep = ":"
 
 func (a allowedValue) label() string {
 	if a.Value != "" {
@@ -463,6 +469,13 @@ func allowedValues(f jira.FieldCreateMetadata) []allowedValue {
 		var a allowedValue
 		if json.Unmarshal(raw, &a) == nil && a.ID != "" {
 			out = append(out, a)
+			// A cascading select's children become values of their own:
+			// "<parent>:<child>", shown as "Parent / Child".
+			for _, ch := range a.Children {
+				if ch.ID != "" {
+					out = append(out, allowedValue{ID: a.ID + cascadeSep + ch.ID, Value: a.label() + " / " + ch.label()})
+				}
+			}
 		}
 	}
 	return out

@@ -930,3 +930,56 @@ func jsonRaw(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// TestCreateTicketCascadingSelect: a cascading select offers its parent
+// options and each "Parent / Child" pair (ID "<parent>:<child>"); the pair
+// is written as {"id": parent, "child": {"id": child}} and read back the
+// same way.
+func TestCreateTicketCascadingSelect(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(0, 0))
+	c := ticketConnector(t, srv, nil)
+	schema, _, err := c.GetTicketSchema(t.Context(), everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var offered []string
+	for _, v := range schema.GetCustomFields()[jiratest.FieldCascade].GetPickObjectValue().GetAllowedValues() {
+		offered = append(offered, v.GetId()+"="+v.GetDisplayName())
+	}
+	if diff := cmp.Diff([]string{"10300=Okta", "10300:10301=Okta / Admin", "10300:10302=Okta / User", "10310=AWS", "10310:10311=AWS / PowerUser"}, offered); diff != "" {
+		t.Fatalf("cascading select values (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct {
+		name   string
+		value  *v2.TicketCustomField
+		stored string
+		readID string
+	}{
+		{"pair by ID", sdkticket.PickObjectValueField(jiratest.FieldCascade, v2.TicketCustomFieldObjectValue_builder{Id: "10300:10301"}.Build()),
+			`{"child":{"id":"10301","value":"Admin"},"id":"10300","value":"Okta"}`, "10300:10301"},
+		{"pair by name", sdkticket.PickStringField(jiratest.FieldCascade, "okta / user"),
+			`{"child":{"id":"10302","value":"User"},"id":"10300","value":"Okta"}`, "10300:10302"},
+		{"parent only", sdkticket.PickStringField(jiratest.FieldCascade, "AWS"), `{"id":"10310","value":"AWS"}`, "10310"},
+	} {
+		tk := fullTicket(t, srv)
+		tk.GetCustomFields()[jiratest.FieldCascade] = tc.value
+		got, _, err := c.CreateTicket(t.Context(), tk, schema)
+		if err != nil {
+			t.Fatalf("%s: CreateTicket: %v", tc.name, err)
+		}
+		if s := string(storedIssue(t, srv, got.GetId()).CustomFields[jiratest.FieldCascade]); s != tc.stored {
+			t.Errorf("%s: stored %s, want %s", tc.name, s, tc.stored)
+		}
+		if id := got.GetCustomFields()[jiratest.FieldCascade].GetPickObjectValue().GetValue().GetId(); id != tc.readID {
+			t.Errorf("%s: read back %q, want %q", tc.name, id, tc.readID)
+		}
+	}
+	tk := fullTicket(t, srv)
+	tk.GetCustomFields()[jiratest.FieldCascade] = sdkticket.PickObjectValueField(jiratest.FieldCascade, v2.TicketCustomFieldObjectValue_builder{Id: "10300:10311"}.Build())
+	_, _, err = c.CreateTicket(t.Context(), tk, schema)
+	var fe *TicketFieldError
+	if !errors.As(err, &fe) || !strings.Contains(fe.Fields[jiratest.FieldCascade], "Okta / Admin [10300:10301]") {
+		t.Fatalf("a child of another parent: %v", err)
+	}
+}

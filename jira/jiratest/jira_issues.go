@@ -672,8 +672,15 @@ func hCreateMetaFields(c *call) reply {
 			m.AllowedValues = []any{}
 		}
 		for _, av := range f.AllowedValues {
-			m.AllowedValues = append(m.AllowedValues, map[string]string{"self": c.rest("/customFieldOption/" + av.ID),
-				"value": av.Value, "id": av.ID})
+			o := map[string]any{"self": c.rest("/customFieldOption/" + av.ID), "value": av.Value, "id": av.ID}
+			if kids, ok := f.Children[av.ID]; ok {
+				var ch []map[string]string
+				for _, k := range kids {
+					ch = append(ch, map[string]string{"self": c.rest("/customFieldOption/" + k.ID), "value": k.Value, "id": k.ID})
+				}
+				o["children"] = ch
+			}
+			m.AllowedValues = append(m.AllowedValues, o)
 		}
 		out = append(out, m)
 	}

@@ -293,6 +293,8 @@ type Field struct {
 	SchemaCustom  string        `json:"schemaCustom,omitempty"`
 	CustomID      int64         `json:"customId,omitempty"`
 	AllowedValues []FieldOption `json:"allowedValues,omitempty"`
+	// Children are the child options of a cascading select (SchemaType "option-with-child"), by parent option ID.
+	Children map[string][]FieldOption `json:"children,omitempty"`
 }
 
 // FieldOption is an allowed value of a field.

@@ -387,6 +387,8 @@ func (c *call) checkTypedValue(f *Field, raw json.RawMessage) (json.RawMessage, 
 		return c.checkUser(f, raw)
 	case "option":
 		return c.checkOption(f, raw)
+	case "option-with-child":
+		return c.checkCascade(f, raw)
 	case "string":
 		if strings.HasSuffix(f.SchemaCustom, ":textarea") {
 			var probe struct {
@@ -445,6 +447,41 @@ func (c *call) checkTypedValue(f *Field, raw json.RawMessage) (json.RawMessage, 
 	return raw, ""
 }
 
+// checkCascade validates a cascading select value {"id": parent[, "child": {"id": child}]} (or by "value").
+func (c *call) checkCascade(f *Field, raw json.RawMessage) (json.RawMessage, string) {
+	var v struct {
+		idOrKey
+		Child *idOrKey `json:"child"`
+	}
+	if json.Unmarshal(raw, &v) != nil {
+		return nil, "Specify a valid 'id' or 'name' for " + f.Name
+	}
+	var parent *FieldOption
+	for i, av := range f.AllowedValues {
+		if (v.ID != "" && av.ID == v.ID) || (v.Value != "" && av.Value == v.Value) {
+			parent = &f.AllowedValues[i]
+		}
+	}
+	if parent == nil {
+		return nil, "Specify a valid 'id' or 'name' for " + f.Name
+	}
+	out := map[string]any{"id": parent.ID, "value": parent.Value}
+	if v.Child != nil {
+		var child *FieldOption
+		for i, k := range f.Children[parent.ID] {
+			if (v.Child.ID != "" && k.ID == v.Child.ID) || (v.Child.Value != "" && k.Value == v.Child.Value) {
+				child = &f.Children[parent.ID][i]
+			}
+		}
+		if child == nil {
+			return nil, "Option value '" + cmp.Or(v.Child.ID, v.Child.Value) + "' is not valid for the parent option " + parent.Value
+		}
+		out["child"] = map[string]string{"id": child.ID, "value": child.Value}
+	}
+	b, _ := json.Marshal(out)
+	return b, ""
+}
+
 func (c *call) checkUser(f *Field, raw json.RawMessage) (json.RawMessage, string) {
 	var v idOrKey
 	if json.Unmarshal(raw, &v) != nil {
@@ -486,6 +523,8 @@ const (
 	FieldDateTime     = "customfield_20004"
 	FieldUser         = "customfield_20005"
 	FieldLabelsCustom = "customfield_20006"
+	// FieldCascade is a cascading select (Okta → Admin, User; AWS → PowerUser) on the Everything screen.
+	FieldCascade = "customfield_20007"
 )
 
 // NewTicketingTenant returns [NewTenant] set up for external-ticketing tests:
@@ -518,6 +557,10 @@ func NewTicketingTenant(projects, issueTypes int) *Tenant {
 			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:userpicker", CustomID: 20005},
 		&Field{ID: FieldLabelsCustom, Name: "Tags", Custom: true, SchemaType: "array", SchemaItems: "string",
 			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:labels", CustomID: 20006},
+		&Field{ID: FieldCascade, Name: "System / Role", Custom: true, SchemaType: "option-with-child",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:cascadingselect", CustomID: 20007,
+			AllowedValues: []FieldOption{{"10300", "Okta"}, {"10310", "AWS"}},
+			Children:      map[string][]FieldOption{"10300": {{"10301", "Admin"}, {"10302", "User"}}, "10310": {{"10311", "PowerUser"}}}},
 	)
 	var base []IssueTypeField
 	for _, it := range t.IssueTypes {
@@ -530,7 +573,7 @@ func NewTicketingTenant(projects, issueTypes int) *Tenant {
 		IssueTypeField{FieldID: "customfield_10040", Required: true}, IssueTypeField{FieldID: FieldMultiSelect},
 		IssueTypeField{FieldID: FieldDate, Required: true}, IssueTypeField{FieldID: FieldDateTime},
 		IssueTypeField{FieldID: FieldUser}, IssueTypeField{FieldID: "customfield_10050"},
-		IssueTypeField{FieldID: FieldLabelsCustom}, IssueTypeField{FieldID: "customfield_10020"},
+		IssueTypeField{FieldID: FieldLabelsCustom}, IssueTypeField{FieldID: FieldCascade}, IssueTypeField{FieldID: "customfield_10020"},
 		IssueTypeField{FieldID: "customfield_10010"})
 	t.IssueTypes = append(t.IssueTypes, &IssueType{ID: TicketingEverythingType, Name: "Everything",
 		Description: "Every kind of field.", Fields: every})
