@@ -171,7 +171,13 @@ func (c *Connector) ListTicketSchemas(ctx context.Context, pt *pagination.Token)
 			return nil, "", nil, err
 		}
 		if tok.PI >= len(page.projects) {
-			return nil, "", nil, nil // an empty (last) page
+			// The page shrank since the token was made (projects were
+			// deleted or hidden): go on with the next page, if any.
+			if page.next == "" || page.next == tok.PC {
+				return nil, "", nil, nil
+			}
+			b, _ := json.Marshal(schemaToken{PC: page.next})
+			return nil, string(b), nil, nil
 		}
 		project = &page.projects[tok.PI]
 		next.PC, next.PI = tok.PC, tok.PI+1

@@ -983,3 +983,54 @@ func TestCreateTicketCascadingSelect(t *testing.T) {
 		t.Fatalf("a child of another parent: %v", err)
 	}
 }
+
+// TestTicketSchemasPageShrinks: projects deleted while the schemas are
+// listed make the re-read project page shorter than the token's position;
+// the listing goes on with the next page instead of ending early.
+func TestTicketSchemasPageShrinks(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(60, 0))
+	c := ticketConnector(t, srv, nil)
+	var clock atomic.Int64
+	base := time.Now()
+	// Every call sees the cached project page expired, so it re-reads it.
+	c.tk.now = func() time.Time { return base.Add(time.Duration(clock.Add(1)) * metaTTL) }
+	seen := map[string]bool{}
+	tok, deleted := "", false
+	for calls := 0; ; calls++ {
+		if calls > 500 {
+			t.Fatal("ListTicketSchemas does not end")
+		}
+		var st schemaToken
+		_ = json.Unmarshal([]byte(tok), &st)
+		if !deleted && tok != "" && st.PC == "" && st.PI == 47 {
+			srv.Update(func(ten *jiratest.Tenant) {
+				for _, p := range ten.Projects {
+					if p.Key >= "P001" && p.Key <= "P005" {
+						p.Deleted = true
+					}
+				}
+			})
+			deleted = true
+		}
+		page, next, _, err := c.ListTicketSchemas(t.Context(), &pagination.Token{Token: tok})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range page {
+			seen[s.GetId()] = true
+		}
+		if next == "" {
+			break
+		}
+		tok = next
+	}
+	if !deleted {
+		t.Fatal("the listing never reached the end of the first project page")
+	}
+	for _, want := range []string{"P060:10001", "P055:10001"} {
+		if !seen[want] {
+			t.Errorf("schema %s (on the second project page) not listed after projects of the first page were deleted", want)
+		}
+	}
+}
