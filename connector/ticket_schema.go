@@ -117,6 +117,8 @@ type schemaToken struct {
 	// PC and PI locate the project in project/search pages (without keys).
 	PC string `json:"pc,omitempty"`
 	PI int    `json:"pi,omitempty"`
+	// PO is the project's position in the whole project/search listing.
+	PO int `json:"po,omitempty"`
 	// IC is the createmeta issue types cursor within the project.
 	IC string `json:"ic,omitempty"`
 }
@@ -171,16 +173,17 @@ func (c *Connector) ListTicketSchemas(ctx context.Context, pt *pagination.Token)
 			return nil, "", nil, err
 		}
 		if tok.PI >= len(page.projects) {
-			// The page shrank since the token was made (projects were
-			// deleted or hidden): go on with the next page, if any.
-			if page.next == "" || page.next == tok.PC {
+			// The page is shorter than when the token was made (Jira
+			// lowered the page size, or projects went away): read on from
+			// the project's position in the whole listing.
+			if page.next == "" {
 				return nil, "", nil, nil
 			}
-			b, _ := json.Marshal(schemaToken{PC: page.next})
+			b, _ := json.Marshal(schemaToken{PC: jira.OffsetCursor(tok.PO), PO: tok.PO})
 			return nil, string(b), nil, nil
 		}
 		project = &page.projects[tok.PI]
-		next.PC, next.PI = tok.PC, tok.PI+1
+		next.PC, next.PI, next.PO = tok.PC, tok.PI+1, tok.PO+1
 		if next.PI >= len(page.projects) {
 			next.PC, next.PI = page.next, 0
 			done = page.next == ""

@@ -984,34 +984,31 @@ func TestCreateTicketCascadingSelect(t *testing.T) {
 	}
 }
 
-// TestTicketSchemasPageShrinks: projects deleted while the schemas are
-// listed make the re-read project page shorter than the token's position;
-// the listing goes on with the next page instead of ending early.
+// TestTicketSchemasPageShrinks: when Jira answers a re-read project page
+// with fewer projects than before (it lowered the page size), the listing
+// goes on from the token's project instead of ending early, and no project
+// is lost.
 func TestTicketSchemasPageShrinks(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t, jiratest.NewTicketingTenant(60, 0))
-	c := ticketConnector(t, srv, nil)
+	rt := &lowerPageSize{base: http.DefaultTransport}
+	c := ticketConnector(t, srv, func(cfg *Config) {
+		cfg.JiraOptions = append(cfg.JiraOptions, jira.WithHTTPClient(&http.Client{Transport: rt}))
+	})
 	var clock atomic.Int64
 	base := time.Now()
 	// Every call sees the cached project page expired, so it re-reads it.
 	c.tk.now = func() time.Time { return base.Add(time.Duration(clock.Add(1)) * metaTTL) }
 	seen := map[string]bool{}
-	tok, deleted := "", false
+	tok := ""
 	for calls := 0; ; calls++ {
 		if calls > 500 {
 			t.Fatal("ListTicketSchemas does not end")
 		}
 		var st schemaToken
 		_ = json.Unmarshal([]byte(tok), &st)
-		if !deleted && tok != "" && st.PC == "" && st.PI == 47 {
-			srv.Update(func(ten *jiratest.Tenant) {
-				for _, p := range ten.Projects {
-					if p.Key >= "P001" && p.Key <= "P005" {
-						p.Deleted = true
-					}
-				}
-			})
-			deleted = true
+		if tok != "" && st.PC == "" && st.PI == 30 {
+			rt.size.Store(20) // from now on Jira answers 20 projects a page
 		}
 		page, next, _, err := c.ListTicketSchemas(t.Context(), &pagination.Token{Token: tok})
 		if err != nil {
@@ -1025,12 +1022,29 @@ func TestTicketSchemasPageShrinks(t *testing.T) {
 		}
 		tok = next
 	}
-	if !deleted {
-		t.Fatal("the listing never reached the end of the first project page")
+	if rt.size.Load() == 0 {
+		t.Fatal("the listing never reached the 31st project")
 	}
-	for _, want := range []string{"P060:10001", "P055:10001"} {
-		if !seen[want] {
-			t.Errorf("schema %s (on the second project page) not listed after projects of the first page were deleted", want)
+	for i := 1; i <= 60; i++ {
+		if id := "P" + pad3(i) + ":10001"; !seen[id] {
+			t.Errorf("schema %s not listed after Jira lowered the project page size", id)
 		}
 	}
+}
+
+// lowerPageSize rewrites maxResults of project/search requests to size,
+// once size is set.
+type lowerPageSize struct {
+	base http.RoundTripper
+	size atomic.Int32
+}
+
+func (l *lowerPageSize) RoundTrip(r *http.Request) (*http.Response, error) {
+	if n := l.size.Load(); n > 0 && strings.HasSuffix(r.URL.Path, "/project/search") {
+		r = r.Clone(r.Context())
+		q := r.URL.Query()
+		q.Set("maxResults", strconv.Itoa(int(n)))
+		r.URL.RawQuery = q.Encode()
+	}
+	return l.base.RoundTrip(r)
 }
