@@ -153,7 +153,7 @@ func (c *Connector) CreateTicket(ctx context.Context, t *v2.Ticket, schema *v2.T
 		if err := c.transitionTo(ctx, string(ci.ID), cmpOr(st.GetId(), st.GetDisplayName())); err != nil {
 			// The issue exists: report it with its actual status rather
 			// than fail (a failed create would be retried as a new issue).
-			ctxzap.Extract(ctx).Warn("baton-jira-cloud: created ticket but could not set its status",
+			ctxzap.Extract(ctx).Warn("baton-jira: created ticket but could not set its status",
 				zap.String("issue", string(ci.Key)), zap.Error(err))
 		}
 	}
@@ -259,7 +259,7 @@ func (c *Connector) createOnce(ctx context.Context, m *issueTypeMeta, create jir
 				opCreateTicket, err, ferr, req.where(m.project.Key))
 		}
 		if found != nil {
-			ctxzap.Extract(ctx).Info("baton-jira-cloud: a create whose answer was lost had made the issue",
+			ctxzap.Extract(ctx).Info("baton-jira: a create whose answer was lost had made the issue",
 				zap.String("issue", string(found.Key)), zap.String("request", req.id), zap.Int("attempt", attempt))
 			return &jira.CreatedIssue{ID: found.ID, Key: found.Key, Self: found.Self}, nil
 		}
@@ -676,7 +676,7 @@ func (c *Connector) getTicket(ctx context.Context, id, op string) (*v2.Ticket, a
 	if p, it := is.Project(), is.IssueType(); p != nil && it != nil {
 		m, err := c.issueTypeMetaFor(ctx, ticketSchemaID(p.Key, it.ID), op, false)
 		if err != nil {
-			ctxzap.Extract(ctx).Debug("baton-jira-cloud: ticket custom fields not read", zap.String("issue", string(is.Key)), zap.Error(err))
+			ctxzap.Extract(ctx).Debug("baton-jira: ticket custom fields not read", zap.String("issue", string(is.Key)), zap.Error(err))
 		} else {
 			t.SetCustomFields(ticketFields(m, is))
 		}

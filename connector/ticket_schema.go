@@ -214,7 +214,7 @@ func (c *Connector) ListTicketSchemas(ctx context.Context, pt *pagination.Token)
 		if errors.Is(err, jira.ErrNotFound) {
 			// The issue type went away (or cannot be created here) since
 			// the issue types were listed: leave it out, keep the others.
-			ctxzap.Extract(ctx).Warn("baton-jira-cloud: skipping an issue type without create metadata",
+			ctxzap.Extract(ctx).Warn("baton-jira: skipping an issue type without create metadata",
 				zap.String("project", string(project.Key)), zap.String("issue_type", string(it.ID)), zap.Error(err))
 			continue
 		}
