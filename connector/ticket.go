@@ -259,8 +259,9 @@ func (c *Connector) createOnce(ctx context.Context, m *issueTypeMeta, create jir
 				opCreateTicket, err, ferr, req.where(m.project.Key))
 		}
 		if found != nil {
+			label := req.id // the request ID, whether a label or a property
 			ctxzap.Extract(ctx).Info("baton-jira: a create whose answer was lost had made the issue",
-				zap.String("issue", string(found.Key)), zap.String("request", req.id), zap.Int("attempt", attempt))
+				zap.String("issue", string(found.Key)), zap.String("label", label), zap.Int("attempt", attempt))
 			return &jira.CreatedIssue{ID: found.ID, Key: found.Key, Self: found.Self}, nil
 		}
 	}
