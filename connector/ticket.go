@@ -229,6 +229,7 @@ func (r requestMark) where(key jira.ProjectKey) string {
 // createOnce sends the create and, after an ambiguous failure, looks for
 // the request label (or property) before sending it again.
 func (c *Connector) createOnce(ctx context.Context, m *issueTypeMeta, create jira.IssueCreate, req requestMark) (*jira.CreatedIssue, error) {
+	label := req.id // the request ID (a label or a property value), for the log
 	var lastErr error
 	for attempt := 1; attempt <= maxCreateAttempts; attempt++ {
 		ci, _, err := c.jira.Issues.Create(ctx, create)
@@ -259,7 +260,6 @@ func (c *Connector) createOnce(ctx context.Context, m *issueTypeMeta, create jir
 				opCreateTicket, err, ferr, req.where(m.project.Key))
 		}
 		if found != nil {
-			label := req.id // the request ID, whether a label or a property
 			ctxzap.Extract(ctx).Info("baton-jira: a create whose answer was lost had made the issue",
 				zap.String("issue", string(found.Key)), zap.String("label", label), zap.Int("attempt", attempt))
 			return &jira.CreatedIssue{ID: found.ID, Key: found.Key, Self: found.Self}, nil
