@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	"github.com/conductorone/baton-sdk/pkg/annotations"
@@ -22,6 +24,7 @@ import (
 	"go.uber.org/zap"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/grpc-ecosystem/go-grpc-middleware/logging/zap/ctxzap"
@@ -36,6 +39,17 @@ var _ connectorbuilder.TicketManagerLimited = (*Connector)(nil)
 // lost, the connector searches for that label before trying again, so a
 // retry never makes a second issue.
 const RequestLabelPrefix = "baton-"
+
+// RequestPropertyKey is the issue entity property CreateTicket sets, to
+// {"id": "baton-<uuid>"}, when the issue type's create screen has no Labels
+// field. Entity properties do not depend on screens, so after a lost answer
+// the connector can still find the issue: among the issues the account
+// created in the project in the last minutes, the one with that property.
+const RequestPropertyKey = "batonkit.request"
+
+// propertyLookupPages bounds the search pages (100 issues each) read when
+// looking for a lost create by its request property.
+const propertyLookupPages = 10
 
 // defaultLookupWaits are the pauses before each search for an issue whose
 // create failed ambiguously: Jira's search index can lag a little.
@@ -98,10 +112,13 @@ func newRequestLabel() string {
 // type) comes back at once as an InvalidArgument error whose cause is a
 // [*TicketFieldError]. Jira's own 400 field errors are reported the same way.
 //
-// Each create carries a request label (RequestLabelPrefix + UUID). If the
-// answer is lost (timeout, connection reset, 5xx), the connector searches
-// for the label: a found issue is the result; otherwise the create is sent
-// again, at most three times in all. So a retry never duplicates an issue.
+// Each create carries a request ID (RequestLabelPrefix + UUID): as a label,
+// or, when the create screen has no Labels field, as the entity property
+// RequestPropertyKey. If the answer is lost (timeout, connection reset,
+// 5xx), the connector searches for it: a found issue is the result;
+// otherwise the create is sent again, at most three times in all. So a
+// retry does not duplicate an issue (unless Jira's search index lags more
+// than the lookup waits).
 func (c *Connector) CreateTicket(ctx context.Context, t *v2.Ticket, schema *v2.TicketSchema) (*v2.Ticket, annotations.Annotations, error) {
 	if schema == nil || schema.GetId() == "" {
 		return nil, nil, errorf(codes.InvalidArgument, "%s: a ticket schema is required (its ID is <projectKey>:<issueTypeId>)", opCreateTicket)
@@ -109,7 +126,11 @@ func (c *Connector) CreateTicket(ctx context.Context, t *v2.Ticket, schema *v2.T
 	if t == nil {
 		return nil, nil, errorf(codes.InvalidArgument, "%s: the ticket is empty", opCreateTicket)
 	}
-	m, err := c.issueTypeMetaFor(ctx, schema.GetId(), opCreateTicket, false)
+	schemaID, t, err := legacySchemaID(schema.GetId(), t)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := c.issueTypeMetaFor(ctx, schemaID, opCreateTicket, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -117,12 +138,14 @@ func (c *Connector) CreateTicket(ctx context.Context, t *v2.Ticket, schema *v2.T
 	if fe != nil {
 		return nil, nil, fieldErr(opCreateTicket, fe)
 	}
-	label := ""
+	req := requestMark{id: c.tk.label(), since: c.tk.clock()}
 	if _, ok := m.field("labels"); ok {
-		label = c.tk.label()
-		create.Fields["labels"] = append(create.Fields["labels"].([]string), label)
+		req.label = true
+		create.Fields["labels"] = append(create.Fields["labels"].([]string), req.id)
+	} else {
+		create.Properties = []jira.EntityProperty{{Key: RequestPropertyKey, Value: map[string]string{"id": req.id}}}
 	}
-	ci, err := c.createOnce(ctx, m, create, label)
+	ci, err := c.createOnce(ctx, m, create, req)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -135,6 +158,30 @@ func (c *Connector) CreateTicket(ctx context.Context, t *v2.Ticket, schema *v2.T
 		}
 	}
 	return c.getTicket(ctx, string(ci.ID), opCreateTicket)
+}
+
+// legacySchemaID handles the schemas of older baton-jira configurations:
+// the schema ID is the project key alone and the issue type is the ticket's
+// "issue_type" custom field (a picked object, or a string), next to a
+// "project" custom field. It returns "<projectKey>:<issueTypeId>" and the
+// ticket without those two fields; other schema IDs come back as they are.
+func legacySchemaID(id string, t *v2.Ticket) (string, *v2.Ticket, error) {
+	id = strings.TrimSpace(id)
+	if strings.Contains(id, ":") {
+		return id, t, nil
+	}
+	cf := t.GetCustomFields()["issue_type"]
+	it := cmpOr(cf.GetPickObjectValue().GetValue().GetId(), cmpOr(cf.GetStringValue().GetValue(), cf.GetPickStringValue().GetValue()))
+	if strings.TrimSpace(it) == "" {
+		return "", nil, errorf(codes.InvalidArgument, "%s: ticket schema ID %q is not <projectKey>:<issueTypeId> (e.g. PROJ:10001), "+
+			"and the ticket has no issue_type custom field (older baton-jira schemas); list the schemas to find a valid one", opCreateTicket, id)
+	}
+	t = proto.Clone(t).(*v2.Ticket)
+	cfs := maps.Clone(t.GetCustomFields())
+	delete(cfs, "issue_type")
+	delete(cfs, "project")
+	t.SetCustomFields(cfs)
+	return id + ":" + strings.TrimSpace(it), t, nil
 }
 
 func cmpOr(a, b string) string {
@@ -162,9 +209,27 @@ func ambiguousWrite(err error) bool {
 	return true // transport errors, timeouts, cancellation, truncated answers: unknown outcome
 }
 
+// requestMark is how a create can be found again: its request ID is a
+// label of the issue (label) or the value of its RequestPropertyKey
+// property; since is when the first attempt was sent.
+type requestMark struct {
+	id    string
+	label bool
+	since time.Time
+}
+
+// where says how to find the issue by hand.
+func (r requestMark) where(key jira.ProjectKey) string {
+	if r.label {
+		return "search for label " + r.id + " in project " + string(key)
+	}
+	return "look in project " + string(key) + " for an issue with entity property " + RequestPropertyKey + ` = {"id":"` + r.id + `"}`
+}
+
 // createOnce sends the create and, after an ambiguous failure, looks for
-// the request label before sending it again.
-func (c *Connector) createOnce(ctx context.Context, m *issueTypeMeta, create jira.IssueCreate, label string) (*jira.CreatedIssue, error) {
+// the request label (or property) before sending it again.
+func (c *Connector) createOnce(ctx context.Context, m *issueTypeMeta, create jira.IssueCreate, req requestMark) (*jira.CreatedIssue, error) {
+	label := req.id // the request ID (a label or a property value), for the log
 	var lastErr error
 	for attempt := 1; attempt <= maxCreateAttempts; attempt++ {
 		ci, _, err := c.jira.Issues.Create(ctx, create)
@@ -179,19 +244,20 @@ func (c *Connector) createOnce(ctx context.Context, m *issueTypeMeta, create jir
 			return nil, wrapErr(opCreateTicket, err)
 		}
 		lastErr = err
-		if label == "" {
-			return nil, errorf(codes.Aborted, "%s: the create failed (%v) and may have made an issue; it is not retried because "+
-				"the Labels field is not on the create screen of %s in %s, so the issue cannot be found again",
-				opCreateTicket, err, m.issueType.Name, m.project.Key)
-		}
 		if ctx.Err() != nil {
-			return nil, errorf(codes.Aborted, "%s: the create was interrupted (%v) and may have made an issue: search for label %s in project %s before trying again",
-				opCreateTicket, ctx.Err(), label, m.project.Key)
+			return nil, errorf(codes.Aborted, "%s: the create was interrupted (%v) and may have made an issue: %s before trying again",
+				opCreateTicket, ctx.Err(), req.where(m.project.Key))
 		}
-		found, ferr := c.findByLabel(ctx, m.project.Key, label)
+		var found *jira.Issue
+		var ferr error
+		if req.label {
+			found, ferr = c.findByLabel(ctx, m.project.Key, req.id)
+		} else {
+			found, ferr = c.findByProperty(ctx, m.project.Key, req)
+		}
 		if ferr != nil {
-			return nil, errorf(codes.Aborted, "%s: the create failed (%v) and the check for a created issue failed too (%v): search for label %s in project %s before trying again",
-				opCreateTicket, err, ferr, label, m.project.Key)
+			return nil, errorf(codes.Aborted, "%s: the create failed (%v) and the check for a created issue failed too (%v): %s before trying again",
+				opCreateTicket, err, ferr, req.where(m.project.Key))
 		}
 		if found != nil {
 			ctxzap.Extract(ctx).Info("baton-jira: a create whose answer was lost had made the issue",
@@ -233,21 +299,83 @@ func (c *Connector) findByLabel(ctx context.Context, key jira.ProjectKey, label 
 	return nil, lastErr
 }
 
+// findByProperty looks for the issue whose RequestPropertyKey property
+// holds req.id among the issues the account created in the project since
+// shortly before req.since (newest first, at most propertyLookupPages
+// pages), waiting before each attempt as lookupWaits says. It returns nil,
+// nil when there is none.
+func (c *Connector) findByProperty(ctx context.Context, key jira.ProjectKey, req requestMark) (*jira.Issue, error) {
+	waits := c.tk.lookupWaits
+	if waits == nil {
+		waits = defaultLookupWaits
+	}
+	var lastErr error
+	for _, w := range waits {
+		if w > 0 {
+			select {
+			case <-time.After(w):
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		// JQL's relative dates need no time zone; two minutes of margin
+		// cover clock skew between this host and Jira.
+		mins := int(c.tk.clock().Sub(req.since).Minutes()) + 3
+		jql := "project = " + jira.QuoteJQL(string(key)) + " AND creator = currentUser() AND created >= " +
+			jira.QuoteJQL("-"+strconv.Itoa(mins)+"m") + " ORDER BY created DESC"
+		found, err := c.scanForProperty(ctx, jql, req.id)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		lastErr = nil
+		if found != nil {
+			return found, nil
+		}
+	}
+	return nil, lastErr
+}
+
+func (c *Connector) scanForProperty(ctx context.Context, jql, id string) (*jira.Issue, error) {
+	opts := &jira.SearchOptions{Fields: []string{"summary"}, Properties: []string{RequestPropertyKey}}
+	for range propertyLookupPages {
+		issues, resp, err := c.jira.Issues.Search(ctx, jql, opts)
+		if err != nil {
+			return nil, err
+		}
+		for i := range issues {
+			var v struct {
+				ID string `json:"id"`
+			}
+			if raw := issues[i].Properties[RequestPropertyKey]; raw != nil && json.Unmarshal(raw, &v) == nil && v.ID == id {
+				return &issues[i], nil
+			}
+		}
+		if resp.NextCursor == "" {
+			return nil, nil
+		}
+		opts.Cursor = resp.NextCursor
+	}
+	return nil, fmt.Errorf("more than %d pages of recent issues to look through", propertyLookupPages)
+}
+
 // buildCreate turns a ticket into the create request, checking every field.
 func (c *Connector) buildCreate(m *issueTypeMeta, t *v2.Ticket) (jira.IssueCreate, *TicketFieldError) {
 	fe := &TicketFieldError{SchemaID: m.schemaID(), Fields: map[string]string{}}
 	create := jira.NewIssueCreate(string(m.project.ID), m.issueType.ID, strings.TrimSpace(t.GetDisplayName()))
 	if strings.TrimSpace(t.GetDisplayName()) == "" {
 		fe.Fields["summary"] = "required: set the ticket's display name"
-	} else if strings.ContainsAny(t.GetDisplayName(), "\r\n") || len(t.GetDisplayName()) > 255 {
+	} else if strings.ContainsAny(t.GetDisplayName(), "\r\n") || jiraLen(t.GetDisplayName()) > 255 {
 		fe.Fields["summary"] = "must be one line of at most 255 characters"
 	}
-	if d := t.GetDescription(); d != "" {
+	if d := t.GetDescription(); strings.TrimSpace(d) != "" {
 		if _, ok := m.field("description"); !ok {
 			fe.Fields["description"] = "not on the create screen of " + m.issueType.Name + " in " + string(m.project.Key)
 		} else {
 			create.SetDescription(d)
 		}
+	} else if f, ok := m.field("description"); ok && f.Required && !f.HasDefaultValue {
+		fe.Fields["description"] = "required (" + f.Name + "): set the ticket's description"
 	}
 	if _, ok := m.field("labels"); ok {
 		create.Fields["labels"] = normalizeLabels(t.GetLabels())
@@ -368,7 +496,11 @@ func jiraValue(f jira.FieldCreateMetadata, cf *v2.TicketCustomField) (v any, pre
 		if nv == nil {
 			return nil, false, ""
 		}
-		return json.Number(strconv.FormatFloat(float64(nv.GetValue()), 'g', -1, 32)), true, ""
+		f := float64(nv.GetValue())
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, false, "a finite number is required"
+		}
+		return json.Number(strconv.FormatFloat(f, 'g', -1, 32)), true, ""
 	case v2.TicketCustomField_TimestampValue_case:
 		ts := cf.GetTimestampValue().GetValue()
 		if ts == nil {
@@ -401,7 +533,7 @@ func jiraValue(f jira.FieldCreateMetadata, cf *v2.TicketCustomField) (v any, pre
 		if m != "" {
 			return nil, false, m
 		}
-		if strings.ContainsAny(s, "\r\n") || len(s) > 255 {
+		if strings.ContainsAny(s, "\r\n") || jiraLen(s) > 255 {
 			return nil, false, "single-line text of at most 255 characters expected"
 		}
 		return s, true, ""
@@ -412,10 +544,13 @@ func jiraValue(f jira.FieldCreateMetadata, cf *v2.TicketCustomField) (v any, pre
 		if m != "" {
 			return nil, false, m
 		}
-		if _, err := strconv.ParseFloat(s, 64); err != nil {
+		// ParseFloat also takes NaN, Inf, hex and "_" separators, none of
+		// which is a JSON number: send the number's own shortest form.
+		n, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
 			return nil, false, fmt.Sprintf("%q is not a number", s)
 		}
-		return json.Number(s), true, ""
+		return json.Number(strconv.FormatFloat(n, 'g', -1, 64)), true, ""
 	case kindDate, kindDateTime:
 		s, m := single()
 		if m != "" {
@@ -470,6 +605,9 @@ func jiraValue(f jira.FieldCreateMetadata, cf *v2.TicketCustomField) (v any, pre
 		if !ok {
 			return nil, false, notAllowed(s)
 		}
+		if parent, child, ok := strings.Cut(id, cascadeSep); ok {
+			return map[string]any{"id": parent, "child": map[string]string{"id": child}}, true, ""
+		}
 		return map[string]string{"id": id}, true, ""
 	case kindOptions:
 		var out []map[string]string
@@ -490,6 +628,16 @@ func jiraValue(f jira.FieldCreateMetadata, cf *v2.TicketCustomField) (v any, pre
 		return json.RawMessage(s), true, ""
 	}
 	return s, true, ""
+}
+
+// jiraLen is the length of s as Jira counts it for its 255-character
+// limits: UTF-16 code units (Java string length), not bytes.
+func jiraLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
 
 func nonEmpty(ss ...string) []string {
@@ -563,6 +711,10 @@ func ticketField(f jira.FieldCreateMetadata, raw json.RawMessage) *v2.TicketCust
 		Name        string `json:"name"`
 		Value       string `json:"value"`
 		DisplayName string `json:"displayName"`
+		Child       *struct {
+			ID    string `json:"id"`
+			Value string `json:"value"`
+		} `json:"child"`
 	}
 	obj := func(r ref) *v2.TicketCustomFieldObjectValue {
 		return v2.TicketCustomFieldObjectValue_builder{Id: r.ID, DisplayName: cmpOr(r.Value, r.Name)}.Build()
@@ -607,6 +759,13 @@ func ticketField(f jira.FieldCreateMetadata, raw json.RawMessage) *v2.TicketCust
 	case kindOption:
 		var r ref
 		if json.Unmarshal(raw, &r) == nil && r.ID != "" {
+			if r.Child != nil && r.Child.ID != "" { // a cascading select's parent and child
+				o := v2.TicketCustomFieldObjectValue_builder{Id: r.ID + cascadeSep + r.Child.ID}.Build()
+				if r.Value != "" && r.Child.Value != "" {
+					o.SetDisplayName(r.Value + " / " + r.Child.Value)
+				}
+				return sdkticket.PickObjectValueField(id, labelled(f, o))
+			}
 			return sdkticket.PickObjectValueField(id, labelled(f, obj(r)))
 		}
 	case kindOptions:
@@ -716,8 +875,13 @@ func adfToText(raw json.RawMessage) string {
 		return s // REST v2 answers plain text
 	}
 	type node struct {
-		Type    string `json:"type"`
-		Text    string `json:"text"`
+		Type  string `json:"type"`
+		Text  string `json:"text"`
+		Attrs struct {
+			Text      string `json:"text"`
+			ShortName string `json:"shortName"`
+			URL       string `json:"url"`
+		} `json:"attrs"`
 		Content []node `json:"content"`
 	}
 	var doc node
@@ -727,8 +891,15 @@ func adfToText(raw json.RawMessage) string {
 	var lines []string
 	var inline func(n node, sb *strings.Builder)
 	inline = func(n node, sb *strings.Builder) {
-		if n.Type == "hardBreak" {
+		switch n.Type {
+		case "hardBreak":
 			sb.WriteString("\n")
+		case "mention", "status": // "@Alice", a status lozenge
+			sb.WriteString(n.Attrs.Text)
+		case "emoji":
+			sb.WriteString(cmpOr(n.Attrs.Text, n.Attrs.ShortName))
+		case "inlineCard": // a smart link
+			sb.WriteString(n.Attrs.URL)
 		}
 		sb.WriteString(n.Text)
 		for _, ch := range n.Content {

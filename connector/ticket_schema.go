@@ -46,6 +46,11 @@ func init() {
 // reused by CreateTicket before it is read again.
 const metaTTL = 5 * time.Minute
 
+// metaCacheMax bounds the create metadata kept in memory. Listing the
+// schemas of a site with thousands of projects reads the metadata of every
+// issue type (allowed values included); only the most recent are kept.
+const metaCacheMax = 128
+
 // ticketing is the connector's ticketing state: cached create metadata,
 // the last project page read by ListTicketSchemas and the site's browse URL.
 type ticketing struct {
@@ -112,6 +117,8 @@ type schemaToken struct {
 	// PC and PI locate the project in project/search pages (without keys).
 	PC string `json:"pc,omitempty"`
 	PI int    `json:"pi,omitempty"`
+	// PO is the project's position in the whole project/search listing.
+	PO int `json:"po,omitempty"`
 	// IC is the createmeta issue types cursor within the project.
 	IC string `json:"ic,omitempty"`
 }
@@ -166,10 +173,17 @@ func (c *Connector) ListTicketSchemas(ctx context.Context, pt *pagination.Token)
 			return nil, "", nil, err
 		}
 		if tok.PI >= len(page.projects) {
-			return nil, "", nil, nil // an empty (last) page
+			// The page is shorter than when the token was made (Jira
+			// lowered the page size, or projects went away): read on from
+			// the project's position in the whole listing.
+			if page.next == "" {
+				return nil, "", nil, nil
+			}
+			b, _ := json.Marshal(schemaToken{PC: jira.OffsetCursor(tok.PO), PO: tok.PO})
+			return nil, string(b), nil, nil
 		}
 		project = &page.projects[tok.PI]
-		next.PC, next.PI = tok.PC, tok.PI+1
+		next.PC, next.PI, next.PO = tok.PC, tok.PI+1, tok.PO+1
 		if next.PI >= len(page.projects) {
 			next.PC, next.PI = page.next, 0
 			done = page.next == ""
@@ -273,12 +287,35 @@ func (c *Connector) loadIssueTypeMeta(ctx context.Context, p jira.Project, it ji
 		}
 	}
 	c.tk.mu.Lock()
-	if c.tk.metas == nil {
-		c.tk.metas = map[string]*issueTypeMeta{}
-	}
-	c.tk.metas[m.schemaID()] = m
+	c.tk.remember(m)
 	c.tk.mu.Unlock()
 	return m, nil
+}
+
+// remember caches m, first dropping expired entries and, at metaCacheMax
+// entries, the oldest one. t.mu must be held.
+func (t *ticketing) remember(m *issueTypeMeta) {
+	if t.metas == nil {
+		t.metas = map[string]*issueTypeMeta{}
+	}
+	id := m.schemaID()
+	if _, ok := t.metas[id]; !ok && len(t.metas) >= metaCacheMax {
+		now := t.clock()
+		oldest := ""
+		for k, v := range t.metas {
+			if now.Sub(v.fetched) >= metaTTL {
+				delete(t.metas, k)
+				continue
+			}
+			if oldest == "" || v.fetched.Before(t.metas[oldest].fetched) {
+				oldest = k
+			}
+		}
+		if len(t.metas) >= metaCacheMax && oldest != "" {
+			delete(t.metas, oldest)
+		}
+	}
+	t.metas[id] = m
 }
 
 func (t *ticketing) clock() time.Time {
@@ -417,7 +454,13 @@ type allowedValue struct {
 	ID    string `json:"id"`
 	Value string `json:"value"`
 	Name  string `json:"name"`
+	// Children are a cascading select parent option's child options.
+	Children []allowedValue `json:"children"`
 }
+
+// cascadeSep joins a cascading select's parent and child option IDs in
+// the ticket's value ("10300:10301"); Jira option IDs are numeric.
+const cascadeSep = ":"
 
 func (a allowedValue) label() string {
 	if a.Value != "" {
@@ -435,6 +478,13 @@ func allowedValues(f jira.FieldCreateMetadata) []allowedValue {
 		var a allowedValue
 		if json.Unmarshal(raw, &a) == nil && a.ID != "" {
 			out = append(out, a)
+			// A cascading select's children become values of their own:
+			// "<parent>:<child>", shown as "Parent / Child".
+			for _, ch := range a.Children {
+				if ch.ID != "" {
+					out = append(out, allowedValue{ID: a.ID + cascadeSep + ch.ID, Value: a.label() + " / " + ch.label()})
+				}
+			}
 		}
 	}
 	return out

@@ -2,9 +2,11 @@ package connector
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -98,6 +100,9 @@ func TestTicketSchemasAllPages(t *testing.T) {
 			jiratest.WithMaxResultsCap("/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes", 7),
 			jiratest.WithMaxResultsCap("/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}", 3),
 			jiratest.WithMaxResultsCap("/rest/api/3/project/search", 9)}},
+		{"PageBean pages (values, isLast), small caps", []jiratest.Option{jiratest.WithPageBeanCreateMeta(),
+			jiratest.WithMaxResultsCap("/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes", 7),
+			jiratest.WithMaxResultsCap("/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}", 3)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -656,4 +661,390 @@ func TestTicketingThroughSDK(t *testing.T) {
 	if err != nil || !strings.HasSuffix(cr.GetTicket().GetUrl(), "/browse/P001-1") {
 		t.Fatalf("CreateTicket: %v, %v", cr, err)
 	}
+}
+
+// TestTicketSchemasBoundedCache lists the schemas of more projects than the
+// metadata cache holds: every schema comes back, and the connector keeps at
+// most metaCacheMax issue types' create metadata in memory.
+func TestTicketSchemasBoundedCache(t *testing.T) {
+	t.Parallel()
+	n := metaCacheMax + 40
+	srv := newTestServer(t, jiratest.NewTicketingTenant(n, 0))
+	c := ticketConnector(t, srv, nil)
+	got := allSchemas(t, c)
+	if want := n + 4; len(got) != want { // P001…, ACC (3 types), BIG (1)
+		t.Fatalf("%d schemas, want %d", len(got), want)
+	}
+	c.tk.mu.Lock()
+	cached := len(c.tk.metas)
+	c.tk.mu.Unlock()
+	if cached > metaCacheMax {
+		t.Fatalf("%d issue types' create metadata held in memory, want at most %d", cached, metaCacheMax)
+	}
+	// A create still works for a schema whose metadata was dropped.
+	tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "after the listing"}.Build(),
+		v2.TicketSchema_builder{Id: "P001:10001"}.Build())
+	if err != nil || tk.GetDisplayName() != "after the listing" {
+		t.Fatalf("CreateTicket after the listing: %v, %v", tk, err)
+	}
+}
+
+// TestCreateTicketLostAnswerNoLabelsField: when the issue type's create
+// screen has no Labels field, a create whose answer is lost is found again
+// by its request entity property (set with the create), not refused.
+func TestCreateTicketLostAnswerNoLabelsField(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		before    bool
+		wantPosts int
+	}{
+		{"answer lost after the create", false, 1},
+		{"request failed before reaching Jira", true, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ten := jiratest.NewTicketingTenant(0, 0)
+			var fields []jiratest.IssueTypeField
+			for _, it := range ten.IssueTypes {
+				if it.ID == "10001" {
+					for _, f := range it.Fields {
+						if f.FieldID != "labels" {
+							fields = append(fields, f)
+						}
+					}
+				}
+			}
+			ten.IssueTypes = append(ten.IssueTypes, &jiratest.IssueType{ID: "10200", Name: "No Labels", Fields: fields})
+			for _, p := range ten.Projects {
+				if p.Key == "ACC" {
+					p.IssueTypeIDs = append(p.IssueTypeIDs, "10200")
+				}
+			}
+			srv := newTestServer(t, ten)
+			rt := &loseAnswer{base: http.DefaultTransport, before: tc.before}
+			c := ticketConnector(t, srv, func(cfg *Config) {
+				cfg.JiraOptions = append(cfg.JiraOptions, jira.WithHTTPClient(&http.Client{Transport: rt}))
+			})
+			// An older issue of the account in the same project must not be taken for it.
+			if _, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "older"}.Build(),
+				v2.TicketSchema_builder{Id: "ACC:10001"}.Build()); err != nil {
+				t.Fatal(err)
+			}
+			rt.n.Store(1)
+			tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "no labels here"}.Build(),
+				v2.TicketSchema_builder{Id: "ACC:10200"}.Build())
+			if err != nil {
+				t.Fatalf("CreateTicket: %v", err)
+			}
+			var mine []*jiratest.Issue
+			for _, is := range srv.Snapshot().Issues {
+				if is.Summary == "no labels here" {
+					mine = append(mine, is)
+				}
+			}
+			if len(mine) != 1 || mine[0].ID != tk.GetId() {
+				t.Fatalf("%d issues made (want exactly 1, the ticket's %s)", len(mine), tk.GetId())
+			}
+			if len(mine[0].Labels) != 0 || !strings.Contains(string(mine[0].Properties[RequestPropertyKey]), RequestLabelPrefix) {
+				t.Errorf("issue labels %v, properties %s: want no labels and the request property", mine[0].Labels, mine[0].Properties)
+			}
+			st := srv.Stats()
+			if got := st.Routes["POST /rest/api/3/issue"]; got != tc.wantPosts+1 {
+				t.Errorf("POST /issue reached Jira %d times, want %d", got, tc.wantPosts+1)
+			}
+			if got := st.Routes["GET /rest/api/3/search/jql"]; got != 1 {
+				t.Errorf("searches %d, want 1", got)
+			}
+		})
+	}
+}
+
+// TestCreateTicketRequiredDescription: a create screen that requires the
+// description refuses a ticket without one before anything is sent, with a
+// field error for "description".
+func TestCreateTicketRequiredDescription(t *testing.T) {
+	t.Parallel()
+	ten := jiratest.NewTicketingTenant(0, 0)
+	var fields []jiratest.IssueTypeField
+	for _, it := range ten.IssueTypes {
+		if it.ID == "10001" {
+			for _, f := range it.Fields {
+				if f.FieldID == "description" {
+					f.Required = true
+				}
+				fields = append(fields, f)
+			}
+		}
+	}
+	ten.IssueTypes = append(ten.IssueTypes, &jiratest.IssueType{ID: "10201", Name: "Described", Fields: fields})
+	for _, p := range ten.Projects {
+		if p.Key == "ACC" {
+			p.IssueTypeIDs = append(p.IssueTypeIDs, "10201")
+		}
+	}
+	srv := newTestServer(t, ten)
+	c := ticketConnector(t, srv, nil)
+	schema := v2.TicketSchema_builder{Id: "ACC:10201"}.Build()
+	_, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "no description", Description: "  "}.Build(), schema)
+	var fe *TicketFieldError
+	if status.Code(err) != codes.InvalidArgument || !errors.As(err, &fe) || !strings.Contains(fe.Fields["description"], "required") {
+		t.Fatalf("CreateTicket without the required description: %v (field errors %+v)", err, fe)
+	}
+	if n := srv.Stats().Routes["POST /rest/api/3/issue"]; n != 0 {
+		t.Fatalf("POST /issue sent %d times for a ticket the schema refuses", n)
+	}
+	tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "described", Description: "why"}.Build(), schema)
+	if err != nil || tk.GetDescription() != "why" {
+		t.Fatalf("CreateTicket with the description: %v, %v", tk, err)
+	}
+}
+
+// TestTransitionTicketStatusIDBeforeTransitionID: a target that is a status
+// ID picks the transition leading to that status, even when another
+// transition has that number as its own ID.
+func TestTransitionTicketStatusIDBeforeTransitionID(t *testing.T) {
+	t.Parallel()
+	ten := jiratest.NewTicketingTenant(0, 0)
+	// Transition "3" (to Done) comes first; status "3" is In Progress.
+	ten.Transitions = append([]*jiratest.Transition{{ID: "3", Name: "Close", ToStatusID: "10001"}}, ten.Transitions...)
+	srv := newTestServer(t, ten)
+	c := ticketConnector(t, srv, nil)
+	tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "move me"}.Build(), v2.TicketSchema_builder{Id: "ACC:10001"}.Build())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.TransitionTicket(t.Context(), tk.GetId(), "3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.GetStatus().GetId() != "3" {
+		t.Fatalf("status after TransitionTicket(%q) = %s (%s), want 3 (In Progress)", "3", got.GetStatus().GetId(), got.GetStatus().GetDisplayName())
+	}
+	// By transition name it still works.
+	if got, err = c.TransitionTicket(t.Context(), tk.GetId(), "Close"); err != nil || got.GetStatus().GetId() != "10001" {
+		t.Fatalf("TransitionTicket(Close) = %v, %v", got.GetStatus(), err)
+	}
+}
+
+// TestCreateTicketLegacySchema: older baton-jira configurations send the
+// project key as the schema ID and the issue type in an issue_type custom
+// field (with a project field); such a ticket is created in that project
+// and issue type. Without issue_type the error says what is missing.
+func TestCreateTicketLegacySchema(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(0, 0))
+	c := ticketConnector(t, srv, nil)
+	legacy := v2.TicketSchema_builder{Id: "ACC"}.Build()
+	tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "legacy", CustomFields: map[string]*v2.TicketCustomField{
+		"issue_type": sdkticket.PickObjectValueField("issue_type", v2.TicketCustomFieldObjectValue_builder{Id: "10001", DisplayName: "Task"}.Build()),
+		"project":    sdkticket.PickObjectValueField("project", v2.TicketCustomFieldObjectValue_builder{Id: "10000"}.Build()),
+	}}.Build(), legacy)
+	if err != nil {
+		t.Fatalf("CreateTicket with a legacy schema: %v", err)
+	}
+	is := storedIssue(t, srv, tk.GetId())
+	if is.ProjectID != "10000" || is.IssueTypeID != "10001" || is.Summary != "legacy" {
+		t.Fatalf("made %+v, want a Task in ACC", is)
+	}
+	_, _, err = c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "no type"}.Build(), legacy)
+	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "issue_type") {
+		t.Fatalf("legacy schema without issue_type: %v", err)
+	}
+}
+
+// TestCreateTicketLengthsAndNumbers: Jira's 255-character limits count
+// characters (UTF-16 units), not bytes, so non-ASCII text up to 255
+// characters is accepted; a number that is not a JSON number (NaN, Inf) is
+// a field error before anything is sent, and other forms are sent as
+// plain JSON numbers.
+func TestCreateTicketLengthsAndNumbers(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(0, 0))
+	c := ticketConnector(t, srv, nil)
+	long := strings.Repeat("é", 200) // 400 bytes, 200 characters
+	tk := fullTicket(t, srv)
+	tk.SetDisplayName(long)
+	tk.GetCustomFields()[jiratest.FieldText] = sdkticket.StringField(jiratest.FieldText, strings.Repeat("ü", 255))
+	tk.GetCustomFields()["customfield_10030"] = sdkticket.StringField("customfield_10030", "1e3")
+	got, _, err := c.CreateTicket(t.Context(), tk, v2.TicketSchema_builder{Id: everything}.Build())
+	if err != nil {
+		t.Fatalf("CreateTicket with a 200-character non-ASCII summary: %v", err)
+	}
+	is := storedIssue(t, srv, got.GetId())
+	if is.Summary != long || string(is.CustomFields["customfield_10030"]) != "1000" {
+		t.Fatalf("stored summary %d bytes, number %s", len(is.Summary), is.CustomFields["customfield_10030"])
+	}
+	posts := srv.Stats().Routes["POST /rest/api/3/issue"]
+	for _, bad := range []*v2.TicketCustomField{
+		sdkticket.StringField("customfield_10030", "NaN"),
+		sdkticket.StringField("customfield_10030", "-Inf"),
+		sdkticket.NumberField("customfield_10030", float32(math.Inf(1))),
+	} {
+		tk := fullTicket(t, srv)
+		tk.GetCustomFields()["customfield_10030"] = bad
+		_, _, err := c.CreateTicket(t.Context(), tk, v2.TicketSchema_builder{Id: everything}.Build())
+		var fe *TicketFieldError
+		if status.Code(err) != codes.InvalidArgument || !errors.As(err, &fe) || fe.Fields["customfield_10030"] == "" {
+			t.Errorf("number %v: %v, want a field error for customfield_10030", bad, err)
+		}
+	}
+	tk = fullTicket(t, srv)
+	tk.SetDisplayName(strings.Repeat("é", 256))
+	if _, _, err := c.CreateTicket(t.Context(), tk, v2.TicketSchema_builder{Id: everything}.Build()); status.Code(err) != codes.InvalidArgument {
+		t.Errorf("256-character summary: %v, want InvalidArgument", err)
+	}
+	if n := srv.Stats().Routes["POST /rest/api/3/issue"]; n != posts {
+		t.Errorf("%d creates sent for refused tickets", n-posts)
+	}
+	if n := srv.Stats().Routes["GET /rest/api/3/search/jql"]; n != 0 {
+		t.Errorf("%d lookups after refused tickets", n)
+	}
+}
+
+// TestADFToText: descriptions written in Jira's editor hold mentions,
+// emoji, status lozenges and smart links, which carry their text in attrs;
+// the ticket's plain-text description keeps them.
+func TestADFToText(t *testing.T) {
+	t.Parallel()
+	doc := `{"type":"doc","version":1,"content":[
+		{"type":"paragraph","content":[{"type":"mention","attrs":{"id":"5b10","text":"@Alice"}},{"type":"text","text":" needs access "},
+			{"type":"emoji","attrs":{"shortName":":lock:","text":"🔒"}},{"type":"hardBreak"},{"type":"text","text":"see "},
+			{"type":"inlineCard","attrs":{"url":"https://acme.atlassian.net/browse/ACC-1"}},{"type":"text","text":" "},
+			{"type":"status","attrs":{"text":"APPROVED","color":"green"}}]},
+		{"type":"bulletList","content":[{"type":"listItem","content":[{"type":"paragraph","content":[{"type":"text","text":"item"}]}]}]}]}`
+	want := "@Alice needs access 🔒\nsee https://acme.atlassian.net/browse/ACC-1 APPROVED\nitem"
+	if got := adfToText([]byte(doc)); got != want {
+		t.Fatalf("adfToText:\n got %q\nwant %q", got, want)
+	}
+	if got := adfToText(jsonRaw(t, jira.ADFText("a\n\nb"))); got != "a\n\nb" {
+		t.Fatalf("round trip of ADFText: %q", got)
+	}
+}
+
+func jsonRaw(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestCreateTicketCascadingSelect: a cascading select offers its parent
+// options and each "Parent / Child" pair (ID "<parent>:<child>"); the pair
+// is written as {"id": parent, "child": {"id": child}} and read back the
+// same way.
+func TestCreateTicketCascadingSelect(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(0, 0))
+	c := ticketConnector(t, srv, nil)
+	schema, _, err := c.GetTicketSchema(t.Context(), everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var offered []string
+	for _, v := range schema.GetCustomFields()[jiratest.FieldCascade].GetPickObjectValue().GetAllowedValues() {
+		offered = append(offered, v.GetId()+"="+v.GetDisplayName())
+	}
+	if diff := cmp.Diff([]string{"10300=Okta", "10300:10301=Okta / Admin", "10300:10302=Okta / User", "10310=AWS", "10310:10311=AWS / PowerUser"}, offered); diff != "" {
+		t.Fatalf("cascading select values (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct {
+		name   string
+		value  *v2.TicketCustomField
+		stored string
+		readID string
+	}{
+		{"pair by ID", sdkticket.PickObjectValueField(jiratest.FieldCascade, v2.TicketCustomFieldObjectValue_builder{Id: "10300:10301"}.Build()),
+			`{"child":{"id":"10301","value":"Admin"},"id":"10300","value":"Okta"}`, "10300:10301"},
+		{"pair by name", sdkticket.PickStringField(jiratest.FieldCascade, "okta / user"),
+			`{"child":{"id":"10302","value":"User"},"id":"10300","value":"Okta"}`, "10300:10302"},
+		{"parent only", sdkticket.PickStringField(jiratest.FieldCascade, "AWS"), `{"id":"10310","value":"AWS"}`, "10310"},
+	} {
+		tk := fullTicket(t, srv)
+		tk.GetCustomFields()[jiratest.FieldCascade] = tc.value
+		got, _, err := c.CreateTicket(t.Context(), tk, schema)
+		if err != nil {
+			t.Fatalf("%s: CreateTicket: %v", tc.name, err)
+		}
+		if s := string(storedIssue(t, srv, got.GetId()).CustomFields[jiratest.FieldCascade]); s != tc.stored {
+			t.Errorf("%s: stored %s, want %s", tc.name, s, tc.stored)
+		}
+		if id := got.GetCustomFields()[jiratest.FieldCascade].GetPickObjectValue().GetValue().GetId(); id != tc.readID {
+			t.Errorf("%s: read back %q, want %q", tc.name, id, tc.readID)
+		}
+	}
+	tk := fullTicket(t, srv)
+	tk.GetCustomFields()[jiratest.FieldCascade] = sdkticket.PickObjectValueField(jiratest.FieldCascade, v2.TicketCustomFieldObjectValue_builder{Id: "10300:10311"}.Build())
+	_, _, err = c.CreateTicket(t.Context(), tk, schema)
+	var fe *TicketFieldError
+	if !errors.As(err, &fe) || !strings.Contains(fe.Fields[jiratest.FieldCascade], "Okta / Admin [10300:10301]") {
+		t.Fatalf("a child of another parent: %v", err)
+	}
+}
+
+// TestTicketSchemasPageShrinks: when Jira answers a re-read project page
+// with fewer projects than before (it lowered the page size), the listing
+// goes on from the token's project instead of ending early, and no project
+// is lost.
+func TestTicketSchemasPageShrinks(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(60, 0))
+	rt := &lowerPageSize{base: http.DefaultTransport}
+	c := ticketConnector(t, srv, func(cfg *Config) {
+		cfg.JiraOptions = append(cfg.JiraOptions, jira.WithHTTPClient(&http.Client{Transport: rt}))
+	})
+	var clock atomic.Int64
+	base := time.Now()
+	// Every call sees the cached project page expired, so it re-reads it.
+	c.tk.now = func() time.Time { return base.Add(time.Duration(clock.Add(1)) * metaTTL) }
+	seen := map[string]bool{}
+	tok := ""
+	for calls := 0; ; calls++ {
+		if calls > 500 {
+			t.Fatal("ListTicketSchemas does not end")
+		}
+		var st schemaToken
+		_ = json.Unmarshal([]byte(tok), &st)
+		if tok != "" && st.PC == "" && st.PI == 30 {
+			rt.size.Store(20) // from now on Jira answers 20 projects a page
+		}
+		page, next, _, err := c.ListTicketSchemas(t.Context(), &pagination.Token{Token: tok})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range page {
+			seen[s.GetId()] = true
+		}
+		if next == "" {
+			break
+		}
+		tok = next
+	}
+	if rt.size.Load() == 0 {
+		t.Fatal("the listing never reached the 31st project")
+	}
+	for i := 1; i <= 60; i++ {
+		if id := "P" + pad3(i) + ":10001"; !seen[id] {
+			t.Errorf("schema %s not listed after Jira lowered the project page size", id)
+		}
+	}
+}
+
+// lowerPageSize rewrites maxResults of project/search requests to size,
+// once size is set.
+type lowerPageSize struct {
+	base http.RoundTripper
+	size atomic.Int32
+}
+
+func (l *lowerPageSize) RoundTrip(r *http.Request) (*http.Response, error) {
+	if n := l.size.Load(); n > 0 && strings.HasSuffix(r.URL.Path, "/project/search") {
+		r = r.Clone(r.Context())
+		q := r.URL.Query()
+		q.Set("maxResults", strconv.Itoa(int(n)))
+		r.URL.RawQuery = q.Encode()
+	}
+	return l.base.RoundTrip(r)
 }

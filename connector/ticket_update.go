@@ -63,7 +63,7 @@ func (c *Connector) UpdateTicket(ctx context.Context, ticketID string, changes *
 	fe := &TicketFieldError{SchemaID: m.schemaID(), Fields: map[string]string{}}
 	fields := map[string]any{}
 	if s := changes.GetDisplayName(); s != "" {
-		if strings.ContainsAny(s, "\r\n") || len(s) > 255 {
+		if strings.ContainsAny(s, "\r\n") || jiraLen(s) > 255 {
 			fe.Fields["summary"] = "must be one line of at most 255 characters"
 		}
 		fields["summary"] = strings.TrimSpace(s)
@@ -159,13 +159,20 @@ func (c *Connector) transitionTo(ctx context.Context, id, target string) error {
 	if err != nil {
 		return wrapErr(opTransitionTicket, err)
 	}
+	// Status and transition IDs are both small numbers and can collide, so
+	// the match goes from the most to the least specific: the target
+	// status's ID, its name, the transition's name, the transition's ID.
 	var tr *jira.Transition
-	for i := range trs {
-		t := &trs[i]
-		if t.ID == target || strings.EqualFold(t.Name, target) ||
-			t.To != nil && (t.To.ID == target || strings.EqualFold(t.To.Name, target)) {
-			tr = t
-			break
+	for _, match := range []func(t *jira.Transition) bool{
+		func(t *jira.Transition) bool { return t.To != nil && t.To.ID == target },
+		func(t *jira.Transition) bool { return t.To != nil && strings.EqualFold(t.To.Name, target) },
+		func(t *jira.Transition) bool { return strings.EqualFold(t.Name, target) },
+		func(t *jira.Transition) bool { return t.ID == target },
+	} {
+		for i := range trs {
+			if tr == nil && match(&trs[i]) {
+				tr = &trs[i]
+			}
 		}
 	}
 	if tr == nil {

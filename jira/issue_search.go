@@ -26,6 +26,9 @@ type SearchOptions struct {
 	Fields []string
 	// Expand names extra data, as for [IssuesService.Get].
 	Expand []string
+	// Properties lists up to 5 issue entity property keys to return in
+	// each issue's Properties.
+	Properties []string
 }
 
 // Search returns one page of the issues matching a JQL query. It uses the
@@ -56,6 +59,7 @@ func (s *IssuesService) Search(ctx context.Context, jql string, opts *SearchOpti
 	}
 	setCommaList(q, "fields", o.Fields)
 	setExpand(q, o.Expand)
+	setCommaList(q, "properties", o.Properties)
 	var page struct {
 		Issues        []Issue `json:"issues"`
 		NextPageToken string  `json:"nextPageToken"`

@@ -64,6 +64,17 @@ type IssueCreate struct {
 	Update map[string]any `json:"update,omitempty"`
 	// Transition, if set, transitions the new issue at once: {"id":"<transition ID>"}.
 	Transition *TransitionRef `json:"transition,omitempty"`
+	// Properties are issue entity properties set with the issue. Unlike
+	// fields, they do not depend on the create screen.
+	Properties []EntityProperty `json:"properties,omitempty"`
+}
+
+// EntityProperty is an entity property (key and JSON value) in a request body.
+type EntityProperty struct {
+	// Key is the property key (at most 255 characters).
+	Key string `json:"key"`
+	// Value is any JSON value (at most 32768 characters encoded).
+	Value any `json:"value"`
 }
 
 // TransitionRef names a workflow transition in a request body.
@@ -208,6 +219,9 @@ type Issue struct {
 	RenderedFields map[string]json.RawMessage `json:"renderedFields,omitempty"`
 	// Names maps field IDs to display names (expand "names").
 	Names map[string]string `json:"names,omitempty"`
+	// Properties maps entity property keys to raw JSON values (only the
+	// properties asked for, e.g. with [SearchOptions].Properties).
+	Properties map[string]json.RawMessage `json:"properties,omitempty"`
 }
 
 // Field decodes the field with the given ID into v. It returns false
@@ -497,22 +511,46 @@ const (
 )
 
 // createMetaPage is PageOfCreateMetaIssueTypes / PageOfCreateMetaIssueTypeWithField,
-// with their legacy array names.
+// with their legacy array names, and the PageBean form ("values", "isLast")
+// that Jira Data Center answers.
 type createMetaPage struct {
-	StartAt    int `json:"startAt"`
-	MaxResults int `json:"maxResults"`
-	Total      int `json:"total"`
+	StartAt    int   `json:"startAt"`
+	MaxResults int   `json:"maxResults"`
+	Total      int   `json:"total"`
+	IsLast     *bool `json:"isLast"`
 
 	IssueTypes       []IssueType `json:"issueTypes"`
 	LegacyIssueTypes []IssueType `json:"createMetaIssueType"`
 
 	Fields       []FieldCreateMetadata `json:"fields"`
 	LegacyFields []FieldCreateMetadata `json:"results"`
+
+	Values json.RawMessage `json:"values"`
+}
+
+// createMetaItems picks the page's items from whichever array it has and
+// sets the next cursor: on isLast when the page says it, else on total.
+func createMetaItems[T any](page *createMetaPage, start int, resp *Response, current, legacy []T) ([]T, error) {
+	items := current
+	if items == nil {
+		items = legacy
+	}
+	if items == nil && len(page.Values) > 0 && string(page.Values) != "null" {
+		if err := json.Unmarshal(page.Values, &items); err != nil {
+			return nil, fmt.Errorf("jira: createmeta page values: %w", err)
+		}
+	}
+	if page.IsLast != nil {
+		resp.NextCursor = nextPageBean(start, len(items), page.IsLast)
+	} else {
+		resp.NextCursor = nextTotal(start, len(items), page.Total)
+	}
+	return items, nil
 }
 
 // CreateMetaIssueTypes returns one page of the issue types a project can
 // create issues of. The cursor advances by the number returned and stops at
-// total or on an empty page. PageSize defaults to 50 and is capped at 200
+// total (or isLast, for a PageBean answer) or on an empty page. PageSize defaults to 50 and is capped at 200
 // (Jira's documented default and maximum); the server may return fewer.
 //
 // Jira API docs: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-createmeta-projectidorkey-issuetypes-get
@@ -527,11 +565,10 @@ func (s *IssuesService) CreateMetaIssueTypes(ctx context.Context, projectIDOrKey
 	if err != nil {
 		return nil, resp, err
 	}
-	items := page.IssueTypes
-	if items == nil {
-		items = page.LegacyIssueTypes
+	items, err := createMetaItems(page, start, resp, page.IssueTypes, page.LegacyIssueTypes)
+	if err != nil {
+		return nil, resp, err
 	}
-	resp.NextCursor = nextTotal(start, len(items), page.Total)
 	return items, resp, nil
 }
 
@@ -607,11 +644,10 @@ func (s *IssuesService) CreateMetaFields(ctx context.Context, projectIDOrKey str
 	if err != nil {
 		return nil, resp, err
 	}
-	items := page.Fields
-	if items == nil {
-		items = page.LegacyFields
+	items, err := createMetaItems(page, start, resp, page.Fields, page.LegacyFields)
+	if err != nil {
+		return nil, resp, err
 	}
-	resp.NextCursor = nextTotal(start, len(items), page.Total)
 	return items, resp, nil
 }
 

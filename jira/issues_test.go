@@ -509,3 +509,21 @@ func TestIssuesStatusesIter(t *testing.T) {
 		t.Errorf("calls = %d, want 2", got)
 	}
 }
+
+// TestIssuesCreateMetaFieldsIter_pageBean reads createmeta pages in the
+// PageBean form ("values", "isLast"): isLast, not total, decides the end.
+func TestIssuesCreateMetaFieldsIter_pageBean(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	h := newWorkPageHandler(t, "startAt")
+	h.pages["0"] = `{"startAt":0,"maxResults":2,"total":2,"isLast":false,"values":[{"fieldId":"summary"},{"fieldId":"labels"}]}`
+	h.pages["2"] = `{"startAt":2,"maxResults":2,"isLast":true,"values":[{"fieldId":"customfield_1"}]}`
+	mux.Handle("/rest/api/3/issue/createmeta/EX/issuetypes/10001", h)
+	fields, errs := collect(client.Issues.CreateMetaFieldsIter(t.Context(), "EX", "10001", nil))
+	noErrs(t, errs)
+	ids := pluck(fields, func(f FieldCreateMetadata) FieldID { return f.FieldID })
+	if diff := cmp.Diff([]FieldID{"summary", "labels", "customfield_1"}, ids); diff != "" {
+		t.Errorf("ids (-want +got):\n%s", diff)
+	}
+	wantStarts(t, h.seen(), "0", "2")
+}

@@ -90,7 +90,7 @@ func (c *call) applyFields(is *Issue, it *IssueType, fields map[string]json.RawM
 			var s string
 			if json.Unmarshal(raw, &s) != nil || strings.TrimSpace(s) == "" {
 				ferrs[k] = "You must specify a summary of the issue."
-			} else if len(s) > 255 {
+			} else if javaLen(s) > 255 {
 				ferrs[k] = "Summary must be less than 255 characters."
 			} else {
 				is.Summary = s
@@ -253,10 +253,24 @@ func (c *call) setCustom(is *Issue, k string, v json.RawMessage) {
 
 func hCreateIssue(c *call) reply {
 	var body struct {
-		Fields map[string]json.RawMessage `json:"fields"`
+		Fields     map[string]json.RawMessage `json:"fields"`
+		Properties []struct {
+			Key   string          `json:"key"`
+			Value json.RawMessage `json:"value"`
+		} `json:"properties"`
 	}
 	if err := c.decode(&body); err != nil || body.Fields == nil {
 		return jiraErr(400, "Invalid request payload. Refer to the REST API documentation and try again.")
+	}
+	props := map[string]json.RawMessage{}
+	for _, pr := range body.Properties {
+		switch {
+		case strings.TrimSpace(pr.Key) == "" || len(pr.Key) > 255:
+			return jiraErr(400, "The property key cannot be null or empty, and must be at most 255 characters.")
+		case len(pr.Value) == 0 || len(pr.Value) > 32768:
+			return jiraErr(400, "The property value must be valid JSON of at most 32768 characters.")
+		}
+		props[pr.Key] = append(json.RawMessage(nil), pr.Value...)
 	}
 	var pref, tref idOrKey
 	_ = json.Unmarshal(body.Fields["project"], &pref)
@@ -282,6 +296,10 @@ func hCreateIssue(c *call) reply {
 		StatusID: c.x.t.Statuses[0].ID, Created: c.now.UTC(), Updated: c.now.UTC()}
 	if c.user != nil {
 		is.ReporterID = c.user.AccountID
+		is.CreatorID = c.user.AccountID
+	}
+	if len(props) > 0 {
+		is.Properties = props
 	}
 	if rep := c.applyFields(is, it, body.Fields, true); rep != nil {
 		return *rep
@@ -564,6 +582,10 @@ func createMetaPage[T any](c *call, key string, items []T, start, limit int) rep
 	if c.s.cfg.legacyCreateMeta {
 		key = legacyCreateMetaKey(key)
 	}
+	if c.s.cfg.beanCreateMeta {
+		return ok(map[string]any{"startAt": start, "maxResults": limit, "total": len(items), "values": page,
+			"isLast": start+len(page) >= len(items)})
+	}
 	return ok(map[string]any{"startAt": start, "maxResults": limit, "total": len(items), key: page})
 }
 
@@ -650,8 +672,15 @@ func hCreateMetaFields(c *call) reply {
 			m.AllowedValues = []any{}
 		}
 		for _, av := range f.AllowedValues {
-			m.AllowedValues = append(m.AllowedValues, map[string]string{"self": c.rest("/customFieldOption/" + av.ID),
-				"value": av.Value, "id": av.ID})
+			o := map[string]any{"self": c.rest("/customFieldOption/" + av.ID), "value": av.Value, "id": av.ID}
+			if kids, ok := f.Children[av.ID]; ok {
+				var ch []map[string]string
+				for _, k := range kids {
+					ch = append(ch, map[string]string{"self": c.rest("/customFieldOption/" + k.ID), "value": k.Value, "id": k.ID})
+				}
+				o["children"] = ch
+			}
+			m.AllowedValues = append(m.AllowedValues, o)
 		}
 		out = append(out, m)
 	}

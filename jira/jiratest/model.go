@@ -305,6 +305,8 @@ type Field struct {
 	SchemaCustom  string        `json:"schemaCustom,omitempty"`
 	CustomID      int64         `json:"customId,omitempty"`
 	AllowedValues []FieldOption `json:"allowedValues,omitempty"`
+	// Children are the child options of a cascading select (SchemaType "option-with-child"), by parent option ID.
+	Children map[string][]FieldOption `json:"children,omitempty"`
 }
 
 // FieldOption is an allowed value of a field.
@@ -352,6 +354,10 @@ type Issue struct {
 	Updated      time.Time                  `json:"updated"`
 	// Comments are the issue's comments, oldest first (POST /issue/{key}/comment).
 	Comments []IssueComment `json:"comments,omitempty"`
+	// CreatorID is the account that created the issue (JQL "creator").
+	CreatorID string `json:"creatorId,omitempty"`
+	// Properties are the issue's entity properties (set with the create's "properties").
+	Properties map[string]json.RawMessage `json:"properties,omitempty"`
 }
 
 // AuditRecord is one Jira audit-log record. Mutations made through the server append records.
@@ -561,6 +567,12 @@ func cloneIssue(i *Issue) *Issue {
 		v.CustomFields = make(map[string]json.RawMessage, len(i.CustomFields))
 		for k, x := range i.CustomFields {
 			v.CustomFields[k] = slices.Clone(x)
+		}
+	}
+	if i.Properties != nil {
+		v.Properties = make(map[string]json.RawMessage, len(i.Properties))
+		for k, x := range i.Properties {
+			v.Properties[k] = slices.Clone(x)
 		}
 	}
 	return &v

@@ -19,6 +19,8 @@ type config struct {
 	siteAdmin500     bool
 	addr             string
 	legacyCreateMeta bool
+	// beanCreateMeta: createmeta pages as PageBeans ("values", "isLast").
+	beanCreateMeta bool
 }
 
 func defaultConfig() config {

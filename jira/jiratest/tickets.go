@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 )
 
 // IssueComment is a comment on an [Issue]. Body holds an Atlassian Document Format document.
@@ -23,6 +24,10 @@ type IssueComment struct {
 // ("createMetaIssueType" for issue types, "results" for fields) instead of "issueTypes" and "fields"; both
 // forms appear in the published API schema, so clients must read either.
 func WithLegacyCreateMeta() Option { return func(c *config) { c.legacyCreateMeta = true } }
+
+// WithPageBeanCreateMeta makes the createmeta pages PageBeans, as Jira Data Center answers them: the items under
+// "values", with "isLast" (and startAt, maxResults, total). Clients that read only "issueTypes"/"fields" see nothing.
+func WithPageBeanCreateMeta() Option { return func(c *config) { c.beanCreateMeta = true } }
 
 func legacyCreateMetaKey(key string) string {
 	switch key {
@@ -149,28 +154,36 @@ func hProjectStatuses(c *call) reply {
 	return ok(out)
 }
 
-// jqlClause matches one "field = value" or "field in (v1, v2)" clause.
-var jqlClause = regexp.MustCompile(`(?i)^\s*([a-z_]+)\s*(=|in)\s*(.+?)\s*$`)
+// jqlClause matches one "field = value", "field >= value" or "field in (v1, v2)" clause.
+var jqlClause = regexp.MustCompile(`(?i)^\s*([a-z_]+)\s*(=|in|>=)\s*(.+?)\s*$`)
+
+// jqlRelative matches JQL's relative dates: "-15m", "-2h", "-1d", "-1w".
+var jqlRelative = regexp.MustCompile(`^-(\d+)([mhdw])$`)
 
 // hSearchJQL serves the enhanced search. It understands clauses joined by AND on project, key/issuekey, id,
-// issuetype and labels, with = or in (...), and an ignored ORDER BY; anything else answers 400 as Jira does for
-// a query it cannot parse. Results come newest first. Paging: nextPageToken (opaque), maxResults default 50.
+// issuetype and labels, with = or in (...), creator (= an account ID or currentUser()) and created >= a relative
+// date ("-15m", "-2h", "-1d", "-1w"), and an ignored ORDER BY; anything else answers 400 as Jira does for a query
+// it cannot parse. Results come newest first. Paging: nextPageToken (opaque), maxResults default 50. The
+// properties parameter (up to 5 keys) returns those entity properties of each issue.
 func hSearchJQL(c *call) reply {
 	jql := c.q.Get("jql")
 	fields := c.q.Get("fields")
 	maxResults := c.q.Get("maxResults")
 	token := c.q.Get("nextPageToken")
+	props := c.q.Get("properties")
 	if c.r.Method == "POST" {
 		var body struct {
 			JQL           string   `json:"jql"`
 			Fields        []string `json:"fields"`
 			MaxResults    int      `json:"maxResults"`
 			NextPageToken string   `json:"nextPageToken"`
+			Properties    []string `json:"properties"`
 		}
 		if err := c.decode(&body); err != nil {
 			return jiraErr(400, "Invalid request payload. Refer to the REST API documentation and try again.")
 		}
 		jql, fields, token = body.JQL, strings.Join(body.Fields, ","), body.NextPageToken
+		props = strings.Join(body.Properties, ",")
 		if body.MaxResults > 0 {
 			maxResults = strconv.Itoa(body.MaxResults)
 		}
@@ -210,6 +223,9 @@ func hSearchJQL(c *call) reply {
 				return jiraErr(400, "Error in the JQL Query: the query '"+jql+"' could not be parsed.")
 			}
 			field, op := strings.ToLower(m[1]), strings.ToLower(m[2])
+			if (op == ">=") != (field == "created") {
+				return jiraErr(400, "Error in the JQL Query: the operator '"+m[2]+"' is not supported by the fake for field '"+m[1]+"'.")
+			}
 			var vals []string
 			if op == "in" {
 				inner := strings.TrimSpace(m[3])
@@ -244,6 +260,25 @@ func hSearchJQL(c *call) reply {
 				f = func(is *Issue, _ *Project) bool {
 					return slices.ContainsFunc(vals, func(v string) bool { return slices.Contains(is.Labels, v) })
 				}
+			case "creator":
+				for i, v := range vals {
+					if strings.EqualFold(v, "currentUser()") {
+						vals[i] = ""
+						if c.user != nil {
+							vals[i] = c.user.AccountID
+						}
+					}
+				}
+				f = func(is *Issue, _ *Project) bool { return is.CreatorID != "" && slices.Contains(vals, is.CreatorID) }
+			case "created":
+				rm := jqlRelative.FindStringSubmatch(vals[0])
+				if rm == nil {
+					return jiraErr(400, "Date value '"+vals[0]+"' for field 'created' is invalid.")
+				}
+				n, _ := strconv.Atoi(rm[1])
+				unit := map[string]time.Duration{"m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}[rm[2]]
+				since := c.now.Add(-time.Duration(n) * unit)
+				f = func(is *Issue, _ *Project) bool { return !is.Created.Before(since) }
 			default:
 				return jiraErr(400, "Field '"+m[1]+"' does not exist or you do not have permission to view it.")
 			}
@@ -275,6 +310,15 @@ func hSearchJQL(c *call) reply {
 		if fields != "" {
 			m = c.issueJSON(is, c.x.projects[is.ProjectID], fields)
 		}
+		if props != "" {
+			pm := map[string]json.RawMessage{}
+			for _, k := range strings.Split(props, ",") {
+				if v, ok := is.Properties[strings.TrimSpace(k)]; ok {
+					pm[strings.TrimSpace(k)] = v
+				}
+			}
+			m["properties"] = pm
+		}
 		out = append(out, m)
 	}
 	body := map[string]any{"issues": out, "isLast": start+len(page) >= len(hits)}
@@ -282,6 +326,15 @@ func hSearchJQL(c *call) reply {
 		body["nextPageToken"] = "pt" + strconv.Itoa(start+len(page))
 	}
 	return ok(body)
+}
+
+// javaLen is the length Jira (Java) gives s: UTF-16 code units, not bytes.
+func javaLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
 
 func jqlValue(v string) string {
@@ -334,6 +387,8 @@ func (c *call) checkTypedValue(f *Field, raw json.RawMessage) (json.RawMessage, 
 		return c.checkUser(f, raw)
 	case "option":
 		return c.checkOption(f, raw)
+	case "option-with-child":
+		return c.checkCascade(f, raw)
 	case "string":
 		if strings.HasSuffix(f.SchemaCustom, ":textarea") {
 			var probe struct {
@@ -352,7 +407,7 @@ func (c *call) checkTypedValue(f *Field, raw json.RawMessage) (json.RawMessage, 
 		if json.Unmarshal(raw, &s) != nil {
 			return nil, "Operation value must be a string"
 		}
-		if len(s) > 255 {
+		if javaLen(s) > 255 {
 			return nil, "Text fields cannot be longer than 255 characters."
 		}
 		return raw, ""
@@ -390,6 +445,41 @@ func (c *call) checkTypedValue(f *Field, raw json.RawMessage) (json.RawMessage, 
 		return b, ""
 	}
 	return raw, ""
+}
+
+// checkCascade validates a cascading select value {"id": parent[, "child": {"id": child}]} (or by "value").
+func (c *call) checkCascade(f *Field, raw json.RawMessage) (json.RawMessage, string) {
+	var v struct {
+		idOrKey
+		Child *idOrKey `json:"child"`
+	}
+	if json.Unmarshal(raw, &v) != nil {
+		return nil, "Specify a valid 'id' or 'name' for " + f.Name
+	}
+	var parent *FieldOption
+	for i, av := range f.AllowedValues {
+		if (v.ID != "" && av.ID == v.ID) || (v.Value != "" && av.Value == v.Value) {
+			parent = &f.AllowedValues[i]
+		}
+	}
+	if parent == nil {
+		return nil, "Specify a valid 'id' or 'name' for " + f.Name
+	}
+	out := map[string]any{"id": parent.ID, "value": parent.Value}
+	if v.Child != nil {
+		var child *FieldOption
+		for i, k := range f.Children[parent.ID] {
+			if (v.Child.ID != "" && k.ID == v.Child.ID) || (v.Child.Value != "" && k.Value == v.Child.Value) {
+				child = &f.Children[parent.ID][i]
+			}
+		}
+		if child == nil {
+			return nil, "Option value '" + cmp.Or(v.Child.ID, v.Child.Value) + "' is not valid for the parent option " + parent.Value
+		}
+		out["child"] = map[string]string{"id": child.ID, "value": child.Value}
+	}
+	b, _ := json.Marshal(out)
+	return b, ""
 }
 
 func (c *call) checkUser(f *Field, raw json.RawMessage) (json.RawMessage, string) {
@@ -433,6 +523,8 @@ const (
 	FieldDateTime     = "customfield_20004"
 	FieldUser         = "customfield_20005"
 	FieldLabelsCustom = "customfield_20006"
+	// FieldCascade is a cascading select (Okta → Admin, User; AWS → PowerUser) on the Everything screen.
+	FieldCascade = "customfield_20007"
 )
 
 // NewTicketingTenant returns [NewTenant] set up for external-ticketing tests:
@@ -465,6 +557,10 @@ func NewTicketingTenant(projects, issueTypes int) *Tenant {
 			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:userpicker", CustomID: 20005},
 		&Field{ID: FieldLabelsCustom, Name: "Tags", Custom: true, SchemaType: "array", SchemaItems: "string",
 			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:labels", CustomID: 20006},
+		&Field{ID: FieldCascade, Name: "System / Role", Custom: true, SchemaType: "option-with-child",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:cascadingselect", CustomID: 20007,
+			AllowedValues: []FieldOption{{"10300", "Okta"}, {"10310", "AWS"}},
+			Children:      map[string][]FieldOption{"10300": {{"10301", "Admin"}, {"10302", "User"}}, "10310": {{"10311", "PowerUser"}}}},
 	)
 	var base []IssueTypeField
 	for _, it := range t.IssueTypes {
@@ -477,7 +573,7 @@ func NewTicketingTenant(projects, issueTypes int) *Tenant {
 		IssueTypeField{FieldID: "customfield_10040", Required: true}, IssueTypeField{FieldID: FieldMultiSelect},
 		IssueTypeField{FieldID: FieldDate, Required: true}, IssueTypeField{FieldID: FieldDateTime},
 		IssueTypeField{FieldID: FieldUser}, IssueTypeField{FieldID: "customfield_10050"},
-		IssueTypeField{FieldID: FieldLabelsCustom}, IssueTypeField{FieldID: "customfield_10020"},
+		IssueTypeField{FieldID: FieldLabelsCustom}, IssueTypeField{FieldID: FieldCascade}, IssueTypeField{FieldID: "customfield_10020"},
 		IssueTypeField{FieldID: "customfield_10010"})
 	t.IssueTypes = append(t.IssueTypes, &IssueType{ID: TicketingEverythingType, Name: "Everything",
 		Description: "Every kind of field.", Fields: every})

@@ -110,3 +110,40 @@ func TestLegacyCreateMeta(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestCreateWithPropertiesAndRecentSearch: a create's entity properties are
+// stored and returned by /search/jql's properties parameter, and the search
+// understands creator = currentUser() and created >= a relative date.
+func TestCreateWithPropertiesAndRecentSearch(t *testing.T) {
+	t.Parallel()
+	s := jiratest.NewServer(jiratest.NewTicketingTenant(1, 0), jiratest.Unlimited())
+	defer s.Close()
+	a := classic(s)
+	api := s.URL + "/rest/api/3"
+	resp, body := do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
+		"project": map[string]string{"key": "P001"}, "issuetype": map[string]string{"id": "10001"}, "summary": "marked"},
+		"properties": []map[string]any{{"key": "batonkit.request", "value": map[string]string{"id": "r1"}}}})
+	wantStatus(t, resp, body, 201)
+	resp, body = do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
+		"project": map[string]string{"key": "P001"}, "issuetype": map[string]string{"id": "10001"}, "summary": "bad"},
+		"properties": []map[string]any{{"key": "", "value": 1}}})
+	wantStatus(t, resp, body, 400)
+
+	var sr struct {
+		Issues []struct {
+			Key        string         `json:"key"`
+			Properties map[string]any `json:"properties"`
+		} `json:"issues"`
+	}
+	jql := `project = P001 AND creator = currentUser() AND created >= "-5m" ORDER BY created DESC`
+	getJSON(t, a, api+"/search/jql?jql="+url.QueryEscape(jql)+"&fields=summary&properties=batonkit.request", &sr)
+	if len(sr.Issues) != 1 || sr.Issues[0].Key != "P001-1" || sr.Issues[0].Properties["batonkit.request"] == nil {
+		t.Fatalf("search: %+v", sr)
+	}
+	getJSON(t, a, api+"/search/jql?jql="+url.QueryEscape(`project = P001 AND creator = nobody`), &sr)
+	if len(sr.Issues) != 0 {
+		t.Fatalf("search by another creator: %+v", sr)
+	}
+	resp, body = do(t, a, "GET", api+"/search/jql?jql="+url.QueryEscape(`created >= "yesterday"`), nil)
+	wantStatus(t, resp, body, 400)
+}
