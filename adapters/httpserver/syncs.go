@@ -343,7 +343,8 @@ func (s *Server) lookup(id string) *syncRun {
 // [Server.Serve] does that.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
-	if !s.closed {
+	first := !s.closed
+	if first {
 		s.closed = true
 		close(s.closing)
 		if s.debounce != nil {
@@ -367,6 +368,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.cancelBase()
 	s.wg.Wait()
+	if first {
+		s.closeProvisioner(ctx)
+	}
 	return err
 }
 
