@@ -94,6 +94,11 @@ func (s *Server) provisioner(w http.ResponseWriter) (p *embed.Provisioner, done 
 }
 
 func (s *Server) handleGrant(w http.ResponseWriter, r *http.Request) {
+	p, done := s.provisioner(w)
+	if p == nil {
+		return
+	}
+	defer done()
 	var req GrantRequest
 	if !s.decodeBody(w, r, &req) {
 		return
@@ -103,11 +108,6 @@ func (s *Server) handleGrant(w http.ResponseWriter, r *http.Request) {
 			`body must be {"entitlement": "<resourceType>:<resourceId>:<slug>", "principal": {"type": "user"|"group", "id": "..."}}`)
 		return
 	}
-	p, done := s.provisioner(w)
-	if p == nil {
-		return
-	}
-	defer done()
 	res, err := p.Grant(r.Context(), req.Entitlement, embed.Principal{Type: req.Principal.Type, ID: req.Principal.ID})
 	s.answerGrant(w, "grant", req.Entitlement, req.Principal, res, err)
 }
@@ -139,6 +139,11 @@ func (s *Server) answerGrant(w http.ResponseWriter, op, ent string, pr Principal
 }
 
 func (s *Server) handleCreateAccount(w http.ResponseWriter, r *http.Request) {
+	p, done := s.provisioner(w)
+	if p == nil {
+		return
+	}
+	defer done()
 	var req AccountRequest
 	if !s.decodeBody(w, r, &req) {
 		return
@@ -147,11 +152,6 @@ func (s *Server) handleCreateAccount(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "bad_request", `body must be {"email": "...", "products": ["jira-software", ...]}`)
 		return
 	}
-	p, done := s.provisioner(w)
-	if p == nil {
-		return
-	}
-	defer done()
 	res, err := p.CreateAccount(r.Context(), req.Email, req.Products...)
 	if err != nil {
 		s.provisionError(w, "create account", err)
