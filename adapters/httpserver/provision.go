@@ -188,9 +188,11 @@ func (s *Server) handleDeprovision(w http.ResponseWriter, r *http.Request) {
 // is the connector's, which names IDs and never a secret.
 func (s *Server) provisionError(w http.ResponseWriter, op string, err error) {
 	code := status.Code(err)
+	// The innermost status's message, without "embed: grant: rpc error: …".
 	msg := err.Error()
-	if st, ok := status.FromError(err); ok && st.Message() != "" {
-		msg = st.Message()
+	var gs interface{ GRPCStatus() *status.Status }
+	if errors.As(err, &gs) && gs.GRPCStatus().Message() != "" {
+		msg = gs.GRPCStatus().Message()
 	}
 	var httpCode int
 	switch code {

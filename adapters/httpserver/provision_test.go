@@ -6,8 +6,10 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
@@ -222,5 +224,37 @@ func TestProvisioningOffAndAuth(t *testing.T) {
 	on.call("POST", "/v1/accounts", `{"email": "kim@acme.example"}`, http.StatusServiceUnavailable, &ae)
 	if ae.Error.Code != "shutting_down" {
 		t.Errorf("after shutdown: %+v", ae.Error)
+	}
+}
+
+// TestProvisioningRateLimited: a site that asks for a long wait (its hourly
+// quota is spent) answers 503 with Retry-After and the site's message.
+func TestProvisioningRateLimited(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 2, 3, 0, 5, 0, time.UTC) // the quota resets in 3595 s
+	e := newEnv(t, func(c *Config) { c.Provisioning = true },
+		jiratest.WithRateLimits(jiratest.RateLimits{HourlyQuota: 1}), jiratest.WithClock(func() time.Time { return now }))
+	group, _ := provTargets(t)
+	body := `{"entitlement": "group:` + group + `:member", "principal": {"type": "user", "id": "712020:00000000-0000-0000-0000-00000000abcd"}}`
+	var last *http.Response
+	for range 3 { // the first requests may still fit in the quota
+		resp := e.do("POST", "/v1/grants", testToken, strings.NewReader(body), "Content-Type", "application/json")
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			last = resp
+			var ae apiError
+			if err := json.Unmarshal(b, &ae); err != nil || ae.Error.Message == "" {
+				t.Fatalf("503 body %s", b)
+			}
+			break
+		}
+	}
+	if last == nil {
+		t.Fatal("no 503 once the hourly quota was spent")
+	}
+	ra, err := strconv.Atoi(last.Header.Get("Retry-After"))
+	if err != nil || ra < 60 || ra > 3600 {
+		t.Errorf("Retry-After %q, want the wait to the top of the hour", last.Header.Get("Retry-After"))
 	}
 }
