@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/batonkit/jiracloud/atlassian"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
 
@@ -256,5 +257,35 @@ func TestProvisioningRateLimited(t *testing.T) {
 	ra, err := strconv.Atoi(last.Header.Get("Retry-After"))
 	if err != nil || ra < 60 || ra > 3600 {
 		t.Errorf("Retry-After %q, want the wait to the top of the hour", last.Header.Get("Retry-After"))
+	}
+}
+
+// TestProvisioningDeprovisionOrgMode: in organization mode DELETE
+// /v1/users/{user} suspends the account once; a repeat is already done.
+func TestProvisioningDeprovisionOrgMode(t *testing.T) {
+	t.Parallel()
+	var fake *jiratest.Server
+	e := newEnv(t, func(c *Config) {
+		c.Provisioning = true
+		fake = jiratest.NewServer(jiratest.Generate(jiratest.Small, 1), jiratest.Unlimited())
+		t.Cleanup(fake.Close)
+		c.Connector.JiraURL, c.Connector.JiraEmail, c.Connector.JiraAPIToken = fake.URL, fake.Email, fake.APIToken
+		c.Connector.AtlassianOrgID, c.Connector.AtlassianAPIToken = fake.OrgID, fake.AdminKey
+		c.Connector.AtlassianOptions = []atlassian.Option{atlassian.WithBaseURL(fake.AdminURL()), atlassian.WithLoopback()}
+	})
+	var acct AccountResponse
+	e.call("POST", "/v1/accounts", `{"email": "pat@acme.example"}`, http.StatusCreated, &acct)
+	n := len(fake.MutationLog())
+	var d DeprovisionResponse
+	e.call("DELETE", "/v1/users/"+acct.AccountID, "", http.StatusOK, &d)
+	if d.AccountID != acct.AccountID || d.AlreadyDone || d.PreviousStatus != "active" || len(fake.MutationLog()) != n+1 {
+		t.Fatalf("deprovision: %+v; mutations %q", d, fake.MutationLog()[n:])
+	}
+	e.call("DELETE", "/v1/users/"+acct.AccountID, "", http.StatusOK, &d)
+	if !d.AlreadyDone || len(fake.MutationLog()) != n+1 {
+		t.Fatalf("repeated deprovision: %+v", d)
+	}
+	if !strings.Contains(e.logs.String(), "provisioning deprovision") || strings.Contains(e.logs.String(), fake.AdminKey) {
+		t.Error("the deprovision is not logged, or the log holds the admin key")
 	}
 }
