@@ -50,6 +50,13 @@ type Config struct {
 	WebhookDebounce time.Duration
 	WebhookMaxDelay time.Duration
 
+	// Provisioning enables the write routes (POST /v1/grants, DELETE
+	// /v1/grants/{grant}, POST /v1/accounts, DELETE /v1/users/{user}): the
+	// server then builds one embed.Provisioner from Connector and closes it
+	// on shutdown. Off (the default), those routes answer 403
+	// provisioning_disabled and the server never writes to the site.
+	Provisioning bool
+
 	// SyncOptions are extra options for embed.Sync (workers, storage
 	// engine, sdksync options). WithC1ZPath, WithTmpDir and WithProgress
 	// are set by the server.

@@ -2,7 +2,10 @@
 // API on net/http alone: it runs syncs with adapters/embed (one at a time),
 // streams their progress, serves the c1z, answers access queries over the
 // last successful sync, exposes Prometheus metrics, and syncs again when
-// Jira's webhooks say users, groups, projects or roles changed.
+// Jira's webhooks say users, groups, projects or roles changed. With
+// Config.Provisioning it also changes access (grant, revoke, invite,
+// deprovision) through one embed.Provisioner; without it those routes
+// answer 403 provisioning_disabled.
 //
 //	srv, err := httpserver.New(httpserver.Config{
 //		Connector: cfg,                    // connector.Config of the site
@@ -26,6 +29,17 @@
 // (the event stream and the download move their write deadline forward
 // themselves), CORS is off unless origins are configured, and no token or
 // secret is ever logged or returned.
+//
+// # Provisioning
+//
+// POST /v1/grants, DELETE /v1/grants/{grant}, POST /v1/accounts and DELETE
+// /v1/users/{user} call embed.Provisioner: idempotent by state (a repeat
+// answers alreadyDone and writes nothing), each write logged at info with
+// IDs only. The provisioner's gRPC codes map to HTTP: InvalidArgument 400,
+// NotFound 404, FailedPrecondition 409, PermissionDenied 403, Unavailable
+// and ResourceExhausted 503 (Retry-After when the site gave a wait),
+// DeadlineExceeded 504, anything else 502; the error body carries the
+// connector's message.
 //
 // # Syncs and files
 //

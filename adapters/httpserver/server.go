@@ -52,6 +52,9 @@ type Server struct {
 
 	latest atomic.Pointer[finished] // last successful sync, queryable
 	seq    atomic.Uint64
+
+	prov      *embed.Provisioner // nil unless Config.Provisioning
+	provCalls sync.WaitGroup     // provisioning calls in flight
 }
 
 // finished is the last successful sync: its run, file and query index.
@@ -66,7 +69,8 @@ type finished struct {
 // route is one entry of the API. Every route goes through the same
 // middleware (metrics, logging, body limit, CORS) and, unless public or
 // signed, the bearer-token/mTLS check. Provisioning routes (grant, revoke,
-// create account) are added as entries of [Server.routes] like the others.
+// create account, deprovision) are entries like the others; they answer
+// 403 unless Config.Provisioning is set.
 type route struct {
 	pattern string // method and path, as http.ServeMux takes it
 	auth    authKind
@@ -101,6 +105,11 @@ func (s *Server) routes() []route {
 		{"GET /v1/projects/{project}/browsers", authToken, s.handleProjectBrowsers},
 		{"GET /v1/project-roles/{role}/holders", authToken, s.handleRoleHolders},
 		{"GET /v1/entitlements/{entitlement}/holders", authToken, s.handleEntitlementHolders},
+
+		{"POST /v1/grants", authToken, s.handleGrant},
+		{"DELETE /v1/grants/{grant}", authToken, s.handleRevoke},
+		{"POST /v1/accounts", authToken, s.handleCreateAccount},
+		{"DELETE /v1/users/{user}", authToken, s.handleDeprovision},
 	}
 	if s.cfg.WebhookSecret != "" {
 		rs = append(rs, route{"POST /v1/webhooks/jira", authSigned, s.handleWebhook})
@@ -129,6 +138,9 @@ func New(cfg Config) (*Server, error) {
 	// The connector's clients report every attempt, 429 and retry to the
 	// metrics as they happen (the Admin API client shares the transport).
 	s.cfg.Connector.JiraOptions = append(slices.Clone(c.Connector.JiraOptions), jira.WithObserver(s.metrics.observe))
+	if err := s.newProvisioner(); err != nil {
+		return nil, err
+	}
 
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {

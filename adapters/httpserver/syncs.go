@@ -339,11 +339,13 @@ func (s *Server) lookup(id string) *syncRun {
 // /readyz fails, event streams end and the debounce timer stops. A running
 // sync may finish until ctx ends; then it is cancelled, and Shutdown waits
 // for it to clean up (embed.Sync removes its partial file, and a cancelled
-// sync never replaces the last good c1z). It does not close listeners:
-// [Server.Serve] does that.
+// sync never replaces the last good c1z). New provisioning calls are then
+// refused (503), and the provisioner is closed once the calls in flight
+// end (or ctx does). It does not close listeners: [Server.Serve] does that.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
-	if !s.closed {
+	first := !s.closed
+	if first {
 		s.closed = true
 		close(s.closing)
 		if s.debounce != nil {
@@ -367,6 +369,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.cancelBase()
 	s.wg.Wait()
+	if first {
+		s.closeProvisioner(ctx)
+	}
 	return err
 }
 

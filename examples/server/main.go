@@ -18,7 +18,9 @@
 // rotation) and BATON_SERVER_WEBHOOK_SECRET (or --server-webhook-secret-file).
 // SIGINT or SIGTERM shut down gracefully: a running sync gets
 // --server-shutdown-grace to finish, then is cancelled without leaving a
-// partial file. See docs/openapi.yaml for the API and
+// partial file. --provisioning (BATON_PROVISIONING=true) enables the write
+// routes: grants, revokes, invitations and, in organization mode,
+// suspension (docs/PROVISIONING.md). See docs/openapi.yaml for the API and
 // examples/kubernetes/server.yaml for a deployment.
 package main
 
@@ -176,6 +178,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	logFormat := f.str("server-log-format", "json", "log format: json or text")
 	logLevel := f.str("server-log-level", "info", "log level: debug, info, warn, error")
 	workers := f.integer("sync-workers", 1, "SDK sync workers (more than 1: the SDK's parallel syncer)")
+	provisioning := f.boolean("provisioning", false, "serve the write routes (grant, revoke, invite, deprovision); off, they answer 403")
 	sdkExpand := f.boolean("sdk-expand", true, "let the SDK expand grants into the c1z (off: faster syncs and smaller files; queries still expand)")
 
 	fakeSize := f.str("fake-size", "small", "size of the built-in fake site: small, medium, large or xl")
@@ -306,6 +309,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		Connector: conn, DataDir: *dataDir, Tokens: tokens, TLS: tlsCfg,
 		WebhookSecret: hookSecret, WebhookDebounce: *debounce, CORSOrigins: splitList(*cors),
 		MaxBodyBytes: int64(*maxBody), ShutdownGrace: *grace, SyncOptions: syncOpts, Logger: logger,
+		Provisioning: *provisioning,
 	})
 	if err != nil {
 		return err
@@ -320,7 +324,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		scheme = "https"
 	}
 	logger.Info("listening", "url", scheme+"://"+ln.Addr().String(), "data_dir", *dataDir,
-		"webhooks", hookSecret != "", "mtls", tlsCfg != nil && tlsCfg.ClientCAs != nil)
+		"webhooks", hookSecret != "", "mtls", tlsCfg != nil && tlsCfg.ClientCAs != nil, "provisioning", *provisioning)
 	if genTokenFile != "" {
 		fmt.Fprintf(stderr, "\nA bearer token for this run is in %s (mode 0600). Try:\n"+
 			"  TOKEN=$(cat %s)\n  curl -s -X POST -H \"Authorization: Bearer $TOKEN\" %s://%s/v1/syncs\n"+

@@ -52,6 +52,10 @@ func TestServerOnTheFakeSite(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, body
 	}
+	// Provisioning is off unless asked for.
+	if code, body := do("POST", "/v1/accounts"); code != http.StatusForbidden || !strings.Contains(string(body), "provisioning_disabled") {
+		t.Fatalf("POST /v1/accounts without --provisioning: %d %s", code, body)
+	}
 	if code, _ := do("POST", "/v1/syncs"); code != http.StatusAccepted {
 		t.Fatalf("start: %d", code)
 	}
