@@ -8,7 +8,6 @@ import (
 	"time"
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
-	"github.com/conductorone/baton-sdk/pkg/pagination"
 	rs "github.com/conductorone/baton-sdk/pkg/types/resource"
 	"google.golang.org/grpc/codes"
 
@@ -76,14 +75,11 @@ func (c *Connector) orgResources(ctx context.Context) ([]string, error) {
 // records every synced account; an account already emitted in this walk is
 // skipped.
 func (c *Connector) orgUserPage(ctx context.Context, tok string) (userPageResult, error) {
-	bag := &pagination.Bag{}
-	if err := bag.Unmarshal(tok); err != nil {
-		return userPageResult{}, errorf(codes.InvalidArgument, "invalid page token: %v", err)
+	w, err := c.startOrgWalk(tok, phaseJiraUsers, phaseOrgUsers)
+	if err != nil {
+		return userPageResult{}, err
 	}
-	if bag.Current() == nil {
-		bag.Push(pagination.PageState{ResourceTypeID: phaseJiraUsers})
-		bag.Push(pagination.PageState{ResourceTypeID: phaseOrgUsers})
-	}
+	bag := w.bag
 	var out userPageResult
 	var cursor string
 	switch bag.ResourceTypeID() {
@@ -102,6 +98,9 @@ func (c *Connector) orgUserPage(ctx context.Context, tok string) (userPageResult
 			return userPageResult{}, wrapErr(opListOrgUsers, err)
 		}
 		cursor, out.annos = resp.NextCursor, rateAnnotations(resp)
+		if err := w.count(len(users)); err != nil {
+			return userPageResult{}, err
+		}
 		for _, u := range users {
 			if c.cfg.SkipCustomerUser && u.AccountType == atlassian.AccountTypeCustomer {
 				continue
@@ -119,6 +118,9 @@ func (c *Connector) orgUserPage(ctx context.Context, tok string) (userPageResult
 			return userPageResult{}, wrapErr(opListUsers, err)
 		}
 		cursor, out.annos = resp.NextCursor, rateAnnotations(resp)
+		if err := w.count(len(users)); err != nil {
+			return userPageResult{}, err
+		}
 		out.active = activeAccounts(users)
 		for _, u := range users {
 			if c.cfg.SkipCustomerUser && u.AccountType == jira.AccountTypeCustomer {
@@ -134,9 +136,9 @@ func (c *Connector) orgUserPage(ctx context.Context, tok string) (userPageResult
 	default:
 		return userPageResult{}, errorf(codes.InvalidArgument, "invalid page token: unknown phase %q", bag.ResourceTypeID())
 	}
-	next, err := bag.NextToken(cursor)
+	next, err := w.next(cursor)
 	if err != nil {
-		return userPageResult{}, errorf(codes.Internal, "page token: %v", err)
+		return userPageResult{}, err
 	}
 	out.next = next
 	return out, nil
@@ -148,14 +150,11 @@ func (c *Connector) orgUserPage(ctx context.Context, tok string) (userPageResult
 // return, groups without a product role that are still project role actors
 // or permission holders). The List call skips a group already emitted.
 func (c *Connector) orgGroupPage(ctx context.Context, tok string) (groupPageResult, error) {
-	bag := &pagination.Bag{}
-	if err := bag.Unmarshal(tok); err != nil {
-		return groupPageResult{}, errorf(codes.InvalidArgument, "invalid page token: %v", err)
+	w, err := c.startOrgWalk(tok, phaseJiraGroups, phaseOrgGroups)
+	if err != nil {
+		return groupPageResult{}, err
 	}
-	if bag.Current() == nil {
-		bag.Push(pagination.PageState{ResourceTypeID: phaseJiraGroups})
-		bag.Push(pagination.PageState{ResourceTypeID: phaseOrgGroups})
-	}
+	bag := w.bag
 	var out groupPageResult
 	var cursor string
 	add := func(id jira.GroupID, name string) error {
@@ -179,6 +178,9 @@ func (c *Connector) orgGroupPage(ctx context.Context, tok string) (groupPageResu
 			return groupPageResult{}, wrapErr(opListOrgGroups, err)
 		}
 		cursor, out.annos = resp.NextCursor, rateAnnotations(resp)
+		if err := w.count(len(groups)); err != nil {
+			return groupPageResult{}, err
+		}
 		for _, g := range groups {
 			if err := add(g.ID, g.Name); err != nil {
 				return groupPageResult{}, err
@@ -190,6 +192,9 @@ func (c *Connector) orgGroupPage(ctx context.Context, tok string) (groupPageResu
 			return groupPageResult{}, wrapErr(opListGroups, err)
 		}
 		cursor, out.annos = resp.NextCursor, rateAnnotations(resp)
+		if err := w.count(len(groups)); err != nil {
+			return groupPageResult{}, err
+		}
 		for _, g := range groups {
 			if err := add(g.GroupID, g.Name); err != nil {
 				return groupPageResult{}, err
@@ -198,9 +203,9 @@ func (c *Connector) orgGroupPage(ctx context.Context, tok string) (groupPageResu
 	default:
 		return groupPageResult{}, errorf(codes.InvalidArgument, "invalid page token: unknown phase %q", bag.ResourceTypeID())
 	}
-	next, err := bag.NextToken(cursor)
+	next, err := w.next(cursor)
 	if err != nil {
-		return groupPageResult{}, errorf(codes.Internal, "page token: %v", err)
+		return groupPageResult{}, err
 	}
 	out.next = next
 	return out, nil

@@ -131,6 +131,15 @@ func (c *Client) walkLimits() apiclient.Limits {
 	return apiclient.Limits{Pages: c.walk.pages, Items: c.walk.items, Option: "jira.WithPaginationLimits"}
 }
 
+// PaginationLimits returns the bounds of one pagination walk: the ones set
+// with [WithPaginationLimits], else [DefaultMaxPages] and [DefaultMaxItems].
+// A caller that drives a walk page by page itself (across resumable page
+// tokens, or over another API's cursors) can apply the same bounds.
+func (c *Client) PaginationLimits() (maxPages, maxItems int) {
+	l := c.walkLimits()
+	return l.Pages, l.Items
+}
+
 // nextOf is a page response's next cursor.
 func nextOf(r *Response) string { return r.NextCursor }
 

@@ -29,6 +29,12 @@ func (l Limits) check(pages, items int) error {
 	return nil
 }
 
+// Check returns an error wrapping ErrPaginationLimit once a walk fetched
+// more than the page bound or listed more than the item bound; callers that
+// drive a walk page by page themselves (e.g. across resumable page tokens)
+// use it to apply the same bounds as the iterators.
+func (l Limits) Check(pages, items int) error { return l.check(pages, items) }
+
 // CheckOffset refuses an offset page starting past the item limit.
 func (l Limits) CheckOffset(offset int) error { return l.check(0, offset) }
 
