@@ -268,43 +268,39 @@ func (c *Connector) createOnce(ctx context.Context, m *issueTypeMeta, create jir
 	return nil, wrapErr(opCreateTicket, fmt.Errorf("no issue was made after %d attempts: %w", maxCreateAttempts, lastErr))
 }
 
-// findByLabel searches the project for the issue carrying label, waiting
-// before each attempt as lookupWaits says. It returns nil, nil when no
-// issue has the label.
+// findByLabel searches the project for the issue carrying label. It
+// returns nil, nil when no issue has the label.
 func (c *Connector) findByLabel(ctx context.Context, key jira.ProjectKey, label string) (*jira.Issue, error) {
-	waits := c.tk.lookupWaits
-	if waits == nil {
-		waits = defaultLookupWaits
-	}
 	jql := "project = " + jira.QuoteJQL(string(key)) + " AND labels = " + jira.QuoteJQL(label)
-	var lastErr error
-	for _, w := range waits {
-		if w > 0 {
-			select {
-			case <-time.After(w):
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
+	return c.lookup(ctx, func(ctx context.Context) (*jira.Issue, error) {
 		issues, _, err := c.jira.Issues.Search(ctx, jql, &jira.SearchOptions{Fields: []string{"summary", "labels"}, PageSize: 2})
-		if err != nil {
-			lastErr = err
-			continue
+		if err != nil || len(issues) == 0 {
+			return nil, err
 		}
-		lastErr = nil
-		if len(issues) > 0 {
-			return &issues[0], nil
-		}
-	}
-	return nil, lastErr
+		return &issues[0], nil
+	})
 }
 
 // findByProperty looks for the issue whose RequestPropertyKey property
 // holds req.id among the issues the account created in the project since
 // shortly before req.since (newest first, at most propertyLookupPages
-// pages), waiting before each attempt as lookupWaits says. It returns nil,
-// nil when there is none.
+// pages). It returns nil, nil when there is none.
 func (c *Connector) findByProperty(ctx context.Context, key jira.ProjectKey, req requestMark) (*jira.Issue, error) {
+	return c.lookup(ctx, func(ctx context.Context) (*jira.Issue, error) {
+		// JQL's relative dates need no time zone; two minutes of margin
+		// cover clock skew between this host and Jira.
+		mins := int(c.tk.clock().Sub(req.since).Minutes()) + 3
+		jql := "project = " + jira.QuoteJQL(string(key)) + " AND creator = currentUser() AND created >= " +
+			jira.QuoteJQL("-"+strconv.Itoa(mins)+"m") + " ORDER BY created DESC"
+		return c.scanForProperty(ctx, jql, req.id)
+	})
+}
+
+// lookup runs search once per pause of lookupWaits (Jira's search index
+// lags behind a create), after waiting that pause, until it finds the
+// issue. It returns nil, nil when no attempt found it and the last one
+// succeeded, else the last attempt's error.
+func (c *Connector) lookup(ctx context.Context, search func(context.Context) (*jira.Issue, error)) (*jira.Issue, error) {
 	waits := c.tk.lookupWaits
 	if waits == nil {
 		waits = defaultLookupWaits
@@ -312,18 +308,15 @@ func (c *Connector) findByProperty(ctx context.Context, key jira.ProjectKey, req
 	var lastErr error
 	for _, w := range waits {
 		if w > 0 {
+			t := time.NewTimer(w)
 			select {
-			case <-time.After(w):
+			case <-t.C:
 			case <-ctx.Done():
+				t.Stop()
 				return nil, ctx.Err()
 			}
 		}
-		// JQL's relative dates need no time zone; two minutes of margin
-		// cover clock skew between this host and Jira.
-		mins := int(c.tk.clock().Sub(req.since).Minutes()) + 3
-		jql := "project = " + jira.QuoteJQL(string(key)) + " AND creator = currentUser() AND created >= " +
-			jira.QuoteJQL("-"+strconv.Itoa(mins)+"m") + " ORDER BY created DESC"
-		found, err := c.scanForProperty(ctx, jql, req.id)
+		found, err := search(ctx)
 		if err != nil {
 			lastErr = err
 			continue
