@@ -18,7 +18,7 @@ import (
 )
 
 // Version is the client version sent in the User-Agent header.
-const Version = "0.1.0"
+const Version = apiclient.Version
 
 // apiPrefix is the Jira platform REST API v3 path prefix.
 const apiPrefix = "/rest/api/3"
@@ -126,8 +126,8 @@ type walkLimits struct{ pages, items int }
 // Default pagination bounds: far above any Jira Cloud site (at most 150,000
 // users), low enough that a server paging forever ends in an error.
 const (
-	DefaultMaxPages = 100_000
-	DefaultMaxItems = 2_000_000
+	DefaultMaxPages = apiclient.DefaultMaxPages
+	DefaultMaxItems = apiclient.DefaultMaxItems
 )
 
 func (w walkLimits) orDefault() walkLimits {
@@ -292,13 +292,8 @@ func WithGatewayURL(raw string) Option {
 // [WithTokenSource].
 func NewClient(siteURL string, opts ...Option) (*Client, error) {
 	cfg := clientConfig{}
-	for _, o := range opts {
-		if o == nil {
-			continue
-		}
-		if err := o(&cfg); err != nil {
-			return nil, err
-		}
+	if err := apiclient.ApplyOptions(&cfg, opts); err != nil {
+		return nil, err
 	}
 	site, err := ParseSite(siteURL, cfg.allowLoopback)
 	if err != nil {
@@ -422,27 +417,23 @@ func (c *Client) TenantCloudID(ctx context.Context) (CloudID, error) {
 	return CloudID(strings.ToLower(ti.CloudID)), nil
 }
 
-// Response wraps the HTTP response of a call. Its body has been read and
-// closed. NextCursor is set by page methods: "" means there are no more pages.
-type Response struct {
-	*http.Response
-	// NextCursor is the cursor of the next page, or "" after the last page.
-	NextCursor string
-	// Rate is what the response said about rate limits.
-	Rate Rate
-	// Attempts is how many times the request was sent.
-	Attempts int
-	// RequestID is the Atl-Traceid header.
-	RequestID string
-	// Total is the item count a PageBean page reported ("total"), or -1
-	// when the page had none. It is a hint: Jira documents that it may
-	// change between pages, so pagination never stops on it. Responses
-	// that are not PageBean pages leave it at -1.
-	Total int
-	// PageSize is the page size the server applied to a PageBean page
-	// ("maxResults", which may be lower than asked), or 0 when absent.
-	PageSize int
-}
+// Response wraps the HTTP response of a call (of this client or of the
+// Atlassian Admin client: atlassian.Response is the same type). Its body has
+// been read and closed. Besides the embedded *http.Response it holds:
+//
+//   - NextCursor, set by page methods: the cursor of the next page, or ""
+//     after the last page.
+//   - Rate: what the response said about rate limits.
+//   - Attempts: how many times the request was sent.
+//   - RequestID: the Atl-Traceid header (X-Arequestid, or the Admin API's
+//     X-Request-Id, when absent).
+//   - Total: the item count a PageBean page reported ("total"), or -1 when
+//     the response reported none, which is every response that is not such
+//     a page (Admin API responses included). It is a hint: Jira documents
+//     that it may change between pages, so pagination never stops on it.
+//   - PageSize: the page size the server applied to a PageBean page
+//     ("maxResults", which may be lower than asked), or 0 when absent.
+type Response = apiclient.Response
 
 type authenticator interface {
 	apply(ctx context.Context, h http.Header) error
@@ -535,25 +526,24 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 	if err := c.auth.apply(ctx, h); err != nil {
 		return nil, err
 	}
-	resp, res, err := c.tr.Do(ctx, transport.Request{Method: r.method, URL: full, Header: h, Body: body})
+	httpResp, res, err := c.tr.Do(ctx, transport.Request{Method: r.method, URL: full, Header: h, Body: body})
 	if pe, ok := errors.AsType[*transport.PausedError](err); ok {
 		return nil, pausedError(r.method, full, pe)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("jira: %s %s: %w", r.method, apiclient.RedactURL(full), err)
 	}
-	defer resp.Body.Close()
-	out2 := &Response{Response: resp, Total: -1, Attempts: res.Attempts, RequestID: requestID(resp.Header),
-		Rate: transport.ParseRate(resp.Header, c.tr.Clock().Now())}
-	if resp.StatusCode/100 != 2 {
-		data := apiclient.ReadErrorBody(resp.Body, maxErrorBody, c.secrets(h.Get("Authorization"))...)
-		e := c.newError(r.method, full, resp, res, data, h.Get("Authorization"))
-		if resp.StatusCode == http.StatusUnauthorized {
+	defer httpResp.Body.Close()
+	resp := apiclient.NewResponse(httpResp, res.Attempts, requestID(httpResp.Header), transport.ParseRate(httpResp.Header, c.tr.Clock().Now()))
+	if httpResp.StatusCode/100 != 2 {
+		data := apiclient.ReadErrorBody(httpResp.Body, maxErrorBody, c.secrets(h.Get("Authorization"))...)
+		e := c.newError(r.method, full, httpResp, res, data, h.Get("Authorization"))
+		if httpResp.StatusCode == http.StatusUnauthorized {
 			e.Hint = c.unauthorizedHint(ctx)
 		}
-		return out2, e
+		return resp, e
 	}
-	return out2, apiclient.ReadJSON("jira", r.method, full, resp, out, c.maxBody, "jira.WithMaxResponseSize")
+	return resp, apiclient.ReadJSON("jira", r.method, full, httpResp, out, c.maxBody, "jira.WithMaxResponseSize")
 }
 
 // sameOrigin refuses a request URL whose scheme or host differs from the
