@@ -272,20 +272,25 @@ type request struct {
 // Do sends a request to the Admin API and decodes a 2xx JSON answer into out
 // (which may be nil). path is relative to the base URL, e.g. "/v1/orgs". It
 // is the escape hatch for endpoints without a typed method; non-2xx answers
-// return an [*Error].
+// return an [*Error]. The request is paced, counted and observed under its
+// path as the route ("/admin" + path, without a query string), since the
+// client cannot know which segments are identifiers.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) (*Response, error) {
 	if !strings.HasPrefix(path, "/") {
 		return nil, fmt.Errorf("atlassian: path %q must start with /", path)
 	}
-	return c.do(ctx, request{method: method, path: apiPath{path: path}, query: query, body: body}, out)
+	route := path
+	if u, err := url.Parse(path); err == nil {
+		route = u.Path
+	} else if i := strings.IndexAny(route, "?#"); i >= 0 {
+		route = route[:i]
+	}
+	return c.do(ctx, request{method: method, path: apiPath{path: path, route: route}, query: query, body: body}, out)
 }
 
 func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) {
 	full := c.base + r.path.path
-	route := ""
-	if r.path.route != "" {
-		route = "/admin" + r.path.route
-	}
+	route := "/admin" + r.path.route
 	if r.root {
 		full = c.root + r.path.path
 		route = r.path.route
@@ -341,8 +346,9 @@ func requestID(h http.Header) string {
 	return h.Get("X-Request-Id")
 }
 
-// apiPath is a request path plus its route template (IDs replaced by
-// "{}"), which keys the limiter's buckets and the counters.
+// apiPath is a request path plus its route: the endpoint template (IDs
+// replaced by "{}"), which keys the limiter's buckets, the counters,
+// observer events and metrics.
 type apiPath struct {
 	path  string // e.g. "/v1/orgs/0b5c…/users"
 	route string // e.g. "/v1/orgs/{}/users"

@@ -338,3 +338,18 @@ func TestResponseTotalUnknown(t *testing.T) {
 		t.Errorf("Total, PageSize, Attempts = %d, %d, %d; want -1, 0, 1", resp.Total, resp.PageSize, resp.Attempts)
 	}
 }
+
+// TestDoRoute: a raw request is routed by its literal path under /admin,
+// without the query string.
+func TestDoRoute(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	mux.HandleFunc("GET /admin/v1/orgs/{org}", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{}`) })
+	if _, err := c.Do(t.Context(), http.MethodGet, "/v1/orgs/o1?x=secret", nil, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{"GET /admin/v1/orgs/o1": 1}
+	if got := c.Stats().ByRoute; !reflect.DeepEqual(got, want) {
+		t.Errorf("ByRoute = %v, want %v", got, want)
+	}
+}

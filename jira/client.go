@@ -396,7 +396,7 @@ func (c *Client) TenantCloudID(ctx context.Context) (CloudID, error) {
 		return c.site.CloudID, nil
 	}
 	resp, res, err := c.tr.Do(ctx, transport.Request{Method: http.MethodGet, URL: c.site.BaseURL + "/_edge/tenant_info",
-		Header: http.Header{"Accept": {"application/json"}, "User-Agent": {c.userAgent}}})
+		Header: http.Header{"Accept": {"application/json"}, "User-Agent": {c.userAgent}}, Route: "/_edge/tenant_info"})
 	if err != nil {
 		return "", err
 	}
@@ -475,7 +475,7 @@ func (b bearerAuth) apply(ctx context.Context, h http.Header) error {
 // request describes one API call.
 type request struct {
 	method string
-	path   string // e.g. "/rest/api/3/users/search"
+	path   apiPath // e.g. "/rest/api/3/users/search", routed as itself
 	query  url.Values
 	body   any
 	header http.Header
@@ -486,11 +486,17 @@ type request struct {
 // "/rest/api/3/myself"; a path that does not, or that would address another
 // host, is refused before anything is sent. It is the escape hatch for
 // endpoints without a typed method; non-2xx answers return an [*Error].
+//
+// The request is paced, counted and observed under a route like every
+// typed call: when path addresses an endpoint a typed method uses, its
+// route is that method's endpoint template (e.g. "/rest/api/3/project/ACME"
+// → "/rest/api/3/project/{}"), so both share one rate budget; any other
+// path is its own route, without its query string.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) (*Response, error) {
 	if !strings.HasPrefix(path, "/") {
 		return nil, fmt.Errorf("jira: path %q must start with /", apiclient.RedactRaw(path))
 	}
-	return c.do(ctx, request{method: method, path: path, query: query, body: body}, out)
+	return c.do(ctx, request{method: method, path: rawPath(path), query: query, body: body}, out)
 }
 
 func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) {
@@ -498,7 +504,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 	if err != nil {
 		return nil, err
 	}
-	full := base + r.path
+	full := base + r.path.path
 	if len(r.query) > 0 {
 		full += "?" + r.query.Encode()
 	}
@@ -518,7 +524,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 		} else {
 			body, err = json.Marshal(r.body)
 			if err != nil {
-				return nil, fmt.Errorf("jira: encoding %s %s body: %w", r.method, r.path, err)
+				return nil, fmt.Errorf("jira: encoding %s %s body: %w", r.method, r.path.path, err)
 			}
 		}
 		h.Set("Content-Type", "application/json")
@@ -526,7 +532,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 	if err := c.auth.apply(ctx, h); err != nil {
 		return nil, err
 	}
-	httpResp, res, err := c.tr.Do(ctx, transport.Request{Method: r.method, URL: full, Header: h, Body: body})
+	httpResp, res, err := c.tr.Do(ctx, transport.Request{Method: r.method, URL: full, Header: h, Body: body, Route: r.path.route})
 	if pe, ok := errors.AsType[*transport.PausedError](err); ok {
 		return nil, pausedError(r.method, full, pe)
 	}
@@ -606,7 +612,7 @@ func (c *Client) unauthorizedHint(ctx context.Context) string {
 	gw := c.gateway + "/ex/jira/" + string(id)
 	h := http.Header{"Accept": {"application/json"}, "User-Agent": {c.userAgent}}
 	_ = b.apply(ctx, h)
-	resp, _, err := c.tr.Do(ctx, transport.Request{Method: http.MethodGet, URL: gw + apiPrefix + "/myself", Header: h})
+	resp, _, err := c.tr.Do(ctx, transport.Request{Method: http.MethodGet, URL: gw + apiPrefix + "/myself", Header: h, Route: apiPrefix + "/myself"})
 	if err != nil {
 		c.hintDone = ctx.Err() == nil
 		return c.hint

@@ -198,7 +198,7 @@ func (c *Client) offsetQuery(q url.Values, p offsetParams, o ListOptions, def, m
 }
 
 // fetchPageBean fetches one page of a startAt/maxResults endpoint answering a PageBean.
-func fetchPageBean[T any](ctx context.Context, c *Client, path string, q url.Values, o ListOptions, def, max int) ([]T, *Response, error) {
+func fetchPageBean[T any](ctx context.Context, c *Client, path apiPath, q url.Values, o ListOptions, def, max int) ([]T, *Response, error) {
 	return fetchBean[T](ctx, c, request{method: http.MethodGet, path: path, query: q}, startAtParams, o, def, max)
 }
 
@@ -227,7 +227,7 @@ func fetchBean[T any](ctx context.Context, c *Client, r request, p offsetParams,
 }
 
 // fetchArray fetches one page of a startAt/maxResults endpoint answering a bare JSON array.
-func fetchArray[T any](ctx context.Context, c *Client, path string, q url.Values, o ListOptions, def, max int) ([]T, *Response, error) {
+func fetchArray[T any](ctx context.Context, c *Client, path apiPath, q url.Values, o ListOptions, def, max int) ([]T, *Response, error) {
 	q, start, err := c.offsetQuery(q, startAtParams, o, def, max)
 	if err != nil {
 		return nil, nil, err

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -116,12 +117,74 @@ func TestRouteNames(t *testing.T) {
 		{"Users.Remove", func(ctx context.Context) { c.Users.Remove(ctx, account) }, "DELETE /rest/api/3/user"},
 		{"Users.Groups", func(ctx context.Context) { c.Users.Groups(ctx, account) }, "GET /rest/api/3/user/groups"},
 	}
+	used := map[string]bool{}
 	for _, tt := range tests {
 		tt.call(ctx)
 		if got := rec.take(); !slices.Equal(got, []string{tt.want}) {
 			t.Errorf("%s: routes %q, want [%q]", tt.name, got, tt.want)
 		}
+		_, route, _ := strings.Cut(tt.want, " ")
+		used[route] = true
 	}
+	// The table Client.Do matches raw paths against holds exactly the
+	// typed methods' routes.
+	table := map[string]bool{}
+	for _, r := range routes {
+		table[r] = true
+	}
+	for r := range used {
+		if !table[r] {
+			t.Errorf("route %s of a typed method is missing from the routes table", r)
+		}
+	}
+	for r := range table {
+		if !used[r] {
+			t.Errorf("routes table entry %s is used by no typed method", r)
+		}
+	}
+}
+
+// TestDoRouteNames: a raw request is routed as the typed method for the
+// same endpoint, so both share one budget; any other path is its own route.
+func TestDoRouteNames(t *testing.T) {
+	t.Parallel()
+	rec := &routeRecorder{}
+	c, mux, _ := setup(t, WithObserver(rec.observe))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, `{}`) })
+	tests := []struct{ method, path, want string }{
+		{http.MethodGet, "/rest/api/3/project/ACME", "GET /rest/api/3/project/{}"},
+		{http.MethodGet, "/rest/api/3/project/10001", "GET /rest/api/3/project/{}"},
+		{http.MethodGet, "/rest/api/3/project/search", "GET /rest/api/3/project/search"},
+		{http.MethodPut, "/rest/api/3/project/ACME/role/10002", "PUT /rest/api/3/project/{}/role/{}"},
+		{http.MethodGet, "/rest/api/3/issue/createmeta/ACME/issuetypes/10004", "GET /rest/api/3/issue/createmeta/{}/issuetypes/{}"},
+		{http.MethodGet, "/rest/servicedeskapi/servicedesk/4/customer", "GET /rest/servicedeskapi/servicedesk/{}/customer"},
+		{http.MethodGet, "/rest/api/3/myself", "GET /rest/api/3/myself"},
+		{http.MethodGet, "/rest/api/3/myself?expand=groups", "GET /rest/api/3/myself"},
+		// No typed method: the path itself, without its query.
+		{http.MethodGet, "/rest/api/3/issue/ACME-1/worklog", "GET /rest/api/3/issue/ACME-1/worklog"},
+		{http.MethodGet, "/rest/api/3/project/", "GET /rest/api/3/project/"},
+		{http.MethodGet, "/rest/api/3/dashboard?startAt=5", "GET /rest/api/3/dashboard"},
+	}
+	for _, tt := range tests {
+		_, _ = c.Do(t.Context(), tt.method, tt.path, nil, nil, nil)
+		if got := rec.take(); !slices.Equal(got, []string{tt.want}) {
+			t.Errorf("Do(%s %s): routes %q, want [%q]", tt.method, tt.path, got, tt.want)
+		}
+	}
+}
+
+func TestEndpointFillsTemplate(t *testing.T) {
+	t.Parallel()
+	p := endpoint("/rest/api/3/project/{}/role/{}", "A%2FB", "10002")
+	if p.path != "/rest/api/3/project/A%2FB/role/10002" || p.route != "/rest/api/3/project/{}/role/{}" {
+		t.Errorf("endpoint = %+v", p)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("endpoint with too few segments did not panic")
+		}
+	}()
+	endpoint("/rest/api/3/project/{}")
 }
 
 // TestRouteNamesOfSiteCalls pins the routes of the calls the client makes
