@@ -555,9 +555,9 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 // sameOrigin refuses a request URL whose scheme or host differs from the
 // base URL's: credentials go to the site and nowhere else.
 func sameOrigin(base, full string) error {
-	bu, err1 := url.Parse(base)
-	fu, err2 := url.Parse(full)
-	if err1 != nil || err2 != nil || fu.User != nil || !strings.EqualFold(bu.Scheme, fu.Scheme) || !strings.EqualFold(bu.Host, fu.Host) {
+	bu, baseErr := url.Parse(base)
+	fu, fullErr := url.Parse(full)
+	if baseErr != nil || fullErr != nil || fu.User != nil || !strings.EqualFold(bu.Scheme, fu.Scheme) || !strings.EqualFold(bu.Host, fu.Host) {
 		return fmt.Errorf("jira: request URL %s does not address the site %s; refusing to send credentials there",
 			apiclient.RedactRaw(full), apiclient.RedactURL(base))
 	}
