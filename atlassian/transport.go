@@ -2,10 +2,10 @@ package atlassian
 
 import "github.com/batonkit/jiracloud/internal/transport"
 
-// The transport types are package jira's: a [Transport] built for one
-// client (jira.NewTransport, or either client's Transport method) can be
-// handed to the other with WithTransport, so both share one limiter and one
-// set of counters.
+// The transport types are the same types as package jira's, so a
+// [Transport] built for one client (jira.NewTransport, or either client's
+// Transport method) can be handed to the other with WithTransport, and both
+// share one limiter and one set of counters.
 type (
 	// Transport is the HTTP stack shared by the Jira and Atlassian Admin
 	// clients; it is the same type as jira.Transport.
