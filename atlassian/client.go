@@ -13,11 +13,10 @@ import (
 
 	"github.com/batonkit/jiracloud/internal/apiclient"
 	"github.com/batonkit/jiracloud/internal/transport"
-	"github.com/batonkit/jiracloud/jira"
 )
 
 // Version is the client version sent in the User-Agent header.
-const Version = jira.Version
+const Version = apiclient.Version
 
 // DefaultBaseURL is the Atlassian Admin API base. The user management API
 // (https://api.atlassian.com/users/{accountId}/manage/…) lives at the same
@@ -66,9 +65,11 @@ type secret func() string
 
 // Response is the response of one call: the HTTP response (body already read
 // and closed), NextCursor for page methods ("" after the last page), the
-// parsed rate-limit headers, the attempt count and the request ID. It is the
-// same type as [jira.Response].
-type Response = jira.Response
+// parsed rate-limit headers (Rate), the attempt count (Attempts) and the
+// request ID (Atl-Traceid, else X-Request-Id). Total is always -1: no Admin
+// API page reports a total. It is the same type as jira.Response, which
+// documents every field.
+type Response = apiclient.Response
 
 // Option configures a [Client]. Options validate their input; NewClient
 // returns the first error.
@@ -102,10 +103,10 @@ func WithLoopback() Option {
 	return func(c *clientConfig) error { c.allowLoopback = true; return nil }
 }
 
-// WithTransport shares an existing [jira.Transport] (and so its limiter and
+// WithTransport shares an existing [Transport] (and so its limiter and
 // counters) with this client, typically the one of the Jira client of the
 // same site. Other transport options are then ignored.
-func WithTransport(t *jira.Transport) Option {
+func WithTransport(t *Transport) Option {
 	return func(c *clientConfig) error { return c.tr.SetTransport("atlassian", t) }
 }
 
@@ -115,19 +116,19 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithRateLimiter paces requests with l, shared with other clients.
-func WithRateLimiter(l *jira.Limiter) Option {
+func WithRateLimiter(l *Limiter) Option {
 	return func(c *clientConfig) error { return c.tr.SetRateLimiter("atlassian", l) }
 }
 
 // WithRateLimits sets the client-side limits. The Admin API publishes no
-// numbers; the default is [jira.DefaultRateLimits], and 429 answers slow the
+// numbers; the default is jira.DefaultRateLimits, and 429 answers slow the
 // endpoint down further.
-func WithRateLimits(l jira.RateLimits) Option {
+func WithRateLimits(l RateLimits) Option {
 	return func(c *clientConfig) error { return c.tr.SetRateLimits("atlassian", l) }
 }
 
-// WithRetryPolicy sets the retry policy (default [jira.DefaultRetryPolicy]).
-func WithRetryPolicy(p jira.RetryPolicy) Option {
+// WithRetryPolicy sets the retry policy (default jira.DefaultRetryPolicy).
+func WithRetryPolicy(p RetryPolicy) Option {
 	return func(c *clientConfig) error { return c.tr.SetRetryPolicy("atlassian", p) }
 }
 
@@ -143,13 +144,13 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithObserver calls f for every attempt, 429 answer and retry as it
-// happens; see [jira.WithObserver]. Ignored with [WithTransport].
-func WithObserver(f func(jira.Event)) Option {
+// happens; see jira.WithObserver. Ignored with [WithTransport].
+func WithObserver(f func(Event)) Option {
 	return func(c *clientConfig) error { c.tr.SetObserver(f); return nil }
 }
 
 // WithClock injects the time source of the limiter and backoff (tests).
-func WithClock(clk jira.Clock) Option {
+func WithClock(clk Clock) Option {
 	return func(c *clientConfig) error { c.tr.SetClock(clk); return nil }
 }
 
@@ -160,7 +161,7 @@ func WithUserAgent(ua string) Option {
 
 // WithMaxResponseSize bounds the body of a successful answer (default 64
 // MiB). A longer body is not decoded: the call fails with an error that
-// matches [jira.ErrResponseTooLarge].
+// matches jira.ErrResponseTooLarge.
 func WithMaxResponseSize(n int64) Option {
 	return func(c *clientConfig) error { return c.tr.SetMaxResponseSize("atlassian", n) }
 }
@@ -173,13 +174,8 @@ func WithMaxResponseSize(n int64) Option {
 // an error, a log record or the output of fmt.
 func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	cfg := clientConfig{}
-	for _, o := range opts {
-		if o == nil {
-			continue
-		}
-		if err := o(&cfg); err != nil {
-			return nil, err
-		}
+	if err := apiclient.ApplyOptions(&cfg, opts); err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(apiKey) == "" {
 		return nil, errors.New("atlassian: NewClient needs an organization API key")
@@ -191,7 +187,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr := cfg.tr.Transport(jira.NewTransport)
+	tr := cfg.tr.Transport(apiclient.NewTransport)
 	ua := apiclient.UserAgent(cfg.userAgent, Version)
 	c := &Client{base: base, root: root, key: func() string { return apiKey }, tr: tr, userAgent: ua, maxBody: cfg.tr.MaxResponseSize()}
 	c.common.client = c
@@ -252,11 +248,11 @@ func (c *Client) origin() string {
 func (c *Client) UserManagementURL() string { return c.root }
 
 // Transport returns the client's transport, to share with other clients.
-func (c *Client) Transport() *jira.Transport { return c.tr }
+func (c *Client) Transport() *Transport { return c.tr }
 
 // Stats returns the transport's counters (shared with every client that
 // uses the same transport).
-func (c *Client) Stats() jira.Stats { return c.tr.Stats() }
+func (c *Client) Stats() Stats { return c.tr.Stats() }
 
 // String describes the client without its key.
 func (c *Client) String() string { return "atlassian.Client(" + c.base + ")" }
@@ -276,20 +272,25 @@ type request struct {
 // Do sends a request to the Admin API and decodes a 2xx JSON answer into out
 // (which may be nil). path is relative to the base URL, e.g. "/v1/orgs". It
 // is the escape hatch for endpoints without a typed method; non-2xx answers
-// return an [*Error].
+// return an [*Error]. The request is paced, counted and observed under its
+// path as the route ("/admin" + path, without a query string), since the
+// client cannot know which segments are identifiers.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) (*Response, error) {
 	if !strings.HasPrefix(path, "/") {
 		return nil, fmt.Errorf("atlassian: path %q must start with /", path)
 	}
-	return c.do(ctx, request{method: method, path: apiPath{path: path}, query: query, body: body}, out)
+	route := path
+	if u, err := url.Parse(path); err == nil {
+		route = u.Path
+	} else if i := strings.IndexAny(route, "?#"); i >= 0 {
+		route = route[:i]
+	}
+	return c.do(ctx, request{method: method, path: apiPath{path: path, route: route}, query: query, body: body}, out)
 }
 
 func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) {
 	full := c.base + r.path.path
-	route := ""
-	if r.path.route != "" {
-		route = "/admin" + r.path.route
-	}
+	route := "/admin" + r.path.route
 	if r.root {
 		full = c.root + r.path.path
 		route = r.path.route
@@ -313,21 +314,20 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 		h.Set("Content-Type", "application/json")
 	}
 	h.Set("Authorization", "Bearer "+c.key())
-	resp, res, err := c.tr.Do(ctx, transport.Request{Method: r.method, URL: full, Header: h, Body: body, Route: route})
+	httpResp, res, err := c.tr.Do(ctx, transport.Request{Method: r.method, URL: full, Header: h, Body: body, Route: route})
 	if pe, ok := errors.AsType[*transport.PausedError](err); ok {
 		return nil, pausedError(r.method, full, pe)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("atlassian: %s %s: %w", r.method, apiclient.RedactURL(full), c.scrubErr(err))
 	}
-	defer resp.Body.Close()
-	out2 := &Response{Response: resp, Attempts: res.Attempts, RequestID: requestID(resp.Header),
-		Rate: transport.ParseRate(resp.Header, c.tr.Clock().Now())}
-	if resp.StatusCode/100 != 2 {
-		data := apiclient.ReadErrorBody(resp.Body, maxErrorBody, c.key())
-		return out2, c.newError(r.method, full, resp, res, data)
+	defer httpResp.Body.Close()
+	resp := apiclient.NewResponse(httpResp, res.Attempts, requestID(httpResp.Header), transport.ParseRate(httpResp.Header, c.tr.Clock().Now()))
+	if httpResp.StatusCode/100 != 2 {
+		data := apiclient.ReadErrorBody(httpResp.Body, maxErrorBody, c.key())
+		return resp, c.newError(r.method, full, httpResp, res, data)
 	}
-	return out2, apiclient.ReadJSON("atlassian", r.method, full, resp, out, c.maxBody, "atlassian.WithMaxResponseSize")
+	return resp, apiclient.ReadJSON("atlassian", r.method, full, httpResp, out, c.maxBody, "atlassian.WithMaxResponseSize")
 }
 
 // scrubErr makes sure a transport error cannot carry the key (it never
@@ -346,8 +346,9 @@ func requestID(h http.Header) string {
 	return h.Get("X-Request-Id")
 }
 
-// apiPath is a request path plus its route template (IDs replaced by
-// "{}"), which keys the limiter's buckets and the counters.
+// apiPath is a request path plus its route: the endpoint template (IDs
+// replaced by "{}"), which keys the limiter's buckets, the counters,
+// observer events and metrics.
 type apiPath struct {
 	path  string // e.g. "/v1/orgs/0b5c…/users"
 	route string // e.g. "/v1/orgs/{}/users"

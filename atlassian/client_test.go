@@ -321,3 +321,35 @@ func TestOptions_transportPieces(t *testing.T) {
 		}
 	}
 }
+
+// TestResponseTotalUnknown: no Admin API page reports a total, so Total is
+// -1 (unknown), as on every Jira response that is not a PageBean page.
+func TestResponseTotalUnknown(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	mux.HandleFunc("GET /admin/v1/orgs", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, `{"data":[],"links":{}}`)
+	})
+	_, resp, err := c.Orgs.List(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Total != -1 || resp.PageSize != 0 || resp.Attempts != 1 {
+		t.Errorf("Total, PageSize, Attempts = %d, %d, %d; want -1, 0, 1", resp.Total, resp.PageSize, resp.Attempts)
+	}
+}
+
+// TestDoRoute: a raw request is routed by its literal path under /admin,
+// without the query string.
+func TestDoRoute(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	mux.HandleFunc("GET /admin/v1/orgs/{org}", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{}`) })
+	if _, err := c.Do(t.Context(), http.MethodGet, "/v1/orgs/o1?x=secret", nil, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{"GET /admin/v1/orgs/o1": 1}
+	if got := c.Stats().ByRoute; !reflect.DeepEqual(got, want) {
+		t.Errorf("ByRoute = %v, want %v", got, want)
+	}
+}

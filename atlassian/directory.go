@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/batonkit/jiracloud/jira"
 )
 
 // DirectoriesService covers the organization's user directories (Admin API
@@ -138,7 +136,7 @@ type ProductActivity struct {
 
 // CloudID is the cloud ID of the product instance: from a site ARI
 // (ari:cloud:jira-software::site/<cloudId>) or a bare cloud ID, else "".
-func (p ProductActivity) CloudID() jira.CloudID { return cloudIDOf(p.ID) }
+func (p ProductActivity) CloudID() CloudID { return cloudIDOf(p.ID) }
 
 // IsJira reports whether the product is a Jira product (jira-software,
 // jira-servicedesk, jira-product-discovery, jira-core, …), by its key or,

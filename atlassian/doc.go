@@ -62,9 +62,10 @@
 //
 // Requests go through the same transport as package jira: a client-side
 // limiter before every attempt, bounded retries, and reaction to
-// Retry-After and X-RateLimit-* headers. Build a [jira.Transport] once and
-// pass it to both clients ([WithTransport] here, jira.WithTransport there)
-// so that they share one limiter and one set of counters. The Admin API
+// Retry-After and X-RateLimit-* headers. Build a [Transport] once (it is
+// jira.Transport; jira.NewTransport builds one) and pass it to both clients
+// ([WithTransport] here, jira.WithTransport there) so that they share one
+// limiter and one set of counters. The Admin API
 // publishes no rate numbers; the default pacing is jira.DefaultRateLimits,
 // and every 429 slows the endpoint down further. A 429 is retried for every
 // method after the server's Retry-After (else X-RateLimit-Reset), up to the

@@ -10,7 +10,6 @@ import (
 
 	"github.com/batonkit/jiracloud/internal/apiclient"
 	"github.com/batonkit/jiracloud/internal/transport"
-	"github.com/batonkit/jiracloud/jira"
 )
 
 // Sentinel errors matched by [*Error] through errors.Is, by status code.
@@ -18,19 +17,19 @@ import (
 // and errors.Is(err, atlassian.ErrNotFound) are the same test.
 var (
 	// ErrNotFound matches a 404 (e.g. [CodeUserNotFound], [CodeGroupNotFound]).
-	ErrNotFound = jira.ErrNotFound
+	ErrNotFound = apiclient.ErrNotFound
 	// ErrUnauthorized matches a 401: a missing, wrong or expired API key.
-	ErrUnauthorized = jira.ErrUnauthorized
+	ErrUnauthorized = apiclient.ErrUnauthorized
 	// ErrForbidden matches a 403: the key may not manage this organization,
 	// group or account (or is a scoped key on the user management API).
-	ErrForbidden = jira.ErrForbidden
+	ErrForbidden = apiclient.ErrForbidden
 	// ErrRateLimited matches a 429, including a call refused during a long
 	// server-imposed pause; [Error].RetryAfter says how long to wait.
-	ErrRateLimited = jira.ErrRateLimited
+	ErrRateLimited = apiclient.ErrRateLimited
 	// ErrConflict matches a 409.
-	ErrConflict = jira.ErrConflict
+	ErrConflict = apiclient.ErrConflict
 	// ErrBadRequest matches a 400 (e.g. [CodeInvalidCursor], [CodeInvalidBody]).
-	ErrBadRequest = jira.ErrBadRequest
+	ErrBadRequest = apiclient.ErrBadRequest
 )
 
 // ErrSiteNotFound is returned by [WorkspacesService.FindJiraSite] when no
@@ -158,17 +157,13 @@ func (e *Error) HasCode(code string) bool {
 	return false
 }
 
-// Is matches the sentinel errors by status code, exactly as [jira.Error]
+// Is matches the sentinel errors by status code, exactly as jira.Error
 // does (they are the same sentinels).
-func (e *Error) Is(target error) bool {
-	return (&jira.Error{StatusCode: e.StatusCode}).Is(target)
-}
+func (e *Error) Is(target error) bool { return apiclient.StatusIs(e.StatusCode, target) }
 
 // Temporary reports whether retrying later may succeed (429, 5xx except
-// 501), exactly as [jira.Error] does.
-func (e *Error) Temporary() bool {
-	return (&jira.Error{StatusCode: e.StatusCode}).Temporary()
-}
+// 501), exactly as jira.Error does.
+func (e *Error) Temporary() bool { return apiclient.Temporary(e.StatusCode) }
 
 // DecodeErrorBody fills Errors, Code and Message from an Admin API or
 // gateway error body. Unknown shapes leave them empty; a plain-text body

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/batonkit/jiracloud/jira"
+	"github.com/batonkit/jiracloud/internal/apiclient"
 )
 
 // OrgID identifies an Atlassian organization (a UUID-like string shown in
@@ -22,13 +22,17 @@ const AllDirectories DirectoryID = "-"
 // products it is an ARI such as "ari:cloud:jira-software::site/<cloudId>".
 type WorkspaceID string
 
-// AccountID identifies an Atlassian account; it is the Jira client's type,
-// so IDs flow between both clients without conversion.
-type AccountID = jira.AccountID
+// AccountID identifies an Atlassian account; it is the same type as
+// jira.AccountID, so IDs flow between both clients without conversion.
+type AccountID = apiclient.AccountID
 
 // GroupID identifies a group. Admin API group IDs are the same UUIDs as
-// Jira's groupId, so this is the Jira client's type.
-type GroupID = jira.GroupID
+// Jira's groupId, so this is the same type as jira.GroupID.
+type GroupID = apiclient.GroupID
+
+// CloudID identifies an Atlassian cloud site (a UUID); it is the same type
+// as jira.CloudID.
+type CloudID = apiclient.CloudID
 
 // AccountType is the kind of account.
 type AccountType string

@@ -9,14 +9,13 @@ import (
 	"strings"
 
 	"github.com/batonkit/jiracloud/internal/apiclient"
-	"github.com/batonkit/jiracloud/jira"
 )
 
 // ListOptions selects one page: Cursor is "" for the first page, else a
 // previous [Response].NextCursor; PageSize 0 means the method's default
-// (the largest the endpoint honours). It is the Jira client's type. Some v1
-// endpoints take no page size and ignore PageSize.
-type ListOptions = jira.ListOptions
+// (the largest the endpoint honours). It is the same type as
+// jira.ListOptions. Some v1 endpoints take no page size and ignore PageSize.
+type ListOptions = apiclient.ListOptions
 
 // Page sizes. The v2 list and search endpoints accept at most 100 per page;
 // the v1 endpoints without a limit parameter choose their own.
@@ -27,7 +26,7 @@ const (
 
 // walkLimits bound one iterator walk: far above any organization, low
 // enough that a server paging forever ends in an error.
-var walkLimits = apiclient.Limits{Pages: jira.DefaultMaxPages, Items: jira.DefaultMaxItems, Option: "a page method with your own loop"}
+var walkLimits = apiclient.Limits{Pages: apiclient.DefaultMaxPages, Items: apiclient.DefaultMaxItems, Option: "a page method with your own loop"}
 
 // pageSize is the limit to ask for: the default for 0, at most maxPageSize.
 func pageSize(requested int) int { return apiclient.PageSize(requested, defaultPageSize, maxPageSize) }
@@ -116,14 +115,13 @@ func listQuery(o ListOptions) (q url.Values, first bool) {
 }
 
 // pageFunc fetches one page.
-type pageFunc[T any] func(ctx context.Context, opts ListOptions) ([]T, *Response, error)
+type pageFunc[T any] = apiclient.PageFunc[T]
 
 // paginate turns a page method into an iterator. It copies opts, follows
 // NextCursor until it is empty, checks ctx between pages, refuses a cursor
 // that does not advance, and on error yields (zero, err) once and stops.
 func paginate[T any](ctx context.Context, opts *ListOptions, fetch pageFunc[T]) iter.Seq2[T, error] {
-	return paginateOpts(ctx, opts, func(o *ListOptions) *ListOptions { return o },
-		func(ctx context.Context, o *ListOptions) ([]T, *Response, error) { return fetch(ctx, *o) })
+	return apiclient.PaginateList(ctx, opts, fetch, seenBefore, walkLimits)
 }
 
 // paginateOpts is [paginate] for page methods whose options struct embeds
@@ -131,11 +129,8 @@ func paginate[T any](ctx context.Context, opts *ListOptions, fetch pageFunc[T]) 
 // options), and fetches each page with a copy carrying the page's cursor,
 // so the caller's value is never changed.
 func paginateOpts[O, T any](ctx context.Context, opts *O, lo func(*O) *ListOptions, fetch func(context.Context, *O) ([]T, *Response, error)) iter.Seq2[T, error] {
-	return apiclient.Paginate(ctx, opts, func(o *O) *string { return &lo(o).Cursor }, fetch, nextOf, seenBefore, walkLimits)
+	return apiclient.PaginateEmbedded(ctx, opts, lo, fetch, seenBefore, walkLimits)
 }
-
-// nextOf is a page response's next cursor.
-func nextOf(r *Response) string { return r.NextCursor }
 
 // seenBefore refuses a next cursor already fetched in this listing: v1
 // cursors are URLs a faulty server may send back in a cycle.

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/batonkit/jiracloud/internal/apiclient"
-	"github.com/batonkit/jiracloud/jira"
 )
 
 // WorkspacesService lists an organization's workspaces (product instances)
@@ -102,17 +101,17 @@ func (w Workspace) IsJira() bool {
 
 // CloudID returns the site's cloud ID, read from the workspace's ARI (or
 // from an ID that is itself a cloud ID), lower-cased; "" if there is none.
-func (w Workspace) CloudID() jira.CloudID {
+func (w Workspace) CloudID() CloudID {
 	return cloudIDOf(string(w.ID))
 }
 
-func cloudIDOf(s string) jira.CloudID {
+func cloudIDOf(s string) CloudID {
 	s = strings.TrimSpace(s)
 	if m := siteARIRe.FindStringSubmatch(s); m != nil {
-		return jira.CloudID(strings.ToLower(m[1]))
+		return CloudID(strings.ToLower(m[1]))
 	}
 	if uuidRe.MatchString(s) {
-		return jira.CloudID(strings.ToLower(s))
+		return CloudID(strings.ToLower(s))
 	}
 	return ""
 }
@@ -207,7 +206,7 @@ func (s *WorkspacesService) ListIter(ctx context.Context, org OrgID, opts *ListO
 // siteRef is a normalised reference to a Jira site: a host or a cloud ID.
 type siteRef struct {
 	host    string
-	cloudID jira.CloudID
+	cloudID CloudID
 }
 
 // parseSiteRef accepts a site URL in any case, with or without scheme and

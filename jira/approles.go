@@ -49,7 +49,7 @@ type ApplicationRole struct {
 //	GET /rest/api/3/applicationrole
 func (s *ApplicationRolesService) List(ctx context.Context) ([]ApplicationRole, *Response, error) {
 	var roles []ApplicationRole
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/applicationrole"}, &roles)
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix + "/applicationrole")}, &roles)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -72,7 +72,7 @@ func (s *ApplicationRolesService) Get(ctx context.Context, key ProductKey) (*App
 	}
 	r := new(ApplicationRole)
 	resp, err := s.client.do(ctx, request{method: http.MethodGet,
-		path: apiPrefix + "/applicationrole/" + seg}, r)
+		path: endpoint(apiPrefix+"/applicationrole/{}", seg)}, r)
 	if err != nil {
 		return nil, resp, err
 	}

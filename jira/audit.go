@@ -188,7 +188,7 @@ func (s *AuditService) Records(ctx context.Context, opts *AuditOptions) ([]Audit
 		q.Set("to", o.To.UTC().Format(auditTimeFormat))
 	}
 	var page auditRecords
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/auditing/record", query: q}, &page)
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix + "/auditing/record"), query: q}, &page)
 	if err != nil {
 		return nil, resp, err
 	}

@@ -18,7 +18,7 @@ import (
 )
 
 // Version is the client version sent in the User-Agent header.
-const Version = "0.1.0"
+const Version = apiclient.Version
 
 // apiPrefix is the Jira platform REST API v3 path prefix.
 const apiPrefix = "/rest/api/3"
@@ -126,8 +126,8 @@ type walkLimits struct{ pages, items int }
 // Default pagination bounds: far above any Jira Cloud site (at most 150,000
 // users), low enough that a server paging forever ends in an error.
 const (
-	DefaultMaxPages = 100_000
-	DefaultMaxItems = 2_000_000
+	DefaultMaxPages = apiclient.DefaultMaxPages
+	DefaultMaxItems = apiclient.DefaultMaxItems
 )
 
 func (w walkLimits) orDefault() walkLimits {
@@ -292,13 +292,8 @@ func WithGatewayURL(raw string) Option {
 // [WithTokenSource].
 func NewClient(siteURL string, opts ...Option) (*Client, error) {
 	cfg := clientConfig{}
-	for _, o := range opts {
-		if o == nil {
-			continue
-		}
-		if err := o(&cfg); err != nil {
-			return nil, err
-		}
+	if err := apiclient.ApplyOptions(&cfg, opts); err != nil {
+		return nil, err
 	}
 	site, err := ParseSite(siteURL, cfg.allowLoopback)
 	if err != nil {
@@ -401,7 +396,7 @@ func (c *Client) TenantCloudID(ctx context.Context) (CloudID, error) {
 		return c.site.CloudID, nil
 	}
 	resp, res, err := c.tr.Do(ctx, transport.Request{Method: http.MethodGet, URL: c.site.BaseURL + "/_edge/tenant_info",
-		Header: http.Header{"Accept": {"application/json"}, "User-Agent": {c.userAgent}}})
+		Header: http.Header{"Accept": {"application/json"}, "User-Agent": {c.userAgent}}, Route: "/_edge/tenant_info"})
 	if err != nil {
 		return "", err
 	}
@@ -422,27 +417,23 @@ func (c *Client) TenantCloudID(ctx context.Context) (CloudID, error) {
 	return CloudID(strings.ToLower(ti.CloudID)), nil
 }
 
-// Response wraps the HTTP response of a call. Its body has been read and
-// closed. NextCursor is set by page methods: "" means there are no more pages.
-type Response struct {
-	*http.Response
-	// NextCursor is the cursor of the next page, or "" after the last page.
-	NextCursor string
-	// Rate is what the response said about rate limits.
-	Rate Rate
-	// Attempts is how many times the request was sent.
-	Attempts int
-	// RequestID is the Atl-Traceid header.
-	RequestID string
-	// Total is the item count a PageBean page reported ("total"), or -1
-	// when the page had none. It is a hint: Jira documents that it may
-	// change between pages, so pagination never stops on it. Responses
-	// that are not PageBean pages leave it at -1.
-	Total int
-	// PageSize is the page size the server applied to a PageBean page
-	// ("maxResults", which may be lower than asked), or 0 when absent.
-	PageSize int
-}
+// Response wraps the HTTP response of a call (of this client or of the
+// Atlassian Admin client: atlassian.Response is the same type). Its body has
+// been read and closed. Besides the embedded *http.Response it holds:
+//
+//   - NextCursor, set by page methods: the cursor of the next page, or ""
+//     after the last page.
+//   - Rate: what the response said about rate limits.
+//   - Attempts: how many times the request was sent.
+//   - RequestID: the Atl-Traceid header (X-Arequestid, or the Admin API's
+//     X-Request-Id, when absent).
+//   - Total: the item count a PageBean page reported ("total"), or -1 when
+//     the response reported none, which is every response that is not such
+//     a page (Admin API responses included). It is a hint: Jira documents
+//     that it may change between pages, so pagination never stops on it.
+//   - PageSize: the page size the server applied to a PageBean page
+//     ("maxResults", which may be lower than asked), or 0 when absent.
+type Response = apiclient.Response
 
 type authenticator interface {
 	apply(ctx context.Context, h http.Header) error
@@ -484,7 +475,7 @@ func (b bearerAuth) apply(ctx context.Context, h http.Header) error {
 // request describes one API call.
 type request struct {
 	method string
-	path   string // e.g. "/rest/api/3/users/search"
+	path   apiPath // e.g. "/rest/api/3/users/search", routed as itself
 	query  url.Values
 	body   any
 	header http.Header
@@ -495,11 +486,17 @@ type request struct {
 // "/rest/api/3/myself"; a path that does not, or that would address another
 // host, is refused before anything is sent. It is the escape hatch for
 // endpoints without a typed method; non-2xx answers return an [*Error].
+//
+// The request is paced, counted and observed under a route like every
+// typed call: when path addresses an endpoint a typed method uses, its
+// route is that method's endpoint template (e.g. "/rest/api/3/project/ACME"
+// → "/rest/api/3/project/{}"), so both share one rate budget; any other
+// path is its own route, without its query string.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) (*Response, error) {
 	if !strings.HasPrefix(path, "/") {
 		return nil, fmt.Errorf("jira: path %q must start with /", apiclient.RedactRaw(path))
 	}
-	return c.do(ctx, request{method: method, path: path, query: query, body: body}, out)
+	return c.do(ctx, request{method: method, path: rawPath(path), query: query, body: body}, out)
 }
 
 func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) {
@@ -507,7 +504,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 	if err != nil {
 		return nil, err
 	}
-	full := base + r.path
+	full := base + r.path.path
 	if len(r.query) > 0 {
 		full += "?" + r.query.Encode()
 	}
@@ -527,7 +524,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 		} else {
 			body, err = json.Marshal(r.body)
 			if err != nil {
-				return nil, fmt.Errorf("jira: encoding %s %s body: %w", r.method, r.path, err)
+				return nil, fmt.Errorf("jira: encoding %s %s body: %w", r.method, r.path.path, err)
 			}
 		}
 		h.Set("Content-Type", "application/json")
@@ -535,33 +532,32 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 	if err := c.auth.apply(ctx, h); err != nil {
 		return nil, err
 	}
-	resp, res, err := c.tr.Do(ctx, transport.Request{Method: r.method, URL: full, Header: h, Body: body})
+	httpResp, res, err := c.tr.Do(ctx, transport.Request{Method: r.method, URL: full, Header: h, Body: body, Route: r.path.route})
 	if pe, ok := errors.AsType[*transport.PausedError](err); ok {
 		return nil, pausedError(r.method, full, pe)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("jira: %s %s: %w", r.method, apiclient.RedactURL(full), err)
 	}
-	defer resp.Body.Close()
-	out2 := &Response{Response: resp, Total: -1, Attempts: res.Attempts, RequestID: requestID(resp.Header),
-		Rate: transport.ParseRate(resp.Header, c.tr.Clock().Now())}
-	if resp.StatusCode/100 != 2 {
-		data := apiclient.ReadErrorBody(resp.Body, maxErrorBody, c.secrets(h.Get("Authorization"))...)
-		e := c.newError(r.method, full, resp, res, data, h.Get("Authorization"))
-		if resp.StatusCode == http.StatusUnauthorized {
+	defer httpResp.Body.Close()
+	resp := apiclient.NewResponse(httpResp, res.Attempts, requestID(httpResp.Header), transport.ParseRate(httpResp.Header, c.tr.Clock().Now()))
+	if httpResp.StatusCode/100 != 2 {
+		data := apiclient.ReadErrorBody(httpResp.Body, maxErrorBody, c.secrets(h.Get("Authorization"))...)
+		e := c.newError(r.method, full, httpResp, res, data, h.Get("Authorization"))
+		if httpResp.StatusCode == http.StatusUnauthorized {
 			e.Hint = c.unauthorizedHint(ctx)
 		}
-		return out2, e
+		return resp, e
 	}
-	return out2, apiclient.ReadJSON("jira", r.method, full, resp, out, c.maxBody, "jira.WithMaxResponseSize")
+	return resp, apiclient.ReadJSON("jira", r.method, full, httpResp, out, c.maxBody, "jira.WithMaxResponseSize")
 }
 
 // sameOrigin refuses a request URL whose scheme or host differs from the
 // base URL's: credentials go to the site and nowhere else.
 func sameOrigin(base, full string) error {
-	bu, err1 := url.Parse(base)
-	fu, err2 := url.Parse(full)
-	if err1 != nil || err2 != nil || fu.User != nil || !strings.EqualFold(bu.Scheme, fu.Scheme) || !strings.EqualFold(bu.Host, fu.Host) {
+	bu, baseErr := url.Parse(base)
+	fu, fullErr := url.Parse(full)
+	if baseErr != nil || fullErr != nil || fu.User != nil || !strings.EqualFold(bu.Scheme, fu.Scheme) || !strings.EqualFold(bu.Host, fu.Host) {
 		return fmt.Errorf("jira: request URL %s does not address the site %s; refusing to send credentials there",
 			apiclient.RedactRaw(full), apiclient.RedactURL(base))
 	}
@@ -616,7 +612,7 @@ func (c *Client) unauthorizedHint(ctx context.Context) string {
 	gw := c.gateway + "/ex/jira/" + string(id)
 	h := http.Header{"Accept": {"application/json"}, "User-Agent": {c.userAgent}}
 	_ = b.apply(ctx, h)
-	resp, _, err := c.tr.Do(ctx, transport.Request{Method: http.MethodGet, URL: gw + apiPrefix + "/myself", Header: h})
+	resp, _, err := c.tr.Do(ctx, transport.Request{Method: http.MethodGet, URL: gw + apiPrefix + "/myself", Header: h, Route: apiPrefix + "/myself"})
 	if err != nil {
 		c.hintDone = ctx.Err() == nil
 		return c.hint

@@ -2,7 +2,6 @@ package jira
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -18,20 +17,20 @@ import (
 var (
 	// ErrNotFound matches a 404: an unknown ID or key, or an object the
 	// caller may not see.
-	ErrNotFound = errors.New("jira: not found")
+	ErrNotFound = apiclient.ErrNotFound
 	// ErrUnauthorized matches a 401: missing, wrong or expired credentials
 	// (see [Error].Hint for a scoped token sent to the site URL).
-	ErrUnauthorized = errors.New("jira: unauthorized")
+	ErrUnauthorized = apiclient.ErrUnauthorized
 	// ErrForbidden matches a 403: the credentials lack a permission.
-	ErrForbidden = errors.New("jira: forbidden")
+	ErrForbidden = apiclient.ErrForbidden
 	// ErrRateLimited matches a 429, including a call refused during a long
 	// server-imposed pause; [Error].RetryAfter says how long to wait.
-	ErrRateLimited = errors.New("jira: rate limited")
+	ErrRateLimited = apiclient.ErrRateLimited
 	// ErrConflict matches a 409, e.g. a user search that took too long.
-	ErrConflict = errors.New("jira: conflict")
+	ErrConflict = apiclient.ErrConflict
 	// ErrBadRequest matches a 400: invalid input, or a change that is
 	// already in place (see [IsAlreadyMember] and [IsNotMember]).
-	ErrBadRequest = errors.New("jira: bad request")
+	ErrBadRequest = apiclient.ErrBadRequest
 	// ErrResponseTooLarge matches a successful answer whose body is larger
 	// than the client's limit (see [WithMaxResponseSize]).
 	ErrResponseTooLarge = apiclient.ErrResponseTooLarge
@@ -113,23 +112,7 @@ func (e *Error) Error() string {
 }
 
 // Is matches the sentinel errors by status code.
-func (e *Error) Is(target error) bool {
-	switch target {
-	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound
-	case ErrUnauthorized:
-		return e.StatusCode == http.StatusUnauthorized
-	case ErrForbidden:
-		return e.StatusCode == http.StatusForbidden
-	case ErrRateLimited:
-		return e.StatusCode == http.StatusTooManyRequests
-	case ErrConflict:
-		return e.StatusCode == http.StatusConflict
-	case ErrBadRequest:
-		return e.StatusCode == http.StatusBadRequest
-	}
-	return false
-}
+func (e *Error) Is(target error) bool { return apiclient.StatusIs(e.StatusCode, target) }
 
 // maxDecodedMessages bounds how many messages and field errors are kept.
 const maxDecodedMessages = 50
@@ -162,9 +145,7 @@ func (e *Error) Message() string {
 }
 
 // Temporary reports whether retrying later may succeed (429, 5xx except 501).
-func (e *Error) Temporary() bool {
-	return e.StatusCode == http.StatusTooManyRequests || (e.StatusCode >= 500 && e.StatusCode != http.StatusNotImplemented)
-}
+func (e *Error) Temporary() bool { return apiclient.Temporary(e.StatusCode) }
 
 // DecodeErrorBody fills Messages and FieldErrors from a Jira, Jira Service
 // Management or gateway error body. Unknown shapes leave them empty; a plain

@@ -96,7 +96,7 @@ func (s *GroupsService) List(ctx context.Context, opts *GroupListOptions) ([]Gro
 	if o.ApplicationKey != "" {
 		q.Set("applicationKey", string(o.ApplicationKey))
 	}
-	return fetchPageBean[GroupDetails](ctx, s.client, apiPrefix+"/group/bulk", q, o.ListOptions, groupPageSize, groupPageSize)
+	return fetchPageBean[GroupDetails](ctx, s.client, endpoint(apiPrefix+"/group/bulk"), q, o.ListOptions, groupPageSize, groupPageSize)
 }
 
 // ListIter iterates over the groups selected by opts, fetching pages with
@@ -125,7 +125,7 @@ func (s *GroupsService) Members(ctx context.Context, id GroupID, opts *MemberLis
 		o = *opts
 	}
 	q := url.Values{"groupId": {string(id)}, "includeInactiveUsers": {strconv.FormatBool(o.IncludeInactive)}}
-	return fetchPageBean[User](ctx, s.client, apiPrefix+"/group/member", q, o.ListOptions, groupPageSize, groupPageSize)
+	return fetchPageBean[User](ctx, s.client, endpoint(apiPrefix+"/group/member"), q, o.ListOptions, groupPageSize, groupPageSize)
 }
 
 // MembersIter iterates over a group's active members only, unless
@@ -156,7 +156,7 @@ func (s *GroupsService) AddUser(ctx context.Context, group GroupID, user Account
 	body := struct {
 		AccountID AccountID `json:"accountId"`
 	}{user}
-	return s.client.do(ctx, request{method: http.MethodPost, path: apiPrefix + "/group/user",
+	return s.client.do(ctx, request{method: http.MethodPost, path: endpoint(apiPrefix + "/group/user"),
 		query: url.Values{"groupId": {string(group)}}, body: body}, nil)
 }
 
@@ -171,7 +171,7 @@ func (s *GroupsService) RemoveUser(ctx context.Context, group GroupID, user Acco
 	if group == "" || user == "" {
 		return nil, errors.New("jira: Groups.RemoveUser needs a group ID and an account ID")
 	}
-	return s.client.do(ctx, request{method: http.MethodDelete, path: apiPrefix + "/group/user",
+	return s.client.do(ctx, request{method: http.MethodDelete, path: endpoint(apiPrefix + "/group/user"),
 		query: url.Values{"groupId": {string(group)}, "accountId": {string(user)}}}, nil)
 }
 
@@ -188,7 +188,7 @@ func (s *GroupsService) Create(ctx context.Context, name string) (*GroupDetails,
 		Name string `json:"name"`
 	}{name}
 	g := new(GroupDetails)
-	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: apiPrefix + "/group", body: body}, g)
+	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: endpoint(apiPrefix + "/group"), body: body}, g)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -206,7 +206,7 @@ func (s *GroupsService) Delete(ctx context.Context, id GroupID) (*Response, erro
 	if id == "" {
 		return nil, errors.New("jira: Groups.Delete needs a group ID")
 	}
-	return s.client.do(ctx, request{method: http.MethodDelete, path: apiPrefix + "/group",
+	return s.client.do(ctx, request{method: http.MethodDelete, path: endpoint(apiPrefix + "/group"),
 		query: url.Values{"groupId": {string(id)}}}, nil)
 }
 

@@ -1,14 +1,19 @@
 package jira
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/batonkit/jiracloud/internal/apiclient"
+)
 
 // AccountID identifies an Atlassian account (the same ID the Atlassian Admin
 // API uses). It is opaque, up to 128 characters; customer accounts look like
-// "qm:<uuid>:<hex>".
-type AccountID string
+// "qm:<uuid>:<hex>". It is the same type as atlassian.AccountID.
+type AccountID = apiclient.AccountID
 
-// GroupID is a group's immutable UUID. Prefer it to the group name, which can change.
-type GroupID string
+// GroupID is a group's immutable UUID. Prefer it to the group name, which
+// can change. It is the same type as atlassian.GroupID.
+type GroupID = apiclient.GroupID
 
 // ProjectID is a project's numeric ID, carried as a string as Jira does.
 type ProjectID string
@@ -51,5 +56,6 @@ const (
 	ProductJiraCore              ProductKey = "jira-core"
 )
 
-// CloudID identifies an Atlassian cloud site (a UUID).
-type CloudID string
+// CloudID identifies an Atlassian cloud site (a UUID). It is the same type
+// as atlassian.CloudID.
+type CloudID = apiclient.CloudID

@@ -65,7 +65,7 @@ func (s *IssuesService) Search(ctx context.Context, jql string, opts *SearchOpti
 		NextPageToken string  `json:"nextPageToken"`
 		IsLast        *bool   `json:"isLast"`
 	}
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/search/jql", query: q}, &page)
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix + "/search/jql"), query: q}, &page)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -114,7 +114,7 @@ func (s *IssuesService) AddComment(ctx context.Context, idOrKey, text string) (*
 	}
 	body := map[string]any{"body": ADFText(text)}
 	cm := new(Comment)
-	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: apiPrefix + "/issue/" + seg + "/comment", body: body}, cm)
+	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: endpoint(apiPrefix+"/issue/{}/comment", seg), body: body}, cm)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -145,7 +145,7 @@ func (s *ProjectsService) Statuses(ctx context.Context, idOrKey string) ([]Issue
 		return nil, nil, err
 	}
 	var out []IssueTypeStatuses
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/project/" + seg + "/statuses"}, &out)
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix+"/project/{}/statuses", seg)}, &out)
 	if err != nil {
 		return nil, resp, err
 	}

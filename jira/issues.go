@@ -194,7 +194,7 @@ func (s *IssuesService) Create(ctx context.Context, issue IssueCreate) (*Created
 		body.Fields = map[string]any{}
 	}
 	ci := new(CreatedIssue)
-	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: apiPrefix + "/issue", body: body}, ci)
+	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: endpoint(apiPrefix + "/issue"), body: body}, ci)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -405,7 +405,7 @@ func (s *IssuesService) Get(ctx context.Context, idOrKey string, opts *IssueGetO
 		setExpand(q, opts.Expand)
 	}
 	is := new(Issue)
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/issue/" + seg, query: q}, is)
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix+"/issue/{}", seg), query: q}, is)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -432,7 +432,7 @@ func (s *IssuesService) Edit(ctx context.Context, idOrKey string, fields, update
 		Fields map[string]any `json:"fields,omitempty"`
 		Update map[string]any `json:"update,omitempty"`
 	}{maps.Clone(fields), maps.Clone(update)}
-	return s.client.do(ctx, request{method: http.MethodPut, path: apiPrefix + "/issue/" + seg, body: body}, nil)
+	return s.client.do(ctx, request{method: http.MethodPut, path: endpoint(apiPrefix+"/issue/{}", seg), body: body}, nil)
 }
 
 // Transition is a workflow transition available on an issue.
@@ -473,7 +473,7 @@ func (s *IssuesService) Transitions(ctx context.Context, idOrKey string) ([]Tran
 	var out struct {
 		Transitions []Transition `json:"transitions"`
 	}
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/issue/" + seg + "/transitions"}, &out)
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix+"/issue/{}/transitions", seg)}, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -499,7 +499,7 @@ func (s *IssuesService) Transition(ctx context.Context, idOrKey, transitionID st
 		Transition TransitionRef  `json:"transition"`
 		Fields     map[string]any `json:"fields,omitempty"`
 	}{TransitionRef{ID: transitionID}, maps.Clone(fields)}
-	return s.client.do(ctx, request{method: http.MethodPost, path: apiPrefix + "/issue/" + seg + "/transitions", body: body}, nil)
+	return s.client.do(ctx, request{method: http.MethodPost, path: endpoint(apiPrefix+"/issue/{}/transitions", seg), body: body}, nil)
 }
 
 // createMetaPageSize is Jira's documented default maxResults of the
@@ -561,7 +561,7 @@ func (s *IssuesService) CreateMetaIssueTypes(ctx context.Context, projectIDOrKey
 	if err != nil {
 		return nil, nil, err
 	}
-	page, start, resp, err := s.createMeta(ctx, apiPrefix+"/issue/createmeta/"+seg+"/issuetypes", opts)
+	page, start, resp, err := s.createMeta(ctx, endpoint(apiPrefix+"/issue/createmeta/{}/issuetypes", seg), opts)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -640,7 +640,7 @@ func (s *IssuesService) CreateMetaFields(ctx context.Context, projectIDOrKey str
 	if err != nil {
 		return nil, nil, err
 	}
-	page, start, resp, err := s.createMeta(ctx, apiPrefix+"/issue/createmeta/"+seg+"/issuetypes/"+it, opts)
+	page, start, resp, err := s.createMeta(ctx, endpoint(apiPrefix+"/issue/createmeta/{}/issuetypes/{}", seg, it), opts)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -663,7 +663,7 @@ func (s *IssuesService) CreateMetaFieldsIter(ctx context.Context, projectIDOrKey
 	})
 }
 
-func (s *IssuesService) createMeta(ctx context.Context, path string, opts *ListOptions) (*createMetaPage, int, *Response, error) {
+func (s *IssuesService) createMeta(ctx context.Context, path apiPath, opts *ListOptions) (*createMetaPage, int, *Response, error) {
 	q, start, err := s.client.offsetQuery(nil, startAtParams, listOpts(opts), createMetaPageSize, createMetaMaxPageSize)
 	if err != nil {
 		return nil, 0, nil, err
@@ -707,7 +707,7 @@ type Field struct {
 //	GET /rest/api/3/field
 func (s *IssuesService) Fields(ctx context.Context) ([]Field, *Response, error) {
 	var fields []Field
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/field"}, &fields)
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix + "/field")}, &fields)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -767,7 +767,7 @@ func (s *IssuesService) Statuses(ctx context.Context, opts *StatusSearchOptions)
 	if o.SearchString != "" {
 		q.Set("searchString", o.SearchString)
 	}
-	return fetchPageBean[Status](ctx, s.client, apiPrefix+"/statuses/search", q, o.ListOptions, statusSearchPageSize, 0)
+	return fetchPageBean[Status](ctx, s.client, endpoint(apiPrefix+"/statuses/search"), q, o.ListOptions, statusSearchPageSize, 0)
 }
 
 // StatusesIter iterates over the statuses selected by opts, fetching pages

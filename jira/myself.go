@@ -86,7 +86,7 @@ func (c *Client) Myself(ctx context.Context, expand ...string) (*User, *Response
 	q := url.Values{}
 	setExpand(q, expand)
 	u := new(User)
-	resp, err := c.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/myself", query: q}, u)
+	resp, err := c.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix + "/myself"), query: q}, u)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -102,7 +102,7 @@ func (c *Client) Myself(ctx context.Context, expand ...string) (*User, *Response
 //	GET /rest/api/3/serverInfo
 func (c *Client) ServerInfo(ctx context.Context) (*ServerInfo, *Response, error) {
 	si := new(ServerInfo)
-	resp, err := c.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/serverInfo"}, si)
+	resp, err := c.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix + "/serverInfo")}, si)
 	if err != nil {
 		return nil, resp, err
 	}

@@ -16,15 +16,12 @@ import (
 // ListOptions selects one page. Every paged method takes it, whatever the
 // underlying pagination style (PageBean, plain array, createmeta pages, audit
 // offset/limit, Service Management start/limit): Cursor is opaque and comes
-// from the previous page's [Response.NextCursor].
-type ListOptions struct {
-	// Cursor is "" for the first page, else a previous Response.NextCursor.
-	Cursor string
-	// PageSize is the number of items to ask for; 0 means the method's
-	// documented best value (often the largest the endpoint honours). The
-	// server may return fewer: pagination follows what came back.
-	PageSize int
-}
+// from the previous page's [Response].NextCursor; Cursor "" is the first
+// page. PageSize is the number of items to ask for; 0 means the method's
+// documented best value (often the largest the endpoint honours). The
+// server may return fewer: pagination follows what came back. It is the
+// same type as atlassian.ListOptions.
+type ListOptions = apiclient.ListOptions
 
 // cursor encodings: "o<offset>" for offset styles, "t<token>" for tokens.
 func offsetOf(cursor string) (int, error) {
@@ -104,15 +101,14 @@ func nextTotal(start, n, total int) string {
 func pageSize(requested, def, max int) int { return apiclient.PageSize(requested, def, max) }
 
 // pageFunc fetches one page.
-type pageFunc[T any] func(ctx context.Context, opts ListOptions) ([]T, *Response, error)
+type pageFunc[T any] = apiclient.PageFunc[T]
 
 // paginate turns a page method into an iterator. It copies opts, follows
 // NextCursor until it is empty, checks ctx between pages, refuses a next
 // cursor equal to the current one, and on error yields (zero, err) once and
 // stops.
 func paginate[T any](ctx context.Context, c *Client, opts *ListOptions, fetch pageFunc[T]) iter.Seq2[T, error] {
-	return paginateOpts(ctx, c, opts, func(o *ListOptions) *ListOptions { return o },
-		func(ctx context.Context, o *ListOptions) ([]T, *Response, error) { return fetch(ctx, *o) })
+	return apiclient.PaginateList(ctx, opts, fetch, notAdvancing, c.walkLimits())
 }
 
 // paginateOpts is [paginate] for page methods whose options struct embeds
@@ -120,7 +116,7 @@ func paginate[T any](ctx context.Context, c *Client, opts *ListOptions, fetch pa
 // options), and fetches each page with a copy carrying the page's cursor,
 // so the caller's value is never changed.
 func paginateOpts[O, T any](ctx context.Context, c *Client, opts *O, lo func(*O) *ListOptions, fetch func(context.Context, *O) ([]T, *Response, error)) iter.Seq2[T, error] {
-	return apiclient.Paginate(ctx, opts, func(o *O) *string { return &lo(o).Cursor }, fetch, nextOf, notAdvancing, c.walkLimits())
+	return apiclient.PaginateEmbedded(ctx, opts, lo, fetch, notAdvancing, c.walkLimits())
 }
 
 // walkLimits are the client's pagination bounds.
@@ -139,9 +135,6 @@ func (c *Client) PaginationLimits() (maxPages, maxItems int) {
 	l := c.walkLimits()
 	return l.Pages, l.Items
 }
-
-// nextOf is a page response's next cursor.
-func nextOf(r *Response) string { return r.NextCursor }
 
 // notAdvancing refuses a next cursor equal to the current one.
 func notAdvancing(cur, next string, _ bool) error {
@@ -205,7 +198,7 @@ func (c *Client) offsetQuery(q url.Values, p offsetParams, o ListOptions, def, m
 }
 
 // fetchPageBean fetches one page of a startAt/maxResults endpoint answering a PageBean.
-func fetchPageBean[T any](ctx context.Context, c *Client, path string, q url.Values, o ListOptions, def, max int) ([]T, *Response, error) {
+func fetchPageBean[T any](ctx context.Context, c *Client, path apiPath, q url.Values, o ListOptions, def, max int) ([]T, *Response, error) {
 	return fetchBean[T](ctx, c, request{method: http.MethodGet, path: path, query: q}, startAtParams, o, def, max)
 }
 
@@ -234,7 +227,7 @@ func fetchBean[T any](ctx context.Context, c *Client, r request, p offsetParams,
 }
 
 // fetchArray fetches one page of a startAt/maxResults endpoint answering a bare JSON array.
-func fetchArray[T any](ctx context.Context, c *Client, path string, q url.Values, o ListOptions, def, max int) ([]T, *Response, error) {
+func fetchArray[T any](ctx context.Context, c *Client, path apiPath, q url.Values, o ListOptions, def, max int) ([]T, *Response, error) {
 	q, start, err := c.offsetQuery(q, startAtParams, o, def, max)
 	if err != nil {
 		return nil, nil, err

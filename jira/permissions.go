@@ -203,7 +203,7 @@ func (s *PermissionsService) ProjectScheme(ctx context.Context, projectIDOrKey s
 	q := url.Values{}
 	setExpand(q, expand)
 	ps := new(PermissionScheme)
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/project/" + seg + "/permissionscheme", query: q}, ps)
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix+"/project/{}/permissionscheme", seg), query: q}, ps)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -227,7 +227,7 @@ func (s *PermissionsService) GetScheme(ctx context.Context, id PermissionSchemeI
 	q := url.Values{}
 	setExpand(q, expand)
 	ps := new(PermissionScheme)
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/permissionscheme/" + id.String(), query: q}, ps)
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix+"/permissionscheme/{}", id.String()), query: q}, ps)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -246,7 +246,7 @@ func (s *PermissionsService) ListSchemes(ctx context.Context, expand ...string) 
 	var out struct {
 		PermissionSchemes []PermissionScheme `json:"permissionSchemes"`
 	}
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/permissionscheme", query: q}, &out)
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix + "/permissionscheme"), query: q}, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -280,7 +280,7 @@ func (s *PermissionsService) Mine(ctx context.Context, opts *MyPermissionsOption
 	var out struct {
 		Permissions map[string]UserPermission `json:"permissions"`
 	}
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/mypermissions", query: q}, &out)
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix + "/mypermissions"), query: q}, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -306,7 +306,7 @@ func (s *PermissionsService) UsersWithPermission(ctx context.Context, opts *User
 	q := url.Values{}
 	setCommaList(q, "permissions", opts.Permissions)
 	setUserSearch(q, opts.Query, opts.AccountID, opts.ProjectKey, opts.IssueKey)
-	return fetchArray[User](ctx, s.client, apiPrefix+"/user/permission/search", q, opts.ListOptions,
+	return fetchArray[User](ctx, s.client, endpoint(apiPrefix+"/user/permission/search"), q, opts.ListOptions,
 		permissionUserPageSize, permissionUserMaxPageSize)
 }
 
@@ -334,7 +334,7 @@ func (s *PermissionsService) UsersWhoCanBrowse(ctx context.Context, opts *Browse
 	}
 	q := url.Values{}
 	setUserSearch(q, opts.Query, opts.AccountID, opts.ProjectKey, opts.IssueKey)
-	return fetchArray[User](ctx, s.client, apiPrefix+"/user/viewissue/search", q, opts.ListOptions,
+	return fetchArray[User](ctx, s.client, endpoint(apiPrefix+"/user/viewissue/search"), q, opts.ListOptions,
 		permissionUserPageSize, permissionUserMaxPageSize)
 }
 

@@ -247,7 +247,7 @@ func (s *ProjectsService) Search(ctx context.Context, opts *ProjectSearchOptions
 	if err != nil {
 		return nil, nil, err
 	}
-	return fetchPageBean[Project](ctx, s.client, apiPrefix+"/project/search", q, o.ListOptions, projectSearchPageSize, 0)
+	return fetchPageBean[Project](ctx, s.client, endpoint(apiPrefix+"/project/search"), q, o.ListOptions, projectSearchPageSize, 0)
 }
 
 // SearchIter iterates over the projects matching opts, fetching pages with
@@ -276,7 +276,7 @@ func (s *ProjectsService) Get(ctx context.Context, idOrKey string, expand ...str
 	q := url.Values{}
 	setExpand(q, expand)
 	p := new(Project)
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/project/" + seg, query: q}, p)
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix+"/project/{}", seg), query: q}, p)
 	if err != nil {
 		return nil, resp, err
 	}

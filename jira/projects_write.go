@@ -26,7 +26,7 @@ func (s *ProjectsService) SetLead(ctx context.Context, idOrKey string, lead Acco
 		LeadAccountID AccountID `json:"leadAccountId"`
 	}{lead}
 	p := new(Project)
-	resp, err := s.client.do(ctx, request{method: http.MethodPut, path: apiPrefix + "/project/" + seg, body: body}, p)
+	resp, err := s.client.do(ctx, request{method: http.MethodPut, path: endpoint(apiPrefix+"/project/{}", seg), body: body}, p)
 	if err != nil {
 		return nil, resp, err
 	}

@@ -172,7 +172,7 @@ func ParseRoleID(roleURL string) (RoleID, error) {
 //	GET /rest/api/3/role
 func (s *RolesService) List(ctx context.Context) ([]ProjectRole, *Response, error) {
 	var roles []ProjectRole
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/role"}, &roles)
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix + "/role")}, &roles)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -192,7 +192,7 @@ func (s *RolesService) ForProject(ctx context.Context, projectIDOrKey string) ([
 		return nil, nil, err
 	}
 	var m map[string]string
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/project/" + seg + "/role"}, &m)
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix+"/project/{}/role", seg)}, &m)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -223,7 +223,7 @@ func (s *RolesService) Details(ctx context.Context, projectIDOrKey string) ([]Pr
 		return nil, nil, err
 	}
 	var roles []ProjectRole
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/project/" + seg + "/roledetails"}, &roles)
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix+"/project/{}/roledetails", seg)}, &roles)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -231,15 +231,15 @@ func (s *RolesService) Details(ctx context.Context, projectIDOrKey string) ([]Pr
 }
 
 // rolePath returns /project/{p}/role/{id}.
-func rolePath(method, projectIDOrKey string, id RoleID) (string, error) {
+func rolePath(method, projectIDOrKey string, id RoleID) (apiPath, error) {
 	seg, err := pathSegment(method, "project ID or key", projectIDOrKey)
 	if err != nil {
-		return "", err
+		return apiPath{}, err
 	}
 	if id <= 0 {
-		return "", fmt.Errorf("jira: %s needs a role ID, got %d", method, id)
+		return apiPath{}, fmt.Errorf("jira: %s needs a role ID, got %d", method, id)
 	}
-	return apiPrefix + "/project/" + seg + "/role/" + id.String(), nil
+	return endpoint(apiPrefix+"/project/{}/role/{}", seg, id.String()), nil
 }
 
 // Get returns a project role in a project with all its actors (the role's

@@ -90,7 +90,7 @@ const sdPageSize = 50
 // fetchSDPage fetches one page of a Service Management start/limit endpoint.
 // The server caps limit per method without saying so, so only isLastPage or
 // an empty page ends the listing; the cursor advances by what came back.
-func fetchSDPage[T any](ctx context.Context, c *Client, path string, q url.Values, h http.Header, o ListOptions) ([]T, *Response, error) {
+func fetchSDPage[T any](ctx context.Context, c *Client, path apiPath, q url.Values, h http.Header, o ListOptions) ([]T, *Response, error) {
 	return fetchBean[T](ctx, c, request{method: http.MethodGet, path: path, query: q, header: h}, sdParams, o, sdPageSize, 0)
 }
 
@@ -102,7 +102,7 @@ func fetchSDPage[T any](ctx context.Context, c *Client, path string, q url.Value
 //
 //	GET /rest/servicedeskapi/servicedesk
 func (s *ServiceDeskService) List(ctx context.Context, opts *ListOptions) ([]ServiceDesk, *Response, error) {
-	return fetchSDPage[ServiceDesk](ctx, s.client, sdPrefix+"/servicedesk", nil, nil, listOpts(opts))
+	return fetchSDPage[ServiceDesk](ctx, s.client, endpoint(sdPrefix+"/servicedesk"), nil, nil, listOpts(opts))
 }
 
 // ListIter iterates over the service desks, fetching pages with [ServiceDeskService.List].
@@ -139,7 +139,7 @@ func (s *ServiceDeskService) Customers(ctx context.Context, id ServiceDeskID, op
 		q.Set("query", o.Query)
 	}
 	h := http.Header{"X-Experimentalapi": {"opt-in"}}
-	return fetchSDPage[Customer](ctx, s.client, sdPrefix+"/servicedesk/"+seg+"/customer", q, h, o.ListOptions)
+	return fetchSDPage[Customer](ctx, s.client, endpoint(sdPrefix+"/servicedesk/{}/customer", seg), q, h, o.ListOptions)
 }
 
 // CustomersIter iterates over the customers of a service desk, fetching
@@ -162,7 +162,7 @@ func (s *ServiceDeskService) CustomersIter(ctx context.Context, id ServiceDeskID
 //
 //	GET /rest/servicedeskapi/organization
 func (s *ServiceDeskService) Organizations(ctx context.Context, opts *ListOptions) ([]CustomerOrganization, *Response, error) {
-	return fetchSDPage[CustomerOrganization](ctx, s.client, sdPrefix+"/organization", nil, nil, listOpts(opts))
+	return fetchSDPage[CustomerOrganization](ctx, s.client, endpoint(sdPrefix+"/organization"), nil, nil, listOpts(opts))
 }
 
 // OrganizationsIter iterates over the customer organizations, fetching
@@ -189,7 +189,7 @@ func (s *ServiceDeskService) OrganizationUsers(ctx context.Context, id CustomerO
 	if err != nil {
 		return nil, nil, err
 	}
-	return fetchSDPage[Customer](ctx, s.client, sdPrefix+"/organization/"+seg+"/user", nil, nil, listOpts(opts))
+	return fetchSDPage[Customer](ctx, s.client, endpoint(sdPrefix+"/organization/{}/user", seg), nil, nil, listOpts(opts))
 }
 
 // OrganizationUsersIter iterates over the users of a customer
@@ -217,7 +217,7 @@ func (s *ServiceDeskService) DeskOrganizations(ctx context.Context, id ServiceDe
 	if err != nil {
 		return nil, nil, err
 	}
-	return fetchSDPage[CustomerOrganization](ctx, s.client, sdPrefix+"/servicedesk/"+seg+"/organization", nil, nil, listOpts(opts))
+	return fetchSDPage[CustomerOrganization](ctx, s.client, endpoint(sdPrefix+"/servicedesk/{}/organization", seg), nil, nil, listOpts(opts))
 }
 
 // DeskOrganizationsIter iterates over the customer organizations of a

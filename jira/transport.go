@@ -1,6 +1,7 @@
 package jira
 
 import (
+	"github.com/batonkit/jiracloud/internal/apiclient"
 	"github.com/batonkit/jiracloud/internal/transport"
 )
 
@@ -53,12 +54,7 @@ type Rate = transport.Rate
 
 // NewTransport builds a [Transport]. A nil cfg.Limiter gets a new [Limiter]
 // with [DefaultRateLimits].
-func NewTransport(cfg TransportConfig) *Transport {
-	if cfg.Limiter == nil {
-		cfg.Limiter = transport.NewLimiter(DefaultRateLimits(), cfg.Clock)
-	}
-	return transport.New(cfg)
-}
+func NewTransport(cfg TransportConfig) *Transport { return apiclient.NewTransport(cfg) }
 
 // NewLimiter returns a [Limiter]; a nil clock means the wall clock.
 func NewLimiter(l RateLimits, clock Clock) *Limiter { return transport.NewLimiter(l, clock) }
@@ -67,11 +63,7 @@ func NewLimiter(l RateLimits, clock Clock) *Limiter { return transport.NewLimite
 // (GET 100/s, POST 100/s, PUT 50/s, DELETE 50/s), with the documented
 // overrides: role actors 200/s, GET /user and GET /issue/{key} 150/s, and
 // the Service Management customer list 5/s.
-func DefaultRateLimits() RateLimits {
-	l := transport.DefaultRateLimits()
-	l.Overrides["GET "+sdPrefix+"/servicedesk/{}/customer"] = 5
-	return l
-}
+func DefaultRateLimits() RateLimits { return apiclient.DefaultRateLimits() }
 
 // UnlimitedRateLimits returns limits that never delay a request; server
 // feedback (Retry-After, quota pauses) is still honoured.

@@ -131,7 +131,7 @@ const (
 //
 //	GET /rest/api/3/users/search
 func (s *UsersService) List(ctx context.Context, opts *ListOptions) ([]User, *Response, error) {
-	return fetchArray[User](ctx, s.client, apiPrefix+"/users/search", nil, listOpts(opts), usersSearchPageSize, usersSearchPageSize)
+	return fetchArray[User](ctx, s.client, endpoint(apiPrefix+"/users/search"), nil, listOpts(opts), usersSearchPageSize, usersSearchPageSize)
 }
 
 // ListIter iterates over all users of the site, fetching pages with [UsersService.List].
@@ -159,7 +159,7 @@ func (s *UsersService) Get(ctx context.Context, id AccountID, expand ...string) 
 	q := url.Values{"accountId": {string(id)}}
 	setExpand(q, expand)
 	u := new(User)
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/user", query: q}, u)
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix + "/user"), query: q}, u)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -180,7 +180,7 @@ func (s *UsersService) Search(ctx context.Context, query string, opts *ListOptio
 	if strings.TrimSpace(query) == "" {
 		return nil, nil, errors.New("jira: Users.Search needs a query")
 	}
-	return fetchArray[User](ctx, s.client, apiPrefix+"/user/search", url.Values{"query": {query}}, listOpts(opts),
+	return fetchArray[User](ctx, s.client, endpoint(apiPrefix+"/user/search"), url.Values{"query": {query}}, listOpts(opts),
 		userSearchPageSize, userSearchPageSize)
 }
 
@@ -216,7 +216,7 @@ func (s *UsersService) BulkGet(ctx context.Context, ids []AccountID, opts *ListO
 		}
 		q.Add("accountId", string(id))
 	}
-	return fetchPageBean[User](ctx, s.client, apiPrefix+"/user/bulk", q, listOpts(opts), userBulkPageSize, userBulkPageSize)
+	return fetchPageBean[User](ctx, s.client, endpoint(apiPrefix+"/user/bulk"), q, listOpts(opts), userBulkPageSize, userBulkPageSize)
 }
 
 // BulkGetIter iterates over the users with the given account IDs, fetching
@@ -262,7 +262,7 @@ func (s *UsersService) Invite(ctx context.Context, email string, products []Prod
 		body.Products = []ProductKey{}
 	}
 	u := new(User)
-	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: apiPrefix + "/user", body: body}, u)
+	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: endpoint(apiPrefix + "/user"), body: body}, u)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -279,7 +279,7 @@ func (s *UsersService) Remove(ctx context.Context, id AccountID) (*Response, err
 	if id == "" {
 		return nil, errors.New("jira: Users.Remove needs an account ID")
 	}
-	return s.client.do(ctx, request{method: http.MethodDelete, path: apiPrefix + "/user",
+	return s.client.do(ctx, request{method: http.MethodDelete, path: endpoint(apiPrefix + "/user"),
 		query: url.Values{"accountId": {string(id)}}}, nil)
 }
 
@@ -293,7 +293,7 @@ func (s *UsersService) Groups(ctx context.Context, id AccountID) ([]GroupName, *
 		return nil, nil, errors.New("jira: Users.Groups needs an account ID")
 	}
 	var groups []GroupName
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: apiPrefix + "/user/groups",
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix + "/user/groups"),
 		query: url.Values{"accountId": {string(id)}}}, &groups)
 	if err != nil {
 		return nil, resp, err

@@ -134,3 +134,41 @@ func UserAgent(ua, version string) string {
 	}
 	return ua
 }
+
+// ApplyOptions applies each non-nil option to cfg in order and returns the
+// first error.
+func ApplyOptions[C any, O ~func(*C) error](cfg *C, opts []O) error {
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(cfg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sdCustomerRoute is Jira Service Management's customer list, which Jira
+// documents at 5 requests per second.
+const sdCustomerRoute = "GET /rest/servicedeskapi/servicedesk/{}/customer"
+
+// DefaultRateLimits are the limits of a transport built by either client
+// without WithRateLimits: Jira Cloud's documented per-endpoint burst limits
+// (transport.DefaultRateLimits) plus the Service Management customer list
+// at 5/s. Both clients use the same defaults because a transport may be
+// shared between them.
+func DefaultRateLimits() transport.RateLimits {
+	l := transport.DefaultRateLimits()
+	l.Overrides[sdCustomerRoute] = 5
+	return l
+}
+
+// NewTransport builds a transport; a nil cfg.Limiter gets a new limiter
+// with [DefaultRateLimits].
+func NewTransport(cfg transport.Config) *transport.Transport {
+	if cfg.Limiter == nil {
+		cfg.Limiter = transport.NewLimiter(DefaultRateLimits(), cfg.Clock)
+	}
+	return transport.New(cfg)
+}

@@ -199,3 +199,31 @@ func TestClientPackagesAreSDKFree(t *testing.T) {
 		})
 	}
 }
+
+// TestAtlassianDoesNotImportJira: the Admin client shares its types with
+// the Jira client through internal/apiclient, so that using it does not
+// pull in package jira.
+func TestAtlassianDoesNotImportJira(t *testing.T) {
+	t.Parallel()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go command is not available: ", err)
+	}
+	cmd := exec.CommandContext(t.Context(), goBin, "list", "-deps", "-f", "{{.ImportPath}}", "./atlassian")
+	cmd.Dir = moduleRoot(t)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list ./atlassian: %v\n%s", err, stderr.String())
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, module+"/internal/apiclient") {
+		t.Fatalf("go list output lacks internal/apiclient, which atlassian uses:\n%s", out)
+	}
+	for _, p := range deps {
+		if p == module+"/jira" || strings.HasPrefix(p, module+"/jira/") {
+			t.Errorf("atlassian depends on %s", p)
+		}
+	}
+}

@@ -18,8 +18,9 @@ type RateLimits struct {
 	// PerMethod is the steady rate per endpoint for each HTTP method.
 	// Missing methods use Default.
 	PerMethod map[string]float64
-	// Overrides maps "METHOD /path/template" (templates as produced by
-	// RouteTemplate) to a rate, for endpoints Jira documents differently.
+	// Overrides maps "METHOD /path/template" (the route the client names
+	// the request by, see Request.Route) to a rate, for endpoints Jira
+	// documents differently.
 	Overrides map[string]float64
 	// Default is used for methods not in PerMethod. Zero means 50.
 	Default float64

@@ -282,8 +282,10 @@ type Request struct {
 	URL    string
 	Header http.Header
 	Body   []byte
-	// Route overrides the route template used for pacing and counters;
-	// default RouteTemplate(URL path).
+	// Route names the endpoint for pacing, counters and observer events:
+	// its path template with "{}" for each identifier, e.g.
+	// "/rest/api/3/project/{}/role/{}". The clients name every request;
+	// without one the URL's path is the route.
 	Route string
 }
 
@@ -317,7 +319,7 @@ func (t *Transport) Do(ctx context.Context, req Request) (*http.Response, Result
 	}
 	st := &reqState{method: req.Method, route: req.Route, idempotent: Idempotent(req.Method)}
 	if st.route == "" {
-		st.route = RouteTemplate(u.Path)
+		st.route = u.Path
 	}
 	if req.Method != http.MethodGet && req.Method != http.MethodHead {
 		st.issue = IssueKey(u.Path)

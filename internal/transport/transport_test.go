@@ -244,15 +244,15 @@ func TestRetry429RetryAfterSeconds(t *testing.T) {
 	if got := readBody(t, resp); got != `{"attempt":2}` {
 		t.Errorf("body = %s", got)
 	}
-	if res.Route != "/rest/api/3/project/{}" {
-		t.Errorf("Route = %q", res.Route)
+	if res.Route != "/rest/api/3/project/PROJ" {
+		t.Errorf("Route = %q, want the URL path (no Route given)", res.Route)
 	}
 	// Retry-After is the minimum; ServerDelay adds 20%·0.5 on top.
 	if diff := cmp.Diff([]time.Duration{3300 * time.Millisecond}, h.clk.Sleeps()); diff != "" {
 		t.Errorf("sleeps (-want +got):\n%s", diff)
 	}
 	want := Stats{Requests: 2, Retries: 1, RateLimited: 1, BackoffWait: 3300 * time.Millisecond,
-		ByRoute: map[string]int64{"GET /rest/api/3/project/{}": 2}}
+		ByRoute: map[string]int64{"GET /rest/api/3/project/PROJ": 2}}
 	if diff := cmp.Diff(want, h.tr.Stats()); diff != "" {
 		t.Errorf("Stats (-want +got):\n%s", diff)
 	}
@@ -697,7 +697,7 @@ func TestDoFeedsLimiter(t *testing.T) {
 		if err != nil || resp.StatusCode != http.StatusOK || res.Attempts != 2 {
 			t.Fatalf("Do = %v, %v after %d attempts", resp, err, res.Attempts)
 		}
-		if res.Route != "/rest/api/3/issue/{}/comment" {
+		if res.Route != "/rest/api/3/issue/PROJ-7/comment" {
 			t.Errorf("Route = %q", res.Route)
 		}
 		// The route itself was not slowed (unlimited stays unlimited, and
@@ -725,22 +725,24 @@ func TestDoRouteOverride(t *testing.T) {
 	}
 }
 
+// TestStatsByRoute counts attempts per method and named route; a request
+// without a route counts under its URL path, without the query.
 func TestStatsByRoute(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, testEpoch, testPolicy(), statusThen(http.StatusOK, 0, nil))
-	for _, p := range []string{"/rest/api/3/project/PROJ", "/rest/api/3/project/ABC", "/rest/api/3/project/search?startAt=50",
-		"/ex/jira/" + routeCloudID + "/rest/api/3/project/XYZ"} {
-		resp, _, err := h.do(t.Context(), http.MethodGet, p, nil)
+	for _, r := range []struct{ method, path, route string }{
+		{http.MethodGet, "/rest/api/3/project/PROJ", "/rest/api/3/project/{}"},
+		{http.MethodGet, "/rest/api/3/project/ABC", "/rest/api/3/project/{}"},
+		{http.MethodGet, "/rest/api/3/project/search?startAt=50", ""},
+		{http.MethodGet, "/ex/jira/" + routeCloudID + "/rest/api/3/project/XYZ", "/rest/api/3/project/{}"},
+		{http.MethodDelete, "/rest/api/3/project/OLD", "/rest/api/3/project/{}"},
+	} {
+		resp, _, err := h.tr.Do(t.Context(), Request{Method: r.method, URL: h.srv.URL + r.path, Route: r.route})
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
 	}
-	resp, _, err := h.do(t.Context(), http.MethodDelete, "/rest/api/3/project/OLD", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
 	want := map[string]int64{
 		"GET /rest/api/3/project/{}":     3,
 		"GET /rest/api/3/project/search": 1,
