@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/batonkit/jiracloud/internal/groundtruth"
 	"github.com/batonkit/jiracloud/jira"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
@@ -326,7 +327,7 @@ func groupGrantIDs(t *testing.T, conn *Connector, syncID, tok string) ([]string,
 	}
 }
 
-func truthGrantIDs(tr *jiratest.Truth, suffix string) []string {
+func truthGrantIDs(tr *groundtruth.Truth, suffix string) []string {
 	var out []string
 	for _, g := range tr.Grants {
 		if strings.HasSuffix(g.Entitlement, suffix) {
@@ -374,7 +375,7 @@ func TestGroupGrantsPrefetchErrorReachesTheSDK(t *testing.T) {
 	}
 	got = append(got, rest...)
 	sort.Strings(got)
-	if d := cmp.Diff(truthGrantIDs(srv.GroundTruth(jiratest.TruthOptions{}), ":member"), got); d != "" {
+	if d := cmp.Diff(truthGrantIDs(groundtruth.Of(srv.Snapshot(), groundtruth.Options{}), ":member"), got); d != "" {
 		t.Errorf("member grants after the failed batch (-truth +got):\n%s", d)
 	}
 }
@@ -413,7 +414,7 @@ func TestGroupGrantsRepeatedTokenFallsBack(t *testing.T) {
 	}
 	got = append(got, rest...)
 	sort.Strings(got)
-	if d := cmp.Diff(truthGrantIDs(srv.GroundTruth(jiratest.TruthOptions{}), ":member"), got); d != "" {
+	if d := cmp.Diff(truthGrantIDs(groundtruth.Of(srv.Snapshot(), groundtruth.Options{}), ":member"), got); d != "" {
 		t.Errorf("member grants (-truth +got):\n%s", d)
 	}
 }
@@ -456,7 +457,7 @@ func TestGroupGrantsResumeInANewProcess(t *testing.T) {
 	}
 	got = append(got, rest...)
 	sort.Strings(got)
-	if d := cmp.Diff(truthGrantIDs(srv.GroundTruth(jiratest.TruthOptions{}), ":member"), got); d != "" {
+	if d := cmp.Diff(truthGrantIDs(groundtruth.Of(srv.Snapshot(), groundtruth.Options{}), ":member"), got); d != "" {
 		t.Errorf("member grants across two processes (-truth +got):\n%s", d)
 	}
 }
@@ -615,7 +616,7 @@ func TestSyncUnderRateLimits(t *testing.T) {
 		t.Fatal("no chain pacer under Jira's default limits")
 	}
 	got := walkSync(t, ctx, cs, "sync-rl")
-	compareTruth(t, srv.GroundTruth(jiratest.TruthOptions{}), got.truth)
+	compareTruth(t, groundtruth.Of(srv.Snapshot(), groundtruth.Options{}), got.truth)
 	if n := srv.Stats().RateLimited; n != 0 {
 		t.Errorf("%d requests were rate limited", n)
 	}
@@ -691,7 +692,7 @@ func TestWarmGrantsWaitsForTheLists(t *testing.T) {
 		t.Errorf("group walk: %q pending after the walk", k)
 	}
 	sort.Strings(got)
-	if d := cmp.Diff(truthGrantIDs(srv.GroundTruth(jiratest.TruthOptions{}), ":member"), got); d != "" {
+	if d := cmp.Diff(truthGrantIDs(groundtruth.Of(srv.Snapshot(), groundtruth.Options{}), ":member"), got); d != "" {
 		t.Errorf("member grants (-truth +got):\n%s", d)
 	}
 	// Nothing was fetched twice: the group walk read each member page once.
@@ -926,7 +927,7 @@ func TestGrantsWalksRunAheadOfTheSDK(t *testing.T) {
 	}
 	got, _ := groupGrantIDs(t, conn, "sync-r", "")
 	sort.Strings(got)
-	if d := cmp.Diff(truthGrantIDs(srv.GroundTruth(jiratest.TruthOptions{}), ":member"), got); d != "" {
+	if d := cmp.Diff(truthGrantIDs(groundtruth.Of(srv.Snapshot(), groundtruth.Options{}), ":member"), got); d != "" {
 		t.Errorf("member grants (-truth +got):\n%s", d)
 	}
 	if n := srv.Stats().Routes["GET /rest/api/3/group/member"]; n != pages {
