@@ -201,7 +201,7 @@ func TestGroupMembersSeenAreForgottenWhenRead(t *testing.T) {
 	srv := newTestServer(t, jiratest.Generate(jiratest.Medium, 7), jiratest.WithMaxResultsCap("/rest/api/3/group/member", 5))
 	conn := newConn(t, testConfig(srv, false))
 	st := conn.state("sync-f")
-	s := &groupSyncer{c: conn}
+	s := &groupSyncer{provisioner{conn}}
 	seen := func() (groups, entries int) {
 		st.seenMu.Lock()
 		defer st.seenMu.Unlock()
