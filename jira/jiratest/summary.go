@@ -1,24 +1,25 @@
 package jiratest
 
-// Summary counts what a tenant holds, in the quantities the Jira endpoints expose (what a sync has to walk).
+// Summary counts what a tenant holds, as the Jira and Admin endpoints list it.
 type Summary struct {
-	// Users is U: every account /users/search returns (app, customer, inactive and former included).
+	// Users counts every account /users/search returns (app, customer, inactive and former included).
 	Users       int `json:"users"`
 	ActiveUsers int `json:"activeUsers"`
 	Apps        int `json:"apps"`
 	Customers   int `json:"customers"`
 	Former      int `json:"former"`
-	// Groups is G.
+	// Groups counts the Jira groups (/group/bulk).
 	Groups int `json:"groups"`
-	// Memberships is the number of (group, account) pairs; ActiveMemberships (M) counts active members only.
+	// Memberships is the number of (group, account) pairs; ActiveMemberships counts active members only.
 	Memberships       int `json:"memberships"`
 	ActiveMemberships int `json:"activeMemberships"`
-	// Projects is P: live projects (project/search default); Archived and Deleted are counted apart.
+	// Projects counts live projects (the /project/search default); Archived and Deleted are counted apart.
 	Projects    int `json:"projects"`
 	Archived    int `json:"archived"`
 	Deleted     int `json:"deleted"`
 	TeamManaged int `json:"teamManaged"`
-	// RoleLists is Σ_p R_p over live projects (one actor list per project and role); DistinctRoles is R_u.
+	// RoleLists counts role actor lists over live projects (one per project and role); DistinctRoles counts the
+	// roles they use.
 	RoleLists     int `json:"roleLists"`
 	DistinctRoles int `json:"distinctRoles"`
 	// RoleActors counts actor entries over live projects.
