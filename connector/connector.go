@@ -146,10 +146,10 @@ func (c *Connector) Metadata(context.Context) (*v2.ConnectorMetadata, error) {
 func (c *Connector) ResourceSyncers(context.Context) []connectorbuilder.ResourceSyncerV2 {
 	return []connectorbuilder.ResourceSyncerV2{
 		&userSyncer{c: c},
-		&groupSyncer{c: c},
-		&projectSyncer{c: c},
-		&projectRoleSyncer{c: c},
-		&productSyncer{c: c},
-		&siteSyncer{c: c},
+		&groupSyncer{provisioner{c}},
+		&projectSyncer{provisioner{c}},
+		&projectRoleSyncer{provisioner{c}},
+		&productSyncer{provisioner{c}},
+		&siteSyncer{provisioner{c}},
 	}
 }

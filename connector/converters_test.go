@@ -314,7 +314,7 @@ func TestAnyoneGrantsPaged(t *testing.T) {
 	st.siteMu.Unlock()
 	before := srv.Stats().Total
 
-	s := &siteSyncer{c: conn}
+	s := &siteSyncer{provisioner{conn}}
 	tok, err := encodeToken(siteToken{E: anyoneEntitlement})
 	if err != nil {
 		t.Fatal(err)

@@ -39,7 +39,7 @@ const (
 // groupSyncer lists groups (GET /group/bulk, or in organization mode the
 // site's managed groups from the Admin API) and their members
 // (GET /group/member?includeInactiveUsers=true).
-type groupSyncer struct{ c *Connector }
+type groupSyncer struct{ provisioner }
 
 func (s *groupSyncer) ResourceType(context.Context) *v2.ResourceType { return groupResourceType }
 

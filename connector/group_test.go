@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/batonkit/jiracloud/internal/groundtruth"
 	"github.com/batonkit/jiracloud/jira"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
@@ -115,7 +116,7 @@ func TestGroupMembersReadInParallel(t *testing.T) {
 	p, u := newMemberProxy(t, srv)
 	_, cs := newServerConn(t, ctx, parallelConfig(srv, u))
 	got := walkSync(t, ctx, cs, "sync-par")
-	compareTruth(t, srv.GroundTruth(jiratest.TruthOptions{}), got.truth)
+	compareTruth(t, groundtruth.Of(srv.Snapshot(), groundtruth.Options{}), got.truth)
 
 	want := map[[2]string]int{}
 	largest, size := "", 0
@@ -162,7 +163,7 @@ func TestGroupMembersWrongTotal(t *testing.T) {
 			p.total, p.shift = tc.total, tc.shift
 			_, cs := newServerConn(t, ctx, parallelConfig(srv, u))
 			got := walkSync(t, ctx, cs, "sync-wrong")
-			compareTruth(t, srv.GroundTruth(jiratest.TruthOptions{}), got.truth)
+			compareTruth(t, groundtruth.Of(srv.Snapshot(), groundtruth.Options{}), got.truth)
 		})
 	}
 }
@@ -200,7 +201,7 @@ func TestGroupMembersSeenAreForgottenWhenRead(t *testing.T) {
 	srv := newTestServer(t, jiratest.Generate(jiratest.Medium, 7), jiratest.WithMaxResultsCap("/rest/api/3/group/member", 5))
 	conn := newConn(t, testConfig(srv, false))
 	st := conn.state("sync-f")
-	s := &groupSyncer{c: conn}
+	s := &groupSyncer{provisioner{conn}}
 	seen := func() (groups, entries int) {
 		st.seenMu.Lock()
 		defer st.seenMu.Unlock()
@@ -227,7 +228,7 @@ func TestGroupMembersSeenAreForgottenWhenRead(t *testing.T) {
 		maxEntries = max(maxEntries, e)
 	}
 	slices.Sort(ids)
-	if d := cmp.Diff(truthGrantIDs(srv.GroundTruth(jiratest.TruthOptions{}), ":member"), ids); d != "" {
+	if d := cmp.Diff(truthGrantIDs(groundtruth.Of(srv.Snapshot(), groundtruth.Options{}), ":member"), ids); d != "" {
 		t.Errorf("member grants (-truth +got):\n%s", d)
 	}
 	if !heldBetween {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/batonkit/jiracloud/internal/groundtruth"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
 
@@ -37,13 +38,13 @@ func TestPortalGrants(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name  string
-		truth jiratest.TruthOptions
+		truth groundtruth.Options
 		edit  func(*Config)
 	}{
 		{name: "default"},
-		{name: "skip customers", truth: jiratest.TruthOptions{SkipCustomers: true}, edit: func(c *Config) { c.SkipCustomerUser = true }},
-		{name: "skip participants", truth: jiratest.TruthOptions{SkipParticipants: true}, edit: func(c *Config) { c.SkipProjectParticipants = true }},
-		{name: "org mode", truth: jiratest.TruthOptions{OrgMode: true}},
+		{name: "skip customers", truth: groundtruth.Options{SkipCustomers: true}, edit: func(c *Config) { c.SkipCustomerUser = true }},
+		{name: "skip participants", truth: groundtruth.Options{SkipParticipants: true}, edit: func(c *Config) { c.SkipProjectParticipants = true }},
+		{name: "org mode", truth: groundtruth.Options{OrgMode: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -55,9 +56,9 @@ func TestPortalGrants(t *testing.T) {
 			}
 			_, cs := newServerConn(t, ctx, cfg)
 			got := walkSync(t, ctx, cs, "sync-portal")
-			compareTruth(t, srv.GroundTruth(tc.truth), got.truth)
+			compareTruth(t, groundtruth.Of(srv.Snapshot(), tc.truth), got.truth)
 
-			var portal []jiratest.TruthGrant
+			var portal []groundtruth.Grant
 			for _, g := range got.truth.Grants {
 				if strings.HasSuffix(g.Entitlement, ":portal") {
 					portal = append(portal, g)
@@ -84,7 +85,7 @@ func TestPortalGrants(t *testing.T) {
 			}
 			namesCustomer, namesHuman := false, false
 			for _, g := range portal {
-				if g.PrincipalType != jiratest.TypeUser || len(g.Expandable) != 0 {
+				if g.PrincipalType != groundtruth.TypeUser || len(g.Expandable) != 0 {
 					t.Errorf("portal grant %s: want a direct user grant", g.ID())
 				}
 				namesCustomer = namesCustomer || customers[g.PrincipalID]
@@ -96,8 +97,8 @@ func TestPortalGrants(t *testing.T) {
 			if !namesHuman {
 				t.Errorf("the employee on desk %s's list has no portal grant", desk.ID)
 			}
-			want := jiratest.EntitlementID(jiratest.TypeProject, desk.ProjectID, "portal") + ":user:" + human.AccountID
-			if !slices.ContainsFunc(portal, func(g jiratest.TruthGrant) bool { return g.ID() == want }) {
+			want := groundtruth.EntitlementID(groundtruth.TypeProject, desk.ProjectID, "portal") + ":user:" + human.AccountID
+			if !slices.ContainsFunc(portal, func(g groundtruth.Grant) bool { return g.ID() == want }) {
 				t.Errorf("missing %s", want)
 			}
 			if n := routes["GET /rest/servicedeskapi/servicedesk"]; n != 1 {
@@ -162,17 +163,17 @@ func TestIssueLevelHoldersOnProfile(t *testing.T) {
 	srv := newTestServer(t, tenant)
 	_, cs := newServerConn(t, ctx, testConfig(srv, false))
 	got := walkSync(t, ctx, cs, "sync-issue-level")
-	want := srv.GroundTruth(jiratest.TruthOptions{})
+	want := groundtruth.Of(srv.Snapshot(), groundtruth.Options{})
 	compareTruth(t, want, got.truth)
 	wantHolders := []string{"assignee", "groupCustomField:customfield_10060", "reporter", "someFutureHolder", "userCustomField:customfield_10050"}
 	for _, r := range got.truth.Resources {
-		if r.Type == jiratest.TypeProject && r.ID == target.ID && !slices.Equal(r.IssueLevelHolders, wantHolders) {
+		if r.Type == groundtruth.TypeProject && r.ID == target.ID && !slices.Equal(r.IssueLevelHolders, wantHolders) {
 			t.Errorf("project %s browse_issue_level_holders = %v, want %v", r.ID, r.IssueLevelHolders, wantHolders)
 		}
 	}
 	// Only the project role holder grants participate.
 	for _, g := range got.truth.Grants {
-		if g.Entitlement == "project:"+target.ID+":participate" && g.PrincipalType != jiratest.TypeProjectRole {
+		if g.Entitlement == "project:"+target.ID+":participate" && g.PrincipalType != groundtruth.TypeProjectRole {
 			t.Errorf("unexpected participate grant %s", g.ID())
 		}
 	}
@@ -204,8 +205,8 @@ func TestPortalForbidden(t *testing.T) {
 	})
 	_, cs := newServerConn(t, ctx, proxiedConfig(srv, proxy.URL))
 	got := walkSync(t, ctx, cs, "sync-portal-403")
-	want := srv.GroundTruth(jiratest.TruthOptions{})
-	portal := jiratest.EntitlementID(jiratest.TypeProject, desk.ProjectID, "portal")
+	want := groundtruth.Of(srv.Snapshot(), groundtruth.Options{})
+	portal := groundtruth.EntitlementID(groundtruth.TypeProject, desk.ProjectID, "portal")
 	kept := want.Grants[:0:0]
 	dropped := 0
 	for _, g := range want.Grants {

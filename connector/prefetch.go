@@ -336,10 +336,10 @@ func (c *Connector) warmGrants(ctx context.Context, st *syncState) {
 		}, grantsBatch.nextToken)
 	}
 	if st.rolesListed.Load() {
-		start(&st.roleGrantsAhead, (&projectRoleSyncer{c: c}).batchAt)
+		start(&st.roleGrantsAhead, (&projectRoleSyncer{provisioner{c}}).batchAt)
 	}
-	start(&st.projectGrantsAhead, (&projectSyncer{c: c}).batchAt)
-	start(&st.groupGrantsAhead, (&groupSyncer{c: c}).batchAt)
+	start(&st.projectGrantsAhead, (&projectSyncer{provisioner{c}}).batchAt)
+	start(&st.groupGrantsAhead, (&groupSyncer{provisioner{c}}).batchAt)
 	if !c.cfg.SkipProjectParticipants {
 		st.projectsMu.Lock()
 		projects := st.projects.order

@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/batonkit/jiracloud/internal/groundtruth"
 	"github.com/batonkit/jiracloud/jira"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
@@ -308,7 +309,7 @@ func proxiedConfig(srv *jiratest.Server, proxy string) Config {
 // grant IDs and the number of calls.
 func groupGrantIDs(t *testing.T, conn *Connector, syncID, tok string) ([]string, int) {
 	t.Helper()
-	s := &groupSyncer{c: conn}
+	s := &groupSyncer{provisioner{conn}}
 	var ids []string
 	calls := 0
 	for {
@@ -326,7 +327,7 @@ func groupGrantIDs(t *testing.T, conn *Connector, syncID, tok string) ([]string,
 	}
 }
 
-func truthGrantIDs(tr *jiratest.Truth, suffix string) []string {
+func truthGrantIDs(tr *groundtruth.Truth, suffix string) []string {
 	var out []string
 	for _, g := range tr.Grants {
 		if strings.HasSuffix(g.Entitlement, suffix) {
@@ -356,7 +357,7 @@ func TestGroupGrantsPrefetchErrorReachesTheSDK(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = conn.Close(ctx) })
-	s := &groupSyncer{c: conn}
+	s := &groupSyncer{provisioner{conn}}
 	first, out, err := s.GrantsForResourceType(ctx, "group", rsOpts("sync-e", ""))
 	if err != nil || out.NextPageToken == "" {
 		t.Fatalf("first call = %d grants, %v, %v; want a batch with a next token", len(first), out, err)
@@ -374,7 +375,7 @@ func TestGroupGrantsPrefetchErrorReachesTheSDK(t *testing.T) {
 	}
 	got = append(got, rest...)
 	sort.Strings(got)
-	if d := cmp.Diff(truthGrantIDs(srv.GroundTruth(jiratest.TruthOptions{}), ":member"), got); d != "" {
+	if d := cmp.Diff(truthGrantIDs(groundtruth.Of(srv.Snapshot(), groundtruth.Options{}), ":member"), got); d != "" {
 		t.Errorf("member grants after the failed batch (-truth +got):\n%s", d)
 	}
 }
@@ -390,7 +391,7 @@ func TestGroupGrantsRepeatedTokenFallsBack(t *testing.T) {
 	ctx := t.Context()
 	srv := newTestServer(t, jiratest.Generate(jiratest.Medium, 2))
 	conn := newConn(t, testConfig(srv, false))
-	s := &groupSyncer{c: conn}
+	s := &groupSyncer{provisioner{conn}}
 	_, outA, err := s.GrantsForResourceType(ctx, "group", rsOpts("sync-r", ""))
 	if err != nil {
 		t.Fatal(err)
@@ -413,7 +414,7 @@ func TestGroupGrantsRepeatedTokenFallsBack(t *testing.T) {
 	}
 	got = append(got, rest...)
 	sort.Strings(got)
-	if d := cmp.Diff(truthGrantIDs(srv.GroundTruth(jiratest.TruthOptions{}), ":member"), got); d != "" {
+	if d := cmp.Diff(truthGrantIDs(groundtruth.Of(srv.Snapshot(), groundtruth.Options{}), ":member"), got); d != "" {
 		t.Errorf("member grants (-truth +got):\n%s", d)
 	}
 }
@@ -429,7 +430,7 @@ func TestGroupGrantsResumeInANewProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, out, err := (&groupSyncer{c: conn1}).GrantsForResourceType(ctx, "group", rsOpts("sync-x", ""))
+	first, out, err := (&groupSyncer{provisioner{conn1}}).GrantsForResourceType(ctx, "group", rsOpts("sync-x", ""))
 	if err != nil || out.NextPageToken == "" {
 		t.Fatalf("first call: %v (next %q)", err, out.NextPageToken)
 	}
@@ -456,7 +457,7 @@ func TestGroupGrantsResumeInANewProcess(t *testing.T) {
 	}
 	got = append(got, rest...)
 	sort.Strings(got)
-	if d := cmp.Diff(truthGrantIDs(srv.GroundTruth(jiratest.TruthOptions{}), ":member"), got); d != "" {
+	if d := cmp.Diff(truthGrantIDs(groundtruth.Of(srv.Snapshot(), groundtruth.Options{}), ":member"), got); d != "" {
 		t.Errorf("member grants across two processes (-truth +got):\n%s", d)
 	}
 }
@@ -522,7 +523,7 @@ func TestProjectRolesFetchedAheadReportTheirError(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = conn.Close(ctx) })
-	projects := &projectSyncer{c: conn}
+	projects := &projectSyncer{provisioner{conn}}
 	for tok := ""; ; {
 		_, out, err := projects.List(ctx, nil, rsOpts("sync-pr", tok))
 		if err != nil {
@@ -534,7 +535,7 @@ func TestProjectRolesFetchedAheadReportTheirError(t *testing.T) {
 	}
 	st := conn.state("sync-pr")
 	st.bg.Wait() // the roles read ahead are in
-	roles := &projectRoleSyncer{c: conn}
+	roles := &projectRoleSyncer{provisioner{conn}}
 	parent := v2.ResourceId_builder{ResourceType: "project", Resource: victim}.Build()
 	if _, _, err := roles.List(ctx, parent, rsOpts("sync-pr", "")); status.Code(err) != codes.PermissionDenied {
 		t.Fatalf("List(roles of %s) = %v, want the PermissionDenied of the fetch ahead", victim, err)
@@ -574,7 +575,7 @@ func TestPrefetchLeavesNothingBehind(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, out, err := (&groupSyncer{c: conn}).GrantsForResourceType(ctx, "group", rsOpts("sync-cut", ""))
+		_, out, err := (&groupSyncer{provisioner{conn}}).GrantsForResourceType(ctx, "group", rsOpts("sync-cut", ""))
 		if err != nil || out.NextPageToken == "" {
 			t.Fatalf("%s: first call: %v", end, err)
 		}
@@ -615,7 +616,7 @@ func TestSyncUnderRateLimits(t *testing.T) {
 		t.Fatal("no chain pacer under Jira's default limits")
 	}
 	got := walkSync(t, ctx, cs, "sync-rl")
-	compareTruth(t, srv.GroundTruth(jiratest.TruthOptions{}), got.truth)
+	compareTruth(t, groundtruth.Of(srv.Snapshot(), groundtruth.Options{}), got.truth)
 	if n := srv.Stats().RateLimited; n != 0 {
 		t.Errorf("%d requests were rate limited", n)
 	}
@@ -635,7 +636,7 @@ func TestWarmGrantsWaitsForTheLists(t *testing.T) {
 	walks := map[string]*ahead[grantsBatch]{"roles": &st.roleGrantsAhead, "projects": &st.projectGrantsAhead, "groups": &st.groupGrantsAhead}
 	// A grants call of another type (the site's admins) is what starts the
 	// walks, and only once their lists are complete.
-	site := &siteSyncer{c: conn}
+	site := &siteSyncer{provisioner{conn}}
 	siteGrants := func() {
 		t.Helper()
 		if _, _, err := site.GrantsForResourceType(ctx, "site", rsOpts("sync-w", "")); err != nil {
@@ -661,9 +662,9 @@ func TestWarmGrantsWaitsForTheLists(t *testing.T) {
 			}
 		}
 	}
-	gs := &groupSyncer{c: conn}
+	gs := &groupSyncer{provisioner{conn}}
 	list(gs)
-	list(&projectSyncer{c: conn})
+	list(&projectSyncer{provisioner{conn}})
 	// Entitlements calls come before any grants call: they start nothing
 	// (a sync that skips grants must not read them).
 	group := v2.Resource_builder{Id: v2.ResourceId_builder{ResourceType: "group", Resource: "g"}.Build(), DisplayName: "g"}.Build()
@@ -691,7 +692,7 @@ func TestWarmGrantsWaitsForTheLists(t *testing.T) {
 		t.Errorf("group walk: %q pending after the walk", k)
 	}
 	sort.Strings(got)
-	if d := cmp.Diff(truthGrantIDs(srv.GroundTruth(jiratest.TruthOptions{}), ":member"), got); d != "" {
+	if d := cmp.Diff(truthGrantIDs(groundtruth.Of(srv.Snapshot(), groundtruth.Options{}), ":member"), got); d != "" {
 		t.Errorf("member grants (-truth +got):\n%s", d)
 	}
 	// Nothing was fetched twice: the group walk read each member page once.
@@ -892,7 +893,7 @@ func TestGrantsWalksRunAheadOfTheSDK(t *testing.T) {
 	st := conn.state("sync-r")
 	for _, s := range []interface {
 		List(context.Context, *v2.ResourceId, rs.SyncOpAttrs) ([]*v2.Resource, *rs.SyncOpResults, error)
-	}{&userSyncer{c: conn}, &groupSyncer{c: conn}, &projectSyncer{c: conn}} {
+	}{&userSyncer{c: conn}, &groupSyncer{provisioner{conn}}, &projectSyncer{provisioner{conn}}} {
 		for tok := ""; ; {
 			_, out, err := s.List(ctx, nil, rsOpts("sync-r", tok))
 			if err != nil {
@@ -926,7 +927,7 @@ func TestGrantsWalksRunAheadOfTheSDK(t *testing.T) {
 	}
 	got, _ := groupGrantIDs(t, conn, "sync-r", "")
 	sort.Strings(got)
-	if d := cmp.Diff(truthGrantIDs(srv.GroundTruth(jiratest.TruthOptions{}), ":member"), got); d != "" {
+	if d := cmp.Diff(truthGrantIDs(groundtruth.Of(srv.Snapshot(), groundtruth.Options{}), ":member"), got); d != "" {
 		t.Errorf("member grants (-truth +got):\n%s", d)
 	}
 	if n := srv.Stats().Routes["GET /rest/api/3/group/member"]; n != pages {
@@ -945,7 +946,7 @@ func TestWarmGrantsStartsTheRoleWalkOnceRolesAreListed(t *testing.T) {
 	var projects []*v2.Resource
 	for _, s := range []interface {
 		List(context.Context, *v2.ResourceId, rs.SyncOpAttrs) ([]*v2.Resource, *rs.SyncOpResults, error)
-	}{&groupSyncer{c: conn}, &projectSyncer{c: conn}} {
+	}{&groupSyncer{provisioner{conn}}, &projectSyncer{provisioner{conn}}} {
 		for tok := ""; ; {
 			page, out, err := s.List(ctx, nil, rsOpts("sync-r2", tok))
 			if err != nil {
@@ -962,10 +963,10 @@ func TestWarmGrantsStartsTheRoleWalkOnceRolesAreListed(t *testing.T) {
 	if len(projects) == 0 {
 		t.Fatal("no projects listed")
 	}
-	if _, _, err := (&projectRoleSyncer{c: conn}).List(ctx, projects[0].GetId(), rsOpts("sync-r2", "")); err != nil {
+	if _, _, err := (&projectRoleSyncer{provisioner{conn}}).List(ctx, projects[0].GetId(), rsOpts("sync-r2", "")); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := (&siteSyncer{c: conn}).GrantsForResourceType(ctx, "site", rsOpts("sync-r2", "")); err != nil {
+	if _, _, err := (&siteSyncer{provisioner{conn}}).GrantsForResourceType(ctx, "site", rsOpts("sync-r2", "")); err != nil {
 		t.Fatal(err)
 	}
 	for name, a := range map[string]*ahead[grantsBatch]{"roles": &st.roleGrantsAhead, "projects": &st.projectGrantsAhead, "groups": &st.groupGrantsAhead} {
@@ -991,7 +992,7 @@ func TestWarmGrantsNotAfterARebuild(t *testing.T) {
 	if _, err := conn.projectList(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := (&siteSyncer{c: conn}).GrantsForResourceType(ctx, "site", rsOpts("sync-resumed", "")); err != nil {
+	if _, _, err := (&siteSyncer{provisioner{conn}}).GrantsForResourceType(ctx, "site", rsOpts("sync-resumed", "")); err != nil {
 		t.Fatal(err)
 	}
 	for name, a := range map[string]*ahead[grantsBatch]{"roles": &st.roleGrantsAhead, "projects": &st.projectGrantsAhead, "groups": &st.groupGrantsAhead} {

@@ -24,7 +24,7 @@ const accessEntitlement = "access"
 
 // productSyncer lists products from GET /applicationrole (read once per
 // sync) and grants "access" to the groups in each product's groupDetails.
-type productSyncer struct{ c *Connector }
+type productSyncer struct{ provisioner }
 
 func (s *productSyncer) ResourceType(context.Context) *v2.ResourceType { return productResourceType }
 

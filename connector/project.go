@@ -33,7 +33,7 @@ const (
 // projectSyncer lists projects (GET /project/search?expand=lead) and grants
 // their lead and, from the BROWSE_PROJECTS holders of their permission
 // schemes, their participants.
-type projectSyncer struct{ c *Connector }
+type projectSyncer struct{ provisioner }
 
 func (s *projectSyncer) ResourceType(context.Context) *v2.ResourceType { return projectResourceType }
 

@@ -37,7 +37,7 @@ const (
 // company-managed projects, the project's own roles (GET
 // /project/{id}/roledetails) for team-managed ones. Grants come
 // from the actors of each role (GET /project/{id}/role/{roleId}).
-type projectRoleSyncer struct{ c *Connector }
+type projectRoleSyncer struct{ provisioner }
 
 func (s *projectRoleSyncer) ResourceType(context.Context) *v2.ResourceType {
 	return projectRoleResourceType

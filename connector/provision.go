@@ -9,6 +9,7 @@ import (
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	"github.com/conductorone/baton-sdk/pkg/annotations"
+	"github.com/conductorone/baton-sdk/pkg/connectorbuilder"
 	gr "github.com/conductorone/baton-sdk/pkg/types/grant"
 	"github.com/grpc-ecosystem/go-grpc-middleware/logging/zap/ctxzap"
 	"go.uber.org/zap"
@@ -829,38 +830,32 @@ func (c *Connector) sdkRevoke(ctx context.Context, g *v2.Grant) (annotations.Ann
 	return revokeAnnotations(res), nil
 }
 
-// Grant and Revoke of each provisionable resource type (the SDK looks the
-// provisioner up by the entitlement's resource type).
+// provisioner is embedded by the syncer of every provisionable resource type
+// (group, project, project role, product, site) and gives it the SDK's Grant
+// and Revoke; the SDK looks the provisioner up by the entitlement's resource
+// type, and all of them hand over to [Connector.Grant] and [Connector.Revoke],
+// which dispatch on the entitlement ID. It also carries the connector the
+// syncer reads through.
+type provisioner struct{ c *Connector }
 
-func (s *groupSyncer) Grant(ctx context.Context, p *v2.Resource, e *v2.Entitlement) ([]*v2.Grant, annotations.Annotations, error) {
-	return s.c.sdkGrant(ctx, p, e)
+// The provisionable syncers. Users are not among them: accounts are created
+// and deleted (account.go), not granted.
+var (
+	_ connectorbuilder.ResourceProvisionerV2Limited = (*groupSyncer)(nil)
+	_ connectorbuilder.ResourceProvisionerV2Limited = (*projectSyncer)(nil)
+	_ connectorbuilder.ResourceProvisionerV2Limited = (*projectRoleSyncer)(nil)
+	_ connectorbuilder.ResourceProvisionerV2Limited = (*productSyncer)(nil)
+	_ connectorbuilder.ResourceProvisionerV2Limited = (*siteSyncer)(nil)
+)
+
+// Grant implements the SDK's ResourceProvisionerV2.
+func (p provisioner) Grant(ctx context.Context, principal *v2.Resource, e *v2.Entitlement) ([]*v2.Grant, annotations.Annotations, error) {
+	return p.c.sdkGrant(ctx, principal, e)
 }
-func (s *groupSyncer) Revoke(ctx context.Context, g *v2.Grant) (annotations.Annotations, error) {
-	return s.c.sdkRevoke(ctx, g)
-}
-func (s *projectRoleSyncer) Grant(ctx context.Context, p *v2.Resource, e *v2.Entitlement) ([]*v2.Grant, annotations.Annotations, error) {
-	return s.c.sdkGrant(ctx, p, e)
-}
-func (s *projectRoleSyncer) Revoke(ctx context.Context, g *v2.Grant) (annotations.Annotations, error) {
-	return s.c.sdkRevoke(ctx, g)
-}
-func (s *productSyncer) Grant(ctx context.Context, p *v2.Resource, e *v2.Entitlement) ([]*v2.Grant, annotations.Annotations, error) {
-	return s.c.sdkGrant(ctx, p, e)
-}
-func (s *productSyncer) Revoke(ctx context.Context, g *v2.Grant) (annotations.Annotations, error) {
-	return s.c.sdkRevoke(ctx, g)
-}
-func (s *siteSyncer) Grant(ctx context.Context, p *v2.Resource, e *v2.Entitlement) ([]*v2.Grant, annotations.Annotations, error) {
-	return s.c.sdkGrant(ctx, p, e)
-}
-func (s *siteSyncer) Revoke(ctx context.Context, g *v2.Grant) (annotations.Annotations, error) {
-	return s.c.sdkRevoke(ctx, g)
-}
-func (s *projectSyncer) Grant(ctx context.Context, p *v2.Resource, e *v2.Entitlement) ([]*v2.Grant, annotations.Annotations, error) {
-	return s.c.sdkGrant(ctx, p, e)
-}
-func (s *projectSyncer) Revoke(ctx context.Context, g *v2.Grant) (annotations.Annotations, error) {
-	return s.c.sdkRevoke(ctx, g)
+
+// Revoke implements the SDK's ResourceProvisionerV2.
+func (p provisioner) Revoke(ctx context.Context, g *v2.Grant) (annotations.Annotations, error) {
+	return p.c.sdkRevoke(ctx, g)
 }
 
 // provisionLead makes the user the project lead (PUT /project/{id}). A

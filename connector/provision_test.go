@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 
+	"github.com/batonkit/jiracloud/internal/groundtruth"
 	"github.com/batonkit/jiracloud/jira"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
@@ -209,7 +210,7 @@ func TestGrantRevokeEachRow(t *testing.T) {
 
 	synced := func(id string) map[string]bool {
 		res := walkSync(t, ctx, cs, id)
-		want := srv.Snapshot().GroundTruth(jiratest.TruthOptions{})
+		want := groundtruth.Of(srv.Snapshot(), groundtruth.Options{})
 		compareTruth(t, want, res.truth)
 		out := map[string]bool{}
 		for _, g := range res.truth.Grants {

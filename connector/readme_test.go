@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/batonkit/jiracloud/internal/groundtruth"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
 
@@ -27,7 +28,7 @@ func TestREADMENamesEveryEntitlement(t *testing.T) {
 			rows[typ] = line
 		}
 	}
-	truth := jiratest.Generate(jiratest.Small, 1).GroundTruth(jiratest.TruthOptions{OrgMode: true})
+	truth := groundtruth.Of(jiratest.Generate(jiratest.Small, 1), groundtruth.Options{OrgMode: true})
 	checked := map[string]bool{}
 	for _, id := range truth.Entitlements {
 		typ, _, _ := strings.Cut(id, ":")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/batonkit/jiracloud/internal/groundtruth"
 	"github.com/batonkit/jiracloud/jira"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
@@ -62,16 +63,16 @@ func TestSyncProjectRolesExist(t *testing.T) {
 				if n := stats.Status[404]; n != 0 {
 					t.Errorf("the sync got %d 404s on a consistent site, want 0 (routes %v)", n, stats.Routes)
 				}
-				want := srv.GroundTruth(jiratest.TruthOptions{})
+				want := groundtruth.Of(srv.Snapshot(), groundtruth.Options{})
 				wantRoles := map[string]bool{}
 				for _, r := range want.Resources {
-					if r.Type == jiratest.TypeProjectRole {
+					if r.Type == groundtruth.TypeProjectRole {
 						wantRoles[r.ID] = true
 					}
 				}
 				gotRoles := 0
 				for _, r := range got.truth.Resources {
-					if r.Type != jiratest.TypeProjectRole {
+					if r.Type != groundtruth.TypeProjectRole {
 						continue
 					}
 					gotRoles++

@@ -45,7 +45,7 @@ const (
 // groups GET /group/bulk returns for accessType=admin and site-admin, and
 // "anyone" to every active, non-customer account the users walk returned
 // (no request of its own).
-type siteSyncer struct{ c *Connector }
+type siteSyncer struct{ provisioner }
 
 func (s *siteSyncer) ResourceType(context.Context) *v2.ResourceType { return siteResourceType }
 

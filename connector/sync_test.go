@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/batonkit/jiracloud/atlassian"
+	"github.com/batonkit/jiracloud/internal/groundtruth"
 	"github.com/batonkit/jiracloud/jira"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
@@ -50,9 +51,9 @@ func newTestServer(t *testing.T, tenant *jiratest.Tenant, opts ...jiratest.Optio
 }
 
 // syncResult is what a walk of the connector produced, in the shape of
-// jiratest.Truth.
+// groundtruth.Truth.
 type syncResult struct {
-	truth jiratest.Truth
+	truth groundtruth.Truth
 	calls map[string]int // SDK calls per kind, e.g. "grants:group"
 	// retries counts calls retried after a retryable error, and rateLimited
 	// those whose error carried a RateLimitDescription with a future ResetAt.
@@ -138,7 +139,7 @@ func walkSync(t *testing.T, ctx context.Context, srv types.ConnectorServer, sync
 	}
 
 	for _, r := range resources {
-		tr := jiratest.TruthResource{Type: r.GetId().GetResourceType(), ID: r.GetId().GetResource(), DisplayName: r.GetDisplayName()}
+		tr := groundtruth.Resource{Type: r.GetId().GetResourceType(), ID: r.GetId().GetResource(), DisplayName: r.GetDisplayName()}
 		if p := r.GetParentResourceId(); p != nil {
 			tr.ParentType, tr.ParentID = p.GetResourceType(), p.GetResource()
 		}
@@ -170,7 +171,7 @@ func walkSync(t *testing.T, ctx context.Context, srv types.ConnectorServer, sync
 
 	addGrants := func(gs []*v2.Grant) {
 		for _, g := range gs {
-			tg := jiratest.TruthGrant{Entitlement: g.GetEntitlement().GetId(),
+			tg := groundtruth.Grant{Entitlement: g.GetEntitlement().GetId(),
 				PrincipalType: g.GetPrincipal().GetId().GetResourceType(), PrincipalID: g.GetPrincipal().GetId().GetResource()}
 			if tg.ID() != g.GetId() {
 				t.Errorf("grant ID %q, want %q", g.GetId(), tg.ID())
@@ -222,8 +223,8 @@ func walkSync(t *testing.T, ctx context.Context, srv types.ConnectorServer, sync
 	return res
 }
 
-// normalise sorts like jiratest.Truth and reports duplicates as such.
-func normalise(tr *jiratest.Truth) {
+// normalise sorts like groundtruth.Truth and reports duplicates as such.
+func normalise(tr *groundtruth.Truth) {
 	sort.Slice(tr.Resources, func(i, j int) bool {
 		a, b := tr.Resources[i], tr.Resources[j]
 		if a.Type != b.Type {
@@ -259,7 +260,7 @@ func newServerConn(t *testing.T, ctx context.Context, cfg Config) (*Connector, t
 	return conn, srv
 }
 
-func compareTruth(t *testing.T, want *jiratest.Truth, got jiratest.Truth) {
+func compareTruth(t *testing.T, want *groundtruth.Truth, got groundtruth.Truth) {
 	t.Helper()
 	wantCopy := *want
 	normalise(&wantCopy)
@@ -278,25 +279,25 @@ func TestSyncMatchesGroundTruth(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name   string
-		truth  jiratest.TruthOptions
+		truth  groundtruth.Options
 		edit   func(*Config)
 		tenant func() *jiratest.Tenant
 		opts   []jiratest.Option
 	}{
-		{name: "default", truth: jiratest.TruthOptions{}},
+		{name: "default", truth: groundtruth.Options{}},
 		{name: "skip customers and participants",
-			truth: jiratest.TruthOptions{SkipCustomers: true, SkipParticipants: true},
+			truth: groundtruth.Options{SkipCustomers: true, SkipParticipants: true},
 			edit:  func(c *Config) { c.SkipCustomerUser, c.SkipProjectParticipants = true, true }},
-		{name: "archived projects", truth: jiratest.TruthOptions{IncludeArchived: true},
+		{name: "archived projects", truth: groundtruth.Options{IncludeArchived: true},
 			edit: func(c *Config) { c.IncludeArchivedProjects = true }},
-		{name: "org mode", truth: jiratest.TruthOptions{OrgMode: true}},
-		{name: "org mode skipping customers", truth: jiratest.TruthOptions{OrgMode: true, SkipCustomers: true},
+		{name: "org mode", truth: groundtruth.Options{OrgMode: true}},
+		{name: "org mode skipping customers", truth: groundtruth.Options{OrgMode: true, SkipCustomers: true},
 			edit: func(c *Config) { c.SkipCustomerUser = true }},
-		{name: "small pages and drifting totals", truth: jiratest.TruthOptions{},
+		{name: "small pages and drifting totals", truth: groundtruth.Options{},
 			opts: []jiratest.Option{jiratest.WithTotalDrift(),
 				jiratest.WithMaxResultsCap("/rest/api/3/users/search", 7), jiratest.WithMaxResultsCap("/rest/api/3/group/member", 3),
 				jiratest.WithMaxResultsCap("/rest/api/3/project/search", 2), jiratest.WithMaxResultsCap("/rest/api/3/group/bulk", 4)}},
-		{name: "site-admin 500", truth: jiratest.TruthOptions{},
+		{name: "site-admin 500", truth: groundtruth.Options{},
 			opts: []jiratest.Option{jiratest.WithSiteAdminAccessTypeError()}},
 	}
 	for _, tc := range tests {
@@ -315,10 +316,10 @@ func TestSyncMatchesGroundTruth(t *testing.T) {
 				t.Fatalf("Validate: %v", err)
 			}
 			got := walkSync(t, ctx, cs, "sync-1")
-			want := srv.GroundTruth(tc.truth)
+			want := groundtruth.Of(srv.Snapshot(), tc.truth)
 			if strings.Contains(tc.name, "500") {
 				// The site-admin grants cannot be read: the connector leaves them out.
-				var kept []jiratest.TruthGrant
+				var kept []groundtruth.Grant
 				for _, g := range want.Grants {
 					if !strings.HasSuffix(g.Entitlement, ":site-admin") {
 						kept = append(kept, g)
@@ -349,7 +350,7 @@ func TestSyncSurvivesFaults(t *testing.T) {
 			cfg.JiraOptions = append(cfg.JiraOptions, jira.WithRetryPolicy(jira.RetryPolicy{MaxRetries: 0, MaxRetryAfter: time.Millisecond}))
 			_, cs := newServerConn(t, ctx, cfg)
 			got := walkSync(t, ctx, cs, "sync-faults")
-			compareTruth(t, srv.GroundTruth(jiratest.TruthOptions{OrgMode: true}), got.truth)
+			compareTruth(t, groundtruth.Of(srv.Snapshot(), groundtruth.Options{OrgMode: true}), got.truth)
 			if st := srv.Stats(); st.Faults == 0 || got.retries == 0 {
 				t.Fatalf("no faults reached the connector (faults %d, retries %d)", st.Faults, got.retries)
 			}
@@ -453,7 +454,7 @@ func TestGrantsWithoutList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []jiratest.TruthGrant
+	var got []groundtruth.Grant
 	for _, s := range conn2.ResourceSyncers(ctx) {
 		ts, ok := s.(connectorbuilder.TypeScopedGrantsSyncer)
 		if !ok {
@@ -467,7 +468,7 @@ func TestGrantsWithoutList(t *testing.T) {
 				t.Fatalf("GrantsForResourceType(%s): %v", typ, err)
 			}
 			for _, g := range gs {
-				got = append(got, jiratest.TruthGrant{Entitlement: g.GetEntitlement().GetId(),
+				got = append(got, groundtruth.Grant{Entitlement: g.GetEntitlement().GetId(),
 					PrincipalType: g.GetPrincipal().GetId().GetResourceType(), PrincipalID: g.GetPrincipal().GetId().GetResource(),
 					Expandable: expandable(g)})
 			}
@@ -553,7 +554,7 @@ func TestSyncProjectKeys(t *testing.T) {
 	cfg.SyncProjectKeys = keys
 	_, cs := newServerConn(t, ctx, cfg)
 	got := walkSync(t, ctx, cs, "sync-k")
-	compareTruth(t, srv.GroundTruth(jiratest.TruthOptions{SyncProjectKeys: keys}), got.truth)
+	compareTruth(t, groundtruth.Of(srv.Snapshot(), groundtruth.Options{SyncProjectKeys: keys}), got.truth)
 	n := 0
 	for _, r := range got.truth.Resources {
 		if r.Type == "project" {
@@ -637,7 +638,7 @@ func TestSyncMediumMatchesGroundTruth(t *testing.T) {
 			srv := newTestServer(t, jiratest.Generate(jiratest.Medium, 1))
 			_, cs := newServerConn(t, ctx, testConfig(srv, org))
 			got := walkSync(t, ctx, cs, "sync-medium")
-			compareTruth(t, srv.GroundTruth(jiratest.TruthOptions{OrgMode: org}), got.truth)
+			compareTruth(t, groundtruth.Of(srv.Snapshot(), groundtruth.Options{OrgMode: org}), got.truth)
 			// ~240 member pages in batches of 100, 72 projects in one batch of
 			// 100, ~390 role lists in batches of 250.
 			if got.calls["grants:project"] != 1 || got.calls["grants:project-role"] != 2 || got.calls["grants:group"] != 3 {

@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/batonkit/jiracloud/adapters/embed"
+	"github.com/batonkit/jiracloud/internal/groundtruth"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
 
@@ -190,7 +191,7 @@ func TestSyncToFile(t *testing.T) {
 		name  string
 		env   map[string]string
 		args  []string
-		truth jiratest.TruthOptions
+		truth groundtruth.Options
 	}{
 		{
 			name: "environment only",
@@ -203,7 +204,7 @@ func TestSyncToFile(t *testing.T) {
 				"--atlassian-orgId", f.OrgID, "--atlassian-api-token", f.AdminKey,
 				"--jira-insecure-loopback", "--atlassian-admin-url", f.AdminURL(), "--skip-customer-user",
 				"--jira-requests-per-second", "500.5"},
-			truth: jiratest.TruthOptions{OrgMode: true, SkipCustomers: true},
+			truth: groundtruth.Options{OrgMode: true, SkipCustomers: true},
 		},
 		{
 			name: "service account resolved to the gateway",
@@ -214,7 +215,7 @@ func TestSyncToFile(t *testing.T) {
 			name: "project filter without participants",
 			env: merge(f.env(), "BATON_SYNC_PROJECT_KEYS", projectKeys(f.tenant, 2), "BATON_SKIP_PROJECT_PARTICIPANTS", "true",
 				"BATON_JIRA_REQUESTS_PER_SECOND", "400.5"),
-			truth: jiratest.TruthOptions{SyncProjectKeys: strings.Split(projectKeys(f.tenant, 2), ","), SkipParticipants: true},
+			truth: groundtruth.Options{SyncProjectKeys: strings.Split(projectKeys(f.tenant, 2), ","), SkipParticipants: true},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -235,7 +236,7 @@ func TestSyncToFile(t *testing.T) {
 			if err != nil {
 				t.Fatalf("reading %s: %v", out, err)
 			}
-			truth := f.tenant.GroundTruth(tc.truth)
+			truth := groundtruth.Of(f.tenant, tc.truth)
 			var got, want []string
 			for _, res := range snap.Resources {
 				got = append(got, res.Type+":"+res.ID)

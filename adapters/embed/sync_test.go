@@ -19,6 +19,7 @@ import (
 	"github.com/batonkit/jiracloud/adapters/embed"
 	"github.com/batonkit/jiracloud/atlassian"
 	"github.com/batonkit/jiracloud/connector"
+	"github.com/batonkit/jiracloud/internal/groundtruth"
 	"github.com/batonkit/jiracloud/jira"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
@@ -67,11 +68,11 @@ func syncTo(t *testing.T, cfg connector.Config, opts ...embed.Option) (*embed.Re
 // compareTruth checks every resource, entitlement and direct grant (with its
 // expandable annotation) against want, and the user grants after expansion
 // against want.Expanded().
-func compareTruth(t *testing.T, want *jiratest.Truth, snap *embed.Snapshot) {
+func compareTruth(t *testing.T, want *groundtruth.Truth, snap *embed.Snapshot) {
 	t.Helper()
-	var res []jiratest.TruthResource
+	var res []groundtruth.Resource
 	for _, r := range snap.Resources {
-		tr := jiratest.TruthResource{Type: r.Type, ID: r.ID, ParentType: r.ParentType, ParentID: r.ParentID, DisplayName: r.DisplayName}
+		tr := groundtruth.Resource{Type: r.Type, ID: r.ID, ParentType: r.ParentType, ParentID: r.ParentID, DisplayName: r.DisplayName}
 		if hs, ok := r.Profile["browse_issue_level_holders"].([]any); ok {
 			for _, h := range hs {
 				tr.IssueLevelHolders = append(tr.IssueLevelHolders, h.(string))
@@ -90,15 +91,15 @@ func compareTruth(t *testing.T, want *jiratest.Truth, snap *embed.Snapshot) {
 		t.Errorf("entitlements (-truth +c1z):\n%s", d)
 	}
 
-	var direct []jiratest.TruthGrant
+	var direct []groundtruth.Grant
 	for _, g := range snap.DirectGrants() {
-		direct = append(direct, jiratest.TruthGrant{Entitlement: g.Entitlement, PrincipalType: g.PrincipalType,
+		direct = append(direct, groundtruth.Grant{Entitlement: g.Entitlement, PrincipalType: g.PrincipalType,
 			PrincipalID: g.PrincipalID, Expandable: g.Expandable})
 		if g.Expandable != nil && !slices.Equal(g.ExpandableTypes, []string{"user"}) {
 			t.Errorf("grant %s expands onto types %v, want [user]", g.ID, g.ExpandableTypes)
 		}
 	}
-	slices.SortFunc(direct, func(a, b jiratest.TruthGrant) int {
+	slices.SortFunc(direct, func(a, b groundtruth.Grant) int {
 		return cmp.Or(cmp.Compare(a.Entitlement, b.Entitlement), cmp.Compare(a.PrincipalType, b.PrincipalType),
 			cmp.Compare(a.PrincipalID, b.PrincipalID))
 	})
@@ -109,7 +110,7 @@ func compareTruth(t *testing.T, want *jiratest.Truth, snap *embed.Snapshot) {
 	wantUsers := want.Expanded()
 	gotUsers := map[string]struct{}{}
 	for _, g := range snap.Grants {
-		if g.PrincipalType == jiratest.TypeUser {
+		if g.PrincipalType == groundtruth.TypeUser {
 			gotUsers[g.ID] = struct{}{}
 		} else if g.Expanded {
 			t.Errorf("expansion produced a %s grant %s; only users are expanded", g.PrincipalType, g.ID)
@@ -141,21 +142,21 @@ func TestSyncMatchesGroundTruth(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name  string
-		truth jiratest.TruthOptions
+		truth groundtruth.Options
 		edit  func(*connector.Config)
 		opts  []embed.Option
 		srv   []jiratest.Option
 		check func(t *testing.T, tenant *jiratest.Tenant, snap *embed.Snapshot)
 	}{
 		{name: "default", check: checkEmails},
-		{name: "skip customer users", truth: jiratest.TruthOptions{SkipCustomers: true},
+		{name: "skip customer users", truth: groundtruth.Options{SkipCustomers: true},
 			edit: func(c *connector.Config) { c.SkipCustomerUser = true }, check: checkNoCustomers},
-		{name: "skip project participants", truth: jiratest.TruthOptions{SkipParticipants: true},
+		{name: "skip project participants", truth: groundtruth.Options{SkipParticipants: true},
 			edit: func(c *connector.Config) { c.SkipProjectParticipants = true }, check: checkNoParticipate},
-		{name: "archived projects", truth: jiratest.TruthOptions{IncludeArchived: true},
+		{name: "archived projects", truth: groundtruth.Options{IncludeArchived: true},
 			edit: func(c *connector.Config) { c.IncludeArchivedProjects = true }},
-		{name: "org mode", truth: jiratest.TruthOptions{OrgMode: true}},
-		{name: "org mode skipping customers", truth: jiratest.TruthOptions{OrgMode: true, SkipCustomers: true},
+		{name: "org mode", truth: groundtruth.Options{OrgMode: true}},
+		{name: "org mode skipping customers", truth: groundtruth.Options{OrgMode: true, SkipCustomers: true},
 			edit: func(c *connector.Config) { c.SkipCustomerUser = true }, check: checkNoCustomers},
 		{name: "empty pages", srv: []jiratest.Option{jiratest.WithEmptyPages(2)}},
 		{name: "lowered page sizes and drifting totals", srv: []jiratest.Option{jiratest.WithTotalDrift(),
@@ -174,7 +175,7 @@ func TestSyncMatchesGroundTruth(t *testing.T) {
 				tc.edit(&cfg)
 			}
 			res, snap := syncTo(t, cfg, tc.opts...)
-			compareTruth(t, srv.GroundTruth(tc.truth), snap)
+			compareTruth(t, groundtruth.Of(srv.Snapshot(), tc.truth), snap)
 			checkResult(t, res, snap, srv)
 			if tc.check != nil {
 				tc.check(t, tenant, snap)
@@ -277,12 +278,12 @@ func checkNoCustomers(t *testing.T, tenant *jiratest.Tenant, snap *embed.Snapsho
 		t.Fatal("the tenant has no customer accounts: the check proves nothing")
 	}
 	for _, g := range snap.Grants {
-		if g.PrincipalType == jiratest.TypeUser && customers[g.PrincipalID] {
+		if g.PrincipalType == groundtruth.TypeUser && customers[g.PrincipalID] {
 			t.Errorf("grant %s names a customer account", g.ID)
 		}
 	}
 	for _, r := range snap.Resources {
-		if r.Type == jiratest.TypeUser && customers[r.ID] {
+		if r.Type == groundtruth.TypeUser && customers[r.ID] {
 			t.Errorf("customer account %s was synced", r.ID)
 		}
 	}
@@ -310,7 +311,7 @@ func TestSyncMedium(t *testing.T) {
 	cfg := testConfig(srv, false)
 	cfg.Concurrency = 8
 	res, snap := syncTo(t, cfg)
-	compareTruth(t, srv.GroundTruth(jiratest.TruthOptions{}), snap)
+	compareTruth(t, groundtruth.Of(srv.Snapshot(), groundtruth.Options{}), snap)
 	checkResult(t, res, snap, srv)
 	t.Logf("medium: %d resources, %d entitlements, %d grants (%d expanded), %d requests, %v (API %v)",
 		res.Resources, res.Entitlements, res.Grants, res.ExpandedGrants, res.Requests, res.Duration, res.APIDuration)
@@ -330,10 +331,10 @@ func TestSyncProjectKeys(t *testing.T) {
 	cfg := testConfig(srv, false)
 	cfg.SyncProjectKeys = keys
 	_, snap := syncTo(t, cfg)
-	compareTruth(t, srv.GroundTruth(jiratest.TruthOptions{SyncProjectKeys: keys}), snap)
+	compareTruth(t, groundtruth.Of(srv.Snapshot(), groundtruth.Options{SyncProjectKeys: keys}), snap)
 	n := 0
 	for _, r := range snap.Resources {
-		if r.Type == jiratest.TypeProject {
+		if r.Type == groundtruth.TypeProject {
 			n++
 		}
 	}
@@ -351,7 +352,7 @@ func TestSyncWithoutExpandableParticipants(t *testing.T) {
 	cfg := testConfig(srv, false)
 	cfg.ExpandParticipants = false
 	_, snap := syncTo(t, cfg)
-	want := srv.GroundTruth(jiratest.TruthOptions{})
+	want := groundtruth.Of(srv.Snapshot(), groundtruth.Options{})
 	for i, g := range want.Grants {
 		if strings.HasSuffix(g.Entitlement, ":participate") {
 			want.Grants[i].Expandable = nil
@@ -426,7 +427,7 @@ func TestSyncSurvivesFaults(t *testing.T) {
 	if d := gocmp.Diff(want, got); d != "" {
 		t.Errorf("sync under faults differs from a clean sync (-clean +faults):\n%s", d)
 	}
-	compareTruth(t, srv.GroundTruth(jiratest.TruthOptions{OrgMode: true}), got)
+	compareTruth(t, groundtruth.Of(srv.Snapshot(), groundtruth.Options{OrgMode: true}), got)
 	st := srv.Stats()
 	if st.Faults == 0 || st.FaultKinds["storm"]+st.RateLimited == 0 {
 		t.Fatalf("faults %v, 429s %d: the test injected too little", st.FaultKinds, st.RateLimited)

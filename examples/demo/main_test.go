@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/batonkit/jiracloud/adapters/embed"
+	"github.com/batonkit/jiracloud/internal/groundtruth"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
 
@@ -37,7 +38,7 @@ func TestDemoWritesC1ZAndSummary(t *testing.T) {
 
 	// The file holds exactly what the generated company must produce in
 	// organization mode (the demo's default).
-	truth := jiratest.Generate(jiratest.Small, 1).GroundTruth(jiratest.TruthOptions{OrgMode: true})
+	truth := groundtruth.Of(jiratest.Generate(jiratest.Small, 1), groundtruth.Options{OrgMode: true})
 	var gotRes, wantRes []string
 	for _, r := range snap.Resources {
 		gotRes = append(gotRes, r.Type+":"+r.ID)

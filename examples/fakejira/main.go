@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/batonkit/jiracloud/internal/groundtruth"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
 
@@ -61,7 +62,7 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		if err := jiratest.WriteTruthJSON(f, tenant.GroundTruth(jiratest.TruthOptions{})); err != nil {
+		if err := groundtruth.WriteJSON(f, groundtruth.Of(tenant, groundtruth.Options{})); err != nil {
 			f.Close()
 			return err
 		}
@@ -99,9 +100,9 @@ func run() error {
 		s.Users, s.ActiveUsers, s.Apps, s.Customers, s.Former, s.Groups, s.Memberships)
 	fmt.Printf("  projects %d live (+%d archived, %d trashed, %d team-managed), role actor lists %d, org accounts %d\n",
 		s.Projects, s.Archived, s.Deleted, s.TeamManaged, s.RoleLists, s.OrgAccounts)
-	fmt.Printf("  reference connector would make %d requests\n\n", tenant.ReferenceCallCount(jiratest.TruthOptions{}))
+	fmt.Printf("  reference connector would make %d requests\n\n", groundtruth.ReferenceCallCount(tenant, groundtruth.Options{}))
 	fmt.Printf("  try: curl -u '%s:%s' %s/rest/api/3/myself\n", srv.Email, srv.APIToken, srv.URL)
-	fmt.Printf("  stats: %s/_jiratest/stats   mutations: %s/_jiratest/mutations   truth: %s/_jiratest/truth\n\n",
+	fmt.Printf("  stats: %s/_jiratest/stats   mutations: %s/_jiratest/mutations   summary: %s/_jiratest/summary\n\n",
 		srv.URL, srv.URL, srv.URL)
 	fmt.Println("serving until Ctrl-C")
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/batonkit/jiracloud/internal/groundtruth"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
 
@@ -68,7 +69,7 @@ func TestRun(t *testing.T) {
 		t.Fatalf("second line %q does not match", lines[1])
 	}
 	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
-	truth := tenant.GroundTruth(jiratest.TruthOptions{})
+	truth := groundtruth.Of(tenant, groundtruth.Options{})
 	if n(1) != len(truth.Resources) || n(2) != len(truth.Entitlements) {
 		t.Errorf("synced %d resources and %d entitlements, want the ground truth's %d and %d",
 			n(1), n(2), len(truth.Resources), len(truth.Entitlements))

@@ -39,6 +39,7 @@ import (
 
 	"github.com/batonkit/jiracloud/adapters/embed"
 	"github.com/batonkit/jiracloud/connector"
+	"github.com/batonkit/jiracloud/internal/groundtruth"
 	"github.com/batonkit/jiracloud/internal/memlimit"
 	"github.com/batonkit/jiracloud/jira"
 	"github.com/batonkit/jiracloud/jira/jiratest"
@@ -238,11 +239,11 @@ type Completeness struct {
 // doc's upper bound of 21 pages per project. Sequential seconds are requests ×
 // latency: the reference sends one request at a time.
 type Reference struct {
-	Requests          int                     `json:"requests"`
-	SequentialSeconds float64                 `json:"sequentialSeconds"`
-	Replay            RefTotal                `json:"replay"`
-	Max               RefTotal                `json:"max"`
-	Terms             jiratest.ReferenceTerms `json:"terms"`
+	Requests          int                        `json:"requests"`
+	SequentialSeconds float64                    `json:"sequentialSeconds"`
+	Replay            RefTotal                   `json:"replay"`
+	Max               RefTotal                   `json:"max"`
+	Terms             groundtruth.ReferenceTerms `json:"terms"`
 }
 
 // RefTotal is one reading of the reference's request count.
@@ -401,7 +402,7 @@ func run(f flags, stdout io.Writer) error {
 	}
 
 	verifyStart := time.Now()
-	truth := tenant.GroundTruth(jiratest.TruthOptions{})
+	truth := groundtruth.Of(tenant, groundtruth.Options{})
 	if !f.expand {
 		for i, g := range truth.Grants {
 			if strings.HasSuffix(g.Entitlement, ":participate") {
@@ -419,7 +420,7 @@ func run(f flags, stdout io.Writer) error {
 	}
 	verify := time.Since(verifyStart)
 
-	terms := tenant.ReferenceFormula(jiratest.TruthOptions{})
+	terms := groundtruth.Reference(tenant, groundtruth.Options{})
 	ref := terms.Formula()
 	refSeconds := float64(ref) * f.latency.Seconds()
 	replay := RefTotal{Requests: terms.Replay(), SequentialSeconds: float64(terms.Replay()) * f.latency.Seconds()}
@@ -480,7 +481,7 @@ func run(f flags, stdout io.Writer) error {
 //
 // Without SDK expansion (the platform expands), user grants are compared with
 // the truth's direct user grants and ExpansionDeferred is set.
-func completeness(ctx context.Context, path string, truth *jiratest.Truth, expanded bool) (Completeness, int, error) {
+func completeness(ctx context.Context, path string, truth *groundtruth.Truth, expanded bool) (Completeness, int, error) {
 	wantRes := map[string]bool{}
 	for _, r := range truth.Resources {
 		wantRes[r.Type+"\x00"+r.ID+"\x00"+r.ParentType+"\x00"+r.ParentID+"\x00"+r.DisplayName] = true
@@ -524,7 +525,7 @@ func completeness(ctx context.Context, path string, truth *jiratest.Truth, expan
 					c.DirectGrantsExtra++
 				}
 			}
-			if g.PrincipalType == jiratest.TypeUser {
+			if g.PrincipalType == groundtruth.TypeUser {
 				if _, ok := users.users(g.Entitlement)[g.PrincipalID]; ok {
 					foundUsers++
 				} else {
@@ -555,7 +556,7 @@ func completeness(ctx context.Context, path string, truth *jiratest.Truth, expan
 
 // expander computes, per entitlement, the users holding it after transitive
 // expansion of the truth's expandable grants (onto users only), memoised.
-// It does what jiratest's Truth.Expanded does without materialising every
+// It does what groundtruth's Truth.Expanded does without materialising every
 // grant ID, which matters for the millions of pairs of a large tenant.
 type expander struct {
 	direct  map[string][]string
@@ -564,11 +565,11 @@ type expander struct {
 	busy    map[string]bool
 }
 
-func newExpander(t *jiratest.Truth, transitive bool) *expander {
+func newExpander(t *groundtruth.Truth, transitive bool) *expander {
 	e := &expander{direct: map[string][]string{}, sources: map[string][]string{},
 		memo: map[string]map[string]struct{}{}, busy: map[string]bool{}}
 	for _, g := range t.Grants {
-		if g.PrincipalType == jiratest.TypeUser {
+		if g.PrincipalType == groundtruth.TypeUser {
 			e.direct[g.Entitlement] = append(e.direct[g.Entitlement], g.PrincipalID)
 		}
 		if transitive {

@@ -1046,3 +1046,23 @@ func hLifecycleEnable(c *call) reply {
 	out.mutation = "reactivated account " + a.AccountID
 	return out
 }
+
+// hasAnyResource reports whether a has product access to one of the workspaces ids.
+func (a *OrgAccount) hasAnyResource(ids []string) bool {
+	for _, pa := range a.ProductAccess {
+		if slices.Contains(ids, pa.ResourceID) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAny reports whether a and b share an element.
+func hasAny(a, b []string) bool {
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
+}

@@ -6,29 +6,9 @@ import (
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
 
-// BenchmarkReferenceMedium measures a complete reference-style sync of a medium tenant (about 860 requests).
-func BenchmarkReferenceMedium(b *testing.B) {
-	tn := jiratest.Generate(jiratest.Medium, 21)
-	srv := jiratest.NewServer(tn, jiratest.Unlimited())
-	defer srv.Close()
-	b.ResetTimer()
-	for range b.N {
-		runReference(b, srv)
-	}
-}
-
 // BenchmarkGenerateLarge measures generating a large tenant.
 func BenchmarkGenerateLarge(b *testing.B) {
 	for range b.N {
 		jiratest.Generate(jiratest.Large, 1)
-	}
-}
-
-// BenchmarkGroundTruthLarge measures computing the ground truth of a large tenant.
-func BenchmarkGroundTruthLarge(b *testing.B) {
-	tn := jiratest.Generate(jiratest.Large, 1)
-	b.ResetTimer()
-	for range b.N {
-		tn.GroundTruth(jiratest.TruthOptions{})
 	}
 }

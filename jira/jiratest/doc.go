@@ -12,8 +12,9 @@
 // real sites have (hidden emails, app and customer accounts, former users, team-managed projects, archived projects,
 // duplicate Browse holders, a multi-site organization…).
 //
-// [Tenant.GroundTruth] computes what a complete sync must produce under docs/MODEL.md, and
-// [Tenant.ReferenceCallCount] the number of requests the reference connector makes for it.
+// A tenant describes Jira, not what a connector makes of it: [Tenant.Summary] counts its contents,
+// [Tenant.ProjectRoles] and [Tenant.ProjectPermissions] answer as the fake's endpoints do, so that a test can derive
+// its expectations from the data it served.
 //
 // # Server
 //
@@ -31,8 +32,8 @@
 // Mutations (group membership, role actors, invites, user removal, issues, Admin suspend/restore/remove, lifecycle)
 // change later reads, append Jira audit records and are listed by [Server.MutationLog]. [Server.Stats] counts
 // requests per route template; both are also served without authentication at GET /_jiratest/stats and
-// GET /_jiratest/mutations (POST /_jiratest/reset-stats clears them; GET /_jiratest/truth returns the ground truth
-// of the current state).
+// GET /_jiratest/mutations (POST /_jiratest/reset-stats clears them; GET /_jiratest/summary counts the current
+// state).
 //
 // # Pagination
 //

@@ -184,3 +184,10 @@ type jGroup struct {
 	Name    string `json:"name"`
 	GroupID string `json:"groupId"`
 }
+
+func mustUnmarshal(t testing.TB, b []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("decode: %v: %s", err, b)
+	}
+}

@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// index holds lookup structures over a Tenant. The server keeps one up to date under its lock; GroundTruth builds a
-// throw-away one.
+// index holds lookup structures over a Tenant. The server keeps one up to date under its lock;
+// [Tenant.ProjectPermissions] and [Tenant.Summary] build a throw-away one.
 type index struct {
 	t *Tenant
 
@@ -195,13 +195,8 @@ func (x *index) project(idOrKey string) *Project {
 	return x.projectKeys[strings.ToUpper(idOrKey)]
 }
 
-// projectRoles returns the roles of p: every global role for company-managed projects, the scoped ones otherwise.
-func (x *index) projectRoles(p *Project) []*Role {
-	if p.Simplified {
-		return p.ScopedRoles
-	}
-	return x.t.Roles
-}
+// projectRoles returns the roles of p (see [Tenant.ProjectRoles]).
+func (x *index) projectRoles(p *Project) []*Role { return x.t.ProjectRoles(p) }
 
 // projectRole returns role id if it belongs to project p.
 func (x *index) projectRole(p *Project, id int64) *Role {

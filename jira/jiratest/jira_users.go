@@ -18,6 +18,9 @@ func (c *call) canBrowseUsers() bool {
 	return p.BrowseUsersAndGroups || p.AdministerJira || p.SiteAdmin
 }
 
+// userSearchWindow is how many users the user-search endpoints reach: only the first 1000.
+const userSearchWindow = 1000
+
 var (
 	errNoBrowseUsers = "You do not have the permission to browse users and groups."
 	errNotAdmin      = "You are not authorized to perform this operation. Please contact your Jira administrators."

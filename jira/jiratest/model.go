@@ -588,3 +588,21 @@ func cloneSlice[T any](s []T, f func(T) T) []T {
 	}
 	return out
 }
+
+// ProjectRoles returns the roles of project p as GET /project/{id} lists them: every global role (Tenant.Roles) for a
+// company-managed project, its ScopedRoles for a team-managed one.
+func (t *Tenant) ProjectRoles(p *Project) []*Role {
+	if p.Simplified {
+		return p.ScopedRoles
+	}
+	return t.Roles
+}
+
+// ProjectPermissions returns a function that reports whether user u holds permission perm (a Perm* key) in project
+// p, evaluated as the fake's permission endpoints evaluate it (GET /mypermissions, /user/permission/search,
+// /user/viewissue/search): through p's permission scheme, for active users only, with JSM customers getting nothing
+// through "anyone" or products. The function reads t as it is when ProjectPermissions is called; it does not see
+// later changes to t.
+func (t *Tenant) ProjectPermissions() func(u *User, p *Project, perm string) bool {
+	return newIndex(t).hasProjectPermission
+}

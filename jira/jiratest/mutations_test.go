@@ -498,9 +498,9 @@ func TestControlEndpoints(t *testing.T) {
 	if len(muts) != 0 {
 		t.Errorf("mutations %+v", muts)
 	}
-	var truth jiratest.Truth
-	getJSON(t, auth{}, srv.URL+"/_jiratest/truth?skipCustomers=true", &truth)
-	if len(truth.Grants) == 0 {
-		t.Error("empty truth")
+	var sum jiratest.Summary
+	getJSON(t, auth{}, srv.URL+"/_jiratest/summary", &sum)
+	if want := srv.Snapshot().Summary(); sum != want || sum.Users == 0 {
+		t.Errorf("summary %+v, want %+v", sum, want)
 	}
 }

@@ -234,9 +234,6 @@ func (s *Server) Snapshot() *Tenant {
 	return s.x.t.Clone()
 }
 
-// GroundTruth returns the ground truth of the current state (see [Tenant.GroundTruth]).
-func (s *Server) GroundTruth(o TruthOptions) *Truth { return s.Snapshot().GroundTruth(o) }
-
 // Update runs f on the live tenant under the write lock and rebuilds the indexes, for changes no endpoint makes.
 func (s *Server) Update(f func(t *Tenant)) {
 	s.mu.Lock()
@@ -958,16 +955,6 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, segs []str
 	case r.Method == http.MethodPost && path == "reset-stats":
 		s.ResetStats()
 		w.WriteHeader(http.StatusNoContent)
-	case r.Method == http.MethodGet && path == "truth":
-		q := r.URL.Query()
-		b := func(k string) bool { v, _ := strconv.ParseBool(q.Get(k)); return v }
-		o := TruthOptions{SkipCustomers: b("skipCustomers"), SkipParticipants: b("skipParticipants"),
-			IncludeArchived: b("includeArchived"), OrgMode: b("orgMode")}
-		if k := q.Get("syncProjectKeys"); k != "" {
-			o.SyncProjectKeys = strings.Split(k, ",")
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = WriteTruthJSON(w, s.GroundTruth(o))
 	case r.Method == http.MethodGet && path == "summary":
 		write(s.Snapshot().Summary())
 	default:

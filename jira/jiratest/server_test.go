@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -539,5 +540,51 @@ func TestLatency(t *testing.T) {
 	wantStatus(t, resp, b, 200)
 	if d := time.Since(start); d < 20*time.Millisecond {
 		t.Errorf("latency not applied: %v", d)
+	}
+}
+
+// TestTenantAccessorsMatchEndpoints checks the tenant accessors that tests derive expectations from against what the
+// server serves: ProjectPermissions against /user/permission/search (a small site fits in one 1000-user window) and
+// ProjectRoles against /project/{id}/role.
+func TestTenantAccessorsMatchEndpoints(t *testing.T) {
+	t.Parallel()
+	tn := jiratest.Generate(jiratest.Small, 4)
+	srv := jiratest.NewServer(tn, jiratest.Unlimited())
+	defer srv.Close()
+	a, base := classic(srv), srv.URL+"/rest/api/3"
+	can := tn.ProjectPermissions()
+	checked := 0
+	for _, p := range tn.Projects {
+		if p.Deleted || p.Archived {
+			continue
+		}
+		var want []string
+		for _, u := range tn.Users {
+			if can(u, p, jiratest.PermBrowseProjects) {
+				want = append(want, u.AccountID)
+			}
+		}
+		var page []jUser
+		getJSON(t, a, base+"/user/permission/search?permissions=BROWSE_PROJECTS&maxResults=1000&projectKey="+p.Key, &page)
+		var got []string
+		for _, u := range page {
+			got = append(got, u.AccountID)
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("project %s: /user/permission/search lists %v, ProjectPermissions %v", p.Key, got, want)
+		}
+		if len(want) > 0 && len(want) < len(tn.Users) {
+			checked++
+		}
+		var roles map[string]string
+		getJSON(t, a, base+"/project/"+p.ID+"/role", &roles)
+		if n := len(tn.ProjectRoles(p)); n != len(roles) || n == 0 {
+			t.Errorf("project %s: /project/{id}/role lists %d roles, ProjectRoles %d", p.Key, len(roles), n)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no project that some but not all users may browse: the test checks nothing")
 	}
 }

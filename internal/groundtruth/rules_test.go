@@ -1,9 +1,10 @@
-package jiratest_test
+package groundtruth_test
 
 import (
 	"slices"
 	"testing"
 
+	"github.com/batonkit/jiracloud/internal/groundtruth"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
 
@@ -48,8 +49,8 @@ func handMade() *jiratest.Tenant {
 	return tn
 }
 
-func grantSet(tr *jiratest.Truth) map[string]jiratest.TruthGrant {
-	out := map[string]jiratest.TruthGrant{}
+func grantSet(tr *groundtruth.Truth) map[string]groundtruth.Grant {
+	out := map[string]groundtruth.Grant{}
 	for _, g := range tr.Grants {
 		out[g.ID()] = g
 	}
@@ -59,7 +60,7 @@ func grantSet(tr *jiratest.Truth) map[string]jiratest.TruthGrant {
 func TestTruthRules(t *testing.T) {
 	t.Parallel()
 	tn := handMade()
-	tr := tn.GroundTruth(jiratest.TruthOptions{})
+	tr := groundtruth.Of(tn, groundtruth.Options{})
 	gs := grantSet(tr)
 	must := func(id string, expandable ...string) {
 		t.Helper()
@@ -141,7 +142,7 @@ func TestTruthRules(t *testing.T) {
 	}
 
 	// Skip customers: no resource and no grant names the customer.
-	sc := tn.GroundTruth(jiratest.TruthOptions{SkipCustomers: true})
+	sc := groundtruth.Of(tn, groundtruth.Options{SkipCustomers: true})
 	for _, g := range sc.Grants {
 		if g.PrincipalID == "qm:1:2" {
 			t.Errorf("skip-customers kept grant %s", g.ID())
@@ -154,7 +155,7 @@ func TestTruthRules(t *testing.T) {
 	}
 
 	// Archived on, participants off, project filter.
-	ar := tn.GroundTruth(jiratest.TruthOptions{IncludeArchived: true, SkipParticipants: true, SyncProjectKeys: []string{"old"}})
+	ar := groundtruth.Of(tn, groundtruth.Options{IncludeArchived: true, SkipParticipants: true, SyncProjectKeys: []string{"old"}})
 	var projects []string
 	for _, r := range ar.Resources {
 		if r.Type == "project" {
@@ -183,7 +184,7 @@ func groupID(tn *jiratest.Tenant, name string) string {
 func TestTruthOrgMode(t *testing.T) {
 	t.Parallel()
 	tn := jiratest.Generate(jiratest.Small, 2)
-	tr := tn.GroundTruth(jiratest.TruthOptions{OrgMode: true})
+	tr := groundtruth.Of(tn, groundtruth.Options{OrgMode: true})
 	users := map[string]string{}
 	for _, r := range tr.Resources {
 		if r.Type == "user" {
@@ -205,7 +206,7 @@ func TestTruthOrgMode(t *testing.T) {
 			t.Errorf("Jira account %s (%s) not synced in org mode", u.AccountID, u.AccountType)
 		}
 	}
-	skipped := tn.GroundTruth(jiratest.TruthOptions{OrgMode: true, SkipCustomers: true})
+	skipped := groundtruth.Of(tn, groundtruth.Options{OrgMode: true, SkipCustomers: true})
 	for _, r := range skipped.Resources {
 		for _, u := range tn.Users {
 			if r.Type == "user" && r.ID == u.AccountID && u.AccountType == jiratest.AccountTypeCustomer {
@@ -250,12 +251,12 @@ func TestReferenceCallCountFormula(t *testing.T) {
 		want += active/50 + 1
 	}
 	want += 2*(s.Projects/50+1) + s.Projects + s.DistinctRoles + s.RoleLists
-	noPart := tn.ReferenceCallCount(jiratest.TruthOptions{SkipParticipants: true})
+	noPart := groundtruth.ReferenceCallCount(tn, groundtruth.Options{SkipParticipants: true})
 	if noPart != want {
 		t.Errorf("ReferenceCallCount without participants = %d, want %d", noPart, want)
 	}
 	// Both live projects have fewer than 50 browsing users: one participant page each.
-	if got := tn.ReferenceCallCount(jiratest.TruthOptions{}); got != want+2 {
+	if got := groundtruth.ReferenceCallCount(tn, groundtruth.Options{}); got != want+2 {
 		t.Errorf("ReferenceCallCount = %d, want %d", got, want+2)
 	}
 	if s.Projects != 2 || s.DistinctRoles != len(tn.Roles)+2 || s.RoleLists != len(tn.Roles)+2 {
@@ -270,7 +271,7 @@ func TestReferenceCallCountFormula(t *testing.T) {
 func TestReferenceFormulaTerms(t *testing.T) {
 	t.Parallel()
 	tn := jiratest.Generate(jiratest.Medium, 3)
-	r := tn.ReferenceFormula(jiratest.TruthOptions{})
+	r := groundtruth.Reference(tn, groundtruth.Options{})
 	s := tn.Summary()
 	if r.Users != s.Users/50+1 || r.ProjectDetails != s.Projects || r.RoleDetails != s.DistinctRoles ||
 		r.RoleActors != s.RoleLists || r.ProjectSearch != 2*(s.Projects/50+1) || r.Validate != 2 {
@@ -293,7 +294,7 @@ func TestReferenceFormulaTerms(t *testing.T) {
 			}
 		}
 	}
-	truth := tn.GroundTruth(jiratest.TruthOptions{})
+	truth := groundtruth.Of(tn, groundtruth.Options{})
 	want, live := 0, 0
 	for _, p := range tn.Projects {
 		if p.Deleted || p.Archived {
@@ -304,7 +305,7 @@ func TestReferenceFormulaTerms(t *testing.T) {
 		if anyone[p.PermissionSchemeID] {
 			n = public
 		}
-		for _, u := range truth.EffectiveUsers(jiratest.EntitlementID("project", p.ID, "participate")) {
+		for _, u := range truth.EffectiveUsers(groundtruth.EntitlementID("project", p.ID, "participate")) {
 			if active[u] && !anyone[p.PermissionSchemeID] {
 				n++
 			}
@@ -320,7 +321,7 @@ func TestReferenceFormulaTerms(t *testing.T) {
 	if !(r.ParticipantsReplay <= r.ParticipantsFormula && r.ParticipantsFormula <= r.ParticipantsMax) || r.ParticipantsReplay < live {
 		t.Errorf("participant readings out of order: %+v", r)
 	}
-	skip := tn.ReferenceFormula(jiratest.TruthOptions{SkipParticipants: true})
+	skip := groundtruth.Reference(tn, groundtruth.Options{SkipParticipants: true})
 	if skip.ParticipantsReplay+skip.ParticipantsFormula+skip.ParticipantsMax != 0 || skip.Fixed() != r.Fixed() {
 		t.Errorf("SkipParticipants: %+v, want the fixed terms %d and no participants", skip, r.Fixed())
 	}

@@ -1,4 +1,4 @@
-package jiratest_test
+package groundtruth_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/batonkit/jiracloud/internal/groundtruth"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
 
@@ -20,27 +21,27 @@ type walker struct {
 	srv  *jiratest.Server
 	a    auth
 	base string
-	o    jiratest.TruthOptions
+	o    groundtruth.Options
 
-	res    []jiratest.TruthResource
+	res    []groundtruth.Resource
 	ents   map[string]bool
-	grants map[string]jiratest.TruthGrant
+	grants map[string]groundtruth.Grant
 	users  map[string]bool
 	groups map[string]bool
 }
 
-func rebuildTruth(t testing.TB, srv *jiratest.Server, o jiratest.TruthOptions) *jiratest.Truth {
+func rebuildTruth(t testing.TB, srv *jiratest.Server, o groundtruth.Options) *groundtruth.Truth {
 	w := &walker{t: t, srv: srv, a: classic(srv), base: srv.URL + "/rest/api/3", o: o, ents: map[string]bool{},
-		grants: map[string]jiratest.TruthGrant{}, users: map[string]bool{}, groups: map[string]bool{}}
+		grants: map[string]groundtruth.Grant{}, users: map[string]bool{}, groups: map[string]bool{}}
 	return w.run()
 }
 
 func (w *walker) resource(typ, id, parentType, parentID, name string) {
-	w.res = append(w.res, jiratest.TruthResource{Type: typ, ID: id, ParentType: parentType, ParentID: parentID, DisplayName: name})
+	w.res = append(w.res, groundtruth.Resource{Type: typ, ID: id, ParentType: parentType, ParentID: parentID, DisplayName: name})
 }
 
 func (w *walker) grant(ent, ptype, pid string, expandable ...string) {
-	g := jiratest.TruthGrant{Entitlement: ent, PrincipalType: ptype, PrincipalID: pid, Expandable: expandable}
+	g := groundtruth.Grant{Entitlement: ent, PrincipalType: ptype, PrincipalID: pid, Expandable: expandable}
 	w.grants[g.ID()] = g
 }
 
@@ -50,7 +51,7 @@ func (w *walker) groupGrant(ent, gid string) {
 	}
 }
 
-func (w *walker) run() *jiratest.Truth {
+func (w *walker) run() *groundtruth.Truth {
 	t, a, base := w.t, w.a, w.base
 	var si struct {
 		BaseURL string `json:"baseUrl"`
@@ -288,7 +289,7 @@ func (w *walker) run() *jiratest.Truth {
 				continue
 			}
 			h := pg.Holder
-			if il, ok := jiratest.IssueLevelHolder(h.Type, h.Parameter); ok && !slices.Contains(issueLevel, il) {
+			if il, ok := groundtruth.IssueLevelHolder(h.Type, h.Parameter); ok && !slices.Contains(issueLevel, il) {
 				issueLevel = append(issueLevel, il)
 			}
 			switch h.Type {
@@ -321,8 +322,8 @@ func (w *walker) run() *jiratest.Truth {
 		w.res[pidx].IssueLevelHolders = issueLevel
 	}
 
-	out := &jiratest.Truth{Resources: w.res}
-	slices.SortFunc(out.Resources, func(a, b jiratest.TruthResource) int {
+	out := &groundtruth.Truth{Resources: w.res}
+	slices.SortFunc(out.Resources, func(a, b groundtruth.Resource) int {
 		return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.ID, b.ID))
 	})
 	for e := range w.ents {
@@ -332,20 +333,20 @@ func (w *walker) run() *jiratest.Truth {
 	for _, g := range w.grants {
 		out.Grants = append(out.Grants, g)
 	}
-	slices.SortFunc(out.Grants, func(a, b jiratest.TruthGrant) int {
+	slices.SortFunc(out.Grants, func(a, b groundtruth.Grant) int {
 		return cmp.Or(cmp.Compare(a.Entitlement, b.Entitlement), cmp.Compare(a.PrincipalType, b.PrincipalType),
 			cmp.Compare(a.PrincipalID, b.PrincipalID))
 	})
 	return out
 }
 
-func compareTruth(t *testing.T, want, got *jiratest.Truth) {
+func compareTruth(t *testing.T, want, got *groundtruth.Truth) {
 	t.Helper()
 	var wb, gb bytes.Buffer
-	if err := jiratest.WriteTruthJSON(&wb, want); err != nil {
+	if err := groundtruth.WriteJSON(&wb, want); err != nil {
 		t.Fatal(err)
 	}
-	if err := jiratest.WriteTruthJSON(&gb, got); err != nil {
+	if err := groundtruth.WriteJSON(&gb, got); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Equal(wb.Bytes(), gb.Bytes()) {
@@ -357,10 +358,10 @@ func compareTruth(t *testing.T, want, got *jiratest.Truth) {
 	t.Fatal("ground truth differs from what the endpoints serve")
 }
 
-func resKey(r jiratest.TruthResource) string {
+func resKey(r groundtruth.Resource) string {
 	return r.Type + "|" + r.ID + "|" + r.ParentType + "|" + r.ParentID + "|" + r.DisplayName
 }
-func grantKey(g jiratest.TruthGrant) string { return g.ID() + " " + strings.Join(g.Expandable, ",") }
+func grantKey(g groundtruth.Grant) string { return g.ID() + " " + strings.Join(g.Expandable, ",") }
 
 func keysOf[T any](xs []T, f func(T) string) []string {
 	out := make([]string, len(xs))
@@ -409,7 +410,7 @@ func TestGroundTruthMatchesEndpoints(t *testing.T) {
 			break
 		}
 	}
-	for _, o := range []jiratest.TruthOptions{
+	for _, o := range []groundtruth.Options{
 		{},
 		{SkipCustomers: true},
 		{IncludeArchived: true, SkipParticipants: true},
@@ -418,7 +419,7 @@ func TestGroundTruthMatchesEndpoints(t *testing.T) {
 		{OrgMode: true, IncludeArchived: true},
 	} {
 		t.Run(fmt.Sprintf("%+v", o), func(t *testing.T) {
-			compareTruth(t, tn.GroundTruth(o), rebuildTruth(t, srv, o))
+			compareTruth(t, groundtruth.Of(tn, o), rebuildTruth(t, srv, o))
 		})
 	}
 }
@@ -431,7 +432,7 @@ func TestGroundTruthMatchesEndpointsMedium(t *testing.T) {
 	tn := jiratest.Generate(jiratest.Medium, 3)
 	srv := jiratest.NewServer(tn, jiratest.Unlimited())
 	defer srv.Close()
-	compareTruth(t, tn.GroundTruth(jiratest.TruthOptions{}), rebuildTruth(t, srv, jiratest.TruthOptions{}))
+	compareTruth(t, groundtruth.Of(tn, groundtruth.Options{}), rebuildTruth(t, srv, groundtruth.Options{}))
 }
 
 // TestGroundTruthAfterMutations checks that the server's live state and its ground truth move together.
@@ -455,11 +456,11 @@ func TestGroundTruthAfterMutations(t *testing.T) {
 	}
 	resp, b := do(t, classic(srv), "POST", srv.URL+"/rest/api/3/group/user?groupId="+team.ID, map[string]string{"accountId": outsider})
 	wantStatus(t, resp, b, 201)
-	truth := srv.GroundTruth(jiratest.TruthOptions{})
+	truth := groundtruth.Of(srv.Snapshot(), groundtruth.Options{})
 	if _, ok := truth.GrantIDs()["group:"+team.ID+":member:user:"+outsider]; !ok {
 		t.Fatal("membership added over HTTP is missing from the ground truth")
 	}
-	compareTruth(t, truth, rebuildTruth(t, srv, jiratest.TruthOptions{}))
+	compareTruth(t, truth, rebuildTruth(t, srv, groundtruth.Options{}))
 }
 
 func mustUnmarshal(t testing.TB, b []byte, v any) {

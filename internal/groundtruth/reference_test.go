@@ -1,10 +1,11 @@
-package jiratest_test
+package groundtruth_test
 
 import (
 	"net/url"
 	"path"
 	"testing"
 
+	"github.com/batonkit/jiracloud/internal/groundtruth"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
 
@@ -93,7 +94,7 @@ func TestReferenceCallCountMatchesReplay(t *testing.T) {
 			defer srv.Close()
 			runReference(t, srv)
 			got := srv.Stats().Total
-			want := tn.ReferenceCallCount(jiratest.TruthOptions{})
+			want := groundtruth.ReferenceCallCount(tn, groundtruth.Options{})
 			if got != want {
 				t.Fatalf("replayed reference made %d requests, ReferenceCallCount says %d", got, want)
 			}
