@@ -3,13 +3,6 @@ package connector
 import (
 	"context"
 	"sync"
-
-	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
-	"github.com/conductorone/baton-sdk/pkg/annotations"
-	gr "github.com/conductorone/baton-sdk/pkg/types/grant"
-	rs "github.com/conductorone/baton-sdk/pkg/types/resource"
-
-	"github.com/batonkit/jiracloud/jira"
 )
 
 // ahead fetches, in the background, the pages or batches the SDK is
@@ -252,61 +245,6 @@ func pipelined[T any](ctx context.Context, a *ahead[T], key string, fetch func(c
 	}
 	return val, nil
 }
-
-// grantsWalk answers a type-scoped grants call of one walk: it starts the
-// walks ahead (warmGrants), takes the batch for tok (fetched ahead or now)
-// and starts the next ones in the background.
-func (c *Connector) grantsWalk(ctx context.Context, st *syncState, a *ahead[grantsBatch], tok string,
-	batchAt func(context.Context, *syncState, string) (grantsBatch, error)) ([]*v2.Grant, *rs.SyncOpResults, error) {
-	c.warmGrants(ctx, st)
-	b, err := pipelined(ctx, a, tok, func(ctx context.Context, tok string) (grantsBatch, error) {
-		return batchAt(ctx, st, tok)
-	}, grantsBatch.nextToken)
-	if err != nil {
-		return nil, nil, err
-	}
-	return b.allGrants(), &rs.SyncOpResults{NextPageToken: b.next, Annotations: b.annos}, nil
-}
-
-// grantsBatch is what one type-scoped grants call returns.
-type grantsBatch struct {
-	grants []*v2.Grant
-	// members are group memberships not yet made grants: a group batch
-	// holds them in this compact form (about a tenth of the memory of a
-	// grant) while it waits ahead of the SDK; allGrants builds them.
-	members []groupMembers
-	next    string
-	annos   annotations.Annotations
-}
-
-// groupMembers is members of one group, each to be granted the group's
-// member entitlement.
-type groupMembers struct {
-	group    jira.GroupID
-	accounts []jira.AccountID
-}
-
-// allGrants returns the batch's grants with its memberships made grants.
-func (b grantsBatch) allGrants() []*v2.Grant {
-	if len(b.members) == 0 {
-		return b.grants
-	}
-	n := len(b.grants)
-	for _, m := range b.members {
-		n += len(m.accounts)
-	}
-	out := make([]*v2.Grant, 0, n)
-	out = append(out, b.grants...)
-	for _, m := range b.members {
-		stub := groupStub(m.group)
-		for _, a := range m.accounts {
-			out = append(out, gr.NewGrant(stub, memberEntitlement, userID(a)))
-		}
-	}
-	return out
-}
-
-func (b grantsBatch) nextToken() string { return b.next }
 
 // warmGrants starts the project-role, project and group grants walks in the
 // background, once per sync, at the sync's first grants call, when the List

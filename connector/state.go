@@ -2,15 +2,8 @@ package connector
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
-
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/batonkit/jiracloud/jira"
 )
@@ -321,114 +314,6 @@ func (c *Connector) state(syncID string) *syncState {
 		old.stop()
 	}
 	return st
-}
-
-// errSkipped marks batch items that were not started because another item
-// failed for good.
-var errSkipped = errors.New(errPrefix + "skipped after another request failed")
-
-// fanOut runs fn for each index in [0, n) with at most limit running at
-// once and returns every item's error. Once an item fails with an error
-// that retrying will not fix, items not yet started are skipped.
-func fanOut(ctx context.Context, limit, n int, fn func(ctx context.Context, i int) error) []error {
-	errs := make([]error, n)
-	if n == 0 {
-		return errs
-	}
-	if limit <= 0 {
-		limit = 1
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sem := make(chan struct{}, limit)
-	var wg sync.WaitGroup
-	for i := range n {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			for j := i; j < n; j++ {
-				errs[j] = errSkipped
-			}
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := fn(ctx, i); err != nil {
-				errs[i] = err
-				if !retryable(err) {
-					cancel()
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return errs
-}
-
-// retryable reports whether a batch item may succeed when asked again.
-func retryable(err error) bool {
-	if errors.Is(err, errSkipped) {
-		return true
-	}
-	switch status.Code(err) {
-	case codes.Unavailable, codes.DeadlineExceeded, codes.ResourceExhausted:
-		return true
-	}
-	return false
-}
-
-// settle decides what a batch whose items failed returns. A failure that
-// retrying will not fix, or a batch where nothing succeeded, is returned as
-// the error (the SDK then backs off, waiting out any rate limit the error
-// carries). Otherwise the batch returns what succeeded, and the indexes of
-// the failed items go into the next page token to be asked for again, so
-// every call makes progress and one flaky request never repeats a whole batch.
-func settle(errs []error) (failed []int, err error) {
-	var first error
-	for i, e := range errs {
-		if e == nil {
-			continue
-		}
-		if !retryable(e) && !errors.Is(e, errSkipped) {
-			return nil, e
-		}
-		if first == nil || errors.Is(first, errSkipped) {
-			first = e
-		}
-		failed = append(failed, i)
-	}
-	if len(failed) > 0 && len(failed) == len(errs) {
-		return nil, first
-	}
-	return failed, nil
-}
-
-// encodeToken turns a batch position into an opaque page token.
-func encodeToken(v any) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", fmt.Errorf("%sencoding page token: %w", errPrefix, err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
-// decodeToken reads a token made by encodeToken; "" leaves v as is.
-func decodeToken(tok string, v any) error {
-	if tok == "" {
-		return nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err == nil {
-		err = json.Unmarshal(b, v)
-	}
-	if err != nil {
-		return errorf(codes.InvalidArgument, "invalid page token: %v", err)
-	}
-	return nil
 }
 
 // dedupeMembers drops the members of group id that an other page of the
