@@ -17,7 +17,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/batonkit/jiracloud/jira"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
 
@@ -164,29 +163,6 @@ func TestGroupMembersWrongTotal(t *testing.T) {
 			got := walkSync(t, ctx, cs, "sync-wrong")
 			compareTruth(t, srv.GroundTruth(jiratest.TruthOptions{}), got.truth)
 		})
-	}
-}
-
-func TestSplitRange(t *testing.T) {
-	t.Parallel()
-	var pages []string
-	c := rangeCursor(50, 160, 50)
-	for c != "" {
-		pg, rest, ok := splitRange(c)
-		if !ok {
-			t.Fatalf("splitRange(%q) not a range", c)
-		}
-		pages = append(pages, pg)
-		c = rest
-	}
-	want := []string{"=" + jira.OffsetCursor(50), "=" + jira.OffsetCursor(100), jira.OffsetCursor(150)}
-	if d := cmp.Diff(want, pages); d != "" {
-		t.Errorf("pages (-want +got):\n%s", d)
-	}
-	for _, bad := range []string{"o50", "*1:2", "*5:5:1", "*1:9:0", "*a:9:1", "*-1:9:1"} {
-		if _, _, ok := splitRange(bad); ok {
-			t.Errorf("splitRange(%q) ok, want not a range", bad)
-		}
 	}
 }
 

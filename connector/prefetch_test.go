@@ -19,7 +19,6 @@ import (
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	rs "github.com/conductorone/baton-sdk/pkg/types/resource"
 	"github.com/google/go-cmp/cmp"
-	"golang.org/x/time/rate"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -249,24 +248,6 @@ func TestPipelinedReturnsTheErrorOfAPageFetchedAhead(t *testing.T) {
 	}
 }
 
-func TestChainPacerServesNextPagesFirst(t *testing.T) {
-	t.Parallel()
-	p := &chainPacer{lim: rate.NewLimiter(10, 1)} // one request per 100 ms
-	if d := p.delay(memberPage{"g1", ""}); d != 0 {
-		t.Fatalf("first page on a fresh budget waits %v", d)
-	}
-	if d := p.delay(memberPage{"g2", "o50"}); d != 0 {
-		t.Errorf("a next page waits %v, want 0 (it takes its share at once)", d)
-	}
-	if d := p.delay(memberPage{"g3", ""}); d < 150*time.Millisecond {
-		t.Errorf("a first page after two requests waits %v, want about 200ms", d)
-	}
-	var nilPacer *chainPacer
-	if d := nilPacer.delay(memberPage{"g", ""}); d != 0 {
-		t.Errorf("nil pacer delays %v", d)
-	}
-}
-
 // faultProxy forwards to a fake site and fails the requests fail selects
 // with 403 (an error retrying does not fix).
 type faultProxy struct {
@@ -437,11 +418,11 @@ func TestGroupGrantsResumeInANewProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The product groups went first.
-	pos := groupToken{}
+	pos := memberToken{}
 	if err := decodeToken(out.NextPageToken, &pos); err != nil {
 		t.Fatal(err)
 	}
-	if len(pos.S) == 0 {
+	if len(pos.Pos.First) == 0 {
 		t.Fatalf("token %+v names no groups read first", pos)
 	}
 	conn2, err := New(ctx, cfg)
@@ -483,17 +464,21 @@ func TestFirstGroupsAreTheProductGroups(t *testing.T) {
 		}
 	}
 	var got []string
-	for _, pg := range tok.A {
-		got = append(got, pg[0])
-		if pg[1] != "" {
-			t.Errorf("group %s starts at cursor %q", pg[0], pg[1])
+	for _, pg := range tok.Pos.Pending {
+		got = append(got, string(pg.Group))
+		if !pg.first() {
+			t.Errorf("group %s starts at page %+v", pg.Group, pg)
 		}
 	}
 	if len(want) == 0 {
 		t.Fatal("the tenant has no product groups")
 	}
-	if d := cmp.Diff(want, got); d != "" || !slices.Equal(tok.S, got) {
-		t.Errorf("first groups (-products' groups +got):\n%s\nskip set %v", d, tok.S)
+	var first []string
+	for _, id := range tok.Pos.First {
+		first = append(first, string(id))
+	}
+	if d := cmp.Diff(want, got); d != "" || !slices.Equal(first, got) {
+		t.Errorf("first groups (-products' groups +got):\n%s\nskip set %v", d, first)
 	}
 }
 
