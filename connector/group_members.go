@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -315,31 +316,38 @@ func (w *memberWalker) forgetFinished(touched map[jira.GroupID]bool, failed []me
 	}
 }
 
-// dedupeMembers drops the members of group id that an other page of the
-// group returned in this sync, and records the others with page, the cursor
-// of the page they came on. Offset pages overlap when members were added
-// while they were read (more likely when they are predicted from a total
-// and read at once); a member is then granted by the page that returned it
-// first only. A page read again (the SDK retrying a call, or per-resource
-// grants after type-scoped ones) returns its members again. Only groups of
-// more than one page are tracked: track starts tracking id. Memory is one
-// entry per member of such groups while they are being read: a grants batch
-// that reads a group's last page forgets it (forgetMembers), so what is held
-// is the groups under way, not the site's memberships. A sync resumed in a
-// new process dedupes only the pages it reads itself.
+// memberState is what the member walks of one sync share.
+type memberState struct {
+	mu    sync.Mutex
+	pacer *chainPacer
+	// seen holds, for each group of more than one member page under way,
+	// the page cursor each member was first granted by (see dedupeMembers).
+	seen map[jira.GroupID]map[jira.AccountID]string
+}
+
+// dedupeMembers drops the members of group id that another page of the
+// group returned in this sync, and records the others with page, the
+// cursor of the page they came on. Offset pages overlap when members were
+// added while they were read (more likely with predicted pages); a member
+// is then granted by the page that returned it first only, and a page read
+// again (an SDK retry) returns its members again. Only groups of more than
+// one page are tracked (track starts tracking id), and only while they are
+// under way (see forgetMembers). A sync resumed in a new process dedupes
+// only the pages it reads itself.
 func (st *syncState) dedupeMembers(id jira.GroupID, page string, members []jira.User, track bool) []jira.User {
-	st.seenMu.Lock()
-	defer st.seenMu.Unlock()
-	seen := st.seenMembers[id]
+	ms := &st.members
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	seen := ms.seen[id]
 	if seen == nil {
 		if !track {
 			return members
 		}
-		if st.seenMembers == nil {
-			st.seenMembers = map[jira.GroupID]map[jira.AccountID]string{}
+		if ms.seen == nil {
+			ms.seen = map[jira.GroupID]map[jira.AccountID]string{}
 		}
 		seen = map[jira.AccountID]string{}
-		st.seenMembers[id] = seen
+		ms.seen[id] = seen
 	}
 	out := members[:0:0]
 	for _, m := range members {
@@ -358,9 +366,9 @@ func (st *syncState) dedupeMembers(id jira.GroupID, page string, members []jira.
 // forgetMembers drops the record of members seen for group id (see
 // dedupeMembers), once the group has been read to its end.
 func (st *syncState) forgetMembers(id jira.GroupID) {
-	st.seenMu.Lock()
-	defer st.seenMu.Unlock()
-	delete(st.seenMembers, id)
+	st.members.mu.Lock()
+	defer st.members.mu.Unlock()
+	delete(st.members.seen, id)
 }
 
 // memberRoute is the rate-limit route of GET /group/member.
@@ -388,14 +396,15 @@ func (c *Connector) memberPacer(st *syncState) *chainPacer {
 	if math.IsInf(r, 1) || r <= 0 {
 		return nil
 	}
-	st.groupsMu.Lock()
-	defer st.groupsMu.Unlock()
-	if st.pacer == nil {
-		st.pacer = &chainPacer{lim: rate.NewLimiter(rate.Limit(r), 1)}
-	} else if st.pacer.lim.Limit() != rate.Limit(r) {
-		st.pacer.lim.SetLimit(rate.Limit(r))
+	ms := &st.members
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	if ms.pacer == nil {
+		ms.pacer = &chainPacer{lim: rate.NewLimiter(rate.Limit(r), 1)}
+	} else if ms.pacer.lim.Limit() != rate.Limit(r) {
+		ms.pacer.lim.SetLimit(rate.Limit(r))
 	}
-	return st.pacer
+	return ms.pacer
 }
 
 // delay returns how long page pg must wait for its turn: a next page

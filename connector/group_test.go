@@ -178,12 +178,12 @@ func TestGroupMembersSeenAreForgottenWhenRead(t *testing.T) {
 	st := conn.state("sync-f")
 	s := &groupSyncer{c: conn}
 	seen := func() (groups, entries int) {
-		st.seenMu.Lock()
-		defer st.seenMu.Unlock()
-		for _, m := range st.seenMembers {
+		st.members.mu.Lock()
+		defer st.members.mu.Unlock()
+		for _, m := range st.members.seen {
 			entries += len(m)
 		}
-		return len(st.seenMembers), entries
+		return len(st.members.seen), entries
 	}
 	var ids []string
 	maxEntries, heldBetween := 0, false

@@ -988,3 +988,24 @@ func TestWarmGrantsNotAfterARebuild(t *testing.T) {
 		t.Errorf("%d member pages read that the SDK did not ask for", n)
 	}
 }
+
+// pendingKey returns the key of the chain's head and whether there is one.
+func (a *ahead[T]) pendingKey() (string, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.q) == 0 {
+		return "", false
+	}
+	return a.q[0].key, true
+}
+
+// pendingKeys returns the keys of the chain in walk order.
+func (a *ahead[T]) pendingKeys() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	keys := make([]string, len(a.q))
+	for i, p := range a.q {
+		keys[i] = p.key
+	}
+	return keys
+}

@@ -9,37 +9,18 @@ import (
 )
 
 // syncState is what the connector remembers during one sync (one SDK sync
-// ID) so that nothing is fetched twice. It holds compact indexes, never
-// resources or grants:
+// ID) so that nothing is fetched twice: compact indexes (users where grants
+// filter them, groups and projects in list order, roles, products, the
+// site host, permission schemes' BROWSE_PROJECTS holders), never resources
+// or grants, plus the sync's background work (the pages and batches fetched
+// ahead, see ahead), which stop ends.
 //
-//   - users: in organization mode the set of synced account IDs, otherwise
-//     (with skip-customer-user) the set of customer account IDs. Role actors
-//     carry no account type, so this set is how grants drop unsynced users.
-//   - groups: the IDs of the synced groups in list order. Grants batches walk
-//     it, and grants whose principal is a group check it.
-//   - projects: ID, key, name, lead and style of each synced project in list
-//     order. Project grants and project-role listing and grants walk it.
-//   - team-managed roles: the project-scoped roles of each team-managed project.
-//   - global roles, products (application roles with their groups), the
-//     site host and the BROWSE_PROJECTS holders of each permission scheme
-//     (by scheme ID): each fetched once.
-//
-// It also holds the sync's background work: at most one page
-// fetched ahead per List walk and a bounded chain of batches per grants walk
-// (see ahead), the team-managed roles read ahead, and
-// the member pacer. stop ends it all when the sync ends (a new sync ID, or
-// Close).
-//
-// The indexes are filled as a side effect of the List calls, which the SDK
-// makes before any grants call. A List walk is recorded only if its pages
-// arrive in order from the first; when an index is missing or incomplete
-// (a sync resumed in a new process, or grants asked for without a List),
-// userFilter, groupIDs and projectList re-page the source once to build it.
-// Memory is proportional to the number of users (org mode / customers only),
-// groups and projects, a few dozen bytes each, plus one entry per member of
-// each multi-page group being read (see dedupeMembers); grants are
-// held only in the batches fetched ahead: one page per List walk, at most
-// grantsAheadDepth batches per grants walk.
+// The indexes are filled as a side effect of the SDK's List walks, which
+// come before any grants call. A walk is recorded only if its pages arrive
+// in order from the first; otherwise (a sync resumed in a new process,
+// grants without a List) userFilter, groupIDs and projectList re-page the
+// source once. Grants are held only in the batches fetched ahead: one page
+// per List walk, at most grantsAheadDepth batches per grants walk.
 type syncState struct {
 	id string
 
@@ -51,13 +32,9 @@ type syncState struct {
 
 	groupsMu sync.Mutex
 	groups   groupIndex
-	pacer    *chainPacer
 
-	// seenMembers holds, for each group of more than one member page,
-	// the page cursor each member was first granted by (see
-	// dedupeMembers).
-	seenMu      sync.Mutex
-	seenMembers map[jira.GroupID]map[jira.AccountID]string
+	// members is the group member walk's state (see memberWalker).
+	members memberState
 
 	projectsMu sync.Mutex
 	projects   projectIndex
