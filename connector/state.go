@@ -25,7 +25,10 @@ type syncState struct {
 	id string
 
 	usersMu sync.Mutex
-	users   accountIndex
+	// users holds, in organization mode, the synced account IDs; otherwise
+	// (with skip-customer-user) the customer account IDs. Role actors carry
+	// no account type, so this set is how grants drop unsynced users.
+	users accountIndex
 	// anyone holds the active, non-customer Jira accounts the users walk
 	// returned (recorded with users): the holders of site:<host>:anyone.
 	anyone []jira.AccountID
