@@ -31,7 +31,7 @@ import (
 // of a group are granted once (see syncState.dedupeMembers).
 //
 // On large (80 ms, -sdk-expand=false) this fan-out takes the grants phase
-// from about 36 s to 24-26 s (docs/BENCHMARKS.md).
+// from about 36 s to 24-26 s (docs/GRANTS-WALKS.md).
 
 // memberPage is one member page to read: a group's first page (no cursor),
 // a chain page (its next page follows it), a predicted page (read on its
