@@ -18,7 +18,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/batonkit/jiracloud/internal/groundtruth"
-	"github.com/batonkit/jiracloud/jira"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
 
@@ -168,29 +167,6 @@ func TestGroupMembersWrongTotal(t *testing.T) {
 	}
 }
 
-func TestSplitRange(t *testing.T) {
-	t.Parallel()
-	var pages []string
-	c := rangeCursor(50, 160, 50)
-	for c != "" {
-		pg, rest, ok := splitRange(c)
-		if !ok {
-			t.Fatalf("splitRange(%q) not a range", c)
-		}
-		pages = append(pages, pg)
-		c = rest
-	}
-	want := []string{"=" + jira.OffsetCursor(50), "=" + jira.OffsetCursor(100), jira.OffsetCursor(150)}
-	if d := cmp.Diff(want, pages); d != "" {
-		t.Errorf("pages (-want +got):\n%s", d)
-	}
-	for _, bad := range []string{"o50", "*1:2", "*5:5:1", "*1:9:0", "*a:9:1", "*-1:9:1"} {
-		if _, _, ok := splitRange(bad); ok {
-			t.Errorf("splitRange(%q) ok, want not a range", bad)
-		}
-	}
-}
-
 // TestGroupMembersSeenAreForgottenWhenRead checks that the record of members
 // seen (kept to grant a member found on two pages once) is held only for
 // groups under way: a group of several batches of pages keeps it between
@@ -203,12 +179,12 @@ func TestGroupMembersSeenAreForgottenWhenRead(t *testing.T) {
 	st := conn.state("sync-f")
 	s := &groupSyncer{provisioner{conn}}
 	seen := func() (groups, entries int) {
-		st.seenMu.Lock()
-		defer st.seenMu.Unlock()
-		for _, m := range st.seenMembers {
+		st.members.mu.Lock()
+		defer st.members.mu.Unlock()
+		for _, m := range st.members.seen {
 			entries += len(m)
 		}
-		return len(st.seenMembers), entries
+		return len(st.members.seen), entries
 	}
 	var ids []string
 	maxEntries, heldBetween := 0, false

@@ -3,35 +3,19 @@ package connector
 import (
 	"context"
 	"sync"
-
-	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
-	"github.com/conductorone/baton-sdk/pkg/annotations"
-	gr "github.com/conductorone/baton-sdk/pkg/types/grant"
-	rs "github.com/conductorone/baton-sdk/pkg/types/resource"
-
-	"github.com/batonkit/jiracloud/jira"
 )
 
-// ahead fetches, in the background, the pages or batches the SDK is
-// expected to ask for next in one walk (one resource type's List pages, or
-// its type-scoped grants batches, within one sync). When a call returns a
-// page with a next token, the connector starts fetching the page for that
-// token at once, so Jira's latency overlaps the time the SDK spends storing
-// the current page.
+// ahead fetches in the background the pages or batches of one walk (a
+// resource type's List pages, or its type-scoped grants batches) that the
+// SDK will ask for next, so Jira's latency overlaps the SDK's storing.
 //
-// A walk fetches a chain of up to depth pages ahead (one when depth is 0):
-// when a page fetched ahead arrives with a next token and the chain has
-// room, the fetch of that page starts too. Only a walk's own next token is
-// ever fetched, so a chain makes no request the walk would not make; the
-// grants walks use it to run while the SDK is still storing another type's
-// grants (each walk reads endpoints with their own rate budget), holding at
-// most depth batches. The next call with exactly the head's token takes the
-// head's result, once, and makes room for the chain to grow; a call with any
-// other token (a retry, a resumed or restarted walk) cancels the whole chain,
-// waits for it to end and fetches synchronously. An error of a background
-// fetch ends the chain there and is returned by the call that takes it.
-// stop cancels and waits for the chain; the sync state calls it when its
-// sync ends.
+// It holds a chain of up to depth fetches (one when depth is 0), each for
+// the next token of the one before, so it never makes a request the walk
+// would not make. A call with the head's token takes the head's result
+// (once) and lets the chain grow; a call with any other token (a retry, a
+// resumed walk) cancels the chain and fetches synchronously. A background
+// error ends the chain and is returned by the call that takes it. stop
+// cancels and waits for the chain at the end of the sync.
 //
 // The zero value is ready to use. An ahead is safe for concurrent use.
 type ahead[T any] struct {
@@ -210,28 +194,6 @@ func (a *ahead[T]) stop() {
 	cancelAll(q)
 }
 
-// pendingKey returns the key of the chain's head and whether there is one
-// (for tests).
-func (a *ahead[T]) pendingKey() (string, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if len(a.q) == 0 {
-		return "", false
-	}
-	return a.q[0].key, true
-}
-
-// pendingKeys returns the keys of the chain in walk order (for tests).
-func (a *ahead[T]) pendingKeys() []string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	keys := make([]string, len(a.q))
-	for i, p := range a.q {
-		keys[i] = p.key
-	}
-	return keys
-}
-
 // pipelined answers the call for key: with the background fetch started for
 // it when there is one, else by fetching now. If the result has a next key
 // (next returns "" at the end of the walk), the chain of fetches from that
@@ -253,79 +215,13 @@ func pipelined[T any](ctx context.Context, a *ahead[T], key string, fetch func(c
 	return val, nil
 }
 
-// grantsWalk answers a type-scoped grants call of one walk: it starts the
-// walks ahead (warmGrants), takes the batch for tok (fetched ahead or now)
-// and starts the next ones in the background.
-func (c *Connector) grantsWalk(ctx context.Context, st *syncState, a *ahead[grantsBatch], tok string,
-	batchAt func(context.Context, *syncState, string) (grantsBatch, error)) ([]*v2.Grant, *rs.SyncOpResults, error) {
-	c.warmGrants(ctx, st)
-	b, err := pipelined(ctx, a, tok, func(ctx context.Context, tok string) (grantsBatch, error) {
-		return batchAt(ctx, st, tok)
-	}, grantsBatch.nextToken)
-	if err != nil {
-		return nil, nil, err
-	}
-	return b.allGrants(), &rs.SyncOpResults{NextPageToken: b.next, Annotations: b.annos}, nil
-}
-
-// grantsBatch is what one type-scoped grants call returns.
-type grantsBatch struct {
-	grants []*v2.Grant
-	// members are group memberships not yet made grants: a group batch
-	// holds them in this compact form (about a tenth of the memory of a
-	// grant) while it waits ahead of the SDK; allGrants builds them.
-	members []groupMembers
-	next    string
-	annos   annotations.Annotations
-}
-
-// groupMembers is members of one group, each to be granted the group's
-// member entitlement.
-type groupMembers struct {
-	group    jira.GroupID
-	accounts []jira.AccountID
-}
-
-// allGrants returns the batch's grants with its memberships made grants.
-func (b grantsBatch) allGrants() []*v2.Grant {
-	if len(b.members) == 0 {
-		return b.grants
-	}
-	n := len(b.grants)
-	for _, m := range b.members {
-		n += len(m.accounts)
-	}
-	out := make([]*v2.Grant, 0, n)
-	out = append(out, b.grants...)
-	for _, m := range b.members {
-		stub := groupStub(m.group)
-		for _, a := range m.accounts {
-			out = append(out, gr.NewGrant(stub, memberEntitlement, userID(a)))
-		}
-	}
-	return out
-}
-
-func (b grantsBatch) nextToken() string { return b.next }
-
-// warmGrants starts the project-role, project and group grants walks in the
-// background, once per sync, at the sync's first grants call, when the List
-// walks those batches read from are complete (the user index where grants
-// filter users, the groups and the projects). The SDK asks for grants only
-// after it has listed every resource and stored their entitlements, and then
-// one type at a time; the three walks read endpoints with their own rate
-// budgets (role actor lists, permission schemes, member pages), so each runs
-// up to grantsAheadDepth batches ahead of the SDK (see ahead) and they
-// overlap each other: the member pages of the groups, the longest walk, are
-// read while the SDK still stores role grants. Each batch is then taken by
-// the walk's call for its page token like any batch fetched ahead.
-//
-// Only walks the SDK will ask for are started: none before a grants call
-// (a sync that skips grants reads none), and the role walk only when project
-// roles were listed in this sync (a sync limited to other resource types
-// reads no actor list). The service projects' portal customers, whose list
-// allows a few requests a second, are read ahead too (see prefetchPortal).
-// Called from every grants call; cheap once done.
+// warmGrants starts the project-role, project and group grants walks in
+// the background (up to grantsAheadDepth batches each, see ahead), once per
+// sync, at the first grants call after the List walks they read from are
+// complete. The walks use different endpoints' rate budgets, so they
+// overlap each other and the SDK's storing. The role walk starts only when
+// project roles were listed in this sync. The service projects' portal
+// customers are read ahead too (see prefetchPortal). Cheap once done.
 func (c *Connector) warmGrants(ctx context.Context, st *syncState) {
 	if st.warmed.Load() || !c.indexesComplete(st) || !st.warmed.CompareAndSwap(false, true) {
 		return

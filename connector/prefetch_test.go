@@ -19,7 +19,6 @@ import (
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	rs "github.com/conductorone/baton-sdk/pkg/types/resource"
 	"github.com/google/go-cmp/cmp"
-	"golang.org/x/time/rate"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -250,24 +249,6 @@ func TestPipelinedReturnsTheErrorOfAPageFetchedAhead(t *testing.T) {
 	}
 }
 
-func TestChainPacerServesNextPagesFirst(t *testing.T) {
-	t.Parallel()
-	p := &chainPacer{lim: rate.NewLimiter(10, 1)} // one request per 100 ms
-	if d := p.delay(memberPage{"g1", ""}); d != 0 {
-		t.Fatalf("first page on a fresh budget waits %v", d)
-	}
-	if d := p.delay(memberPage{"g2", "o50"}); d != 0 {
-		t.Errorf("a next page waits %v, want 0 (it takes its share at once)", d)
-	}
-	if d := p.delay(memberPage{"g3", ""}); d < 150*time.Millisecond {
-		t.Errorf("a first page after two requests waits %v, want about 200ms", d)
-	}
-	var nilPacer *chainPacer
-	if d := nilPacer.delay(memberPage{"g", ""}); d != 0 {
-		t.Errorf("nil pacer delays %v", d)
-	}
-}
-
 // faultProxy forwards to a fake site and fails the requests fail selects
 // with 403 (an error retrying does not fix).
 type faultProxy struct {
@@ -438,11 +419,11 @@ func TestGroupGrantsResumeInANewProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The product groups went first.
-	pos := groupToken{}
+	pos := memberToken{}
 	if err := decodeToken(out.NextPageToken, &pos); err != nil {
 		t.Fatal(err)
 	}
-	if len(pos.S) == 0 {
+	if len(pos.Pos.First) == 0 {
 		t.Fatalf("token %+v names no groups read first", pos)
 	}
 	conn2, err := New(ctx, cfg)
@@ -484,17 +465,21 @@ func TestFirstGroupsAreTheProductGroups(t *testing.T) {
 		}
 	}
 	var got []string
-	for _, pg := range tok.A {
-		got = append(got, pg[0])
-		if pg[1] != "" {
-			t.Errorf("group %s starts at cursor %q", pg[0], pg[1])
+	for _, pg := range tok.Pos.Pending {
+		got = append(got, string(pg.Group))
+		if !pg.first() {
+			t.Errorf("group %s starts at page %+v", pg.Group, pg)
 		}
 	}
 	if len(want) == 0 {
 		t.Fatal("the tenant has no product groups")
 	}
-	if d := cmp.Diff(want, got); d != "" || !slices.Equal(tok.S, got) {
-		t.Errorf("first groups (-products' groups +got):\n%s\nskip set %v", d, tok.S)
+	var first []string
+	for _, id := range tok.Pos.First {
+		first = append(first, string(id))
+	}
+	if d := cmp.Diff(want, got); d != "" || !slices.Equal(first, got) {
+		t.Errorf("first groups (-products' groups +got):\n%s\nskip set %v", d, first)
 	}
 }
 
@@ -1003,4 +988,25 @@ func TestWarmGrantsNotAfterARebuild(t *testing.T) {
 	if n := srv.Stats().Routes["GET /rest/api/3/group/member"]; n != 0 {
 		t.Errorf("%d member pages read that the SDK did not ask for", n)
 	}
+}
+
+// pendingKey returns the key of the chain's head and whether there is one.
+func (a *ahead[T]) pendingKey() (string, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.q) == 0 {
+		return "", false
+	}
+	return a.q[0].key, true
+}
+
+// pendingKeys returns the keys of the chain in walk order.
+func (a *ahead[T]) pendingKeys() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	keys := make([]string, len(a.q))
+	for i, p := range a.q {
+		keys[i] = p.key
+	}
+	return keys
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"sync"
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	"github.com/conductorone/baton-sdk/pkg/annotations"
@@ -83,13 +84,6 @@ func (s *projectSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts r
 	return out, &rs.SyncOpResults{}, nil
 }
 
-// projectToken is the position of a project grants walk: the next index
-// position P, and F, the projects of the previous batch to ask for again.
-type projectToken struct {
-	P int              `json:"p"`
-	F []jira.ProjectID `json:"f,omitempty"`
-}
-
 // Grants returns the lead and participate grants of one project. The SDK
 // uses GrantsForResourceType instead; this serves direct callers.
 func (s *projectSyncer) Grants(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Grant, *rs.SyncOpResults, error) {
@@ -98,7 +92,7 @@ func (s *projectSyncer) Grants(ctx context.Context, r *v2.Resource, opts rs.Sync
 	if err != nil || p == nil {
 		return nil, &rs.SyncOpResults{}, err
 	}
-	grants, _, annos, err := s.grants(ctx, st, []*projectInfo{p})
+	grants, _, annos, err := fetchAll(ctx, s.c.cfg.concurrency(), s.walker(st), []jira.ProjectID{p.id})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -116,107 +110,89 @@ func (s *projectSyncer) GrantsForResourceType(ctx context.Context, _ string, opt
 
 // batchAt computes the grants call for page token tok.
 func (s *projectSyncer) batchAt(ctx context.Context, st *syncState, tok string) (grantsBatch, error) {
-	pos := projectToken{}
-	if err := decodeToken(tok, &pos); err != nil {
-		return grantsBatch{}, err
-	}
-	projects, err := s.c.projectList(ctx, st)
-	if err != nil {
-		return grantsBatch{}, err
-	}
-	var batch []*projectInfo
-	for _, id := range pos.F {
-		if p, err := s.c.project(ctx, st, id); err != nil {
-			return grantsBatch{}, err
-		} else if p != nil {
-			batch = append(batch, p)
-		}
-	}
-	for pos.P < len(projects) && len(batch) < projectBatch {
-		batch = append(batch, projects[pos.P])
-		pos.P++
-	}
-	grants, failed, annos, err := s.grants(ctx, st, batch)
-	if err != nil {
-		return grantsBatch{}, err
-	}
-	next := ""
-	if pos.P < len(projects) || len(failed) > 0 {
-		retry := make([]jira.ProjectID, 0, len(failed))
-		for _, p := range failed {
-			retry = append(retry, p.id)
-		}
-		if next, err = encodeToken(projectToken{P: pos.P, F: retry}); err != nil {
-			return grantsBatch{}, err
-		}
-	}
-	return grantsBatch{grants: grants, next: next, annos: annos}, nil
+	return batchWalk(ctx, s.c, s.walker(st), projectBatch, tok)
 }
 
-// grants returns the grants of a batch of projects and the projects to ask
-// for again (see settle).
-func (s *projectSyncer) grants(ctx context.Context, st *syncState, batch []*projectInfo) ([]*v2.Grant, []*projectInfo, annotations.Annotations, error) {
-	c := s.c
-	if len(batch) == 0 {
-		return nil, nil, nil, nil
-	}
-	allowed, err := c.userFilter(ctx, st)
+func (s *projectSyncer) walker(st *syncState) *projectWalker {
+	return &projectWalker{c: s.c, st: st}
+}
+
+// projectWalker is the project grants walk: the project index in list
+// order, one project per work item.
+type projectWalker struct {
+	c  *Connector
+	st *syncState
+
+	// prepare reads, once per batch, what every project's grants need.
+	once    sync.Once
+	allowed userAllowed
+	pr      *principals // nil with skip-project-participants
+	err     error
+}
+
+func (w *projectWalker) plan(ctx context.Context, pos, room int) ([]jira.ProjectID, int, bool, error) {
+	projects, err := w.c.projectList(ctx, w.st)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, 0, false, err
 	}
-	var pr *principals
-	if !c.cfg.SkipProjectParticipants {
-		if pr, err = c.principals(ctx, st); err != nil {
-			return nil, nil, nil, err
-		}
+	var work []jira.ProjectID
+	for ; pos < len(projects) && len(work) < room; pos++ {
+		work = append(work, projects[pos].id)
 	}
-	results := make([][]*v2.Grant, len(batch))
-	var rt rateTracker
-	errs := fanOut(ctx, c.cfg.concurrency(), len(batch), func(ctx context.Context, i int) error {
-		p := batch[i]
-		res := projectStub(p.id)
-		var out []*v2.Grant
-		if p.lead != "" && allowed(p.lead, p.leadType) {
-			out = append(out, gr.NewGrant(res, leadEntitlement, userID(p.lead)))
+	return work, pos, pos < len(projects), nil
+}
+
+func (w *projectWalker) prepare(ctx context.Context) error {
+	w.once.Do(func() {
+		if w.allowed, w.err = w.c.userFilter(ctx, w.st); w.err != nil {
+			return
 		}
-		if pr != nil {
-			holders, err := c.browseHolders(ctx, st, p, &rt)
-			if err != nil {
-				if isNotFound(err) {
-					results[i] = out // deleted since it was listed
-					return nil
-				}
-				return err
-			}
-			roles, err := c.projectRoles(ctx, st, p)
-			if err != nil {
-				return err
-			}
-			out = append(out, participateGrants(res, p, holders, roles, pr, allowed, c.cfg.ExpandParticipants)...)
-			if p.serviceDesk {
-				portal, err := c.portalGrants(ctx, st, p, allowed)
-				if err != nil {
-					return err
-				}
-				out = append(out, portal...)
-			}
+		if !w.c.cfg.SkipProjectParticipants {
+			w.pr, w.err = w.c.principals(ctx, w.st)
 		}
-		results[i] = out
-		return nil
 	})
-	failedIdx, err := settle(errs)
+	return w.err
+}
+
+// fetch returns the lead grant and, unless skip-project-participants, the
+// participate and portal grants of project id.
+func (w *projectWalker) fetch(ctx context.Context, id jira.ProjectID, rt *rateTracker) ([]*v2.Grant, error) {
+	c, st := w.c, w.st
+	p, err := c.project(ctx, st, id)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	if err := w.prepare(ctx); err != nil {
+		return nil, err
+	}
+	res := projectStub(p.id)
+	var out []*v2.Grant
+	if p.lead != "" && w.allowed(p.lead, p.leadType) {
+		out = append(out, gr.NewGrant(res, leadEntitlement, userID(p.lead)))
+	}
+	if w.pr == nil {
+		return out, nil
+	}
+	holders, err := c.browseHolders(ctx, st, p, rt)
 	if err != nil {
-		return nil, nil, nil, err
+		if isNotFound(err) {
+			return out, nil // deleted since it was listed
+		}
+		return nil, err
 	}
-	var grants []*v2.Grant
-	for _, g := range results {
-		grants = append(grants, g...)
+	roles, err := c.projectRoles(ctx, st, p)
+	if err != nil {
+		return nil, err
 	}
-	failed := make([]*projectInfo, 0, len(failedIdx))
-	for _, i := range failedIdx {
-		failed = append(failed, batch[i])
+	out = append(out, participateGrants(res, p, holders, roles, w.pr, w.allowed, c.cfg.ExpandParticipants)...)
+	if p.serviceDesk {
+		portal, err := c.portalGrants(ctx, st, p, w.allowed)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, portal...)
 	}
-	return grants, failed, rt.annotations(), nil
+	return out, nil
 }
 
 // principals are the synced groups and products, which participate grants

@@ -80,21 +80,6 @@ func (s *projectRoleSyncer) Entitlements(ctx context.Context, r *v2.Resource, op
 	}, &rs.SyncOpResults{}, nil
 }
 
-// roleToken is the position of a project-role grants walk: project index P,
-// role index R within it, and F, the "<projectId>:<roleId>" actor lists of
-// the previous batch to ask for again.
-type roleToken struct {
-	P int      `json:"p"`
-	R int      `json:"r"`
-	F []string `json:"f,omitempty"`
-}
-
-// roleWork is one actor list to read.
-type roleWork struct {
-	p *projectInfo
-	r jira.RoleID
-}
-
 // Grants returns the actor grants of one project role. The SDK uses
 // GrantsForResourceType instead; this serves direct callers.
 func (s *projectRoleSyncer) Grants(ctx context.Context, r *v2.Resource, opts rs.SyncOpAttrs) ([]*v2.Grant, *rs.SyncOpResults, error) {
@@ -107,7 +92,7 @@ func (s *projectRoleSyncer) Grants(ctx context.Context, r *v2.Resource, opts rs.
 	if err != nil || p == nil {
 		return nil, &rs.SyncOpResults{}, err
 	}
-	grants, _, annos, err := s.grants(ctx, st, []roleWork{{p: p, r: rid}})
+	grants, _, annos, err := fetchAll(ctx, s.c.cfg.concurrency(), s.walker(st), []roleRef{{Project: p.id, Role: rid}})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -124,100 +109,89 @@ func (s *projectRoleSyncer) GrantsForResourceType(ctx context.Context, _ string,
 
 // batchAt computes the grants call for page token tok.
 func (s *projectRoleSyncer) batchAt(ctx context.Context, st *syncState, tok string) (grantsBatch, error) {
-	pos := roleToken{}
-	if err := decodeToken(tok, &pos); err != nil {
-		return grantsBatch{}, err
-	}
-	projects, err := s.c.projectList(ctx, st)
-	if err != nil {
-		return grantsBatch{}, err
-	}
-	var work []roleWork
-	for _, key := range pos.F {
-		pid, rid, ok := splitProjectRoleID(key)
-		if !ok {
-			return grantsBatch{}, errorf(codes.InvalidArgument, "invalid page token: project role %q", key)
-		}
-		if p, err := s.c.project(ctx, st, pid); err != nil {
-			return grantsBatch{}, err
-		} else if p != nil {
-			work = append(work, roleWork{p: p, r: rid})
-		}
-	}
-	for pos.P < len(projects) && len(work) < roleBatch {
-		p := projects[pos.P]
-		roles, err := s.c.projectRoles(ctx, st, p)
-		if err != nil {
-			return grantsBatch{}, err
-		}
-		for pos.R < len(roles) && len(work) < roleBatch {
-			work = append(work, roleWork{p: p, r: roles[pos.R].id})
-			pos.R++
-		}
-		if pos.R >= len(roles) {
-			pos.P, pos.R = pos.P+1, 0
-		}
-	}
-	grants, failed, annos, err := s.grants(ctx, st, work)
-	if err != nil {
-		return grantsBatch{}, err
-	}
-	next := ""
-	if pos.P < len(projects) || len(failed) > 0 {
-		pos.F = nil
-		for _, w := range failed {
-			pos.F = append(pos.F, projectRoleKey(w.p.id, w.r))
-		}
-		if next, err = encodeToken(pos); err != nil {
-			return grantsBatch{}, err
-		}
-	}
-	return grantsBatch{grants: grants, next: next, annos: annos}, nil
+	return batchWalk(ctx, s.c, s.walker(st), roleBatch, tok)
 }
 
-// grants reads the actor lists of work concurrently and returns their
-// grants and the lists to ask for again (see settle).
-func (s *projectRoleSyncer) grants(ctx context.Context, st *syncState, work []roleWork) ([]*v2.Grant, []roleWork, annotations.Annotations, error) {
-	c := s.c
-	if len(work) == 0 {
-		return nil, nil, nil, nil
-	}
-	allowed, err := c.userFilter(ctx, st)
+func (s *projectRoleSyncer) walker(st *syncState) *roleWalker {
+	return &roleWalker{c: s.c, st: st}
+}
+
+// rolePos is the position of a project-role grants walk: a project of the
+// project index and a role of that project's roles.
+type rolePos struct {
+	Project int `json:"p"`
+	Role    int `json:"r"`
+}
+
+// roleRef is one actor list to read: a role of a project.
+type roleRef struct {
+	Project jira.ProjectID `json:"p"`
+	Role    jira.RoleID    `json:"r"`
+}
+
+// roleWalker is the project-role grants walk: the roles of each project of
+// the project index, one actor list per work item.
+type roleWalker struct {
+	c  *Connector
+	st *syncState
+
+	// prepare reads, once per batch, what every actor list's grants need.
+	once    sync.Once
+	allowed userAllowed
+	groups  map[jira.GroupID]struct{}
+	err     error
+}
+
+func (w *roleWalker) plan(ctx context.Context, pos rolePos, room int) ([]roleRef, rolePos, bool, error) {
+	projects, err := w.c.projectList(ctx, w.st)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, pos, false, err
 	}
-	groups, err := c.groupSet(ctx, st)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	results := make([][]*v2.Grant, len(work))
-	var rt rateTracker
-	errs := fanOut(ctx, c.cfg.concurrency(), len(work), func(ctx context.Context, i int) error {
-		w := work[i]
-		role, resp, err := c.jira.Roles.Get(ctx, string(w.p.id), w.r, nil)
+	var work []roleRef
+	for pos.Project < len(projects) && len(work) < room {
+		p := projects[pos.Project]
+		roles, err := w.c.projectRoles(ctx, w.st, p)
 		if err != nil {
-			if isNotFound(err) {
-				return nil // project or role deleted since it was listed
-			}
-			return wrapErr(opRoleActors, err)
+			return nil, pos, false, err
 		}
-		rt.observe(resp)
-		results[i] = roleActorGrants(projectRoleStub(w.p.id, w.r), role.Actors, groups, allowed)
-		return nil
+		for ; pos.Role < len(roles) && len(work) < room; pos.Role++ {
+			work = append(work, roleRef{Project: p.id, Role: roles[pos.Role].id})
+		}
+		if pos.Role >= len(roles) {
+			pos = rolePos{Project: pos.Project + 1}
+		}
+	}
+	return work, pos, pos.Project < len(projects), nil
+}
+
+func (w *roleWalker) prepare(ctx context.Context) error {
+	w.once.Do(func() {
+		if w.allowed, w.err = w.c.userFilter(ctx, w.st); w.err != nil {
+			return
+		}
+		w.groups, w.err = w.c.groupSet(ctx, w.st)
 	})
-	failedIdx, err := settle(errs)
+	return w.err
+}
+
+// fetch returns the grants of one role's actors (GET /project/{id}/role/{roleId}).
+func (w *roleWalker) fetch(ctx context.Context, ref roleRef, rt *rateTracker) ([]*v2.Grant, error) {
+	c := w.c
+	if p, err := c.project(ctx, w.st, ref.Project); err != nil || p == nil {
+		return nil, err
+	}
+	if err := w.prepare(ctx); err != nil {
+		return nil, err
+	}
+	role, resp, err := c.jira.Roles.Get(ctx, string(ref.Project), ref.Role, nil)
 	if err != nil {
-		return nil, nil, nil, err
+		if isNotFound(err) {
+			return nil, nil // project or role deleted since it was listed
+		}
+		return nil, wrapErr(opRoleActors, err)
 	}
-	var grants []*v2.Grant
-	for _, g := range results {
-		grants = append(grants, g...)
-	}
-	failed := make([]roleWork, 0, len(failedIdx))
-	for _, i := range failedIdx {
-		failed = append(failed, work[i])
-	}
-	return grants, failed, rt.annotations(), nil
+	rt.observe(resp)
+	return roleActorGrants(projectRoleStub(ref.Project, ref.Role), role.Actors, w.groups, w.allowed), nil
 }
 
 // roleActorGrants turns role actors into "assigned" grants: users directly,

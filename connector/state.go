@@ -2,69 +2,42 @@ package connector
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
-
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/batonkit/jiracloud/jira"
 )
 
 // syncState is what the connector remembers during one sync (one SDK sync
-// ID) so that nothing is fetched twice. It holds compact indexes, never
-// resources or grants:
+// ID) so that nothing is fetched twice: compact indexes (users where grants
+// filter them, groups and projects in list order, roles, products, the
+// site host, permission schemes' BROWSE_PROJECTS holders), never resources
+// or grants, plus the sync's background work (the pages and batches fetched
+// ahead, see ahead), which stop ends.
 //
-//   - users: in organization mode the set of synced account IDs, otherwise
-//     (with skip-customer-user) the set of customer account IDs. Role actors
-//     carry no account type, so this set is how grants drop unsynced users.
-//   - groups: the IDs of the synced groups in list order. Grants batches walk
-//     it, and grants whose principal is a group check it.
-//   - projects: ID, key, name, lead and style of each synced project in list
-//     order. Project grants and project-role listing and grants walk it.
-//   - team-managed roles: the project-scoped roles of each team-managed project.
-//   - global roles, products (application roles with their groups), the
-//     site host and the BROWSE_PROJECTS holders of each permission scheme
-//     (by scheme ID): each fetched once.
-//
-// It also holds the sync's background work: at most one page
-// fetched ahead per List walk and a bounded chain of batches per grants walk
-// (see ahead), the team-managed roles read ahead, and
-// the member pacer. stop ends it all when the sync ends (a new sync ID, or
-// Close).
-//
-// The indexes are filled as a side effect of the List calls, which the SDK
-// makes before any grants call. A List walk is recorded only if its pages
-// arrive in order from the first; when an index is missing or incomplete
-// (a sync resumed in a new process, or grants asked for without a List),
-// userFilter, groupIDs and projectList re-page the source once to build it.
-// Memory is proportional to the number of users (org mode / customers only),
-// groups and projects, a few dozen bytes each, plus one entry per member of
-// each multi-page group being read (see dedupeMembers); grants are
-// held only in the batches fetched ahead: one page per List walk, at most
-// grantsAheadDepth batches per grants walk.
+// The indexes are filled as a side effect of the SDK's List walks, which
+// come before any grants call. A walk is recorded only if its pages arrive
+// in order from the first; otherwise (a sync resumed in a new process,
+// grants without a List) userFilter, groupIDs and projectList re-page the
+// source once. Grants are held only in the batches fetched ahead: one page
+// per List walk, at most grantsAheadDepth batches per grants walk.
 type syncState struct {
 	id string
 
 	usersMu sync.Mutex
-	users   accountIndex
+	// users holds, in organization mode, the synced account IDs; otherwise
+	// (with skip-customer-user) the customer account IDs. Role actors carry
+	// no account type, so this set is how grants drop unsynced users.
+	users accountIndex
 	// anyone holds the active, non-customer Jira accounts the users walk
 	// returned (recorded with users): the holders of site:<host>:anyone.
 	anyone []jira.AccountID
 
 	groupsMu sync.Mutex
 	groups   groupIndex
-	pacer    *chainPacer
 
-	// seenMembers holds, for each group of more than one member page,
-	// the page cursor each member was first granted by (see
-	// dedupeMembers).
-	seenMu      sync.Mutex
-	seenMembers map[jira.GroupID]map[jira.AccountID]string
+	// members is the group member walk's state (see memberWalker).
+	members memberState
 
 	projectsMu sync.Mutex
 	projects   projectIndex
@@ -321,160 +294,4 @@ func (c *Connector) state(syncID string) *syncState {
 		old.stop()
 	}
 	return st
-}
-
-// errSkipped marks batch items that were not started because another item
-// failed for good.
-var errSkipped = errors.New(errPrefix + "skipped after another request failed")
-
-// fanOut runs fn for each index in [0, n) with at most limit running at
-// once and returns every item's error. Once an item fails with an error
-// that retrying will not fix, items not yet started are skipped.
-func fanOut(ctx context.Context, limit, n int, fn func(ctx context.Context, i int) error) []error {
-	errs := make([]error, n)
-	if n == 0 {
-		return errs
-	}
-	if limit <= 0 {
-		limit = 1
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sem := make(chan struct{}, limit)
-	var wg sync.WaitGroup
-	for i := range n {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			for j := i; j < n; j++ {
-				errs[j] = errSkipped
-			}
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := fn(ctx, i); err != nil {
-				errs[i] = err
-				if !retryable(err) {
-					cancel()
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return errs
-}
-
-// retryable reports whether a batch item may succeed when asked again.
-func retryable(err error) bool {
-	if errors.Is(err, errSkipped) {
-		return true
-	}
-	switch status.Code(err) {
-	case codes.Unavailable, codes.DeadlineExceeded, codes.ResourceExhausted:
-		return true
-	}
-	return false
-}
-
-// settle decides what a batch whose items failed returns. A failure that
-// retrying will not fix, or a batch where nothing succeeded, is returned as
-// the error (the SDK then backs off, waiting out any rate limit the error
-// carries). Otherwise the batch returns what succeeded, and the indexes of
-// the failed items go into the next page token to be asked for again, so
-// every call makes progress and one flaky request never repeats a whole batch.
-func settle(errs []error) (failed []int, err error) {
-	var first error
-	for i, e := range errs {
-		if e == nil {
-			continue
-		}
-		if !retryable(e) && !errors.Is(e, errSkipped) {
-			return nil, e
-		}
-		if first == nil || errors.Is(first, errSkipped) {
-			first = e
-		}
-		failed = append(failed, i)
-	}
-	if len(failed) > 0 && len(failed) == len(errs) {
-		return nil, first
-	}
-	return failed, nil
-}
-
-// encodeToken turns a batch position into an opaque page token.
-func encodeToken(v any) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", fmt.Errorf("%sencoding page token: %w", errPrefix, err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
-// decodeToken reads a token made by encodeToken; "" leaves v as is.
-func decodeToken(tok string, v any) error {
-	if tok == "" {
-		return nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err == nil {
-		err = json.Unmarshal(b, v)
-	}
-	if err != nil {
-		return errorf(codes.InvalidArgument, "invalid page token: %v", err)
-	}
-	return nil
-}
-
-// dedupeMembers drops the members of group id that an other page of the
-// group returned in this sync, and records the others with page, the cursor
-// of the page they came on. Offset pages overlap when members were added
-// while they were read (more likely when they are predicted from a total
-// and read at once); a member is then granted by the page that returned it
-// first only. A page read again (the SDK retrying a call, or per-resource
-// grants after type-scoped ones) returns its members again. Only groups of
-// more than one page are tracked: track starts tracking id. Memory is one
-// entry per member of such groups while they are being read: a grants batch
-// that reads a group's last page forgets it (forgetMembers), so what is held
-// is the groups under way, not the site's memberships. A sync resumed in a
-// new process dedupes only the pages it reads itself.
-func (st *syncState) dedupeMembers(id jira.GroupID, page string, members []jira.User, track bool) []jira.User {
-	st.seenMu.Lock()
-	defer st.seenMu.Unlock()
-	seen := st.seenMembers[id]
-	if seen == nil {
-		if !track {
-			return members
-		}
-		if st.seenMembers == nil {
-			st.seenMembers = map[jira.GroupID]map[jira.AccountID]string{}
-		}
-		seen = map[jira.AccountID]string{}
-		st.seenMembers[id] = seen
-	}
-	out := members[:0:0]
-	for _, m := range members {
-		if first, dup := seen[m.AccountID]; dup {
-			if first != page {
-				continue
-			}
-		} else {
-			seen[m.AccountID] = page
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
-// forgetMembers drops the record of members seen for group id (see
-// dedupeMembers), once the group has been read to its end.
-func (st *syncState) forgetMembers(id jira.GroupID) {
-	st.seenMu.Lock()
-	defer st.seenMu.Unlock()
-	delete(st.seenMembers, id)
 }
