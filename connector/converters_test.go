@@ -315,7 +315,7 @@ func TestAnyoneGrantsPaged(t *testing.T) {
 	before := srv.Stats().Total
 
 	s := &siteSyncer{provisioner{conn}}
-	tok, err := encodeToken(siteToken{E: anyoneEntitlement})
+	tok, err := encodeToken(siteToken{Entitlement: anyoneEntitlement})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +345,7 @@ func TestAnyoneGrantsPaged(t *testing.T) {
 
 	// A walk resumed after accounts changed (one granted earlier is gone)
 	// continues after the last account it granted: none is skipped.
-	first, out, err := s.GrantsForResourceType(ctx, "site", rsOpts("sync-anyone", mustToken(t, siteToken{E: anyoneEntitlement})))
+	first, out, err := s.GrantsForResourceType(ctx, "site", rsOpts("sync-anyone", mustToken(t, siteToken{Entitlement: anyoneEntitlement})))
 	if err != nil {
 		t.Fatal(err)
 	}

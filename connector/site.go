@@ -88,8 +88,8 @@ func (s *siteSyncer) Entitlements(ctx context.Context, r *v2.Resource, opts rs.S
 // cursor, or for "anyone" the last account granted (accounts go in sorted
 // order, so a resumed walk continues after it even if the list changed).
 type siteToken struct {
-	E string `json:"e"`
-	C string `json:"c,omitempty"`
+	Entitlement string `json:"e"`
+	Cursor      string `json:"c,omitempty"`
 }
 
 // Grants is GrantsForResourceType: there is one site.
@@ -105,7 +105,7 @@ func (s *siteSyncer) Grants(ctx context.Context, _ *v2.Resource, opts rs.SyncOpA
 // other 5xx, 429, network) fails the call, so the SDK retries it instead of
 // finishing a sync without its site administrators.
 func (s *siteSyncer) GrantsForResourceType(ctx context.Context, _ string, opts rs.SyncOpAttrs) ([]*v2.Grant, *rs.SyncOpResults, error) {
-	tok := siteToken{E: adminEntitlement}
+	tok := siteToken{Entitlement: adminEntitlement}
 	if err := decodeToken(opts.PageToken.Token, &tok); err != nil {
 		return nil, nil, err
 	}
@@ -115,25 +115,25 @@ func (s *siteSyncer) GrantsForResourceType(ctx context.Context, _ string, opts r
 	if err != nil {
 		return nil, nil, err
 	}
-	if tok.E == anyoneEntitlement {
-		return s.anyoneGrants(ctx, st, host, tok.C)
+	if tok.Entitlement == anyoneEntitlement {
+		return s.anyoneGrants(ctx, st, host, tok.Cursor)
 	}
 	synced, err := s.c.groupSet(ctx, st)
 	if err != nil {
 		return nil, nil, err
 	}
 	access := jira.AccessAdmin
-	if tok.E == siteAdminEntitlement {
+	if tok.Entitlement == siteAdminEntitlement {
 		access = jira.AccessSiteAdmin
 	}
-	groups, resp, err := s.c.jira.Groups.List(ctx, &jira.GroupListOptions{ListOptions: jira.ListOptions{Cursor: tok.C}, AccessType: access})
+	groups, resp, err := s.c.jira.Groups.List(ctx, &jira.GroupListOptions{ListOptions: jira.ListOptions{Cursor: tok.Cursor}, AccessType: access})
 	var grants []*v2.Grant
 	next := ""
 	switch {
 	case err != nil && access == jira.AccessSiteAdmin && siteAdminUnsupported(err):
 		ctxzap.Extract(ctx).Warn("baton-jira: Jira failed to list site-admin groups (a known Jira Cloud limitation); "+
 			"site-admin grants are left out of this sync", zap.Error(err))
-		if next, err = encodeToken(siteToken{E: anyoneEntitlement}); err != nil {
+		if next, err = encodeToken(siteToken{Entitlement: anyoneEntitlement}); err != nil {
 			return nil, nil, err
 		}
 	case err != nil:
@@ -143,13 +143,13 @@ func (s *siteSyncer) GrantsForResourceType(ctx context.Context, _ string, opts r
 		for _, g := range groups {
 			ids = append(ids, g.GroupID)
 		}
-		grants = groupGrants(siteStub(host), tok.E, ids, synced, true)
-		if resp.NextCursor != "" && resp.NextCursor != tok.C {
-			next, err = encodeToken(siteToken{E: tok.E, C: resp.NextCursor})
-		} else if tok.E == adminEntitlement {
-			next, err = encodeToken(siteToken{E: siteAdminEntitlement})
+		grants = groupGrants(siteStub(host), tok.Entitlement, ids, synced, true)
+		if resp.NextCursor != "" && resp.NextCursor != tok.Cursor {
+			next, err = encodeToken(siteToken{Entitlement: tok.Entitlement, Cursor: resp.NextCursor})
+		} else if tok.Entitlement == adminEntitlement {
+			next, err = encodeToken(siteToken{Entitlement: siteAdminEntitlement})
 		} else {
-			next, err = encodeToken(siteToken{E: anyoneEntitlement})
+			next, err = encodeToken(siteToken{Entitlement: anyoneEntitlement})
 		}
 		if err != nil {
 			return nil, nil, err
@@ -180,7 +180,7 @@ func (s *siteSyncer) anyoneGrants(ctx context.Context, st *syncState, host, afte
 	}
 	next := ""
 	if to < len(accounts) {
-		if next, err = encodeToken(siteToken{E: anyoneEntitlement, C: string(accounts[to-1])}); err != nil {
+		if next, err = encodeToken(siteToken{Entitlement: anyoneEntitlement, Cursor: string(accounts[to-1])}); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -112,15 +112,15 @@ func parseTicketSchemaID(id string) (jira.ProjectKey, jira.IssueTypeID, error) {
 // schemaToken is the ListTicketSchemas page token: the position of the
 // next (project, issue type page) to turn into schemas.
 type schemaToken struct {
-	// K is the index into the configured project keys (with JiraProjectKeys).
-	K int `json:"k,omitempty"`
-	// PC and PI locate the project in project/search pages (without keys).
-	PC string `json:"pc,omitempty"`
-	PI int    `json:"pi,omitempty"`
-	// PO is the project's position in the whole project/search listing.
-	PO int `json:"po,omitempty"`
-	// IC is the createmeta issue types cursor within the project.
-	IC string `json:"ic,omitempty"`
+	// KeyIndex is the index into the configured project keys (with JiraProjectKeys).
+	KeyIndex int `json:"k,omitempty"`
+	// PageCursor and PageIndex locate the project in project/search pages (without keys).
+	PageCursor string `json:"pc,omitempty"`
+	PageIndex  int    `json:"pi,omitempty"`
+	// Position is the project's position in the whole project/search listing.
+	Position int `json:"po,omitempty"`
+	// TypesCursor is the createmeta issue types cursor within the project.
+	TypesCursor string `json:"ic,omitempty"`
 }
 
 func (c *Connector) ticketProjectKeys() []jira.ProjectKey {
@@ -157,45 +157,45 @@ func (c *Connector) ListTicketSchemas(ctx context.Context, pt *pagination.Token)
 	next := schemaToken{}
 	done := false
 	if len(keys) > 0 {
-		if tok.K < 0 || tok.K >= len(keys) {
+		if tok.KeyIndex < 0 || tok.KeyIndex >= len(keys) {
 			return nil, "", nil, errorf(codes.InvalidArgument, "%s: invalid page token", opListTicketSchemas)
 		}
-		p, err := c.ticketProject(ctx, string(keys[tok.K]), opListTicketSchemas)
+		p, err := c.ticketProject(ctx, string(keys[tok.KeyIndex]), opListTicketSchemas)
 		if err != nil {
 			return nil, "", nil, err
 		}
 		project = p
-		next.K = tok.K + 1
-		done = next.K >= len(keys)
+		next.KeyIndex = tok.KeyIndex + 1
+		done = next.KeyIndex >= len(keys)
 	} else {
-		page, err := c.projectSearchPage(ctx, tok.PC)
+		page, err := c.projectSearchPage(ctx, tok.PageCursor)
 		if err != nil {
 			return nil, "", nil, err
 		}
-		if tok.PI >= len(page.projects) {
+		if tok.PageIndex >= len(page.projects) {
 			// The page is shorter than when the token was made (Jira
 			// lowered the page size, or projects went away): read on from
 			// the project's position in the whole listing.
 			if page.next == "" {
 				return nil, "", nil, nil
 			}
-			b, _ := json.Marshal(schemaToken{PC: jira.OffsetCursor(tok.PO), PO: tok.PO})
+			b, _ := json.Marshal(schemaToken{PageCursor: jira.OffsetCursor(tok.Position), Position: tok.Position})
 			return nil, string(b), nil, nil
 		}
-		project = &page.projects[tok.PI]
-		next.PC, next.PI, next.PO = tok.PC, tok.PI+1, tok.PO+1
-		if next.PI >= len(page.projects) {
-			next.PC, next.PI = page.next, 0
+		project = &page.projects[tok.PageIndex]
+		next.PageCursor, next.PageIndex, next.Position = tok.PageCursor, tok.PageIndex+1, tok.Position+1
+		if next.PageIndex >= len(page.projects) {
+			next.PageCursor, next.PageIndex = page.next, 0
 			done = page.next == ""
 		}
 	}
-	types, resp, err := c.jira.Issues.CreateMetaIssueTypes(ctx, string(project.Key), &jira.ListOptions{Cursor: tok.IC})
+	types, resp, err := c.jira.Issues.CreateMetaIssueTypes(ctx, string(project.Key), &jira.ListOptions{Cursor: tok.TypesCursor})
 	if err != nil {
 		return nil, "", nil, wrapErr(opListTicketSchemas, fmt.Errorf("issue types of project %s: %w", project.Key, err))
 	}
 	if resp.NextCursor != "" {
 		next = tok
-		next.IC = resp.NextCursor
+		next.TypesCursor = resp.NextCursor
 		done = false
 	}
 	var statuses []jira.IssueTypeStatuses

@@ -1007,7 +1007,7 @@ func TestTicketSchemasPageShrinks(t *testing.T) {
 		}
 		var st schemaToken
 		_ = json.Unmarshal([]byte(tok), &st)
-		if tok != "" && st.PC == "" && st.PI == 30 {
+		if tok != "" && st.PageCursor == "" && st.PageIndex == 30 {
 			rt.size.Store(20) // from now on Jira answers 20 projects a page
 		}
 		page, next, _, err := c.ListTicketSchemas(t.Context(), &pagination.Token{Token: tok})
