@@ -10,15 +10,12 @@ package transport
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -400,7 +397,7 @@ func (t *Transport) checkRetry(ctx context.Context, resp *http.Response, err err
 	switch {
 	case err != nil:
 		var we *limiterWaitError
-		if errors.As(err, &we) || !st.idempotent || !retryableTransportError(err) {
+		if errors.As(err, &we) || !st.idempotent || !Transient(err) {
 			return false, nil
 		}
 		wait = t.policy.Backoff(st.retries, t.rnd())
@@ -474,49 +471,6 @@ func (t *Transport) prepareRetry(req *http.Request) error {
 	t.stats.backoffWait.Add(int64(t.clock.Now().Sub(start)))
 	st.nextWait = 0
 	return err
-}
-
-// Permanent reports whether err, a failure to get any HTTP answer, cannot be
-// cured by sending the request again: a certificate that does not verify, a
-// host that does not exist, an unsupported scheme, a redirect loop or an
-// invalid header. Connection resets, refusals, timeouts and the like are not
-// permanent.
-func Permanent(err error) bool { return err != nil && !retryableTransportError(err) }
-
-// retryableTransportError reports whether a transport failure may succeed on
-// another attempt: not certificate, unknown-host, scheme or redirect-policy
-// errors.
-func retryableTransportError(err error) bool {
-	var cve *tls.CertificateVerificationError
-	if errors.As(err, &cve) {
-		return false
-	}
-	var ci x509.CertificateInvalidError
-	if errors.As(err, &ci) {
-		return false
-	}
-	var de *net.DNSError
-	if errors.As(err, &de) && de.IsNotFound {
-		return false
-	}
-	var re *RedirectError
-	if errors.As(err, &re) {
-		return false
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		msg := ue.Error()
-		if strings.Contains(msg, "stopped after") || strings.Contains(msg, "unsupported protocol scheme") ||
-			strings.Contains(msg, "invalid header") {
-			return false
-		}
-	}
-	var ua x509.UnknownAuthorityError
-	if errors.As(err, &ua) {
-		return false
-	}
-	var he x509.HostnameError
-	return !errors.As(err, &he)
 }
 
 // limiterWaitError marks a request that was never sent because the limiter
