@@ -213,7 +213,6 @@ type Result struct {
 // retry client (retry.go).
 type reqState struct {
 	method, route, issue string
-	idempotent           bool
 	attempts             int           // attempts sent
 	retries              int           // retries decided
 	answeredAt           time.Time     // when the last attempt's answer (or error) came
@@ -231,7 +230,7 @@ func (t *Transport) Do(ctx context.Context, req Request) (*http.Response, Result
 	if err != nil {
 		return nil, Result{}, fmt.Errorf("transport: bad URL: %w", err)
 	}
-	st := &reqState{method: req.Method, route: req.Route, idempotent: Idempotent(req.Method)}
+	st := &reqState{method: req.Method, route: req.Route}
 	if st.route == "" {
 		st.route = RouteTemplate(u.Path)
 	}
