@@ -18,7 +18,7 @@ package transport
 //     never a pause); never when the wait would pass the ctx deadline.
 //  3. ResponseLogHook, called with every answer that has a status, retried
 //     or not, counts 429s and 5xx and tells the shared limiter what the
-//     answer asked for (RetryPolicy.limiterWait): a quota pause for every
+//     answer asked for (RetryPolicy.limiterFeedback): a quota pause for every
 //     request, a blocked or slowed endpoint, spaced writes to one issue.
 //  4. RetryMax (RetryPolicy.MaxRetries) bounds the retries.
 //  5. Backoff computes the wait (RetryPolicy.wait): the server's Retry-After
@@ -44,6 +44,10 @@ package transport
 //   - Whether to retry depends on the wait (one past the ctx deadline is not
 //     started, the last answer goes back instead), so CheckRetry computes
 //     the wait with the same pure function as Backoff, from the same inputs.
+//   - The library has no hook for "an attempt ended"; ResponseLogHook is the
+//     one called with each attempt's final answer (never with the hops of a
+//     followed redirect, unlike the round tripper), so the counters and the
+//     limiter's feedback live there, out of CheckRetry.
 
 import (
 	"context"
@@ -186,13 +190,13 @@ func (p RetryPolicy) wait(resp *http.Response, retry int, now time.Time, r float
 	return p.Backoff(retry, r)
 }
 
-// limiterWait says whether an answer (with rate headers rt, after retry
+// limiterFeedback says whether an answer (with rate headers rt, after retry
 // retries) is news for the shared limiter, and the wait to pass to
 // Limiter.Observe: for a 429, the wait the client takes (or the server's,
 // when the client hands it to the caller); for a 503 that is retried, the
 // server's; for any other answer flagged X-RateLimit-NearLimit, none. A
 // wait longer than MaxServerWait is ignored. It is pure.
-func (p RetryPolicy) limiterWait(method string, resp *http.Response, rt Rate, retry int, now time.Time, r float64) (time.Duration, bool) {
+func (p RetryPolicy) limiterFeedback(method string, resp *http.Response, rt Rate, retry int, now time.Time, r float64) (time.Duration, bool) {
 	switch status := resp.StatusCode; {
 	case status == http.StatusTooManyRequests:
 		sw, ok := rt.ServerWait(now)
@@ -260,7 +264,7 @@ func (t *Transport) observeAnswer(st *reqState, resp *http.Response) {
 		t.stats.serverErrors.Add(1)
 	}
 	rt := ParseRate(resp.Header, st.answeredAt)
-	if wait, ok := t.policy.limiterWait(st.method, resp, rt, st.retries, st.answeredAt, st.jitter); ok {
+	if wait, ok := t.policy.limiterFeedback(st.method, resp, rt, st.retries, st.answeredAt, st.jitter); ok {
 		t.limiter.Observe(st.method, st.route, st.issue, resp.StatusCode, rt, wait)
 	}
 }

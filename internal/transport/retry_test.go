@@ -120,7 +120,7 @@ func TestRetryPolicyWait(t *testing.T) {
 	}
 }
 
-func TestRetryPolicyLimiterWait(t *testing.T) {
+func TestRetryPolicyLimiterFeedback(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name   string
@@ -146,9 +146,9 @@ func TestRetryPolicyLimiterWait(t *testing.T) {
 		{"404", testPolicy(), http.MethodGet, answer(404), 0, 0, false},
 	} {
 		rt := ParseRate(tc.resp.Header, testEpoch)
-		got, tell := tc.policy.limiterWait(tc.method, tc.resp, rt, tc.retry, testEpoch, 0.5)
+		got, tell := tc.policy.limiterFeedback(tc.method, tc.resp, rt, tc.retry, testEpoch, 0.5)
 		if got != tc.want || tell != tc.tell {
-			t.Errorf("%s: limiterWait = %v, %v; want %v, %v", tc.name, got, tell, tc.want, tc.tell)
+			t.Errorf("%s: limiterFeedback = %v, %v; want %v, %v", tc.name, got, tell, tc.want, tc.tell)
 		}
 	}
 }
