@@ -35,6 +35,49 @@ type RateLimits struct {
 	MaxPause time.Duration
 }
 
+// How the limiter adapts an endpoint's pace to what the server says. Jira
+// documents when to back off (a 429, X-RateLimit-NearLimit) but not by how
+// much; these are our numbers, kept apart so they can be read and tuned.
+const (
+	// A burst 429 (or a 429 naming no quota) multiplies the endpoint's rate by
+	// burstSlowFactor, but never below its configured rate divided by
+	// burstFloorDivisor.
+	burstSlowFactor   = 0.5
+	burstFloorDivisor = 16
+	// X-RateLimit-NearLimit multiplies the endpoint's rate by
+	// nearLimitSlowFactor, but never below its configured rate divided by
+	// nearLimitFloorDivisor: it is advice, not a refusal. On a slow endpoint
+	// used at its rate (the service desk customer list, 5/s) nearly every
+	// response is near the limit, and slowing on each would collapse it.
+	nearLimitSlowFactor   = 0.75
+	nearLimitFloorDivisor = 2
+	// minSlowedRate (requests per second) is the floor of every slowing.
+	minSlowedRate = 0.5
+	// A slowed endpoint speeds up step by step: after speedUpAfter without
+	// new pressure its rate is multiplied by speedUpFactor, up to the
+	// configured rate.
+	speedUpAfter  = 5 * time.Second
+	speedUpFactor = 2
+	// blockWithoutWait is how long a 429 that names no wait blocks its
+	// endpoint.
+	blockWithoutWait = time.Second
+	// issueWriteSpacing spaces writes to one issue: Jira allows 20 writes
+	// per 2 s on an issue.
+	issueWriteSpacing = 100 * time.Millisecond
+	// maxBurstSeconds caps an endpoint's bucket at this many seconds of its
+	// rate: Jira's buckets hold about a second, so a slow endpoint (5/s)
+	// would answer 429 to a burst of RateLimits.Burst, or to requests
+	// bunched up on their way.
+	maxBurstSeconds = 0.5
+)
+
+// Defaults of the zero fields of RateLimits.
+const (
+	defaultRate     = 50
+	defaultBurst    = 10
+	defaultMaxPause = 60 * time.Second
+)
+
 // PausedError is returned by Limiter.Wait when the server asked the client
 // to pause for longer than RateLimits.MaxPause.
 type PausedError struct {
@@ -114,13 +157,13 @@ func NewLimiter(l RateLimits, clock Clock) *Limiter {
 		clock = RealClock{}
 	}
 	if l.Default == 0 {
-		l.Default = 50
+		l.Default = defaultRate
 	}
 	if l.Burst <= 0 {
-		l.Burst = 10
+		l.Burst = defaultBurst
 	}
 	if l.MaxPause <= 0 {
-		l.MaxPause = 60 * time.Second
+		l.MaxPause = defaultMaxPause
 	}
 	lm := &Limiter{limits: l, clock: clock, buckets: map[string]*bucket{}, issueNext: map[string]time.Time{}}
 	if l.Global > 0 {
@@ -147,13 +190,10 @@ func (l *Limiter) bucketFor(method, route string) *bucket {
 	b := l.buckets[key]
 	if b == nil {
 		base := l.baseRate(key, method)
-		// A bucket never bursts past half a second of its endpoint's rate:
-		// Jira's buckets hold about a second, so a slow endpoint (the service
-		// desk customer list, 5/s) would answer 429 to a burst of Burst, or
-		// to requests bunched up on their way.
+		// A bucket never bursts past maxBurstSeconds of its endpoint's rate.
 		burst := l.limits.Burst
-		if base != rate.Inf && int(base/2) < burst {
-			burst = max(1, int(base/2))
+		if base != rate.Inf && int(base*maxBurstSeconds) < burst {
+			burst = max(1, int(base*maxBurstSeconds))
 		}
 		b = &bucket{lim: rate.NewLimiter(base, burst), base: base}
 		l.buckets[key] = b
@@ -185,7 +225,7 @@ func (l *Limiter) Wait(ctx context.Context, method, route, issueKey string) (tim
 			}
 		}
 		if !until.After(now) {
-			l.recover(b, now)
+			l.speedUp(b, now)
 			r := b.lim.ReserveN(now, 1)
 			var g *rate.Reservation
 			if l.global != nil {
@@ -196,8 +236,7 @@ func (l *Limiter) Wait(ctx context.Context, method, route, issueKey string) (tim
 				d = g.DelayFrom(now)
 			}
 			if issueKey != "" {
-				// Jira allows 20 writes per 2 s on one issue: space them by 100 ms.
-				l.issueNext[issueKey] = now.Add(d + 100*time.Millisecond)
+				l.issueNext[issueKey] = now.Add(d + issueWriteSpacing)
 			}
 			l.mu.Unlock()
 			if d == 0 {
@@ -235,14 +274,15 @@ func (l *Limiter) Wait(ctx context.Context, method, route, issueKey string) (tim
 	}
 }
 
-// recover restores a slowed endpoint step by step: after 5 s without new
-// pressure its rate doubles, up to the configured rate. Callers hold l.mu.
-func (l *Limiter) recover(b *bucket, now time.Time) {
+// speedUp restores a slowed endpoint step by step: after speedUpAfter
+// without new pressure its rate is multiplied by speedUpFactor, up to the
+// configured rate. Callers hold l.mu.
+func (l *Limiter) speedUp(b *bucket, now time.Time) {
 	if b.lim.Limit() >= b.base || b.calmSince.IsZero() {
 		return
 	}
-	if now.Sub(b.calmSince) >= 5*time.Second {
-		next := b.lim.Limit() * 2
+	if now.Sub(b.calmSince) >= speedUpAfter {
+		next := b.lim.Limit() * speedUpFactor
 		if next > b.base {
 			next = b.base
 		}
@@ -252,9 +292,9 @@ func (l *Limiter) recover(b *bucket, now time.Time) {
 }
 
 // Observe updates the limiter from one response: a quota 429 pauses
-// everything until the window resets; a burst 429 blocks and halves that
-// endpoint; a per-issue 429 spaces further writes to that issue; NearLimit
-// slows the endpoint by a quarter. wait is the server's requested delay
+// everything until the window resets; a burst 429 blocks that endpoint and
+// slows it (burstSlowFactor); a per-issue 429 spaces further writes to that
+// issue; NearLimit slows the endpoint (nearLimitSlowFactor). wait is the server's requested delay
 // (Retry-After or the reset time), already capped by the caller.
 func (l *Limiter) Observe(method, route, issueKey string, status int, rt Rate, wait time.Duration) {
 	now := l.clock.Now()
@@ -263,7 +303,7 @@ func (l *Limiter) Observe(method, route, issueKey string, status int, rt Rate, w
 	b := l.bucketFor(method, route)
 	if status == http.StatusTooManyRequests {
 		if wait <= 0 {
-			wait = time.Second
+			wait = blockWithoutWait
 		}
 		until := now.Add(wait)
 		switch {
@@ -279,7 +319,7 @@ func (l *Limiter) Observe(method, route, issueKey string, status int, rt Rate, w
 			if until.After(b.blockUntil) {
 				b.blockUntil = until
 			}
-			l.slow(b, now, 0.5, b.base/16)
+			l.slowDown(b, now, burstSlowFactor, b.base/burstFloorDivisor)
 		}
 		return
 	}
@@ -290,15 +330,14 @@ func (l *Limiter) Observe(method, route, issueKey string, status int, rt Rate, w
 		return
 	}
 	if rt.NearLimit {
-		// Advice, not a refusal: never below half the endpoint's rate. On a
-		// slow endpoint used at its rate (the service desk customer list,
-		// 5/s) nearly every response is near the limit, and slowing on each
-		// would collapse it to a sixteenth.
-		l.slow(b, now, 0.75, b.base/2)
+		l.slowDown(b, now, nearLimitSlowFactor, b.base/nearLimitFloorDivisor)
 	}
 }
 
-func (l *Limiter) slow(b *bucket, now time.Time, factor float64, floor rate.Limit) {
+// slowDown multiplies an endpoint's rate by factor, but not below floor (or
+// its current rate, if lower) nor minSlowedRate, and restarts its calm
+// period. Callers hold l.mu.
+func (l *Limiter) slowDown(b *bucket, now time.Time, factor float64, floor rate.Limit) {
 	if b.base == rate.Inf {
 		return
 	}
@@ -306,8 +345,8 @@ func (l *Limiter) slow(b *bucket, now time.Time, factor float64, floor rate.Limi
 	if next < floor {
 		next = min(floor, b.lim.Limit())
 	}
-	if next < 0.5 {
-		next = 0.5
+	if next < minSlowedRate {
+		next = minSlowedRate
 	}
 	b.lim.SetLimitAt(now, next)
 	b.calmSince = now

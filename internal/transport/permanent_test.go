@@ -43,15 +43,16 @@ func TestPermanent(t *testing.T) {
 // leave the origin are permanent failures (finding 2).
 func TestDefaultRoundTripperTimeouts(t *testing.T) {
 	tr := New(Config{})
-	prt, ok := tr.rc.HTTPClient.Transport.(*pacedRoundTripper)
+	rc := tr.retryClient(&reqState{})
+	prt, ok := rc.HTTPClient.Transport.(*pacedRoundTripper)
 	if !ok {
-		t.Fatalf("transport %T", tr.rc.HTTPClient.Transport)
+		t.Fatalf("transport %T", rc.HTTPClient.Transport)
 	}
 	ht, ok := prt.base.(*http.Transport)
 	if !ok || ht.ResponseHeaderTimeout != DefaultResponseHeaderTimeout {
 		t.Errorf("base %T: ResponseHeaderTimeout not the default", prt.base)
 	}
-	if tr.rc.HTTPClient.CheckRedirect == nil {
+	if rc.HTTPClient.CheckRedirect == nil {
 		t.Error("no redirect policy")
 	}
 	if !Permanent(&url.Error{Op: "Get", URL: "https://a", Err: &RedirectError{From: "https://a", To: "http://a", Reason: "r"}}) {

@@ -10,15 +10,11 @@ package transport
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -30,33 +26,6 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// RetryPolicy bounds and shapes retries. The zero value retries nothing;
-// start from DefaultRetryPolicy.
-type RetryPolicy struct {
-	// MaxRetries is the number of retries after the first attempt.
-	MaxRetries int
-	// BaseDelay is the first backoff delay when the server gave no wait.
-	BaseDelay time.Duration
-	// MaxDelay caps the exponential backoff; zero means no cap.
-	MaxDelay time.Duration
-	// MaxRetryAfter is the longest server-requested wait (Retry-After or
-	// X-RateLimit-Reset) the client sleeps through. A longer one is not
-	// waited for: the response comes back as an error that carries the wait,
-	// so the caller (for example the Baton SDK) can schedule it.
-	MaxRetryAfter time.Duration
-	// JitterMin and JitterMax bound the factor applied to backoff delays.
-	JitterMin, JitterMax float64
-	// MaxServerWait is the longest server-requested wait the client honours
-	// at all; zero means DefaultMaxServerWait (1 h). A 429 or 503 asking
-	// for longer (a Retry-After of 1e9 s, a reset years away) neither
-	// pauses the limiter nor is retried: the response comes back as an
-	// error, so a long-lived process is never frozen by one bad header.
-	MaxServerWait time.Duration
-}
-
-// DefaultMaxServerWait is the default RetryPolicy.MaxServerWait.
-const DefaultMaxServerWait = time.Hour
-
 // DefaultAttemptTimeout bounds one attempt (headers and body) of a client
 // built without WithTimeout or WithHTTPClient.
 const DefaultAttemptTimeout = 100 * time.Second
@@ -64,50 +33,6 @@ const DefaultAttemptTimeout = 100 * time.Second
 // DefaultResponseHeaderTimeout bounds the wait for response headers on the
 // default round tripper.
 const DefaultResponseHeaderTimeout = 60 * time.Second
-
-// maxServerWait is p.MaxServerWait or its default.
-func (p RetryPolicy) maxServerWait() time.Duration {
-	if p.MaxServerWait > 0 {
-		return p.MaxServerWait
-	}
-	return DefaultMaxServerWait
-}
-
-// ServerWaitTooLong reports whether a server-requested wait exceeds what
-// the client honours (RetryPolicy.MaxServerWait, default 1 h).
-func (t *Transport) ServerWaitTooLong(d time.Duration) bool { return d > t.policy.maxServerWait() }
-
-// DefaultRetryPolicy follows Atlassian's guidance: 4 retries, a 2 s base
-// delay doubling to a 30 s cap, jitter in [0.7, 1.3], and Retry-After as the
-// minimum wait (waited up to 60 s).
-func DefaultRetryPolicy() RetryPolicy {
-	return RetryPolicy{MaxRetries: 4, BaseDelay: 2 * time.Second, MaxDelay: 30 * time.Second,
-		MaxRetryAfter: 60 * time.Second, JitterMin: 0.7, JitterMax: 1.3}
-}
-
-// Backoff returns the delay before retry number retry (0-based) when the
-// server gave no wait. r is a uniform random number in [0, 1).
-func (p RetryPolicy) Backoff(retry int, r float64) time.Duration {
-	d := p.BaseDelay
-	for i := 0; i < retry && (p.MaxDelay <= 0 || d < p.MaxDelay) && d < math.MaxInt64/2; i++ {
-		d *= 2
-	}
-	if p.MaxDelay > 0 && d > p.MaxDelay {
-		d = p.MaxDelay
-	}
-	lo, hi := p.JitterMin, p.JitterMax
-	if lo <= 0 && hi <= 0 {
-		return d
-	}
-	return time.Duration(float64(d) * (lo + (hi-lo)*r))
-}
-
-// ServerDelay turns a server-requested wait into the delay actually slept:
-// never less than asked, plus up to 20% upward jitter so that concurrent
-// clients do not return at the same instant.
-func (p RetryPolicy) ServerDelay(wait time.Duration, r float64) time.Duration {
-	return wait + time.Duration(float64(wait)*0.2*r)
-}
 
 // Config configures a Transport. Zero fields get defaults.
 type Config struct {
@@ -177,7 +102,7 @@ type Transport struct {
 	clock   Clock
 	rnd     func() float64
 	log     *slog.Logger
-	rc      *retryablehttp.Client
+	base    http.RoundTripper
 	timeout time.Duration
 	stats   statsCounters
 	observe func(Event)
@@ -254,19 +179,8 @@ func New(cfg Config) *Transport {
 		pt.ResponseHeaderTimeout = DefaultResponseHeaderTimeout
 		base = pt
 	}
+	t.base = base
 	t.timeout = cfg.Timeout
-	hc := &http.Client{Transport: &pacedRoundTripper{t: t, base: base}, Timeout: cfg.Timeout, CheckRedirect: checkRedirect}
-	t.rc = &retryablehttp.Client{
-		HTTPClient:   hc,
-		Logger:       nil,
-		RetryWaitMin: 0,
-		RetryWaitMax: 0,
-		RetryMax:     1 << 20, // CheckRetry enforces the real bound
-		CheckRetry:   t.checkRetry,
-		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 },
-		PrepareRetry: t.prepareRetry,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-	}
 	return t
 }
 
@@ -297,14 +211,15 @@ type Result struct {
 	Route string
 }
 
-type ctxKey struct{}
-
+// reqState is the state of one call of Do, shared by the hooks of its
+// retry client (retry.go).
 type reqState struct {
 	method, route, issue string
-	idempotent           bool
-	attempts             int
-	retries              int
-	nextWait             time.Duration
+	attempts             int           // attempts sent
+	retries              int           // retries decided
+	answeredAt           time.Time     // when the last attempt's answer (or error) came
+	jitter               float64       // the last attempt's random number in [0, 1)
+	nextWait             time.Duration // computed by the Backoff hook, slept by PrepareRetry
 }
 
 // Do sends req and returns the final response, whose body the caller must
@@ -317,14 +232,13 @@ func (t *Transport) Do(ctx context.Context, req Request) (*http.Response, Result
 	if err != nil {
 		return nil, Result{}, fmt.Errorf("transport: bad URL: %w", err)
 	}
-	st := &reqState{method: req.Method, route: req.Route, idempotent: Idempotent(req.Method)}
+	st := &reqState{method: req.Method, route: req.Route}
 	if st.route == "" {
 		st.route = u.Path
 	}
 	if req.Method != http.MethodGet && req.Method != http.MethodHead {
 		st.issue = IssueKey(u.Path)
 	}
-	ctx = context.WithValue(ctx, ctxKey{}, st)
 	var body any
 	if req.Body != nil {
 		body = req.Body
@@ -338,7 +252,7 @@ func (t *Transport) Do(ctx context.Context, req Request) (*http.Response, Result
 			rreq.Header.Add(k, v)
 		}
 	}
-	resp, err := t.rc.Do(rreq)
+	resp, err := t.retryClient(st).Do(rreq)
 	res := Result{Attempts: st.attempts, Route: st.route}
 	if err != nil {
 		if resp != nil && resp.Body != nil {
@@ -374,153 +288,6 @@ func scrubURLError(err error) error {
 	return err
 }
 
-func stateOf(ctx context.Context) *reqState {
-	st, _ := ctx.Value(ctxKey{}).(*reqState)
-	if st == nil {
-		st = &reqState{}
-	}
-	return st
-}
-
-// Idempotent reports whether a request with this method may be repeated
-// after an unknown outcome.
-func Idempotent(method string) bool {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
-		return true
-	}
-	return false
-}
-
-func (t *Transport) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return false, ctxErr
-	}
-	st := stateOf(ctx)
-	now := t.clock.Now()
-	var wait time.Duration
-	switch {
-	case err != nil:
-		var we *limiterWaitError
-		if errors.As(err, &we) || !st.idempotent || !retryableTransportError(err) {
-			return false, nil
-		}
-		wait = t.policy.Backoff(st.retries, t.rnd())
-	case resp.StatusCode == http.StatusTooManyRequests:
-		rt := ParseRate(resp.Header, now)
-		t.stats.rateLimited.Add(1)
-		t.notify(EventRateLimited, st.method, st.route, resp.StatusCode)
-		sw, ok := rt.ServerWait(now)
-		if ok && t.ServerWaitTooLong(sw) {
-			return false, nil // absurd: neither pause nor retry; the caller gets the error
-		}
-		if ok && sw > t.policy.MaxRetryAfter {
-			t.limiter.Observe(st.method, st.route, st.issue, resp.StatusCode, rt, sw)
-			return false, nil // too long: hand the wait to the caller
-		}
-		if ok {
-			wait = t.policy.ServerDelay(sw, t.rnd())
-		} else {
-			wait = t.policy.Backoff(st.retries, t.rnd())
-		}
-		t.limiter.Observe(st.method, st.route, st.issue, resp.StatusCode, rt, wait)
-	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented && resp.StatusCode != 505:
-		t.stats.serverErrors.Add(1)
-		if !st.idempotent {
-			return false, nil
-		}
-		rt := ParseRate(resp.Header, now)
-		wait = t.policy.Backoff(st.retries, t.rnd())
-		if sw, ok := rt.ServerWait(now); ok && resp.StatusCode == http.StatusServiceUnavailable {
-			if sw > t.policy.MaxRetryAfter || t.ServerWaitTooLong(sw) {
-				return false, nil
-			}
-			wait = t.policy.ServerDelay(sw, t.rnd())
-			t.limiter.Observe(st.method, st.route, st.issue, resp.StatusCode, rt, sw)
-		}
-	default:
-		rt := ParseRate(resp.Header, now)
-		if rt.NearLimit {
-			t.limiter.Observe(st.method, st.route, st.issue, resp.StatusCode, rt, 0)
-		}
-		return false, nil
-	}
-	if st.retries >= t.policy.MaxRetries {
-		return false, nil
-	}
-	if dl, ok := ctx.Deadline(); ok && now.Add(wait).After(dl) {
-		return false, nil
-	}
-	st.retries++
-	st.nextWait = wait
-	t.stats.retries.Add(1)
-	status := 0
-	if resp != nil {
-		status = resp.StatusCode
-	}
-	t.notify(EventRetry, st.method, st.route, status)
-	t.log.Debug("jiracloud: retrying request", "method", st.method, "route", st.route,
-		"status", status, "wait", wait, "retry", st.retries)
-	return true, nil
-}
-
-// prepareRetry runs between attempts; it is where the backoff is slept, on
-// the injected clock and bounded by the request's ctx.
-func (t *Transport) prepareRetry(req *http.Request) error {
-	st := stateOf(req.Context())
-	if st.nextWait <= 0 {
-		return nil
-	}
-	start := t.clock.Now()
-	err := t.clock.Sleep(req.Context(), st.nextWait)
-	t.stats.backoffWait.Add(int64(t.clock.Now().Sub(start)))
-	st.nextWait = 0
-	return err
-}
-
-// Permanent reports whether err, a failure to get any HTTP answer, cannot be
-// cured by sending the request again: a certificate that does not verify, a
-// host that does not exist, an unsupported scheme, a redirect loop or an
-// invalid header. Connection resets, refusals, timeouts and the like are not
-// permanent.
-func Permanent(err error) bool { return err != nil && !retryableTransportError(err) }
-
-// retryableTransportError reports whether a transport failure may succeed on
-// another attempt: not certificate, unknown-host, scheme or redirect-policy
-// errors.
-func retryableTransportError(err error) bool {
-	var cve *tls.CertificateVerificationError
-	if errors.As(err, &cve) {
-		return false
-	}
-	var ci x509.CertificateInvalidError
-	if errors.As(err, &ci) {
-		return false
-	}
-	var de *net.DNSError
-	if errors.As(err, &de) && de.IsNotFound {
-		return false
-	}
-	var re *RedirectError
-	if errors.As(err, &re) {
-		return false
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		msg := ue.Error()
-		if strings.Contains(msg, "stopped after") || strings.Contains(msg, "unsupported protocol scheme") ||
-			strings.Contains(msg, "invalid header") {
-			return false
-		}
-	}
-	var ua x509.UnknownAuthorityError
-	if errors.As(err, &ua) {
-		return false
-	}
-	var he x509.HostnameError
-	return !errors.As(err, &he)
-}
-
 // limiterWaitError marks a request that was never sent because the limiter
 // wait could not complete (ctx ended, or the wait would pass its deadline).
 // Retrying it cannot help, unlike a per-attempt timeout.
@@ -529,13 +296,17 @@ type limiterWaitError struct{ err error }
 func (e *limiterWaitError) Error() string { return "waiting for the rate limiter: " + e.err.Error() }
 func (e *limiterWaitError) Unwrap() error { return e.err }
 
+// pacedRoundTripper sends the attempts of one request: each waits for the
+// limiter first, and its answer's time and jitter draw are noted for the
+// retry hooks.
 type pacedRoundTripper struct {
 	t    *Transport
 	base http.RoundTripper
+	st   *reqState
 }
 
 func (p *pacedRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
-	st := stateOf(req.Context())
+	st := p.st
 	waited, err := p.t.limiter.Wait(req.Context(), req.Method, st.route, st.issue)
 	p.t.stats.limiterWait.Add(int64(waited))
 	if err != nil {
@@ -544,7 +315,9 @@ func (p *pacedRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 	st.attempts++
 	p.t.stats.count(st.route, req.Method)
 	p.t.notify(EventAttempt, req.Method, st.route, 0)
-	return p.base.RoundTrip(req)
+	resp, err := p.base.RoundTrip(req)
+	st.answeredAt, st.jitter = p.t.clock.Now(), p.t.rnd()
+	return resp, err
 }
 
 // notify hands an event to the observer, if any.
