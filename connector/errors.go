@@ -2,16 +2,11 @@ package connector
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
@@ -207,37 +202,9 @@ func rateLimitDetail(code int, retryAfter time.Duration, reset, now time.Time) *
 	}.Build()
 }
 
-// transient reports whether err is a transport failure worth retrying.
-func transient(err error) bool {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) ||
-		errors.Is(err, net.ErrClosed) {
-		return true
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return true
-	}
-	var oe *net.OpError
-	if errors.As(err, &oe) {
-		return true
-	}
-	var de *net.DNSError
-	if errors.As(err, &de) {
-		return de.IsTemporary || de.IsTimeout
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return true
-	}
-	// A 2xx answer cut short decodes as truncated JSON.
-	var se *json.SyntaxError
-	if errors.As(err, &se) && strings.Contains(se.Error(), "unexpected end") {
-		return true
-	}
-	return strings.Contains(err.Error(), "unexpected end of JSON input")
-}
+// transient reports whether err is a transport failure worth retrying (the
+// transport's one classifier, shared with its retry policy).
+func transient(err error) bool { return transport.Transient(err) }
 
 // rateAnnotations turns what a response said about rate limits into the
 // annotation the SDK reads (nil when the response carried no rate headers).

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/batonkit/jiracloud/atlassian"
+	"github.com/batonkit/jiracloud/internal/transport"
 	"github.com/batonkit/jiracloud/jira"
 )
 
@@ -235,7 +236,10 @@ func unknownOutcome(err error) bool {
 	if st, ok := status.FromError(err); ok && st.Code() == codes.Unavailable {
 		return true
 	}
-	return transient(err)
+	// A permanent transport failure (bad certificate, unknown host, refused
+	// redirect) counts as unknown too: the write is read back before any
+	// resend, which costs a read and can never duplicate it.
+	return transient(err) || transport.Permanent(err)
 }
 
 // refusedUnsent reports whether err is a definite refusal (4xx other than
