@@ -78,9 +78,6 @@ func (c *fakeClock) Sleeps() []time.Duration {
 	return append([]time.Duration(nil), c.sleeps...)
 }
 
-// testMethod checks the request method.
-func testMethod(t *testing.T, r *http.Request, want string) { apitest.Method(t, r, want) }
-
 // testQuery checks the full query string (order-insensitive).
 func testQuery(t *testing.T, r *http.Request, want url.Values) { apitest.Query(t, r, want) }
 

@@ -51,7 +51,6 @@ type Server struct {
 	burst    time.Time // first webhook event of the pending burst
 
 	latest atomic.Pointer[finished] // last successful sync, queryable
-	seq    atomic.Uint64
 
 	prov      *embed.Provisioner // nil unless Config.Provisioning
 	provCalls sync.WaitGroup     // provisioning calls in flight

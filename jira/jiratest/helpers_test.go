@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -144,26 +143,6 @@ func smallSite(t testing.TB) (*jiratest.Server, auth, string) {
 	srv := jiratest.NewServer(jiratest.Generate(jiratest.Small, 4), jiratest.Unlimited())
 	t.Cleanup(srv.Close)
 	return srv, classic(srv), srv.URL + "/rest/api/3"
-}
-
-// walkCursor follows an Admin API GET list: first is the first page's URL, later pages are base?cursor=links.next.
-func walkCursor[T any](t testing.TB, a auth, base, first string) []T {
-	t.Helper()
-	var out []T
-	for q := first; ; {
-		var page struct {
-			Data  []T `json:"data"`
-			Links struct {
-				Next string `json:"next"`
-			} `json:"links"`
-		}
-		getJSON(t, a, q, &page)
-		out = append(out, page.Data...)
-		if page.Links.Next == "" {
-			return out
-		}
-		q = base + "?cursor=" + url.QueryEscape(page.Links.Next)
-	}
 }
 
 func itoa(n int) string {

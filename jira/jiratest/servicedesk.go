@@ -48,16 +48,6 @@ func (t *Tenant) PortalCustomers(d *ServiceDesk) []string {
 	return out
 }
 
-// serviceDeskOf returns the desk of project p, or nil.
-func (t *Tenant) serviceDeskOf(p *Project) *ServiceDesk {
-	for _, d := range t.ServiceDesks {
-		if d.ProjectID == p.ID {
-			return d
-		}
-	}
-	return nil
-}
-
 func cloneServiceDesks(t *Tenant, c *Tenant) {
 	c.ServiceDesks = cloneSlice(t.ServiceDesks, func(d *ServiceDesk) *ServiceDesk {
 		v := *d
