@@ -1,8 +1,10 @@
 package groundtruth_test
 
 import (
+	"github.com/batonkit/jiracloud/internal/fakehttp"
 	"net/url"
 	"path"
+	"strconv"
 	"testing"
 
 	"github.com/batonkit/jiracloud/internal/groundtruth"
@@ -14,33 +16,33 @@ func runReference(t testing.TB, srv *jiratest.Server) {
 	a := classic(srv)
 	v2, v3 := srv.URL+"/rest/api/2", srv.URL+"/rest/api/3"
 	var arr []jUser
-	getJSON(t, a, v2+"/user/search?query=", &arr)
-	var gb pageBean[jGroup]
-	getJSON(t, a, v3+"/group/bulk?maxResults=1", &gb)
+	fakehttp.GetJSON(t, a, v2+"/user/search?query=", &arr)
+	var gb fakehttp.PageBean[jGroup]
+	fakehttp.GetJSON(t, a, v3+"/group/bulk?maxResults=1", &gb)
 
 	offsetLoop := func(base string, page func(url string) int) {
 		for start := 0; ; start += 50 {
-			if page(base+"&startAt="+itoa(start)+"&maxResults=50") < 50 {
+			if page(base+"&startAt="+strconv.Itoa(start)+"&maxResults=50") < 50 {
 				return
 			}
 		}
 	}
 	offsetLoop(v3+"/users/search?", func(u string) int {
 		var p []jUser
-		getJSON(t, a, u, &p)
+		fakehttp.GetJSON(t, a, u, &p)
 		return len(p)
 	})
 	var groups []jGroup
 	offsetLoop(v3+"/group/bulk?", func(u string) int {
-		var p pageBean[jGroup]
-		getJSON(t, a, u, &p)
+		var p fakehttp.PageBean[jGroup]
+		fakehttp.GetJSON(t, a, u, &p)
 		groups = append(groups, p.Values...)
 		return len(p.Values)
 	})
 	for _, g := range groups {
 		offsetLoop(v3+"/group/member?groupId="+url.QueryEscape(g.GroupID), func(u string) int {
-			var p pageBean[jUser]
-			getJSON(t, a, u, &p)
+			var p fakehttp.PageBean[jUser]
+			fakehttp.GetJSON(t, a, u, &p)
 			return len(p.Values)
 		})
 	}
@@ -53,8 +55,8 @@ func runReference(t testing.TB, srv *jiratest.Server) {
 	for range 2 { // the project and project-role syncers both list projects
 		projects = projects[:0]
 		offsetLoop(v2+"/project/search?", func(u string) int {
-			var p pageBean[project]
-			getJSON(t, a, u, &p)
+			var p fakehttp.PageBean[project]
+			fakehttp.GetJSON(t, a, u, &p)
 			projects = append(projects, p.Values...)
 			return len(p.Values)
 		})
@@ -62,20 +64,20 @@ func runReference(t testing.TB, srv *jiratest.Server) {
 	roleSeen := map[string]bool{}
 	for _, p := range projects {
 		var detail project
-		getJSON(t, a, v2+"/project/"+p.ID, &detail)
+		fakehttp.GetJSON(t, a, v2+"/project/"+p.ID, &detail)
 		for _, ru := range detail.Roles {
 			rid := path.Base(ru)
 			if !roleSeen[rid] {
 				roleSeen[rid] = true
 				var role map[string]any
-				getJSON(t, a, v3+"/role/"+rid, &role)
+				fakehttp.GetJSON(t, a, v3+"/role/"+rid, &role)
 			}
 			var actors map[string]any
-			getJSON(t, a, v3+"/project/"+p.ID+"/role/"+rid, &actors)
+			fakehttp.GetJSON(t, a, v3+"/project/"+p.ID+"/role/"+rid, &actors)
 		}
 		offsetLoop(v2+"/user/viewissue/search?query=.&projectKey="+url.QueryEscape(p.Key), func(u string) int {
 			var page []jUser
-			getJSON(t, a, u, &page)
+			fakehttp.GetJSON(t, a, u, &page)
 			return len(page)
 		})
 	}

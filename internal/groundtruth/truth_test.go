@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"github.com/batonkit/jiracloud/internal/fakehttp"
 	"net/url"
 	"path"
 	"slices"
@@ -56,11 +57,11 @@ func (w *walker) run() *groundtruth.Truth {
 	var si struct {
 		BaseURL string `json:"baseUrl"`
 	}
-	getJSON(t, a, base+"/serverInfo", &si)
+	fakehttp.GetJSON(t, a, base+"/serverInfo", &si)
 	u, _ := url.Parse(si.BaseURL)
 	host := u.Host
 
-	jiraUsers := walkArray[jUser](t, a, base+"/users/search?", 1000)
+	jiraUsers := fakehttp.WalkArray[jUser](t, a, base+"/users/search?", 1000)
 	names := map[string]string{}
 	var order []string
 	addUser := func(id, name string) {
@@ -70,7 +71,7 @@ func (w *walker) run() *groundtruth.Truth {
 		}
 		names[id] = name
 	}
-	allGroups := walkPageBean[jGroup](t, a, base+"/group/bulk")
+	allGroups := fakehttp.WalkPageBean[jGroup](t, a, base+"/group/bulk")
 	type siteGroup struct{ id, name string }
 	var groups []siteGroup
 	if !w.o.OrgMode {
@@ -83,7 +84,7 @@ func (w *walker) run() *groundtruth.Truth {
 			groups = append(groups, siteGroup{g.GroupID, g.Name})
 		}
 	} else {
-		adm := auth{bearer: w.srv.AdminKey}
+		adm := auth{Bearer: w.srv.AdminKey}
 		orgURL := w.srv.AdminURL() + "/v2/orgs/" + w.srv.OrgID
 		type ws struct {
 			ID         string `json:"id"`
@@ -101,8 +102,8 @@ func (w *walker) run() *groundtruth.Truth {
 					Next string `json:"next"`
 				} `json:"links"`
 			}
-			resp, b := do(t, adm, "POST", orgURL+"/workspaces", body)
-			wantStatus(t, resp, b, 200)
+			resp, b := fakehttp.Do(t, adm, "POST", orgURL+"/workspaces", body)
+			fakehttp.WantStatus(t, resp, b, 200)
 			mustUnmarshal(t, b, &page)
 			for _, x := range page.Data {
 				if strings.HasPrefix(x.Attributes.TypeKey, "jira") && x.Attributes.HostURL == si.BaseURL {
@@ -129,10 +130,10 @@ func (w *walker) run() *groundtruth.Truth {
 			}
 			users, dirGroups := orgURL+"/directories/-/users", orgURL+"/directories/-/groups"
 			onSite := "?limit=100&resourceIds=" + url.QueryEscape(s)
-			for _, x := range walkCursor[dirUser](t, adm, users, users+onSite) {
+			for _, x := range fakehttp.WalkCursor[dirUser](t, adm, users, users+onSite) {
 				addUser(x.AccountID, x.Name)
 			}
-			for _, x := range walkCursor[dirGroup](t, adm, dirGroups, dirGroups+onSite) {
+			for _, x := range fakehttp.WalkCursor[dirGroup](t, adm, dirGroups, dirGroups+onSite) {
 				if !seenGroup[x.ID] {
 					seenGroup[x.ID] = true
 					groups = append(groups, siteGroup{x.ID, x.Name})
@@ -162,7 +163,7 @@ func (w *walker) run() *groundtruth.Truth {
 		w.resource("group", g.id, "", "", g.name)
 		ent := "group:" + g.id + ":member"
 		w.ents[ent] = true
-		members := walkPageBean[jUser](t, a, base+"/group/member?includeInactiveUsers=true&groupId="+url.QueryEscape(g.id))
+		members := fakehttp.WalkPageBean[jUser](t, a, base+"/group/member?includeInactiveUsers=true&groupId="+url.QueryEscape(g.id))
 		for _, m := range members {
 			if w.users[m.AccountID] {
 				w.grant(ent, "user", m.AccountID)
@@ -175,7 +176,7 @@ func (w *walker) run() *groundtruth.Truth {
 		Name         string   `json:"name"`
 		GroupDetails []jGroup `json:"groupDetails"`
 	}
-	getJSON(t, a, base+"/applicationrole", &apps)
+	fakehttp.GetJSON(t, a, base+"/applicationrole", &apps)
 	var productKeys []string
 	for _, ar := range apps {
 		productKeys = append(productKeys, ar.Key)
@@ -191,7 +192,7 @@ func (w *walker) run() *groundtruth.Truth {
 	for _, kind := range []string{"admin", "site-admin"} {
 		ent := "site:" + host + ":" + kind
 		w.ents[ent] = true
-		for _, g := range walkPageBean[jGroup](t, a, base+"/group/bulk?accessType="+kind) {
+		for _, g := range fakehttp.WalkPageBean[jGroup](t, a, base+"/group/bulk?accessType="+kind) {
 			w.groupGrant(ent, g.GroupID)
 		}
 	}
@@ -229,7 +230,7 @@ func (w *walker) run() *groundtruth.Truth {
 		} `json:"permissions"`
 	}
 	schemes := map[int64]scheme{}
-	for _, p := range walkPageBean[project](t, a, q) {
+	for _, p := range fakehttp.WalkPageBean[project](t, a, q) {
 		pidx := len(w.res)
 		w.resource("project", p.ID, "", "", p.Name)
 		leadEnt := "project:" + p.ID + ":lead"
@@ -238,7 +239,7 @@ func (w *walker) run() *groundtruth.Truth {
 			w.grant(leadEnt, "user", p.Lead.AccountID)
 		}
 		var roleURLs map[string]string
-		getJSON(t, a, base+"/project/"+p.ID+"/role", &roleURLs)
+		fakehttp.GetJSON(t, a, base+"/project/"+p.ID+"/role", &roleURLs)
 		roles := map[string]bool{}
 		for roleName, ru := range roleURLs {
 			rid := path.Base(ru)
@@ -254,7 +255,7 @@ func (w *walker) run() *groundtruth.Truth {
 					ActorGroup *struct{ GroupID string }   `json:"actorGroup"`
 				} `json:"actors"`
 			}
-			getJSON(t, a, ru, &role)
+			fakehttp.GetJSON(t, a, ru, &role)
 			for _, act := range role.Actors {
 				switch act.Type {
 				case "atlassian-user-role-actor":
@@ -277,10 +278,10 @@ func (w *walker) run() *groundtruth.Truth {
 		var ref struct {
 			ID int64 `json:"id"`
 		}
-		getJSON(t, a, base+"/project/"+p.ID+"/permissionscheme", &ref)
+		fakehttp.GetJSON(t, a, base+"/project/"+p.ID+"/permissionscheme", &ref)
 		s, seen := schemes[ref.ID]
 		if !seen {
-			getJSON(t, a, base+"/permissionscheme/"+fmt.Sprint(ref.ID)+"?expand=permissions", &s)
+			fakehttp.GetJSON(t, a, base+"/permissionscheme/"+fmt.Sprint(ref.ID)+"?expand=permissions", &s)
 			schemes[ref.ID] = s
 		}
 		var issueLevel []string
@@ -454,8 +455,8 @@ func TestGroundTruthAfterMutations(t *testing.T) {
 			break
 		}
 	}
-	resp, b := do(t, classic(srv), "POST", srv.URL+"/rest/api/3/group/user?groupId="+team.ID, map[string]string{"accountId": outsider})
-	wantStatus(t, resp, b, 201)
+	resp, b := fakehttp.Do(t, classic(srv), "POST", srv.URL+"/rest/api/3/group/user?groupId="+team.ID, map[string]string{"accountId": outsider})
+	fakehttp.WantStatus(t, resp, b, 201)
 	truth := groundtruth.Of(srv.Snapshot(), groundtruth.Options{})
 	if _, ok := truth.GrantIDs()["group:"+team.ID+":member:user:"+outsider]; !ok {
 		t.Fatal("membership added over HTTP is missing from the ground truth")

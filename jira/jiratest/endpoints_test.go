@@ -2,7 +2,9 @@ package jiratest_test
 
 import (
 	"encoding/json"
+	"github.com/batonkit/jiracloud/internal/fakehttp"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -60,9 +62,9 @@ func TestEndpointsSmoke(t *testing.T) {
 		{a, "GET", j + "/project/" + classicP.ID + "/roledetails?excludeConnectAddons=true", nil, 200, `"roleConfigurable"`},
 		{a, "PUT", j + "/project/" + classicP.ID + "/role/10004", map[string]any{"categorisedActors": map[string][]string{
 			"atlassian-user-role-actor": {tn.AdminAccountID}}}, 200, tn.AdminAccountID},
-		{a, "GET", j + "/project/" + tmP.ID + "/role/" + itoa(int(tmP.ScopedRoles[0].ID)), nil, 200, `"type":"PROJECT"`},
+		{a, "GET", j + "/project/" + tmP.ID + "/role/" + strconv.Itoa(int(tmP.ScopedRoles[0].ID)), nil, 200, `"type":"PROJECT"`},
 		{a, "GET", j + "/role", nil, 200, `"Administrators"`},
-		{a, "GET", j + "/role/" + itoa(int(tmP.ScopedRoles[1].ID)), nil, 200, `"scope"`},
+		{a, "GET", j + "/role/" + strconv.Itoa(int(tmP.ScopedRoles[1].ID)), nil, 200, `"scope"`},
 		{a, "GET", j + "/permissionscheme?expand=permissions,group", nil, 200, `"permissionSchemes"`},
 		{a, "GET", j + "/project/" + classicP.Key + "/permissionscheme", nil, 200, `"name"`},
 		{a, "GET", j + "/applicationrole", nil, 200, `"groupDetails"`},
@@ -107,7 +109,7 @@ func TestEndpointsSmoke(t *testing.T) {
 		{adm, "GET", srv.APIRootURL() + "/users/nobody/manage/profile", nil, 404, "ADMIN-404-8"},
 	}
 	for _, s := range steps {
-		resp, b := do(t, s.a, s.method, s.url, s.body)
+		resp, b := fakehttp.Do(t, s.a, s.method, s.url, s.body)
 		if resp.StatusCode != s.want {
 			t.Errorf("%s %s: status %d, want %d: %.300s", s.method, s.url, resp.StatusCode, s.want, b)
 			continue
@@ -121,12 +123,12 @@ func TestEndpointsSmoke(t *testing.T) {
 	}
 	// Removing a user from the directory deactivates it on the site and drops its memberships.
 	var ju jUser
-	getJSON(t, a, j+"/user?accountId="+url.QueryEscape(victim.AccountID), &ju)
+	fakehttp.GetJSON(t, a, j+"/user?accountId="+url.QueryEscape(victim.AccountID), &ju)
 	if ju.Active {
 		t.Error("removed directory user still active in Jira")
 	}
 	var groups []jGroup
-	getJSON(t, a, j+"/user/groups?accountId="+url.QueryEscape(victim.AccountID), &groups)
+	fakehttp.GetJSON(t, a, j+"/user/groups?accountId="+url.QueryEscape(victim.AccountID), &groups)
 	if len(groups) != 0 {
 		t.Errorf("removed directory user still in %d groups", len(groups))
 	}

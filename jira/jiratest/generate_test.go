@@ -3,6 +3,7 @@ package jiratest_test
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/batonkit/jiracloud/internal/fakehttp"
 	"os"
 	"strings"
 	"testing"
@@ -209,8 +210,8 @@ func TestServerDoesNotModifyTenant(t *testing.T) {
 	before := mustJSON(t, tn)
 	srv := jiratest.NewServer(tn, jiratest.Unlimited())
 	defer srv.Close()
-	resp, b := do(t, classic(srv), "POST", srv.URL+"/rest/api/3/group", map[string]string{"name": "fresh"})
-	wantStatus(t, resp, b, 201)
+	resp, b := fakehttp.Do(t, classic(srv), "POST", srv.URL+"/rest/api/3/group", map[string]string{"name": "fresh"})
+	fakehttp.WantStatus(t, resp, b, 201)
 	if !bytes.Equal(before, mustJSON(t, tn)) {
 		t.Fatal("the server modified the caller's tenant")
 	}

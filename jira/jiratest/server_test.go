@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/batonkit/jiracloud/internal/fakehttp"
 	"io"
 	"net/http"
 	"net/url"
@@ -36,19 +37,19 @@ func TestAuthForms(t *testing.T) {
 		{"service account on site", service(srv), site, 401},
 		{"bearer on gateway", bearer(srv), gw, 200},
 		{"bearer on site", bearer(srv), site, 401},
-		{"wrong token on site", auth{user: srv.Email, pass: "nope"}, site, 401},
-		{"wrong token on gateway", auth{user: srv.Email, pass: "nope"}, gw, 401},
+		{"wrong token on site", auth{User: srv.Email, Pass: "nope"}, site, 401},
+		{"wrong token on gateway", auth{User: srv.Email, Pass: "nope"}, gw, 401},
 		{"anonymous on site", auth{}, site, 401},
 		{"admin key on site", admin(srv), site, 401},
 		{"admin key on admin", admin(srv), srv.AdminURL() + "/v1/orgs", 200},
-		{"scoped admin key on admin", auth{bearer: srv.ScopedAdminKey}, srv.AdminURL() + "/v1/orgs", 200},
+		{"scoped admin key on admin", auth{Bearer: srv.ScopedAdminKey}, srv.AdminURL() + "/v1/orgs", 200},
 		{"classic on admin", classic(srv), srv.AdminURL() + "/v1/orgs", 401},
 		{"wrong cloud id", scoped(srv), srv.URL + "/ex/jira/00000000-0000-0000-0000-000000000000/rest/api/3/myself", 404},
 		{"tenant_info needs no auth", auth{}, srv.URL + "/_edge/tenant_info", 200},
 		{"serverInfo anonymous", auth{}, srv.URL + "/rest/api/3/serverInfo", 200},
 	}
 	for _, tc := range cases {
-		resp, b := do(t, tc.a, "GET", tc.url, nil)
+		resp, b := fakehttp.Do(t, tc.a, "GET", tc.url, nil)
 		if resp.StatusCode != tc.want {
 			t.Errorf("%s: status %d, want %d: %s", tc.name, resp.StatusCode, tc.want, b)
 		}
@@ -57,15 +58,15 @@ func TestAuthForms(t *testing.T) {
 		}
 	}
 	// The site's 401 for a scoped token is the real plain-text one; the gateway's is JSON.
-	resp, b := do(t, scoped(srv), "GET", site, nil)
+	resp, b := fakehttp.Do(t, scoped(srv), "GET", site, nil)
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") || !strings.Contains(string(b), "Client must be authenticated") {
 		t.Errorf("site 401 = %q %s", resp.Header.Get("Content-Type"), b)
 	}
-	_, b = do(t, classic(srv), "GET", gw, nil)
+	_, b = fakehttp.Do(t, classic(srv), "GET", gw, nil)
 	wantContains(t, b, `"code":401`)
 
 	var ti struct{ CloudID string }
-	getJSON(t, auth{}, srv.URL+"/_edge/tenant_info", &ti)
+	fakehttp.GetJSON(t, auth{}, srv.URL+"/_edge/tenant_info", &ti)
 	if ti.CloudID != srv.CloudID {
 		t.Errorf("tenant_info cloudId %q, want %q", ti.CloudID, srv.CloudID)
 	}
@@ -73,7 +74,7 @@ func TestAuthForms(t *testing.T) {
 		AccountID string `json:"accountId"`
 		AppType   string `json:"appType"`
 	}
-	getJSON(t, service(srv), gw, &me)
+	fakehttp.GetJSON(t, service(srv), gw, &me)
 	if me.AppType != "service" {
 		t.Errorf("service account appType %q", me.AppType)
 	}
@@ -81,10 +82,10 @@ func TestAuthForms(t *testing.T) {
 	// User management refuses scoped admin keys, and accepts the unscoped one.
 	snap := srv.Snapshot()
 	mgmt := srv.APIRootURL() + "/users/" + url.PathEscape(snap.AdminAccountID) + "/manage/profile"
-	resp, b = do(t, auth{bearer: srv.ScopedAdminKey}, "GET", mgmt, nil)
-	wantStatus(t, resp, b, 403)
-	resp, b = do(t, admin(srv), "GET", mgmt, nil)
-	wantStatus(t, resp, b, 200)
+	resp, b = fakehttp.Do(t, auth{Bearer: srv.ScopedAdminKey}, "GET", mgmt, nil)
+	fakehttp.WantStatus(t, resp, b, 403)
+	resp, b = fakehttp.Do(t, admin(srv), "GET", mgmt, nil)
+	fakehttp.WantStatus(t, resp, b, 200)
 	wantContains(t, b, `"account_status":"active"`)
 }
 
@@ -93,12 +94,12 @@ func TestLowPrivilegeAccount(t *testing.T) {
 	srv := jiratest.NewServer(jiratest.Generate(jiratest.Small, 1), jiratest.Unlimited())
 	defer srv.Close()
 	id := srv.AddAccount("intern@acme.example", "intern-token", jiratest.Permissions{})
-	low := auth{user: "intern@acme.example", pass: "intern-token"}
+	low := auth{User: "intern@acme.example", Pass: "intern-token"}
 	snap := srv.Snapshot()
 	base := srv.URL + "/rest/api/3"
 	for _, p := range []string{"/users/search", "/group/bulk", "/group/member?groupId=" + snap.Groups[0].ID,
 		"/applicationrole", "/role", "/permissionscheme", "/auditing/record"} {
-		resp, b := do(t, low, "GET", base+p, nil)
+		resp, b := fakehttp.Do(t, low, "GET", base+p, nil)
 		if resp.StatusCode != 403 {
 			t.Errorf("GET %s as low-privilege: %d %s", p, resp.StatusCode, b)
 		}
@@ -108,13 +109,13 @@ func TestLowPrivilegeAccount(t *testing.T) {
 	}
 	// user/search answers an empty list instead of 403.
 	var users []jUser
-	getJSON(t, low, base+"/user/search?query=a", &users)
+	fakehttp.GetJSON(t, low, base+"/user/search?query=a", &users)
 	if len(users) != 0 {
 		t.Errorf("user/search without permission returned %d users", len(users))
 	}
 	// The account is in no group: it sees only projects whose scheme lets "anyone" browse.
-	var ps pageBean[struct{ ID string }]
-	getJSON(t, low, base+"/project/search", &ps)
+	var ps fakehttp.PageBean[struct{ ID string }]
+	fakehttp.GetJSON(t, low, base+"/project/search", &ps)
 	scheme := map[string]int64{}
 	for _, p := range snap.Projects {
 		scheme[p.ID] = p.PermissionSchemeID
@@ -124,15 +125,15 @@ func TestLowPrivilegeAccount(t *testing.T) {
 			t.Errorf("low-privilege account sees project %s (scheme %d)", p.ID, scheme[p.ID])
 		}
 	}
-	var all pageBean[struct{ ID string }]
-	getJSON(t, classic(srv), base+"/project/search", &all)
+	var all fakehttp.PageBean[struct{ ID string }]
+	fakehttp.GetJSON(t, classic(srv), base+"/project/search", &all)
 	if ps.Total >= all.Total {
 		t.Errorf("low-privilege account sees %d of %d projects", ps.Total, all.Total)
 	}
-	resp, b := do(t, low, "POST", base+"/group/user?groupId="+snap.Groups[3].ID, map[string]string{"accountId": id})
-	wantStatus(t, resp, b, 403)
+	resp, b := fakehttp.Do(t, low, "POST", base+"/group/user?groupId="+snap.Groups[3].ID, map[string]string{"accountId": id})
+	fakehttp.WantStatus(t, resp, b, 403)
 	var me jUser
-	getJSON(t, low, base+"/myself", &me)
+	fakehttp.GetJSON(t, low, base+"/myself", &me)
 	if me.AccountID != id {
 		t.Errorf("myself = %s, want %s", me.AccountID, id)
 	}
@@ -148,26 +149,26 @@ func TestPagingCaps(t *testing.T) {
 	a, base := classic(srv), srv.URL+"/rest/api/3"
 
 	var users []jUser
-	getJSON(t, a, base+"/users/search?maxResults=5000", &users)
+	fakehttp.GetJSON(t, a, base+"/users/search?maxResults=5000", &users)
 	if len(users) != 1000 {
 		t.Errorf("users/search maxResults=5000 returned %d, want the silent cap 1000", len(users))
 	}
-	getJSON(t, a, base+"/users/search", &users)
+	fakehttp.GetJSON(t, a, base+"/users/search", &users)
 	if len(users) != 50 {
 		t.Errorf("users/search default page %d, want 50", len(users))
 	}
-	getJSON(t, a, base+"/users?maxResults=100", &users)
+	fakehttp.GetJSON(t, a, base+"/users?maxResults=100", &users)
 	if len(users) != 7 {
 		t.Errorf("capped /users returned %d, want 7", len(users))
 	}
-	all := walkArray[jUser](t, a, base+"/users/search?", 1000)
+	all := fakehttp.WalkArray[jUser](t, a, base+"/users/search?", 1000)
 	if len(all) != len(tn.Users) {
 		t.Errorf("walked %d users, want %d", len(all), len(tn.Users))
 	}
 
 	big := tn.Groups[2] // jira-software-users: hundreds of members
-	var members pageBean[jUser]
-	getJSON(t, a, base+"/group/member?maxResults=500&groupId="+big.ID, &members)
+	var members fakehttp.PageBean[jUser]
+	fakehttp.GetJSON(t, a, base+"/group/member?maxResults=500&groupId="+big.ID, &members)
 	if members.MaxResults != 50 || len(members.Values) != 50 || members.IsLast {
 		t.Errorf("group/member maxResults=500: maxResults=%d values=%d isLast=%v", members.MaxResults, len(members.Values), members.IsLast)
 	}
@@ -179,8 +180,8 @@ func TestPagingCaps(t *testing.T) {
 			t.Fatalf("members not sorted by display name: %q > %q", members.Values[i-1].DisplayName, members.Values[i].DisplayName)
 		}
 	}
-	active := walkPageBean[jUser](t, a, base+"/group/member?groupId="+big.ID)
-	withInactive := walkPageBean[jUser](t, a, base+"/group/member?includeInactiveUsers=true&groupId="+big.ID)
+	active := fakehttp.WalkPageBean[jUser](t, a, base+"/group/member?groupId="+big.ID)
+	withInactive := fakehttp.WalkPageBean[jUser](t, a, base+"/group/member?includeInactiveUsers=true&groupId="+big.ID)
 	if len(active) >= len(withInactive) {
 		t.Errorf("inactive members not hidden by default: %d vs %d", len(active), len(withInactive))
 	}
@@ -190,40 +191,40 @@ func TestPagingCaps(t *testing.T) {
 		}
 	}
 
-	var gb pageBean[jGroup]
-	getJSON(t, a, base+"/group/bulk?maxResults=1000", &gb)
+	var gb fakehttp.PageBean[jGroup]
+	fakehttp.GetJSON(t, a, base+"/group/bulk?maxResults=1000", &gb)
 	if gb.MaxResults != 50 || len(gb.Values) != 50 || gb.Total != len(tn.Groups) {
 		t.Errorf("group/bulk: maxResults=%d values=%d total=%d", gb.MaxResults, len(gb.Values), gb.Total)
 	}
-	var prj pageBean[map[string]any]
-	getJSON(t, a, base+"/project/search?maxResults=1000", &prj)
+	var prj fakehttp.PageBean[map[string]any]
+	fakehttp.GetJSON(t, a, base+"/project/search?maxResults=1000", &prj)
 	if prj.MaxResults != 100 {
 		t.Errorf("project/search maxResults=%d, want 100", prj.MaxResults)
 	}
-	var bulk pageBean[jUser]
-	getJSON(t, a, base+"/user/bulk?accountId="+tn.Users[0].AccountID+"&accountId="+tn.Users[1].AccountID+
+	var bulk fakehttp.PageBean[jUser]
+	fakehttp.GetJSON(t, a, base+"/user/bulk?accountId="+tn.Users[0].AccountID+"&accountId="+tn.Users[1].AccountID+
 		"&accountId="+tn.Users[2].AccountID+"&accountId="+tn.Users[3].AccountID, &bulk)
 	if bulk.MaxResults != 3 || len(bulk.Values) != 3 || bulk.IsLast {
 		t.Errorf("capped user/bulk: %+v", bulk)
 	}
 
 	p := tn.Projects[0]
-	resp, b := do(t, a, "GET", base+"/issue/createmeta/"+p.Key+"/issuetypes?maxResults=201", nil)
-	wantStatus(t, resp, b, 400)
+	resp, b := fakehttp.Do(t, a, "GET", base+"/issue/createmeta/"+p.Key+"/issuetypes?maxResults=201", nil)
+	fakehttp.WantStatus(t, resp, b, 400)
 	wantContains(t, b, "Parameter 'maxResults' must not exceed the limit '200'")
 	var cm struct {
 		MaxResults int               `json:"maxResults"`
 		Total      int               `json:"total"`
 		IssueTypes []json.RawMessage `json:"issueTypes"`
 	}
-	getJSON(t, a, base+"/issue/createmeta/"+p.Key+"/issuetypes?maxResults=200", &cm)
+	fakehttp.GetJSON(t, a, base+"/issue/createmeta/"+p.Key+"/issuetypes?maxResults=200", &cm)
 	if cm.Total != len(p.IssueTypeIDs) || len(cm.IssueTypes) != cm.Total {
 		t.Errorf("createmeta issuetypes: %+v", cm)
 	}
 
 	// user/search reaches only the first 1000 active users.
 	var us []jUser
-	getJSON(t, a, base+"/user/search?query=&startAt=990&maxResults=50", &us)
+	fakehttp.GetJSON(t, a, base+"/user/search?query=&startAt=990&maxResults=50", &us)
 	if len(us) != 10 {
 		t.Errorf("user/search past the 1000th user returned %d, want 10", len(us))
 	}
@@ -247,13 +248,13 @@ func TestViewIssueSearchWindow(t *testing.T) {
 	}
 	// Pages scan a window and then filter: a restricted project's first page is short although more users follow.
 	var page []jUser
-	getJSON(t, a, base+"/user/viewissue/search?query=.&projectKey="+restricted.Key+"&maxResults=50", &page)
+	fakehttp.GetJSON(t, a, base+"/user/viewissue/search?query=.&projectKey="+restricted.Key+"&maxResults=50", &page)
 	if len(page) >= 50 {
 		t.Errorf("restricted project page has %d users; the window semantics should make it short", len(page))
 	}
 	total := 0
 	for start := 0; start < 1100; start += 50 {
-		getJSON(t, a, base+"/user/viewissue/search?query=.&projectKey="+restricted.Key+"&startAt="+strconv.Itoa(start)+"&maxResults=50", &page)
+		fakehttp.GetJSON(t, a, base+"/user/viewissue/search?query=.&projectKey="+restricted.Key+"&startAt="+strconv.Itoa(start)+"&maxResults=50", &page)
 		if start >= 1000 && len(page) != 0 {
 			t.Errorf("window past the 1000th user returned %d users", len(page))
 		}
@@ -262,10 +263,10 @@ func TestViewIssueSearchWindow(t *testing.T) {
 	if total <= 0 {
 		t.Error("no participants at all")
 	}
-	resp, b := do(t, a, "GET", base+"/user/viewissue/search?query=.&projectKey=NOPE", nil)
-	wantStatus(t, resp, b, 404)
-	resp, b = do(t, a, "GET", base+"/user/permission/search?permissions=BROWSE_PROJECTS&projectKey="+restricted.Key+"&maxResults=1000", nil)
-	wantStatus(t, resp, b, 200)
+	resp, b := fakehttp.Do(t, a, "GET", base+"/user/viewissue/search?query=.&projectKey=NOPE", nil)
+	fakehttp.WantStatus(t, resp, b, 404)
+	resp, b = fakehttp.Do(t, a, "GET", base+"/user/permission/search?permissions=BROWSE_PROJECTS&projectKey="+restricted.Key+"&maxResults=1000", nil)
+	fakehttp.WantStatus(t, resp, b, 200)
 }
 
 func TestEmptyPagesAndTotalDrift(t *testing.T) {
@@ -281,8 +282,8 @@ func TestEmptyPagesAndTotalDrift(t *testing.T) {
 		if guard > 100 {
 			t.Fatal("no end")
 		}
-		var pb pageBean[jGroup]
-		getJSON(t, a, base+"/group/bulk?maxResults=5&startAt="+strconv.Itoa(start), &pb)
+		var pb fakehttp.PageBean[jGroup]
+		fakehttp.GetJSON(t, a, base+"/group/bulk?maxResults=5&startAt="+strconv.Itoa(start), &pb)
 		totals[pb.Total] = true
 		if pb.IsLast {
 			t.Fatalf("a page claimed isLast although the option hides it: %+v", pb)
@@ -301,12 +302,12 @@ func TestEmptyPagesAndTotalDrift(t *testing.T) {
 		t.Errorf("total never drifted: %v", totals)
 	}
 	// An empty collection: the first page is empty and not last.
-	var pb pageBean[jUser]
-	getJSON(t, a, base+"/user/bulk?accountId=nobody", &pb)
+	var pb fakehttp.PageBean[jUser]
+	fakehttp.GetJSON(t, a, base+"/user/bulk?accountId=nobody", &pb)
 	if len(pb.Values) != 0 || pb.IsLast {
 		t.Errorf("empty collection page %+v", pb)
 	}
-	members := walkPageBean[jUser](t, a, base+"/group/member?includeInactiveUsers=true&maxResults=2&groupId="+tn.Groups[2].ID)
+	members := fakehttp.WalkPageBean[jUser](t, a, base+"/group/member?includeInactiveUsers=true&maxResults=2&groupId="+tn.Groups[2].ID)
 	if len(members) != len(tn.Groups[2].Members) {
 		t.Errorf("walked %d members, want %d", len(members), len(tn.Groups[2].Members))
 	}
@@ -322,13 +323,13 @@ func TestRateLimits(t *testing.T) {
 	var last *http.Response
 	ok := 0
 	for i := range 120 {
-		resp, b := do(t, a, "GET", base+"/myself", nil)
+		resp, b := fakehttp.Do(t, a, "GET", base+"/myself", nil)
 		if resp.StatusCode == 429 {
 			last = resp
 			wantContains(t, b, "errorMessages")
 			break
 		}
-		wantStatus(t, resp, b, 200)
+		fakehttp.WantStatus(t, resp, b, 200)
 		ok++
 		if lim := resp.Header.Get("X-RateLimit-Limit"); lim != "100" {
 			t.Fatalf("X-RateLimit-Limit %q", lim)
@@ -359,8 +360,8 @@ func TestRateLimits(t *testing.T) {
 			break
 		}
 	}
-	resp, b := do(t, a, "GET", fmt.Sprintf("%s/project/%s/role/%d", base, p.ID, jiratest.RoleAdministrators), nil)
-	wantStatus(t, resp, b, 200)
+	resp, b := fakehttp.Do(t, a, "GET", fmt.Sprintf("%s/project/%s/role/%d", base, p.ID, jiratest.RoleAdministrators), nil)
+	fakehttp.WantStatus(t, resp, b, 200)
 	if resp.Header.Get("X-RateLimit-Limit") != "200" {
 		t.Errorf("role actors limit %q, want 200", resp.Header.Get("X-RateLimit-Limit"))
 	}
@@ -381,7 +382,7 @@ func TestRateLimits(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range 10 {
-				resp, _ := do(t, classic(burst), "GET", burst.URL+"/rest/api/3/serverInfo", nil)
+				resp, _ := fakehttp.Do(t, classic(burst), "GET", burst.URL+"/rest/api/3/serverInfo", nil)
 				mu.Lock()
 				codes[resp.StatusCode]++
 				mu.Unlock()
@@ -402,11 +403,11 @@ func TestQuotaAndPerIssueLimits(t *testing.T) {
 	defer srv.Close()
 	a := classic(srv)
 	for range 3 {
-		resp, b := do(t, a, "GET", srv.URL+"/rest/api/3/serverInfo", nil)
-		wantStatus(t, resp, b, 200)
+		resp, b := fakehttp.Do(t, a, "GET", srv.URL+"/rest/api/3/serverInfo", nil)
+		fakehttp.WantStatus(t, resp, b, 200)
 	}
-	resp, b := do(t, a, "GET", srv.URL+"/rest/api/3/field", nil)
-	wantStatus(t, resp, b, 429)
+	resp, b := fakehttp.Do(t, a, "GET", srv.URL+"/rest/api/3/field", nil)
+	fakehttp.WantStatus(t, resp, b, 429)
 	if resp.Header.Get("RateLimit-Reason") != "jira-quota-tenant-based" || resp.Header.Get("Retry-After") != "1800" ||
 		resp.Header.Get("X-RateLimit-Reset") != "2026-06-01T11:00:00Z" {
 		t.Errorf("quota 429 headers %v", resp.Header)
@@ -418,11 +419,11 @@ func TestQuotaAndPerIssueLimits(t *testing.T) {
 	defer us.Close()
 	p := us.Snapshot().Projects[0].Key
 	for _, path := range []string{"/user/search?query=a", "/user/viewissue/search?query=.&projectKey=" + p} {
-		resp, b := do(t, classic(us), "GET", us.URL+"/rest/api/3"+path, nil)
-		wantStatus(t, resp, b, 200)
+		resp, b := fakehttp.Do(t, classic(us), "GET", us.URL+"/rest/api/3"+path, nil)
+		fakehttp.WantStatus(t, resp, b, 200)
 	}
-	resp, b = do(t, classic(us), "GET", us.URL+"/rest/api/2/user/permission/search?permissions=BROWSE_PROJECTS&projectKey="+p, nil)
-	wantStatus(t, resp, b, 429)
+	resp, b = fakehttp.Do(t, classic(us), "GET", us.URL+"/rest/api/2/user/permission/search?permissions=BROWSE_PROJECTS&projectKey="+p, nil)
+	fakehttp.WantStatus(t, resp, b, 429)
 	wantContains(t, b, "User search endpoints share a collective rate limit")
 
 	issues := jiratest.NewServer(jiratest.Generate(jiratest.Small, 1), jiratest.WithClock(func() time.Time { return now }),
@@ -430,10 +431,10 @@ func TestQuotaAndPerIssueLimits(t *testing.T) {
 	defer issues.Close()
 	key := issues.Snapshot().Issues[0].Key
 	edit := map[string]any{"update": map[string]any{"labels": []map[string]string{{"add": "x"}}}}
-	resp, b = do(t, classic(issues), "PUT", issues.URL+"/rest/api/3/issue/"+key, edit)
-	wantStatus(t, resp, b, 204)
-	resp, b = do(t, classic(issues), "PUT", issues.URL+"/rest/api/3/issue/"+key, edit)
-	wantStatus(t, resp, b, 429)
+	resp, b = fakehttp.Do(t, classic(issues), "PUT", issues.URL+"/rest/api/3/issue/"+key, edit)
+	fakehttp.WantStatus(t, resp, b, 204)
+	resp, b = fakehttp.Do(t, classic(issues), "PUT", issues.URL+"/rest/api/3/issue/"+key, edit)
+	fakehttp.WantStatus(t, resp, b, 429)
 	if resp.Header.Get("RateLimit-Reason") != "jira-per-issue-on-write" {
 		t.Errorf("per-issue 429 reason %q", resp.Header.Get("RateLimit-Reason"))
 	}
@@ -446,7 +447,7 @@ var noReuse = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 // outcome classifies a response for fault comparisons.
 func outcome(srvURL string, a auth, path string) string {
 	req, _ := http.NewRequest("GET", srvURL+path, nil)
-	req.SetBasicAuth(a.user, a.pass)
+	req.SetBasicAuth(a.User, a.Pass)
 	resp, err := noReuse.Do(req)
 	if err != nil {
 		return "transport-error"
@@ -536,8 +537,8 @@ func TestLatency(t *testing.T) {
 	srv := jiratest.NewServer(nil, jiratest.Unlimited(), jiratest.WithLatency(30*time.Millisecond), jiratest.WithJitter(10*time.Millisecond))
 	defer srv.Close()
 	start := time.Now()
-	resp, b := do(t, auth{}, "GET", srv.URL+"/rest/api/3/serverInfo", nil)
-	wantStatus(t, resp, b, 200)
+	resp, b := fakehttp.Do(t, auth{}, "GET", srv.URL+"/rest/api/3/serverInfo", nil)
+	fakehttp.WantStatus(t, resp, b, 200)
 	if d := time.Since(start); d < 20*time.Millisecond {
 		t.Errorf("latency not applied: %v", d)
 	}
@@ -565,7 +566,7 @@ func TestTenantAccessorsMatchEndpoints(t *testing.T) {
 			}
 		}
 		var page []jUser
-		getJSON(t, a, base+"/user/permission/search?permissions=BROWSE_PROJECTS&maxResults=1000&projectKey="+p.Key, &page)
+		fakehttp.GetJSON(t, a, base+"/user/permission/search?permissions=BROWSE_PROJECTS&maxResults=1000&projectKey="+p.Key, &page)
 		var got []string
 		for _, u := range page {
 			got = append(got, u.AccountID)
@@ -579,7 +580,7 @@ func TestTenantAccessorsMatchEndpoints(t *testing.T) {
 			checked++
 		}
 		var roles map[string]string
-		getJSON(t, a, base+"/project/"+p.ID+"/role", &roles)
+		fakehttp.GetJSON(t, a, base+"/project/"+p.ID+"/role", &roles)
 		if n := len(tn.ProjectRoles(p)); n != len(roles) || n == 0 {
 			t.Errorf("project %s: /project/{id}/role lists %d roles, ProjectRoles %d", p.Key, len(roles), n)
 		}

@@ -1,6 +1,7 @@
 package jiratest_test
 
 import (
+	"github.com/batonkit/jiracloud/internal/fakehttp"
 	"net/url"
 	"testing"
 
@@ -15,7 +16,7 @@ func TestTicketRoutes(t *testing.T) {
 	api := s.URL + "/rest/api/3"
 
 	// Typed validation: Jira's 400 {errors: {field: msg}} for every bad field at once.
-	resp, body := do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
+	resp, body := fakehttp.Do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
 		"project": map[string]string{"key": "ACC"}, "issuetype": map[string]string{"id": jiratest.TicketingEverythingType},
 		"summary":                 "x",
 		"customfield_10030":       "three",
@@ -24,17 +25,17 @@ func TestTicketRoutes(t *testing.T) {
 		jiratest.FieldUser:        map[string]string{"accountId": "nobody"},
 		"components":              []map[string]string{{"id": "1"}},
 	}})
-	wantStatus(t, resp, body, 400)
+	fakehttp.WantStatus(t, resp, body, 400)
 	for _, sub := range []string{`"customfield_10030":"Operation value must be a number"`, `Error parsing date string: 31/01/2027`,
 		`"customfield_20002":"Specify a valid 'id' or 'name' for Systems"`, `"customfield_20005":"Specify a valid value for Manager"`,
 		`"components":"Component with id '1' does not exist."`, `Field 'customfield_10060' is required`} {
 		wantContains(t, body, sub)
 	}
 
-	resp, body = do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
+	resp, body = fakehttp.Do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
 		"project": map[string]string{"key": "P001"}, "issuetype": map[string]string{"id": "10001"},
 		"summary": "labelled", "labels": []string{"baton-1234"}}})
-	wantStatus(t, resp, body, 201)
+	fakehttp.WantStatus(t, resp, body, 201)
 
 	// Enhanced search by label, with and without fields.
 	var sr struct {
@@ -45,31 +46,31 @@ func TestTicketRoutes(t *testing.T) {
 		} `json:"issues"`
 		IsLast bool `json:"isLast"`
 	}
-	getJSON(t, a, api+"/search/jql?jql="+url.QueryEscape(`project = P001 AND labels = "baton-1234"`)+"&fields=summary", &sr)
+	fakehttp.GetJSON(t, a, api+"/search/jql?jql="+url.QueryEscape(`project = P001 AND labels = "baton-1234"`)+"&fields=summary", &sr)
 	if len(sr.Issues) != 1 || sr.Issues[0].Key != "P001-1" || sr.Issues[0].Fields["summary"] != "labelled" || !sr.IsLast {
 		t.Fatalf("search: %+v", sr)
 	}
-	getJSON(t, a, api+"/search/jql?jql="+url.QueryEscape(`labels in (nope, other)`), &sr)
+	fakehttp.GetJSON(t, a, api+"/search/jql?jql="+url.QueryEscape(`labels in (nope, other)`), &sr)
 	if len(sr.Issues) != 0 {
 		t.Fatalf("search for other labels: %+v", sr)
 	}
-	resp, body = do(t, a, "GET", api+"/search/jql?jql="+url.QueryEscape(`reporter = currentUser()`), nil)
-	wantStatus(t, resp, body, 400)
-	resp, body = do(t, a, "GET", api+"/search/jql", nil)
-	wantStatus(t, resp, body, 400)
+	resp, body = fakehttp.Do(t, a, "GET", api+"/search/jql?jql="+url.QueryEscape(`reporter = currentUser()`), nil)
+	fakehttp.WantStatus(t, resp, body, 400)
+	resp, body = fakehttp.Do(t, a, "GET", api+"/search/jql", nil)
+	fakehttp.WantStatus(t, resp, body, 400)
 	wantContains(t, body, "Unbounded JQL")
 
 	// Comments: ADF only on v3.
-	resp, body = do(t, a, "POST", api+"/issue/P001-1/comment", map[string]any{"body": "plain"})
-	wantStatus(t, resp, body, 400)
-	resp, body = do(t, a, "POST", api+"/issue/P001-1/comment", map[string]any{"body": map[string]any{"type": "doc", "version": 1, "content": []any{}}})
-	wantStatus(t, resp, body, 201)
-	resp, body = do(t, a, "POST", s.URL+"/rest/api/2/issue/P001-1/comment", map[string]any{"body": "plain on v2"})
-	wantStatus(t, resp, body, 201)
+	resp, body = fakehttp.Do(t, a, "POST", api+"/issue/P001-1/comment", map[string]any{"body": "plain"})
+	fakehttp.WantStatus(t, resp, body, 400)
+	resp, body = fakehttp.Do(t, a, "POST", api+"/issue/P001-1/comment", map[string]any{"body": map[string]any{"type": "doc", "version": 1, "content": []any{}}})
+	fakehttp.WantStatus(t, resp, body, 201)
+	resp, body = fakehttp.Do(t, a, "POST", s.URL+"/rest/api/2/issue/P001-1/comment", map[string]any{"body": "plain on v2"})
+	fakehttp.WantStatus(t, resp, body, 201)
 	var cl struct {
 		Total int `json:"total"`
 	}
-	getJSON(t, a, api+"/issue/P001-1/comment", &cl)
+	fakehttp.GetJSON(t, a, api+"/issue/P001-1/comment", &cl)
 	if cl.Total != 2 {
 		t.Errorf("%d comments, want 2", cl.Total)
 	}
@@ -82,7 +83,7 @@ func TestTicketRoutes(t *testing.T) {
 			Name string `json:"name"`
 		} `json:"statuses"`
 	}
-	getJSON(t, a, api+"/project/P001/statuses", &sts)
+	fakehttp.GetJSON(t, a, api+"/project/P001/statuses", &sts)
 	if len(sts) != 2 || sts[1].ID != "10004" || !sts[1].Subtask || len(sts[0].Statuses) != 3 {
 		t.Errorf("project statuses: %+v", sts)
 	}
@@ -97,11 +98,11 @@ func TestLegacyCreateMeta(t *testing.T) {
 		}
 		s := jiratest.NewServer(jiratest.NewTicketingTenant(0, 0), append(opts, jiratest.Unlimited())...)
 		var page map[string]any
-		getJSON(t, classic(s), s.URL+"/rest/api/3/issue/createmeta/ACC/issuetypes", &page)
+		fakehttp.GetJSON(t, classic(s), s.URL+"/rest/api/3/issue/createmeta/ACC/issuetypes", &page)
 		_, cur := page["issueTypes"]
 		_, old := page["createMetaIssueType"]
 		page = nil
-		getJSON(t, classic(s), s.URL+"/rest/api/3/issue/createmeta/ACC/issuetypes/10001", &page)
+		fakehttp.GetJSON(t, classic(s), s.URL+"/rest/api/3/issue/createmeta/ACC/issuetypes/10001", &page)
 		_, fcur := page["fields"]
 		_, fold := page["results"]
 		if cur == legacy || old != legacy || fcur == legacy || fold != legacy {
@@ -120,14 +121,14 @@ func TestCreateWithPropertiesAndRecentSearch(t *testing.T) {
 	defer s.Close()
 	a := classic(s)
 	api := s.URL + "/rest/api/3"
-	resp, body := do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
+	resp, body := fakehttp.Do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
 		"project": map[string]string{"key": "P001"}, "issuetype": map[string]string{"id": "10001"}, "summary": "marked"},
 		"properties": []map[string]any{{"key": "batonkit.request", "value": map[string]string{"id": "r1"}}}})
-	wantStatus(t, resp, body, 201)
-	resp, body = do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
+	fakehttp.WantStatus(t, resp, body, 201)
+	resp, body = fakehttp.Do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
 		"project": map[string]string{"key": "P001"}, "issuetype": map[string]string{"id": "10001"}, "summary": "bad"},
 		"properties": []map[string]any{{"key": "", "value": 1}}})
-	wantStatus(t, resp, body, 400)
+	fakehttp.WantStatus(t, resp, body, 400)
 
 	var sr struct {
 		Issues []struct {
@@ -136,14 +137,14 @@ func TestCreateWithPropertiesAndRecentSearch(t *testing.T) {
 		} `json:"issues"`
 	}
 	jql := `project = P001 AND creator = currentUser() AND created >= "-5m" ORDER BY created DESC`
-	getJSON(t, a, api+"/search/jql?jql="+url.QueryEscape(jql)+"&fields=summary&properties=batonkit.request", &sr)
+	fakehttp.GetJSON(t, a, api+"/search/jql?jql="+url.QueryEscape(jql)+"&fields=summary&properties=batonkit.request", &sr)
 	if len(sr.Issues) != 1 || sr.Issues[0].Key != "P001-1" || sr.Issues[0].Properties["batonkit.request"] == nil {
 		t.Fatalf("search: %+v", sr)
 	}
-	getJSON(t, a, api+"/search/jql?jql="+url.QueryEscape(`project = P001 AND creator = nobody`), &sr)
+	fakehttp.GetJSON(t, a, api+"/search/jql?jql="+url.QueryEscape(`project = P001 AND creator = nobody`), &sr)
 	if len(sr.Issues) != 0 {
 		t.Fatalf("search by another creator: %+v", sr)
 	}
-	resp, body = do(t, a, "GET", api+"/search/jql?jql="+url.QueryEscape(`created >= "yesterday"`), nil)
-	wantStatus(t, resp, body, 400)
+	resp, body = fakehttp.Do(t, a, "GET", api+"/search/jql?jql="+url.QueryEscape(`created >= "yesterday"`), nil)
+	fakehttp.WantStatus(t, resp, body, 400)
 }

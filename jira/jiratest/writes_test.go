@@ -1,6 +1,7 @@
 package jiratest_test
 
 import (
+	"github.com/batonkit/jiracloud/internal/fakehttp"
 	"strings"
 	"testing"
 
@@ -33,34 +34,34 @@ func TestProjectLeadMutation(t *testing.T) {
 	}
 	n := len(srv.MutationLog())
 	for _, bad := range []string{inactive, customer, "557058:nobody"} {
-		resp, b := do(t, a, "PUT", base+"/project/"+p.ID, map[string]string{"leadAccountId": bad})
-		wantStatus(t, resp, b, 400)
+		resp, b := fakehttp.Do(t, a, "PUT", base+"/project/"+p.ID, map[string]string{"leadAccountId": bad})
+		fakehttp.WantStatus(t, resp, b, 400)
 		wantContains(t, b, `"projectLead"`)
 	}
 	browse := "browse@acme.example"
 	srv.AddAccount(browse, "browse-token", jiratest.Permissions{BrowseUsersAndGroups: true})
-	resp, b := do(t, auth{user: browse, pass: "browse-token"}, "PUT", base+"/project/"+p.ID, map[string]string{"leadAccountId": active})
-	wantStatus(t, resp, b, 403)
-	resp, b = do(t, a, "PUT", base+"/project/99999999", map[string]string{"leadAccountId": active})
-	wantStatus(t, resp, b, 404)
+	resp, b := fakehttp.Do(t, auth{User: browse, Pass: "browse-token"}, "PUT", base+"/project/"+p.ID, map[string]string{"leadAccountId": active})
+	fakehttp.WantStatus(t, resp, b, 403)
+	resp, b = fakehttp.Do(t, a, "PUT", base+"/project/99999999", map[string]string{"leadAccountId": active})
+	fakehttp.WantStatus(t, resp, b, 404)
 	if got := srv.MutationLog()[n:]; len(got) != 0 {
 		t.Fatalf("refused updates were logged: %+v", got)
 	}
 
-	resp, b = do(t, a, "PUT", base+"/project/"+p.Key, map[string]string{"leadAccountId": active})
-	wantStatus(t, resp, b, 200)
+	resp, b = fakehttp.Do(t, a, "PUT", base+"/project/"+p.Key, map[string]string{"leadAccountId": active})
+	fakehttp.WantStatus(t, resp, b, 200)
 	wantContains(t, b, `"accountId":"`+active+`"`)
 	var got struct {
 		Lead struct {
 			AccountID string `json:"accountId"`
 		} `json:"lead"`
 	}
-	getJSON(t, a, base+"/project/"+p.ID, &got)
+	fakehttp.GetJSON(t, a, base+"/project/"+p.ID, &got)
 	if got.Lead.AccountID != active {
 		t.Errorf("lead after the update: %q, want %q", got.Lead.AccountID, active)
 	}
-	resp, b = do(t, a, "PUT", base+"/project/"+p.ID, map[string]string{"leadAccountId": active})
-	wantStatus(t, resp, b, 200)
+	resp, b = fakehttp.Do(t, a, "PUT", base+"/project/"+p.ID, map[string]string{"leadAccountId": active})
+	fakehttp.WantStatus(t, resp, b, 200)
 	log := srv.MutationLog()[n:]
 	if len(log) != 1 || log[0].Route != "PUT /rest/api/3/project/{projectIdOrKey}" ||
 		!strings.Contains(log[0].Summary, "changed lead of project "+p.Key+" from "+p.LeadAccountID+" to "+active) {
