@@ -494,7 +494,7 @@ func completeness(ctx context.Context, path string, truth *groundtruth.Truth, ex
 	for _, g := range truth.Grants {
 		wantDirect[g.ID()+"\x00"+strings.Join(g.Expandable, ",")] = true
 	}
-	users := newExpander(truth, expanded)
+	users := truth.Holders(expanded)
 
 	c := Completeness{ExpansionDeferred: !expanded}
 	var foundRes, foundEnt, foundDirect, direct int
@@ -526,7 +526,7 @@ func completeness(ctx context.Context, path string, truth *groundtruth.Truth, ex
 				}
 			}
 			if g.PrincipalType == groundtruth.TypeUser {
-				if _, ok := users.users(g.Entitlement)[g.PrincipalID]; ok {
+				if _, ok := users.Users(g.Entitlement)[g.PrincipalID]; ok {
 					foundUsers++
 				} else {
 					c.UserGrantsExtra++
@@ -539,7 +539,7 @@ func completeness(ctx context.Context, path string, truth *groundtruth.Truth, ex
 		return c, 0, err
 	}
 	for _, ent := range truth.Entitlements {
-		c.UserGrantsTruth += len(users.users(ent))
+		c.UserGrantsTruth += len(users.Users(ent))
 	}
 	c.ResourcesMissing = len(truth.Resources) - foundRes
 	c.DirectGrantsMissing = len(truth.Grants) - foundDirect
@@ -552,53 +552,6 @@ func completeness(ctx context.Context, path string, truth *groundtruth.Truth, ex
 		c.EntitlementsExtra == 0 && c.DirectGrantsMissing == 0 && c.DirectGrantsExtra == 0 &&
 		c.UserGrantsMissing == 0 && c.UserGrantsExtra == 0
 	return c, direct, nil
-}
-
-// expander computes, per entitlement, the users holding it after transitive
-// expansion of the truth's expandable grants (onto users only), memoised.
-// It does what groundtruth's Truth.Expanded does without materialising every
-// grant ID, which matters for the millions of pairs of a large tenant.
-type expander struct {
-	direct  map[string][]string
-	sources map[string][]string
-	memo    map[string]map[string]struct{}
-	busy    map[string]bool
-}
-
-func newExpander(t *groundtruth.Truth, transitive bool) *expander {
-	e := &expander{direct: map[string][]string{}, sources: map[string][]string{},
-		memo: map[string]map[string]struct{}{}, busy: map[string]bool{}}
-	for _, g := range t.Grants {
-		if g.PrincipalType == groundtruth.TypeUser {
-			e.direct[g.Entitlement] = append(e.direct[g.Entitlement], g.PrincipalID)
-		}
-		if transitive {
-			e.sources[g.Entitlement] = append(e.sources[g.Entitlement], g.Expandable...)
-		}
-	}
-	return e
-}
-
-func (e *expander) users(ent string) map[string]struct{} {
-	if m, ok := e.memo[ent]; ok {
-		return m
-	}
-	m := map[string]struct{}{}
-	if e.busy[ent] {
-		return m
-	}
-	e.busy[ent] = true
-	for _, u := range e.direct[ent] {
-		m[u] = struct{}{}
-	}
-	for _, src := range e.sources[ent] {
-		for u := range e.users(src) {
-			m[u] = struct{}{}
-		}
-	}
-	delete(e.busy, ent)
-	e.memo[ent] = m
-	return m
 }
 
 // writeHeapProfile writes the current heap profile to path (best effort).

@@ -360,22 +360,12 @@ func siteJiraResources(t *jiratest.Tenant) []string {
 
 // hasAnyResource reports whether a has product access to one of the workspaces ids.
 func hasAnyResource(a *jiratest.OrgAccount, ids []string) bool {
-	for _, pa := range a.ProductAccess {
-		if slices.Contains(ids, pa.ResourceID) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(a.ProductAccess, func(pa jiratest.ProductAccess) bool { return slices.Contains(ids, pa.ResourceID) })
 }
 
 // hasAny reports whether a and b share an element.
 func hasAny(a, b []string) bool {
-	for _, x := range a {
-		if slices.Contains(b, x) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(a, func(x string) bool { return slices.Contains(b, x) })
 }
 
 // serviceDeskOf returns the service desk of project p, or nil.
@@ -435,10 +425,10 @@ func (t *Truth) GrantIDs() map[string]struct{} {
 // only user principals are derived. It can be large (every Browse-through-product pair of a big site): prefer
 // [Truth.EffectiveUsers] for spot checks on big tenants.
 func (t *Truth) Expanded() map[string]struct{} {
-	e := t.expander()
+	h := t.Holders(true)
 	out := make(map[string]struct{})
 	for _, ent := range t.Entitlements {
-		for u := range e.users(ent) {
+		for u := range h.Users(ent) {
 			out[ent+":user:"+u] = struct{}{}
 		}
 	}
@@ -447,7 +437,7 @@ func (t *Truth) Expanded() map[string]struct{} {
 
 // EffectiveUsers returns the sorted account IDs that hold entitlement after expansion.
 func (t *Truth) EffectiveUsers(entitlement string) []string {
-	set := t.expander().users(entitlement)
+	set := t.Holders(true).Users(entitlement)
 	out := make([]string, 0, len(set))
 	for u := range set {
 		out = append(out, u)
@@ -456,44 +446,55 @@ func (t *Truth) EffectiveUsers(entitlement string) []string {
 	return out
 }
 
-type expander struct {
+// Holders answers which users hold each entitlement, memoised per
+// entitlement (see Truth.Holders).
+type Holders struct {
 	direct  map[string][]string
 	sources map[string][]string
 	memo    map[string]map[string]struct{}
 	busy    map[string]bool
 }
 
-func (t *Truth) expander() *expander {
-	e := &expander{direct: map[string][]string{}, sources: map[string][]string{},
+// Holders returns the users holding each entitlement: the direct user
+// grants and, when transitive, the users of every expandable grant's
+// sources, transitively (onto users only, as the SDK expands). It does
+// what Expanded does without materialising every grant ID, which matters
+// for the millions of pairs of a large tenant.
+func (t *Truth) Holders(transitive bool) *Holders {
+	h := &Holders{direct: map[string][]string{}, sources: map[string][]string{},
 		memo: map[string]map[string]struct{}{}, busy: map[string]bool{}}
 	for _, g := range t.Grants {
 		if g.PrincipalType == TypeUser {
-			e.direct[g.Entitlement] = append(e.direct[g.Entitlement], g.PrincipalID)
+			h.direct[g.Entitlement] = append(h.direct[g.Entitlement], g.PrincipalID)
 		}
-		e.sources[g.Entitlement] = append(e.sources[g.Entitlement], g.Expandable...)
+		if transitive {
+			h.sources[g.Entitlement] = append(h.sources[g.Entitlement], g.Expandable...)
+		}
 	}
-	return e
+	return h
 }
 
-func (e *expander) users(ent string) map[string]struct{} {
-	if m, ok := e.memo[ent]; ok {
+// Users returns the account IDs holding entitlement ent. The set is shared
+// with later calls: do not modify it.
+func (h *Holders) Users(ent string) map[string]struct{} {
+	if m, ok := h.memo[ent]; ok {
 		return m
 	}
 	m := make(map[string]struct{})
-	if e.busy[ent] {
+	if h.busy[ent] {
 		return m // a cycle: the SDK stops expanding too
 	}
-	e.busy[ent] = true
-	for _, u := range e.direct[ent] {
+	h.busy[ent] = true
+	for _, u := range h.direct[ent] {
 		m[u] = struct{}{}
 	}
-	for _, src := range e.sources[ent] {
-		for u := range e.users(src) {
+	for _, src := range h.sources[ent] {
+		for u := range h.Users(src) {
 			m[u] = struct{}{}
 		}
 	}
-	delete(e.busy, ent)
-	e.memo[ent] = m
+	delete(h.busy, ent)
+	h.memo[ent] = m
 	return m
 }
 
