@@ -73,6 +73,15 @@ type Config struct {
 	// it those grants name only the group, role or product. [DefaultConfig]
 	// turns it on.
 	ExpandParticipants bool
+	// ReadAhead lets the connector read what a full sync will ask for
+	// before the SDK asks: the project list, with each project's permission
+	// scheme, from the sync's first call, and the group members as soon as
+	// the groups are listed (otherwise every grants walk starts at the
+	// SDK's first grants call). Set it only for syncs that list every
+	// resource type and their grants: a targeted sync, or one that skips
+	// grants, would read pages it never uses. embed.Sync sets it for its own
+	// full syncs (no WithSyncOptions).
+	ReadAhead bool
 
 	// JiraOptions are extra options for the Jira client, applied after the
 	// connector's own (tests: jira.WithLoopback, jira.WithRetryPolicy, …).
@@ -182,10 +191,10 @@ func redact(secret string) string {
 func (c Config) String() string {
 	return fmt.Sprintf("connector.Config{JiraURL:%q JiraEmail:%q JiraAPIToken:%q JiraProjectKeys:%q "+
 		"SkipProjectParticipants:%t SkipCustomerUser:%t AtlassianOrgID:%q AtlassianAPIToken:%q "+
-		"SyncProjectKeys:%q IncludeArchivedProjects:%t RequestsPerSecond:%v Concurrency:%d ExpandParticipants:%t}",
+		"SyncProjectKeys:%q IncludeArchivedProjects:%t RequestsPerSecond:%v Concurrency:%d ExpandParticipants:%t ReadAhead:%t}",
 		c.JiraURL, c.JiraEmail, redact(c.JiraAPIToken), c.JiraProjectKeys,
 		c.SkipProjectParticipants, c.SkipCustomerUser, c.AtlassianOrgID, redact(c.AtlassianAPIToken),
-		c.SyncProjectKeys, c.IncludeArchivedProjects, c.RequestsPerSecond, c.Concurrency, c.ExpandParticipants)
+		c.SyncProjectKeys, c.IncludeArchivedProjects, c.RequestsPerSecond, c.Concurrency, c.ExpandParticipants, c.ReadAhead)
 }
 
 // GoString is String, so %#v redacts too.

@@ -64,6 +64,9 @@ func (s *groupSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.SyncOp
 		st.groups.add(p.ids...)
 	}
 	st.groupsMu.Unlock()
+	if p.next == "" {
+		s.c.readMembersAhead(ctx, st)
+	}
 	return p.resources, &rs.SyncOpResults{NextPageToken: p.next, Annotations: p.annos}, nil
 }
 

@@ -250,6 +250,18 @@ func (c *Connector) warmGrants(ctx context.Context, st *syncState) {
 // re-paging (a sync resumed in a new process, or a type the sync does not
 // list) means the SDK may have finished those walks before, or never asks.
 func (c *Connector) indexesComplete(st *syncState) bool {
+	if !c.memberIndexesComplete(st) {
+		return false
+	}
+	st.projectsMu.Lock()
+	defer st.projectsMu.Unlock()
+	return st.projects.listed()
+}
+
+// memberIndexesComplete is indexesComplete for the group grants walk alone:
+// the groups, and the users where they filter members (organization mode,
+// skip-customer-user).
+func (c *Connector) memberIndexesComplete(st *syncState) bool {
 	if c.admin != nil || c.cfg.SkipCustomerUser {
 		st.usersMu.Lock()
 		ok := st.users.listed()
@@ -259,12 +271,34 @@ func (c *Connector) indexesComplete(st *syncState) bool {
 		}
 	}
 	st.groupsMu.Lock()
-	ok := st.groups.listed()
-	st.groupsMu.Unlock()
-	if !ok {
-		return false
+	defer st.groupsMu.Unlock()
+	return st.groups.listed()
+}
+
+// readMembersAhead starts the group grants walk as soon as the groups are
+// listed (Config.ReadAhead) instead of at the SDK's first grants call. It
+// is the longest walk, bound by the member endpoint's rate (2,158 pages at
+// 100/s on a large site), so starting it early lets it overlap the listing
+// of projects and roles. warmGrants later finds it running.
+func (c *Connector) readMembersAhead(ctx context.Context, st *syncState) {
+	if !c.cfg.ReadAhead || !c.memberIndexesComplete(st) {
+		return
 	}
-	st.projectsMu.Lock()
-	defer st.projectsMu.Unlock()
-	return st.projects.listed()
+	gs := &groupSyncer{provisioner{c}}
+	st.groupGrantsAhead.startFirstChain(ctx, func(ctx context.Context, tok string) (grantsBatch, error) {
+		return gs.batchAt(ctx, st, tok)
+	}, grantsBatch.nextToken)
+}
+
+// readProjectsAhead starts the project List walk, its pages and each
+// page's permission schemes, at the sync's first call (Config.ReadAhead),
+// so those reads overlap the listing of users and groups instead of
+// following it.
+func (c *Connector) readProjectsAhead(ctx context.Context, st *syncState) {
+	if !c.cfg.ReadAhead {
+		return
+	}
+	st.projectsAhead.startFirstChain(ctx, func(ctx context.Context, tok string) (projectPageResult, error) {
+		return c.projectPageWithHolders(ctx, st, tok)
+	}, func(p projectPageResult) string { return p.next })
 }

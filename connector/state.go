@@ -86,8 +86,15 @@ type syncState struct {
 // bounded whatever the size of the site.
 const grantsAheadDepth = 16
 
+// projectPagesAhead is how many project pages (50 projects and their
+// permission schemes each) the project List walk reads ahead of the SDK:
+// the schemes endpoint's rate, not the SDK, bounds that walk, so its pages
+// come one after the other instead of one per List call.
+const projectPagesAhead = 16
+
 func newSyncState(id string) *syncState {
 	st := &syncState{id: id, tmRoles: map[jira.ProjectID]*rolesEntry{}, schemes: map[jira.PermissionSchemeID]*schemeEntry{}}
+	st.projectsAhead.depth = projectPagesAhead
 	st.groupGrantsAhead.depth = grantsAheadDepth
 	st.projectGrantsAhead.depth = grantsAheadDepth
 	st.roleGrantsAhead.depth = grantsAheadDepth

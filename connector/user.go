@@ -34,6 +34,9 @@ func (s *userSyncer) ResourceType(context.Context) *v2.ResourceType { return use
 // next page is fetched ahead while the SDK stores this one.
 func (s *userSyncer) List(ctx context.Context, _ *v2.ResourceId, opts rs.SyncOpAttrs) ([]*v2.Resource, *rs.SyncOpResults, error) {
 	st := s.c.state(opts.SyncID)
+	if opts.PageToken.Token == "" {
+		s.c.readProjectsAhead(ctx, st)
+	}
 	p, err := pipelined(ctx, &st.usersAhead, opts.PageToken.Token, s.c.userPage, func(p userPageResult) string { return p.next })
 	if err != nil {
 		return nil, nil, err

@@ -126,6 +126,11 @@ func Sync(ctx context.Context, cfg connector.Config, opts ...Option) (*Result, e
 	}
 	defer release()
 	start := time.Now()
+	if len(o.syncOpts) == 0 {
+		// A full sync of every type and its grants: the connector may read
+		// what the SDK will ask for before it asks (connector.Config.ReadAhead).
+		cfg.ReadAhead = true
+	}
 	c, err := connector.New(ctx, cfg)
 	if err != nil {
 		return nil, redact(fmt.Errorf("embed: build connector: %w", err), secrets)
