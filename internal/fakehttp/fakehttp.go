@@ -22,6 +22,22 @@ type Auth struct {
 	Bearer     string
 }
 
+// User is a user as the REST API answers it (the fields tests read).
+type User struct {
+	AccountID    string `json:"accountId"`
+	AccountType  string `json:"accountType"`
+	AppType      string `json:"appType"`
+	DisplayName  string `json:"displayName"`
+	EmailAddress string `json:"emailAddress"`
+	Active       bool   `json:"active"`
+}
+
+// Group is a group as the REST API answers it.
+type Group struct {
+	Name    string `json:"name"`
+	GroupID string `json:"groupId"`
+}
+
 // Do sends a request, with body encoded as JSON when it is not nil, and
 // returns the response (its body already read and closed) and the body.
 func Do(t testing.TB, a Auth, method, url string, body any) (*http.Response, []byte) {

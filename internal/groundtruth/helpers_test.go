@@ -10,16 +10,8 @@ type auth = fakehttp.Auth
 
 func classic(s *jiratest.Server) auth { return auth{User: s.Email, Pass: s.APIToken} }
 
-type jUser struct {
-	AccountID    string `json:"accountId"`
-	AccountType  string `json:"accountType"`
-	AppType      string `json:"appType"`
-	DisplayName  string `json:"displayName"`
-	EmailAddress string `json:"emailAddress"`
-	Active       bool   `json:"active"`
-}
-
-type jGroup struct {
-	Name    string `json:"name"`
-	GroupID string `json:"groupId"`
-}
+// jUser and jGroup are a user and a group as the REST API answers them.
+type (
+	jUser  = fakehttp.User
+	jGroup = fakehttp.Group
+)

@@ -35,19 +35,11 @@ func smallSite(t testing.TB) (*jiratest.Server, auth, string) {
 	return srv, classic(srv), srv.URL + "/rest/api/3"
 }
 
-type jUser struct {
-	AccountID    string `json:"accountId"`
-	AccountType  string `json:"accountType"`
-	AppType      string `json:"appType"`
-	DisplayName  string `json:"displayName"`
-	EmailAddress string `json:"emailAddress"`
-	Active       bool   `json:"active"`
-}
-
-type jGroup struct {
-	Name    string `json:"name"`
-	GroupID string `json:"groupId"`
-}
+// jUser and jGroup are a user and a group as the REST API answers them.
+type (
+	jUser  = fakehttp.User
+	jGroup = fakehttp.Group
+)
 
 func mustUnmarshal(t testing.TB, b []byte, v any) {
 	t.Helper()
