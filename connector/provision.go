@@ -587,10 +587,18 @@ func (c *Connector) provisionProduct(ctx context.Context, e entitlementRef, p Pr
 	if err != nil {
 		return ProvisionResult{}, err
 	}
+	return c.leaveGroups(ctx, e, uid, via, mine, other, "revoke group:<groupId>:member of that group")
+}
+
+// leaveGroups revokes what the groups via give uid by removing uid from
+// each of them, unless other names one of them that also gives something
+// else (see alsoGives): then it refuses and says what to revoke instead.
+func (c *Connector) leaveGroups(ctx context.Context, e entitlementRef, uid jira.AccountID, via, mine []jira.GroupID, other, instead string) (ProvisionResult, error) {
 	if other != "" {
 		return ProvisionResult{}, errorf(codes.FailedPrecondition,
-			"%s: revoking would remove user %s from %s; revoke group:<groupId>:member of that group explicitly if that is meant", e, uid, other)
+			"%s: revoking would remove user %s from %s; %s explicitly if that is meant", e, uid, other, instead)
 	}
+	var res ProvisionResult
 	for _, g := range via {
 		if _, err := c.setMember(ctx, uid, g, false, mine, &res); err != nil {
 			return res, err
@@ -718,16 +726,7 @@ func (c *Connector) provisionSiteAdmin(ctx context.Context, e entitlementRef, p 
 	if err != nil {
 		return ProvisionResult{}, err
 	}
-	if other != "" {
-		return ProvisionResult{}, errorf(codes.FailedPrecondition,
-			"%s: revoking would remove user %s from %s; revoke that entitlement, or group:<groupId>:member, explicitly if that is meant", e, uid, other)
-	}
-	for _, g := range via {
-		if _, err := c.setMember(ctx, uid, g, false, mine, &res); err != nil {
-			return res, err
-		}
-	}
-	return res, nil
+	return c.leaveGroups(ctx, e, uid, via, mine, other, "revoke that entitlement, or group:<groupId>:member,")
 }
 
 // participateRefusal explains that participate is derived and names the
