@@ -705,22 +705,7 @@ func TestCreateTicketLostAnswerNoLabelsField(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ten := jiratest.NewTicketingTenant(0, 0)
-			var fields []jiratest.IssueTypeField
-			for _, it := range ten.IssueTypes {
-				if it.ID == "10001" {
-					for _, f := range it.Fields {
-						if f.FieldID != "labels" {
-							fields = append(fields, f)
-						}
-					}
-				}
-			}
-			ten.IssueTypes = append(ten.IssueTypes, &jiratest.IssueType{ID: "10200", Name: "No Labels", Fields: fields})
-			for _, p := range ten.Projects {
-				if p.Key == "ACC" {
-					p.IssueTypeIDs = append(p.IssueTypeIDs, "10200")
-				}
-			}
+			addACCIssueType(ten, "10200", "No Labels", func(f *jiratest.IssueTypeField) bool { return f.FieldID != "labels" })
 			srv := newTestServer(t, ten)
 			rt := &loseAnswer{base: http.DefaultTransport, before: tc.before}
 			c := ticketConnector(t, srv, func(cfg *Config) {
@@ -766,23 +751,12 @@ func TestCreateTicketLostAnswerNoLabelsField(t *testing.T) {
 func TestCreateTicketRequiredDescription(t *testing.T) {
 	t.Parallel()
 	ten := jiratest.NewTicketingTenant(0, 0)
-	var fields []jiratest.IssueTypeField
-	for _, it := range ten.IssueTypes {
-		if it.ID == "10001" {
-			for _, f := range it.Fields {
-				if f.FieldID == "description" {
-					f.Required = true
-				}
-				fields = append(fields, f)
-			}
+	addACCIssueType(ten, "10201", "Described", func(f *jiratest.IssueTypeField) bool {
+		if f.FieldID == "description" {
+			f.Required = true
 		}
-	}
-	ten.IssueTypes = append(ten.IssueTypes, &jiratest.IssueType{ID: "10201", Name: "Described", Fields: fields})
-	for _, p := range ten.Projects {
-		if p.Key == "ACC" {
-			p.IssueTypeIDs = append(p.IssueTypeIDs, "10201")
-		}
-	}
+		return true
+	})
 	srv := newTestServer(t, ten)
 	c := ticketConnector(t, srv, nil)
 	schema := v2.TicketSchema_builder{Id: "ACC:10201"}.Build()
@@ -1047,4 +1021,27 @@ func (l *lowerPageSize) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.URL.RawQuery = q.Encode()
 	}
 	return l.base.RoundTrip(r)
+}
+
+// addACCIssueType adds to project ACC an issue type id named name whose
+// create screen is issue type 10001's, each field passed through keep (which
+// may edit it; false leaves it off the screen).
+func addACCIssueType(ten *jiratest.Tenant, id, name string, keep func(f *jiratest.IssueTypeField) bool) {
+	var fields []jiratest.IssueTypeField
+	for _, it := range ten.IssueTypes {
+		if it.ID != "10001" {
+			continue
+		}
+		for _, f := range it.Fields {
+			if keep(&f) {
+				fields = append(fields, f)
+			}
+		}
+	}
+	ten.IssueTypes = append(ten.IssueTypes, &jiratest.IssueType{ID: id, Name: name, Fields: fields})
+	for _, p := range ten.Projects {
+		if p.Key == "ACC" {
+			p.IssueTypeIDs = append(p.IssueTypeIDs, id)
+		}
+	}
 }
