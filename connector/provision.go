@@ -539,20 +539,9 @@ func (c *Connector) provisionProduct(ctx context.Context, e entitlementRef, p Pr
 	for _, g := range role.GroupDetails {
 		giving = append(giving, g.GroupID)
 	}
-	if grant {
-		if _, err := c.activeUser(ctx, uid, "grant "+e.String(), false); err != nil {
-			return ProvisionResult{}, err
-		}
-	}
-	mine, err := c.userGroupIDs(ctx, uid)
+	mine, via, err := c.membershipVia(ctx, e, uid, grant, giving)
 	if err != nil {
 		return ProvisionResult{}, err
-	}
-	var via []jira.GroupID
-	for _, g := range mine {
-		if slices.Contains(giving, g) {
-			via = append(via, g)
-		}
 	}
 	var res ProvisionResult
 	if grant {
@@ -588,6 +577,26 @@ func (c *Connector) provisionProduct(ctx context.Context, e entitlementRef, p Pr
 		return ProvisionResult{}, err
 	}
 	return c.leaveGroups(ctx, e, uid, via, mine, other, "revoke group:<groupId>:member of that group")
+}
+
+// membershipVia reads uid's groups (after checking, for a grant, that uid
+// is an active account) and returns them with those of giving uid is in,
+// in giving's order.
+func (c *Connector) membershipVia(ctx context.Context, e entitlementRef, uid jira.AccountID, grant bool, giving []jira.GroupID) (mine, via []jira.GroupID, err error) {
+	if grant {
+		if _, err := c.activeUser(ctx, uid, "grant "+e.String(), false); err != nil {
+			return nil, nil, err
+		}
+	}
+	if mine, err = c.userGroupIDs(ctx, uid); err != nil {
+		return nil, nil, err
+	}
+	for _, g := range giving {
+		if slices.Contains(mine, g) {
+			via = append(via, g)
+		}
+	}
+	return mine, via, nil
 }
 
 // leaveGroups revokes what the groups via give uid by removing uid from
@@ -684,20 +693,13 @@ func (c *Connector) provisionSiteAdmin(ctx context.Context, e entitlementRef, p 
 	if err != nil {
 		return ProvisionResult{}, err
 	}
-	if grant {
-		if _, err := c.activeUser(ctx, uid, "grant "+e.String(), false); err != nil {
-			return ProvisionResult{}, err
-		}
+	giving := make([]jira.GroupID, 0, len(holders))
+	for _, g := range holders {
+		giving = append(giving, g.GroupID)
 	}
-	mine, err := c.userGroupIDs(ctx, uid)
+	mine, via, err := c.membershipVia(ctx, e, uid, grant, giving)
 	if err != nil {
 		return ProvisionResult{}, err
-	}
-	var via []jira.GroupID
-	for _, g := range holders {
-		if slices.Contains(mine, g.GroupID) {
-			via = append(via, g.GroupID)
-		}
 	}
 	var res ProvisionResult
 	if grant {
