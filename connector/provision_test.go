@@ -461,29 +461,84 @@ func TestParseGrantID(t *testing.T) {
 }
 
 // TestSiteAdminUnlistable: when Jira cannot list site-admin groups (its
-// documented 500), site-admin grants and admin revokes refuse clearly
-// instead of being retried for ever, and nothing is written.
+// documented 500), a site-admin grant or revoke refuses clearly, naming the
+// group to use instead; product and admin revokes go ahead with a warning
+// unless the user would leave Jira Cloud's site administrators group
+// (site-admins), which is refused; refusals write nothing.
 func TestSiteAdminUnlistable(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	w := newProvWorld(t, true)
+	// site-admins also gives Service Management (a common set-up), and bob
+	// is a site administrator.
+	w.jsm.GroupIDs = append(w.jsm.GroupIDs, w.siteAdminGroup.ID)
+	w.siteAdminGroup.Members = append(w.siteAdminGroup.Members, w.bob)
 	srv := newTestServer(t, w.tenant, jiratest.WithSiteAdminAccessTypeError())
 	conn := newConn(t, testConfig(srv, false))
-	_, err := conn.Grant(ctx, "site:"+w.tenant.SiteHost+":site-admin", Principal{"user", w.alice})
-	if status.Code(err) != codes.FailedPrecondition || !strings.Contains(err.Error(), "cannot list the groups with site-admin access") {
-		t.Errorf("grant site-admin: %v", err)
+	host := w.tenant.SiteHost
+	refused := func(name string, grant bool, ent string, p Principal, says ...string) {
+		t.Helper()
+		n := len(srv.MutationLog())
+		var err error
+		if grant {
+			_, err = conn.Grant(ctx, ent, p)
+		} else {
+			_, err = conn.Revoke(ctx, ent, p)
+		}
+		if status.Code(err) != codes.FailedPrecondition {
+			t.Errorf("%s: %v, want FailedPrecondition", name, err)
+		}
+		for _, s := range says {
+			if !strings.Contains(fmt2(err), s) {
+				t.Errorf("%s: %v, want it to say %q", name, err, s)
+			}
+		}
+		if got := mutationsSince(srv, n); len(got) != 0 {
+			t.Errorf("%s: the refused request wrote %q", name, got)
+		}
 	}
-	if _, err := conn.Grant(ctx, "site:"+w.tenant.SiteHost+":admin", Principal{"user", w.alice}); err != nil {
+	removed := func(name, ent string, p Principal, group string) {
+		t.Helper()
+		n := len(srv.MutationLog())
+		res, err := conn.Revoke(ctx, ent, p)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := mutationsSince(srv, n); len(got) != 1 || !strings.Contains(got[0], "removed "+p.ID+" from group "+group) {
+			t.Errorf("%s: mutations %q, want one removal from %s", name, got, group)
+		}
+		if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "site administration was not checked") {
+			t.Errorf("%s: warnings %q, want one saying the site-admin check could not be made", name, res.Warnings)
+		}
+	}
+	siteAdminGroupMember := "group:" + w.siteAdminGroup.ID + ":member"
+
+	refused("grant site-admin", true, "site:"+host+":site-admin", Principal{"user", w.alice},
+		"cannot list the groups with site-admin access", "grant "+siteAdminGroupMember, "admin.atlassian.com")
+	refused("revoke site-admin", false, "site:"+host+":site-admin", Principal{"user", w.bob},
+		"cannot list the groups with site-admin access", "revoke "+siteAdminGroupMember)
+
+	// admin: granted and revoked as usual; the revoke warns.
+	if _, err := conn.Grant(ctx, "site:"+host+":admin", Principal{"user", w.alice}); err != nil {
 		t.Fatalf("grant admin: %v", err)
 	}
-	n := len(srv.MutationLog())
-	_, err = conn.Revoke(ctx, "site:"+w.tenant.SiteHost+":admin", Principal{"user", w.alice})
-	if status.Code(err) != codes.FailedPrecondition {
-		t.Errorf("revoke admin: %v, want FailedPrecondition (the site-admin groups cannot be checked)", err)
+	removed("revoke admin", "site:"+host+":admin", Principal{"user", w.alice}, w.adminGroup.Name)
+
+	// A product held through its default group: revoked, with a warning.
+	if _, err := conn.Grant(ctx, "product:"+w.jsm.Key+":access", Principal{"user", w.alice}); err != nil {
+		t.Fatalf("grant product: %v", err)
 	}
-	if got := mutationsSince(srv, n); len(got) != 0 {
-		t.Errorf("the refused revoke wrote %q", got)
+	var dflt string
+	for _, g := range w.tenant.Groups {
+		if g.ID == w.jsm.DefaultGroupIDs[0] {
+			dflt = g.Name
+		}
 	}
+	removed("revoke product", "product:"+w.jsm.Key+":access", Principal{"user", w.alice}, dflt)
+
+	// A product held through site-admins: refused, naming the group.
+	refused("revoke product through site-admins", false, "product:"+w.jsm.Key+":access", Principal{"user", w.bob},
+		"site-admins ("+w.siteAdminGroup.ID+")", "site administrators group", "group:<groupId>:member")
 }
 
 // TestGrantRateLimited: a write Jira keeps answering 429 is not hammered:

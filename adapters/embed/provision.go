@@ -33,6 +33,9 @@ type GrantResult struct {
 	AlreadyDone bool
 	// Changes lists the writes made, e.g. "added <accountId> to group <groupId>".
 	Changes []string
+	// Warnings lists what could not be checked before writing (see
+	// connector.ProvisionResult.Warnings).
+	Warnings []string
 }
 
 // AccountResult is what [Provisioner.CreateAccount] did.
@@ -115,7 +118,8 @@ func (p *Provisioner) Grant(ctx context.Context, entitlementID string, principal
 	if err != nil {
 		return GrantResult{}, fmt.Errorf("embed: grant: %w", err)
 	}
-	return GrantResult{EntitlementID: entitlementID, Principal: principal, AlreadyDone: r.AlreadyDone, Changes: slices.Clone(r.Changes)}, nil
+	return GrantResult{EntitlementID: entitlementID, Principal: principal, AlreadyDone: r.AlreadyDone, Changes: slices.Clone(r.Changes),
+		Warnings: slices.Clone(r.Warnings)}, nil
 }
 
 // Revoke takes away the grant with this Baton grant ID
@@ -134,7 +138,8 @@ func (p *Provisioner) RevokeEntitlement(ctx context.Context, entitlementID strin
 	if err != nil {
 		return GrantResult{}, fmt.Errorf("embed: revoke: %w", err)
 	}
-	return GrantResult{EntitlementID: entitlementID, Principal: principal, AlreadyDone: r.AlreadyDone, Changes: slices.Clone(r.Changes)}, nil
+	return GrantResult{EntitlementID: entitlementID, Principal: principal, AlreadyDone: r.AlreadyDone, Changes: slices.Clone(r.Changes),
+		Warnings: slices.Clone(r.Warnings)}, nil
 }
 
 // CreateAccount invites email to the site with access to products (keys
