@@ -68,3 +68,53 @@ func TestProjectLeadMutation(t *testing.T) {
 		t.Errorf("mutation log %+v, want one lead change", log)
 	}
 }
+
+// Rate5xxAfterApply applies the write, logs it, and answers 5xx: the group
+// gains the member although the client saw an error; a plain Rate5xx
+// answers before the handler runs and changes nothing.
+func TestFault5xxAfterApply(t *testing.T) {
+	t.Parallel()
+	tenant := jiratest.Generate(jiratest.Small, 4)
+	var group *jiratest.Group
+	var user string
+	for _, g := range tenant.Groups {
+		if !g.Admin && !g.SiteAdmin && group == nil {
+			group = g
+		}
+	}
+	for _, u := range tenant.Users {
+		if u.AccountType == jiratest.AccountTypeAtlassian && u.Active && !u.Former && !strings.Contains(strings.Join(group.Members, " "), u.AccountID) {
+			user = u.AccountID
+			break
+		}
+	}
+	route := "POST /rest/api/3/group/user"
+	for name, f := range map[string]jiratest.Faults{
+		"after":  {Seed: 1, Rate5xxAfterApply: 1, Routes: []string{route}},
+		"before": {Seed: 1, Rate5xx: 1, Routes: []string{route}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := jiratest.NewServer(tenant, jiratest.Unlimited(), jiratest.WithFaults(f))
+			t.Cleanup(srv.Close)
+			resp, b := fakehttp.Do(t, classic(srv), "POST", srv.URL+"/rest/api/3/group/user?groupId="+group.ID,
+				map[string]string{"accountId": user})
+			if resp.StatusCode < 500 {
+				t.Fatalf("status %d, want a 5xx: %s", resp.StatusCode, b)
+			}
+			var member bool
+			for _, g := range srv.Snapshot().Groups {
+				if g.ID == group.ID {
+					member = strings.Contains(strings.Join(g.Members, " "), user)
+				}
+			}
+			log := srv.MutationLog()
+			if want := name == "after"; member != want || (len(log) == 1) != want {
+				t.Errorf("member %t, mutation log %+v; want the write applied: %t", member, log, want)
+			}
+			if k := srv.Stats().FaultKinds; k["5xx-after-apply"]+k["5xx"] != 1 {
+				t.Errorf("fault kinds %v, want one", k)
+			}
+		})
+	}
+}
