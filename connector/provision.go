@@ -306,7 +306,7 @@ func (c *Connector) userGroupIDs(ctx context.Context, id jira.AccountID) ([]jira
 	gs, _, err := c.jira.Users.Groups(ctx, id)
 	if err != nil {
 		if isNotFound(err) {
-			return nil, errorf(codes.NotFound, "user %s does not exist on the site", id)
+			return nil, errorf(codes.NotFound, "user %s does not exist on the site (check the account ID)", id)
 		}
 		return nil, wrapErr(opReadForWrite, err)
 	}
@@ -397,7 +397,16 @@ func (c *Connector) provisionGroupMember(ctx context.Context, e entitlementRef, 
 	var res ProvisionResult
 	already, err := c.setMember(ctx, uid, gid, grant, nil, &res)
 	res.AlreadyDone = already
-	return res, err
+	return res, prefixed(e, err)
+}
+
+// prefixed puts the entitlement in front of a NotFound's message (an
+// unknown principal), keeping its code; other errors pass through.
+func prefixed(e entitlementRef, err error) error {
+	if st, ok := status.FromError(err); ok && err != nil && st.Code() == codes.NotFound && !strings.HasPrefix(st.Message(), e.String()) {
+		return errorf(codes.NotFound, "%s: %s", e, st.Message())
+	}
+	return err
 }
 
 // provisionRoleActor adds a user or group actor to a project role, or removes it.
@@ -471,9 +480,16 @@ func (c *Connector) provisionRoleActor(ctx context.Context, e entitlementRef, p 
 	}
 	if !grant && p.Type == "user" && !actor(role) {
 		// Not a direct actor: before answering "already revoked", make sure
-		// no group actor gives the user the role.
+		// the user exists and no group actor gives the user the role.
 		if err := c.roleThroughGroup(ctx, e, role, jira.AccountID(p.ID)); err != nil {
 			return ProvisionResult{}, err
+		}
+	}
+	if !grant && p.Type == "group" && !actor(role) {
+		// Not an actor: a group that does not exist is NotFound, not
+		// "already revoked" (as for every revoke from an unknown principal).
+		if _, err := c.groupByID(ctx, jira.GroupID(p.ID)); err != nil {
+			return ProvisionResult{}, prefixed(e, err)
 		}
 	}
 	already, err := c.ensure(ctx, op, grant, held, write, zap.String("project_id", string(pid)),
@@ -487,8 +503,8 @@ func (c *Connector) provisionRoleActor(ctx context.Context, e entitlementRef, p 
 
 // roleThroughGroup answers FailedPrecondition when user belongs to a group
 // that is an actor of role (so revoking the user's direct actor, which the
-// user does not have, would leave the access in place), and nil otherwise.
-// It reads the user's groups only when the role has group actors.
+// user does not have, would leave the access in place), NotFound when the
+// user does not exist, and nil otherwise. It reads the user's groups.
 func (c *Connector) roleThroughGroup(ctx context.Context, e entitlementRef, role *jira.ProjectRole, user jira.AccountID) error {
 	var groups []jira.ActorGroup
 	for _, a := range role.Actors {
@@ -496,15 +512,9 @@ func (c *Connector) roleThroughGroup(ctx context.Context, e entitlementRef, role
 			groups = append(groups, *a.ActorGroup)
 		}
 	}
-	if len(groups) == 0 {
-		return nil
-	}
 	mine, err := c.userGroupIDs(ctx, user)
 	if err != nil {
-		if status.Code(err) == codes.NotFound {
-			return nil // an unknown user holds nothing
-		}
-		return err
+		return prefixed(e, err)
 	}
 	for _, g := range groups {
 		if slices.Contains(mine, g.GroupID) {
@@ -545,7 +555,7 @@ func (c *Connector) provisionProduct(ctx context.Context, e entitlementRef, p Pr
 	}
 	mine, via, err := c.membershipVia(ctx, e, uid, grant, giving)
 	if err != nil {
-		return ProvisionResult{}, err
+		return ProvisionResult{}, prefixed(e, err)
 	}
 	var res ProvisionResult
 	if grant {
@@ -787,7 +797,7 @@ func (c *Connector) provisionSiteAdmin(ctx context.Context, e entitlementRef, p 
 	}
 	mine, via, err := c.membershipVia(ctx, e, uid, grant, giving)
 	if err != nil {
-		return ProvisionResult{}, err
+		return ProvisionResult{}, prefixed(e, err)
 	}
 	var res ProvisionResult
 	if grant {
@@ -976,6 +986,14 @@ func (c *Connector) provisionLead(ctx context.Context, e entitlementRef, p Princ
 			return ProvisionResult{}, err
 		}
 		if !h {
+			// Not the lead: an account that does not exist is NotFound, as
+			// for every revoke from an unknown principal.
+			if _, _, err := c.jira.Users.Get(ctx, uid); err != nil {
+				if isNotFound(err) {
+					return ProvisionResult{}, errorf(codes.NotFound, "%s: user %s does not exist on the site (check the account ID)", e, uid)
+				}
+				return ProvisionResult{}, wrapErr(opReadForWrite, err)
+			}
 			logWrite(ctx, "revoke project lead: not held, nothing written", zap.String("project_id", string(pid)), zap.String("account_id", string(uid)))
 			return ProvisionResult{AlreadyDone: true}, nil
 		}
