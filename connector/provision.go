@@ -39,6 +39,7 @@ const (
 	opInvite            = "invite user"
 	opSuspend           = "suspend user"
 	opReadForWrite      = "read before write"
+	opOrgLookup         = "look the email up in the organization"
 )
 
 func init() {
@@ -50,6 +51,7 @@ func init() {
 	permissionFor[opSetLead] = `the "Administer Jira" global permission`
 	permissionFor[opInvite] = `the "Administer Jira" global permission and user-management (organization or site) admin rights, with a classic API token`
 	permissionFor[opSuspend] = `an organization Admin API key allowed to manage users (unscoped, or with write:directories:admin / manage:org)`
+	permissionFor[opOrgLookup] = `an organization Admin API key that may read users (unscoped, or with read:directories:admin)`
 	permissionFor[opReadForWrite] = `the "Browse users and groups" and "Administer Jira" global permissions`
 }
 
