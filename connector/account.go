@@ -10,6 +10,7 @@ import (
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	"github.com/conductorone/baton-sdk/pkg/annotations"
 	"github.com/conductorone/baton-sdk/pkg/connectorbuilder"
+	"github.com/grpc-ecosystem/go-grpc-middleware/logging/zap/ctxzap"
 	"go.uber.org/zap"
 	"google.golang.org/grpc/codes"
 
@@ -30,6 +31,9 @@ type AccountResult struct {
 	Existed bool
 	// User is the account as Jira returned it.
 	User jira.User
+	// Warnings lists what the caller should know although the call
+	// succeeded, e.g. that Jira created the account inactive.
+	Warnings []string
 }
 
 // accountSchema is the account-creation form: email (required) and products.
@@ -97,7 +101,17 @@ func (c *Connector) CreateAccount(ctx context.Context, email string, products ..
 		if err == nil {
 			logWrite(ctx, opInvite, zap.String("account_id", string(u.AccountID)), zap.Strings("products", productStrings(products)),
 				zap.Bool("existed", existing != nil), zap.Int("attempt", attempt))
-			return AccountResult{AccountID: u.AccountID, Existed: existing != nil, User: *u}, nil
+			res := AccountResult{AccountID: u.AccountID, Existed: existing != nil, User: *u}
+			if !u.Active {
+				// Atlassian documents that an account invited by a product
+				// admin (not a site admin) is created suspended.
+				w := "Jira created account " + string(u.AccountID) + " inactive: invitations by an account that is not a site " +
+					"administrator are suspended until an organization admin restores access (admin.atlassian.com → Directory → Users); " +
+					"give the connector's account site administration to invite active accounts"
+				res.Warnings = append(res.Warnings, w)
+				ctxzap.Extract(ctx).Warn("baton-jira: create account: "+w, zap.String("account_id", string(u.AccountID)))
+			}
+			return res, nil
 		}
 		last = err
 		var je *jira.Error

@@ -286,3 +286,22 @@ func TestCreateAccountHiddenEmail(t *testing.T) {
 		t.Errorf("refused invites wrote %q", got)
 	}
 }
+
+// TestCreateAccountByProductAdmin: Jira creates an account invited by a
+// product admin (not a site admin) suspended, as Atlassian documents; the
+// invite succeeds with a warning that says so and what to do.
+func TestCreateAccountByProductAdmin(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.Generate(jiratest.Small, 21))
+	srv.AddAccount("jira-admin@acme.example", "jira-admin-token", jiratest.Permissions{BrowseUsersAndGroups: true, AdministerJira: true})
+	cfg := testConfig(srv, false)
+	cfg.JiraEmail, cfg.JiraAPIToken = "jira-admin@acme.example", "jira-admin-token"
+	conn := newConn(t, cfg)
+	res, err := conn.CreateAccount(t.Context(), "invited.by.product.admin@example.org", jira.ProductKey(jiratest.ProductJiraSoftware))
+	if err != nil || res.AccountID == "" || res.User.Active {
+		t.Fatalf("CreateAccount: %+v, %v; want an inactive new account", res, err)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "inactive") || !strings.Contains(res.Warnings[0], "site administration") {
+		t.Errorf("warnings %q, want one saying the account is inactive and what to do", res.Warnings)
+	}
+}

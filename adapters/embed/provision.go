@@ -45,6 +45,9 @@ type AccountResult struct {
 	// Existed reports that the email already had an account on the site;
 	// no invitation was sent (requested products were still granted).
 	Existed bool
+	// Warnings lists what to know although the call succeeded (see
+	// connector.AccountResult.Warnings).
+	Warnings []string
 }
 
 // DeprovisionResult is what [Provisioner.Deprovision] did.
@@ -154,7 +157,7 @@ func (p *Provisioner) CreateAccount(ctx context.Context, email string, products 
 	if err != nil {
 		return AccountResult{}, fmt.Errorf("embed: create account: %w", err)
 	}
-	return AccountResult{AccountID: string(r.AccountID), Existed: r.Existed}, nil
+	return AccountResult{AccountID: string(r.AccountID), Existed: r.Existed, Warnings: slices.Clone(r.Warnings)}, nil
 }
 
 // Deprovision suspends the account's access through the Atlassian Admin
