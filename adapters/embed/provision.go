@@ -185,9 +185,18 @@ func RevokeAccess(ctx context.Context, cfg connector.Config, grantID string, opt
 }
 
 // CreateAccount is [Provisioner.CreateAccount] with a provisioner built for
-// this one call.
+// this one call, without options; [CreateAccountWith] takes them (its
+// products variadic parameter leaves no room for options here).
 func CreateAccount(ctx context.Context, cfg connector.Config, email string, products ...string) (AccountResult, error) {
-	return once(ctx, cfg, nil, func(p *Provisioner) (AccountResult, error) { return p.CreateAccount(ctx, email, products...) })
+	return CreateAccountWith(ctx, cfg, email, products)
+}
+
+// CreateAccountWith is [Provisioner.CreateAccount] with a provisioner built
+// for this one call and opts, like [GrantAccess], [RevokeAccess] and
+// [Deprovision] (of the options only [WithLogger] and [WithZapLogger]
+// apply). products may be nil: an account without product access.
+func CreateAccountWith(ctx context.Context, cfg connector.Config, email string, products []string, opts ...Option) (AccountResult, error) {
+	return once(ctx, cfg, opts, func(p *Provisioner) (AccountResult, error) { return p.CreateAccount(ctx, email, products...) })
 }
 
 // Deprovision is [Provisioner.Deprovision] with a provisioner built for
