@@ -10,6 +10,7 @@ import (
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	"github.com/conductorone/baton-sdk/pkg/annotations"
 	"github.com/conductorone/baton-sdk/pkg/connectorbuilder"
+	"github.com/grpc-ecosystem/go-grpc-middleware/logging/zap/ctxzap"
 	"go.uber.org/zap"
 	"google.golang.org/grpc/codes"
 
@@ -30,6 +31,9 @@ type AccountResult struct {
 	Existed bool
 	// User is the account as Jira returned it.
 	User jira.User
+	// Warnings lists what the caller should know although the call
+	// succeeded, e.g. that Jira created the account inactive.
+	Warnings []string
 }
 
 // accountSchema is the account-creation form: email (required) and products.
@@ -57,6 +61,16 @@ var accountSchema = v2.ConnectorAccountCreationSchema_builder{
 // Existed set (Jira grants the requested products to it). A POST answered
 // with a 5xx or cut off is checked by looking the email up before it is
 // sent again.
+//
+// The email is looked up with Jira's user search, which sees active
+// accounts whose email is visible; in organization mode the organization's
+// directories are searched too (every status, hidden emails included), so
+// a hidden-email account is reported as existing, and a suspended or
+// deactivated one is refused (FailedPrecondition) with what to restore.
+// Without organization mode a hidden-email account with Jira access comes
+// back with Existed false (Jira answers 201 for a new and an existing
+// account alike), and one without Jira access, invited without products,
+// is refused with a message saying how to identify or invite it.
 func (c *Connector) CreateAccount(ctx context.Context, email string, products ...jira.ProductKey) (AccountResult, error) {
 	email = strings.TrimSpace(email)
 	if !plainEmail(email) {
@@ -72,6 +86,11 @@ func (c *Connector) CreateAccount(ctx context.Context, email string, products ..
 	if err != nil {
 		return AccountResult{}, err
 	}
+	if existing == nil && c.admin != nil {
+		if existing, err = c.orgUserByEmail(ctx, email); err != nil {
+			return AccountResult{}, err
+		}
+	}
 	if existing != nil && len(products) == 0 {
 		logWrite(ctx, "create account: the email already has an account, nothing written", zap.String("account_id", string(existing.AccountID)))
 		return AccountResult{AccountID: existing.AccountID, Existed: true, User: *existing}, nil
@@ -82,15 +101,34 @@ func (c *Connector) CreateAccount(ctx context.Context, email string, products ..
 		if err == nil {
 			logWrite(ctx, opInvite, zap.String("account_id", string(u.AccountID)), zap.Strings("products", productStrings(products)),
 				zap.Bool("existed", existing != nil), zap.Int("attempt", attempt))
-			return AccountResult{AccountID: u.AccountID, Existed: existing != nil, User: *u}, nil
+			res := AccountResult{AccountID: u.AccountID, Existed: existing != nil, User: *u}
+			if !u.Active {
+				// Atlassian documents that an account invited by a product
+				// admin (not a site admin) is created suspended.
+				w := "Jira created account " + string(u.AccountID) + " inactive: invitations by an account that is not a site " +
+					"administrator are suspended until an organization admin restores access (admin.atlassian.com → Directory → Users); " +
+					"give the connector's account site administration to invite active accounts"
+				res.Warnings = append(res.Warnings, w)
+				ctxzap.Extract(ctx).Warn("baton-jira: create account: "+w, zap.String("account_id", string(u.AccountID)))
+			}
+			return res, nil
 		}
 		last = err
 		var je *jira.Error
 		if errors.As(err, &je) && je.StatusCode == 400 && len(products) == 0 {
-			// Jira: the account exists without Jira access and no product was asked for.
+			// Jira: the account exists without Jira access and no product
+			// was asked for. The lookups above did not find it, so its
+			// email is hidden (or it is outside the organization).
+			how := "turn on organization mode (atlassian-orgId and atlassian-api-token) so the connector can look the email up " +
+				"in the organization's directory and return the account"
+			if c.admin != nil {
+				how = "the account is not in a directory of organization " + strings.TrimSpace(c.cfg.AtlassianOrgID) +
+					" (an account managed elsewhere), so look it up in admin.atlassian.com"
+			}
 			return AccountResult{}, errorf(codes.FailedPrecondition,
-				"create account: an account with this email exists but has no access to Jira; request at least one product "+
-					"(e.g. jira-software) to give it access (%v)", err)
+				"create account: an account with this email already exists but has no access to this Jira site, and Jira hides "+
+					"its email address, so the connector cannot tell which account it is: request at least one product "+
+					"(e.g. jira-software) to give it access (Jira then returns the account), or %s (%v)", how, err)
 		}
 		if ctx.Err() != nil || !unknownOutcome(err) {
 			break
@@ -126,9 +164,50 @@ func plainEmail(s string) bool {
 	return strings.Contains(strings.Trim(domain, "."), ".") && !strings.Contains(domain, "..")
 }
 
+// orgUserByEmail looks email up in the organization's directories
+// (POST /admin/v2/orgs/{orgId}/directories/-/users/search with emails),
+// which see every account status and hidden emails. It returns the Jira
+// user of an active account, nil when the organization has no such
+// account or Jira does not know it, and FailedPrecondition for a
+// suspended, deactivated or closing account (inviting it would not give
+// the person access).
+func (c *Connector) orgUserByEmail(ctx context.Context, email string) (*jira.User, error) {
+	org := atlassian.OrgID(strings.TrimSpace(c.cfg.AtlassianOrgID))
+	us, _, err := c.admin.Directories.Users(ctx, org, atlassian.AllDirectories, &atlassian.UserSearchOptions{Emails: []string{email}})
+	if err != nil {
+		return nil, wrapErr(opOrgLookup, err)
+	}
+	for _, u := range us {
+		if u.Email != "" && !strings.EqualFold(u.Email, email) {
+			continue
+		}
+		switch {
+		case u.Status == atlassian.UserStatusSuspended:
+			return nil, errorf(codes.FailedPrecondition,
+				"create account: the email belongs to account %s, whose access is suspended in organization %s: restore it "+
+					"(admin.atlassian.com, or POST /admin/v2/orgs/{orgId}/directories/-/users/%s/restore) instead of inviting it", u.AccountID, org, u.AccountID)
+		case u.Status == atlassian.UserStatusDeactivated || u.Status == atlassian.UserStatusForDeletion ||
+			(u.AccountStatus != "" && u.AccountStatus != atlassian.AccountStatusActive):
+			return nil, errorf(codes.FailedPrecondition,
+				"create account: the email belongs to account %s, which is %s in organization %s: reactivate it in "+
+					"admin.atlassian.com instead of inviting it", u.AccountID, firstNonEmpty(string(u.Status), string(u.AccountStatus)), org)
+		}
+		ju, _, err := c.jira.Users.Get(ctx, jira.AccountID(u.AccountID))
+		if err != nil {
+			if isNotFound(err) {
+				return nil, nil // not on this site: the invite adds it
+			}
+			return nil, wrapErr(opReadForWrite, err)
+		}
+		return ju, nil
+	}
+	return nil, nil
+}
+
 // userByEmail finds the account whose visible email address is email
-// (GET /user/search), or nil. Accounts that hide their email cannot be
-// found this way; POST /user then returns them.
+// (GET /user/search), or nil. Jira's user search sees active accounts only,
+// and cannot match an account that hides its email: orgUserByEmail covers
+// both in organization mode; without it POST /user answers for them.
 func (c *Connector) userByEmail(ctx context.Context, email string) (*jira.User, error) {
 	users, _, err := c.jira.Users.Search(ctx, email, nil)
 	if err != nil {

@@ -208,3 +208,100 @@ func TestDeprovisionAnswerLost(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateAccountHiddenEmail: accounts Jira's user search cannot see (a
+// hidden email, a suspended account) are found in the organization's
+// directory in organization mode: an existing hidden-email account is
+// returned as existing, with or without Jira access, and a suspended one is
+// refused with what to restore; without organization mode the account
+// without access gets a message that says how to identify or invite it.
+func TestCreateAccountHiddenEmail(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	w := newProvWorld(t, true)
+	tn := w.tenant
+	org := map[string]*jiratest.OrgAccount{}
+	for _, a := range tn.Org.Accounts {
+		org[a.AccountID] = a
+	}
+	// alice: no Jira access; bob: Service Management access; both hide
+	// their email. carol: suspended in the organization.
+	var carol *jiratest.User
+	emails := map[string]string{}
+	for _, u := range tn.Users {
+		switch {
+		case u.AccountID == w.alice || u.AccountID == w.bob:
+			u.EmailHidden = true
+			emails[u.AccountID] = u.Email
+		case carol == nil && u.AccountType == jiratest.AccountTypeAtlassian && u.Active && !u.Former &&
+			org[u.AccountID] != nil && u.AccountID != tn.AdminAccountID && u.Email != "":
+			carol = u
+		}
+	}
+	for _, id := range []string{w.alice, w.bob, carol.AccountID} {
+		if org[id] == nil || emails[id] == "" && id != carol.AccountID {
+			t.Fatalf("account %s has no organization account or email", id)
+		}
+	}
+	org[carol.AccountID].Status = jiratest.StatusSuspended
+	carol.Active = false
+	for _, g := range tn.Groups {
+		if g.ID == w.jsm.DefaultGroupIDs[0] {
+			g.Members = append(g.Members, w.bob)
+		}
+	}
+	srv := newTestServer(t, tn)
+	orgConn := newConn(t, testConfig(srv, true))
+	plain := newConn(t, testConfig(srv, false))
+
+	// Organization mode: the hidden-email account without access is
+	// returned, nothing written.
+	n := len(srv.MutationLog())
+	res, err := orgConn.CreateAccount(ctx, emails[w.alice])
+	if err != nil || !res.Existed || string(res.AccountID) != w.alice {
+		t.Errorf("hidden email, no access, org mode: %+v, %v; want the existing account %s", res, err, w.alice)
+	}
+	// The hidden-email account with access, a product requested: existing.
+	res, err = orgConn.CreateAccount(ctx, emails[w.bob], jira.ProductKey(jiratest.ProductJiraServiceDesk))
+	if err != nil || !res.Existed || string(res.AccountID) != w.bob {
+		t.Errorf("hidden email with access, org mode: %+v, %v; want the existing account %s with Existed", res, err, w.bob)
+	}
+	// A suspended account: refused, naming it and what to do.
+	_, err = orgConn.CreateAccount(ctx, carol.Email, jira.ProductKey(jiratest.ProductJiraSoftware))
+	if status.Code(err) != codes.FailedPrecondition || !strings.Contains(fmt2(err), carol.AccountID) || !strings.Contains(fmt2(err), "restore") {
+		t.Errorf("suspended account: %v, want FailedPrecondition naming %s and saying restore", err, carol.AccountID)
+	}
+	if got := mutationsSince(srv, n); len(got) != 0 {
+		t.Errorf("org-mode lookups wrote %q", got)
+	}
+
+	// Without organization mode: the account without access cannot be
+	// identified; the message says what to do.
+	_, err = plain.CreateAccount(ctx, emails[w.alice])
+	if status.Code(err) != codes.FailedPrecondition || !strings.Contains(fmt2(err), "request at least one product") ||
+		!strings.Contains(fmt2(err), "organization mode") {
+		t.Errorf("hidden email, no access, no org mode: %v", err)
+	}
+	if got := mutationsSince(srv, n); len(got) != 0 {
+		t.Errorf("refused invites wrote %q", got)
+	}
+}
+
+// TestCreateAccountByProductAdmin: Jira creates an account invited by a
+// product admin (not a site admin) suspended, as Atlassian documents; the
+// invite succeeds with a warning that says so and what to do.
+func TestCreateAccountByProductAdmin(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.Generate(jiratest.Small, 21))
+	srv.AddAccount("jira-admin@acme.example", "jira-admin-token", jiratest.Permissions{BrowseUsersAndGroups: true, AdministerJira: true})
+	cfg := testConfig(srv, false)
+	cfg.JiraEmail, cfg.JiraAPIToken = "jira-admin@acme.example", "jira-admin-token"
+	conn := newConn(t, cfg)
+	res, err := conn.CreateAccount(t.Context(), "invited.by.product.admin@example.org", jira.ProductKey(jiratest.ProductJiraSoftware))
+	if err != nil || res.AccountID == "" || res.User.Active {
+		t.Fatalf("CreateAccount: %+v, %v; want an inactive new account", res, err)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "inactive") || !strings.Contains(res.Warnings[0], "site administration") {
+		t.Errorf("warnings %q, want one saying the account is inactive and what to do", res.Warnings)
+	}
+}

@@ -39,6 +39,7 @@ const (
 	opInvite            = "invite user"
 	opSuspend           = "suspend user"
 	opReadForWrite      = "read before write"
+	opOrgLookup         = "look the email up in the organization"
 )
 
 func init() {
@@ -50,6 +51,7 @@ func init() {
 	permissionFor[opSetLead] = `the "Administer Jira" global permission`
 	permissionFor[opInvite] = `the "Administer Jira" global permission and user-management (organization or site) admin rights, with a classic API token`
 	permissionFor[opSuspend] = `an organization Admin API key allowed to manage users (unscoped, or with write:directories:admin / manage:org)`
+	permissionFor[opOrgLookup] = `an organization Admin API key that may read users (unscoped, or with read:directories:admin)`
 	permissionFor[opReadForWrite] = `the "Browse users and groups" and "Administer Jira" global permissions`
 }
 
@@ -80,6 +82,10 @@ type ProvisionResult struct {
 	AlreadyDone bool
 	// Changes lists the writes made, e.g. "added <accountId> to group <groupId>".
 	Changes []string
+	// Warnings lists what the connector could not check before writing,
+	// e.g. that Jira could not say whether a group it removed the user
+	// from also gives site administration (see docs/PROVISIONING.md).
+	Warnings []string
 }
 
 // entitlementRef is a parsed entitlement ID "<type>:<resource>:<slug>".
@@ -302,7 +308,7 @@ func (c *Connector) userGroupIDs(ctx context.Context, id jira.AccountID) ([]jira
 	gs, _, err := c.jira.Users.Groups(ctx, id)
 	if err != nil {
 		if isNotFound(err) {
-			return nil, errorf(codes.NotFound, "user %s does not exist on the site", id)
+			return nil, errorf(codes.NotFound, "user %s does not exist on the site (check the account ID)", id)
 		}
 		return nil, wrapErr(opReadForWrite, err)
 	}
@@ -393,7 +399,16 @@ func (c *Connector) provisionGroupMember(ctx context.Context, e entitlementRef, 
 	var res ProvisionResult
 	already, err := c.setMember(ctx, uid, gid, grant, nil, &res)
 	res.AlreadyDone = already
-	return res, err
+	return res, prefixed(e, err)
+}
+
+// prefixed puts the entitlement in front of a NotFound's message (an
+// unknown principal), keeping its code; other errors pass through.
+func prefixed(e entitlementRef, err error) error {
+	if st, ok := status.FromError(err); ok && err != nil && st.Code() == codes.NotFound && !strings.HasPrefix(st.Message(), e.String()) {
+		return errorf(codes.NotFound, "%s: %s", e, st.Message())
+	}
+	return err
 }
 
 // provisionRoleActor adds a user or group actor to a project role, or removes it.
@@ -467,9 +482,16 @@ func (c *Connector) provisionRoleActor(ctx context.Context, e entitlementRef, p 
 	}
 	if !grant && p.Type == "user" && !actor(role) {
 		// Not a direct actor: before answering "already revoked", make sure
-		// no group actor gives the user the role.
+		// the user exists and no group actor gives the user the role.
 		if err := c.roleThroughGroup(ctx, e, role, jira.AccountID(p.ID)); err != nil {
 			return ProvisionResult{}, err
+		}
+	}
+	if !grant && p.Type == "group" && !actor(role) {
+		// Not an actor: a group that does not exist is NotFound, not
+		// "already revoked" (as for every revoke from an unknown principal).
+		if _, err := c.groupByID(ctx, jira.GroupID(p.ID)); err != nil {
+			return ProvisionResult{}, prefixed(e, err)
 		}
 	}
 	already, err := c.ensure(ctx, op, grant, held, write, zap.String("project_id", string(pid)),
@@ -483,8 +505,8 @@ func (c *Connector) provisionRoleActor(ctx context.Context, e entitlementRef, p 
 
 // roleThroughGroup answers FailedPrecondition when user belongs to a group
 // that is an actor of role (so revoking the user's direct actor, which the
-// user does not have, would leave the access in place), and nil otherwise.
-// It reads the user's groups only when the role has group actors.
+// user does not have, would leave the access in place), NotFound when the
+// user does not exist, and nil otherwise. It reads the user's groups.
 func (c *Connector) roleThroughGroup(ctx context.Context, e entitlementRef, role *jira.ProjectRole, user jira.AccountID) error {
 	var groups []jira.ActorGroup
 	for _, a := range role.Actors {
@@ -492,15 +514,9 @@ func (c *Connector) roleThroughGroup(ctx context.Context, e entitlementRef, role
 			groups = append(groups, *a.ActorGroup)
 		}
 	}
-	if len(groups) == 0 {
-		return nil
-	}
 	mine, err := c.userGroupIDs(ctx, user)
 	if err != nil {
-		if status.Code(err) == codes.NotFound {
-			return nil // an unknown user holds nothing
-		}
-		return err
+		return prefixed(e, err)
 	}
 	for _, g := range groups {
 		if slices.Contains(mine, g.GroupID) {
@@ -541,7 +557,7 @@ func (c *Connector) provisionProduct(ctx context.Context, e entitlementRef, p Pr
 	}
 	mine, via, err := c.membershipVia(ctx, e, uid, grant, giving)
 	if err != nil {
-		return ProvisionResult{}, err
+		return ProvisionResult{}, prefixed(e, err)
 	}
 	var res ProvisionResult
 	if grant {
@@ -572,11 +588,11 @@ func (c *Connector) provisionProduct(ctx context.Context, e entitlementRef, p Pr
 		logWrite(ctx, "revoke product access: not held, nothing written", zap.String("product", string(key)), zap.String("account_id", string(uid)))
 		return ProvisionResult{AlreadyDone: true}, nil
 	}
-	other, err := c.alsoGives(ctx, via, roles, key, "")
+	other, unchecked, err := c.alsoGives(ctx, detailsOf(via, groupDetails(role.GroupDetails)), roles, key, "")
 	if err != nil {
 		return ProvisionResult{}, err
 	}
-	return c.leaveGroups(ctx, e, uid, via, mine, other, "revoke group:<groupId>:member of that group")
+	return c.leaveGroups(ctx, e, uid, via, mine, other, unchecked, "revoke group:<groupId>:member of that group")
 }
 
 // membershipVia reads uid's groups (after checking, for a grant, that uid
@@ -602,12 +618,25 @@ func (c *Connector) membershipVia(ctx context.Context, e entitlementRef, uid jir
 // leaveGroups revokes what the groups via give uid by removing uid from
 // each of them, unless other names one of them that also gives something
 // else (see alsoGives): then it refuses and says what to revoke instead.
-func (c *Connector) leaveGroups(ctx context.Context, e entitlementRef, uid jira.AccountID, via, mine []jira.GroupID, other, instead string) (ProvisionResult, error) {
+// unchecked are groups whose site-admin access could not be checked: the
+// result carries a warning naming them.
+func (c *Connector) leaveGroups(ctx context.Context, e entitlementRef, uid jira.AccountID, via, mine []jira.GroupID, other string,
+	unchecked []jira.GroupDetails, instead string) (ProvisionResult, error) {
 	if other != "" {
 		return ProvisionResult{}, errorf(codes.FailedPrecondition,
 			"%s: revoking would remove user %s from %s; %s explicitly if that is meant", e, uid, other, instead)
 	}
 	var res ProvisionResult
+	if len(unchecked) > 0 {
+		names := make([]string, len(unchecked))
+		for i, g := range unchecked {
+			names[i] = strings.TrimSpace(g.Name + " (" + string(g.GroupID) + ")")
+		}
+		w := "Jira cannot list the groups with site-admin access on this site, so whether " + strings.Join(names, ", ") +
+			" also gives site administration was not checked (only " + builtinSiteAdminGroup + " is treated as giving it)"
+		res.Warnings = append(res.Warnings, w)
+		ctxzap.Extract(ctx).Warn("baton-jira: "+e.String()+": "+w, zap.String("account_id", string(uid)))
+	}
 	for _, g := range via {
 		if _, err := c.setMember(ctx, uid, g, false, mine, &res); err != nil {
 			return res, err
@@ -616,19 +645,30 @@ func (c *Connector) leaveGroups(ctx context.Context, e entitlementRef, uid jira.
 	return res, nil
 }
 
+// builtinSiteAdminGroup is the group Jira Cloud creates for its site
+// administrators. When Jira cannot list the groups with site-admin access,
+// a revoke treats a group of this name as giving site administration.
+const builtinSiteAdminGroup = "site-admins"
+
 // alsoGives reports (as a sentence fragment naming the group) the first of
 // groups that gives something besides product key (other products, unless
 // key is "") or administration (accessType admin and site-admin, except
 // the one named keep), or "" when none does.
-func (c *Connector) alsoGives(ctx context.Context, groups []jira.GroupID, roles []jira.ApplicationRole, key jira.ProductKey, keep jira.AccessType) (string, error) {
+//
+// When Jira cannot list the groups with site-admin access (its documented
+// 500), whether a group gives site administration is unknown: a group named
+// site-admins (Jira Cloud's own) counts as giving it, and the others are
+// returned in unchecked, for the caller to report as a warning.
+func (c *Connector) alsoGives(ctx context.Context, groups []jira.GroupDetails, roles []jira.ApplicationRole, key jira.ProductKey,
+	keep jira.AccessType) (other string, unchecked []jira.GroupDetails, err error) {
 	for _, g := range groups {
 		for _, r := range roles {
 			if key == "" || r.Key == key {
 				continue
 			}
 			for _, d := range r.GroupDetails {
-				if d.GroupID == g {
-					return fmt.Sprintf("group %s (%s), which also gives product %s", d.Name, g, r.Key), nil
+				if d.GroupID == g.GroupID {
+					return fmt.Sprintf("group %s (%s), which also gives product %s", d.Name, g.GroupID, r.Key), nil, nil
 				}
 			}
 		}
@@ -638,35 +678,92 @@ func (c *Connector) alsoGives(ctx context.Context, groups []jira.GroupID, roles 
 			// Site administration includes Jira administration.
 			continue
 		}
-		admins, err := c.adminGroups(ctx, at)
+		admins, known, err := c.adminGroups(ctx, at)
 		if err != nil {
-			return "", err
+			return "", nil, err
+		}
+		if !known {
+			for _, g := range groups {
+				if strings.EqualFold(g.Name, builtinSiteAdminGroup) {
+					return fmt.Sprintf("group %s (%s), Jira Cloud's site administrators group: Jira cannot list the groups with "+
+						"site-admin access on this site (its documented 500 for accessType=site-admin), so the connector cannot rule "+
+						"out that leaving it removes site administration", g.Name, g.GroupID), nil, nil
+				}
+			}
+			unchecked = groups
+			continue
 		}
 		for _, a := range admins {
-			if slices.Contains(groups, a.GroupID) {
-				return fmt.Sprintf("group %s (%s), which also gives %s access", a.Name, a.GroupID, at), nil
+			if slices.ContainsFunc(groups, func(g jira.GroupDetails) bool { return g.GroupID == a.GroupID }) {
+				return fmt.Sprintf("group %s (%s), which also gives %s access", a.Name, a.GroupID, at), nil, nil
 			}
 		}
 	}
-	return "", nil
+	return "", unchecked, nil
 }
 
-// adminGroups lists the groups holding an access type (GET /group/bulk?accessType=).
-func (c *Connector) adminGroups(ctx context.Context, at jira.AccessType) ([]jira.GroupDetails, error) {
-	var out []jira.GroupDetails
+// detailsOf returns the entries of from whose IDs are in ids, in ids' order
+// (an ID missing from from gets an entry without a name).
+func detailsOf(ids []jira.GroupID, from []jira.GroupDetails) []jira.GroupDetails {
+	out := make([]jira.GroupDetails, 0, len(ids))
+	for _, id := range ids {
+		d := jira.GroupDetails{GroupID: id}
+		if i := slices.IndexFunc(from, func(g jira.GroupDetails) bool { return g.GroupID == id }); i >= 0 {
+			d = from[i]
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// groupDetails converts a product's group list to GroupDetails.
+func groupDetails(gs []jira.GroupName) []jira.GroupDetails {
+	out := make([]jira.GroupDetails, len(gs))
+	for i, g := range gs {
+		out[i] = jira.GroupDetails{GroupID: g.GroupID, Name: g.Name}
+	}
+	return out
+}
+
+// adminGroups lists the groups holding an access type (GET
+// /group/bulk?accessType=). known is false, with no error, when Jira cannot
+// list the groups with site-admin access on this site (its documented 500).
+func (c *Connector) adminGroups(ctx context.Context, at jira.AccessType) (groups []jira.GroupDetails, known bool, err error) {
 	for g, err := range c.jira.Groups.ListIter(ctx, &jira.GroupListOptions{AccessType: at}) {
 		if err != nil && at == jira.AccessSiteAdmin && siteAdminUnsupported(err) {
-			return nil, errorf(codes.FailedPrecondition,
-				"Jira cannot list the groups with site-admin access on this site (a known Jira Cloud limitation), so the "+
-					"connector cannot tell which groups give site administration: grant or revoke group:<groupId>:member of "+
-					"the site administrators' group instead (%v)", err)
+			ctxzap.Extract(ctx).Warn("baton-jira: Jira cannot list the groups with site-admin access (a known Jira Cloud limitation)",
+				zap.Error(err))
+			return nil, false, nil
 		}
 		if err != nil {
-			return nil, wrapErr(opSiteAdmins, err)
+			return nil, false, wrapErr(opSiteAdmins, err)
 		}
-		out = append(out, g)
+		groups = append(groups, g)
 	}
-	return out, nil
+	return groups, true, nil
+}
+
+// siteAdminsUnknown is the refusal of a site-admin grant or revoke when
+// Jira cannot list the groups with site-admin access: it names Jira Cloud's
+// site administrators group (with its ID when it exists) as the group to
+// grant or revoke membership of instead.
+func (c *Connector) siteAdminsUnknown(ctx context.Context, e entitlementRef, grant bool) error {
+	group := "group:<groupId>:member of the group that gives site administration (Jira Cloud's is " + builtinSiteAdminGroup + ")"
+	if gs, _, err := c.jira.Groups.List(ctx, &jira.GroupListOptions{GroupNames: []string{builtinSiteAdminGroup}}); err == nil {
+		for _, g := range gs {
+			if strings.EqualFold(g.Name, builtinSiteAdminGroup) {
+				group = "group:" + string(g.GroupID) + ":member (Jira Cloud's site administrators group, " + g.Name + ")"
+			}
+		}
+	}
+	verb := "grant"
+	if !grant {
+		verb = "revoke"
+	}
+	return errorf(codes.FailedPrecondition,
+		"%s: Jira cannot list the groups with site-admin access on this site (it answers GET /rest/api/3/group/bulk?accessType=site-admin "+
+			"with its documented 500), so the connector cannot tell which group gives site administration: %s %s instead, "+
+			"or change the user's site administration in admin.atlassian.com", e, verb, group)
 }
 
 // provisionSiteAdmin grants admin or site-admin by adding the user to the
@@ -689,9 +786,12 @@ func (c *Connector) provisionSiteAdmin(ctx context.Context, e entitlementRef, p 
 		at = jira.AccessSiteAdmin
 	}
 	uid := jira.AccountID(p.ID)
-	holders, err := c.adminGroups(ctx, at)
+	holders, known, err := c.adminGroups(ctx, at)
 	if err != nil {
 		return ProvisionResult{}, err
+	}
+	if !known {
+		return ProvisionResult{}, c.siteAdminsUnknown(ctx, e, grant)
 	}
 	giving := make([]jira.GroupID, 0, len(holders))
 	for _, g := range holders {
@@ -699,7 +799,7 @@ func (c *Connector) provisionSiteAdmin(ctx context.Context, e entitlementRef, p 
 	}
 	mine, via, err := c.membershipVia(ctx, e, uid, grant, giving)
 	if err != nil {
-		return ProvisionResult{}, err
+		return ProvisionResult{}, prefixed(e, err)
 	}
 	var res ProvisionResult
 	if grant {
@@ -724,11 +824,11 @@ func (c *Connector) provisionSiteAdmin(ctx context.Context, e entitlementRef, p 
 		logWrite(ctx, "revoke "+string(at)+" access: not held, nothing written", zap.String("account_id", string(uid)))
 		return ProvisionResult{AlreadyDone: true}, nil
 	}
-	other, err := c.alsoGives(ctx, via, nil, "", at)
+	other, unchecked, err := c.alsoGives(ctx, detailsOf(via, holders), nil, "", at)
 	if err != nil {
 		return ProvisionResult{}, err
 	}
-	return c.leaveGroups(ctx, e, uid, via, mine, other, "revoke that entitlement, or group:<groupId>:member,")
+	return c.leaveGroups(ctx, e, uid, via, mine, other, unchecked, "revoke that entitlement, or group:<groupId>:member,")
 }
 
 // participateRefusal explains that participate is derived and names the
@@ -888,6 +988,14 @@ func (c *Connector) provisionLead(ctx context.Context, e entitlementRef, p Princ
 			return ProvisionResult{}, err
 		}
 		if !h {
+			// Not the lead: an account that does not exist is NotFound, as
+			// for every revoke from an unknown principal.
+			if _, _, err := c.jira.Users.Get(ctx, uid); err != nil {
+				if isNotFound(err) {
+					return ProvisionResult{}, errorf(codes.NotFound, "%s: user %s does not exist on the site (check the account ID)", e, uid)
+				}
+				return ProvisionResult{}, wrapErr(opReadForWrite, err)
+			}
 			logWrite(ctx, "revoke project lead: not held, nothing written", zap.String("project_id", string(pid)), zap.String("account_id", string(uid)))
 			return ProvisionResult{AlreadyDone: true}, nil
 		}

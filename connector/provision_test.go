@@ -370,18 +370,22 @@ func TestProvisionBadInput(t *testing.T) {
 	}
 }
 
-// TestProvisionUnderFaults grants and revokes while the fake answers 429
-// storms, 5xx (before doing anything) and truncated 2xx (after doing it):
-// every request ends in the wanted state with exactly one effective write.
+// TestProvisionUnderFaults grants and revokes every provisionable row, and
+// creates an account, while the fake answers 429 storms, 5xx before doing
+// anything, 5xx after applying the write, connection resets and truncated
+// 2xx (after doing it): every request ends in the wanted state with exactly
+// one effective write each (the mutation log), and the site ends as wanted.
 func TestProvisionUnderFaults(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	w := newProvWorld(t, true)
 	for _, seed := range []int64{1, 2, 3, 4} {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			t.Parallel()
-			srv := newTestServer(t, w.tenant, jiratest.WithFaults(jiratest.Faults{Seed: seed, Rate5xx: 0.25, RateTruncated: 0.15,
-				RateReset: 0.1, Rate429Storm: 0.15, StormLength: 2, Methods: []string{"POST", "DELETE", "PUT"}}))
+			w := newProvWorld(t, true)
+			host := w.tenant.SiteHost
+			oldLead := w.classic.LeadAccountID
+			srv := newTestServer(t, w.tenant, jiratest.WithFaults(jiratest.Faults{Seed: seed, Rate5xx: 0.2, Rate5xxAfterApply: 0.2,
+				RateTruncated: 0.1, RateReset: 0.1, Rate429Storm: 0.15, StormLength: 2, Methods: []string{"POST", "DELETE", "PUT"}}))
 			cfg := testConfig(srv, false)
 			cfg.JiraOptions = append(cfg.JiraOptions, jira.WithRetryPolicy(jira.RetryPolicy{MaxRetries: 3, BaseDelay: time.Millisecond,
 				MaxDelay: 2 * time.Millisecond, MaxRetryAfter: 2 * time.Second}))
@@ -395,42 +399,91 @@ func TestProvisionUnderFaults(t *testing.T) {
 				{true, w.roleEnt(w.classic, jiratest.RoleMember), Principal{"user", w.alice}},
 				{true, w.roleEnt(w.classic, jiratest.RoleViewer), Principal{"group", w.other.ID}},
 				{true, "product:" + w.jsm.Key + ":access", Principal{"user", w.bob}},
+				{true, "site:" + host + ":site-admin", Principal{"user", w.bob}},
+				{true, "site:" + host + ":admin", Principal{"user", w.alice}},
+				{true, "project:" + w.classic.ID + ":lead", Principal{"user", w.bob}},
 				{false, "group:" + w.group.ID + ":member", Principal{"user", w.alice}},
 				{false, w.roleEnt(w.classic, jiratest.RoleMember), Principal{"user", w.alice}},
 				{false, w.roleEnt(w.classic, jiratest.RoleViewer), Principal{"group", w.other.ID}},
 				{false, "product:" + w.jsm.Key + ":access", Principal{"user", w.bob}},
+				{false, "site:" + host + ":site-admin", Principal{"user", w.bob}},
+				{false, "site:" + host + ":admin", Principal{"user", w.alice}},
+				{true, "project:" + w.classic.ID + ":lead", Principal{"user", oldLead}}, // the lead is revoked by giving it back
+			}
+			retry := func(f func() error) error { // the SDK retries Unavailable
+				var err error
+				for attempt := 0; attempt < 20; attempt++ {
+					if err = f(); status.Code(err) != codes.Unavailable {
+						break
+					}
+				}
+				return err
 			}
 			for _, op := range ops {
-				var err error
-				for attempt := 0; attempt < 20; attempt++ { // the SDK retries Unavailable
+				err := retry(func() error {
+					var err error
 					if op.grant {
 						_, err = conn.Grant(ctx, op.ent, op.p)
 					} else {
 						_, err = conn.Revoke(ctx, op.ent, op.p)
 					}
-					if status.Code(err) != codes.Unavailable {
-						break
-					}
-				}
+					return err
+				})
 				if err != nil {
 					t.Fatalf("grant=%t %s %s: %v", op.grant, op.ent, op.p, err)
 				}
 			}
-			// Each op changed the site exactly once: 4 additions, 4 removals.
-			var adds, removes int
+			email := fmt.Sprintf("faulty.invite.%d@example.org", seed)
+			var acct AccountResult
+			if err := retry(func() error {
+				var err error
+				acct, err = conn.CreateAccount(ctx, email, jira.ProductKey(jiratest.ProductJiraSoftware))
+				return err
+			}); err != nil {
+				t.Fatalf("CreateAccount: %v", err)
+			}
+			// Each op changed the site exactly once: 6 additions, 6
+			// removals, 2 lead changes, 1 creation.
+			var adds, removes, leads, created int
 			for _, m := range srv.MutationLog() {
 				switch {
 				case strings.HasPrefix(m.Summary, "added "):
 					adds++
 				case strings.HasPrefix(m.Summary, "removed "):
 					removes++
+				case strings.HasPrefix(m.Summary, "changed lead "):
+					leads++
+				case strings.HasPrefix(m.Summary, "created user "+string(acct.AccountID)):
+					created++
+				default:
+					t.Errorf("unexpected mutation %+v", m)
 				}
 			}
-			if adds != 4 || removes != 4 {
-				t.Errorf("mutations: %d additions and %d removals, want 4 and 4: %+v", adds, removes, srv.MutationLog())
+			if adds != 6 || removes != 6 || leads != 2 || created != 1 {
+				t.Errorf("mutations: %d additions, %d removals, %d lead changes, %d creations; want 6, 6, 2, 1: %+v",
+					adds, removes, leads, created, srv.MutationLog())
 			}
-			if st := srv.Stats(); st.Faults == 0 {
-				t.Error("no fault was injected; the test proves nothing")
+			// The site ends as it began, plus the new account.
+			snap := srv.Snapshot()
+			for _, g := range snap.Groups {
+				for _, m := range g.Members {
+					if (m == w.alice || m == w.bob) && !slices.Contains(w.tenant.Groups[slices.IndexFunc(w.tenant.Groups,
+						func(x *jiratest.Group) bool { return x.ID == g.ID })].Members, m) {
+						t.Errorf("%s is still in group %s", m, g.Name)
+					}
+				}
+			}
+			for _, p := range snap.Projects {
+				if p.ID == w.classic.ID && p.LeadAccountID != oldLead {
+					t.Errorf("project lead %s, want %s back", p.LeadAccountID, oldLead)
+				}
+			}
+			if u, _, err := conn.jira.Users.Get(ctx, acct.AccountID); err != nil || u.EmailAddress != email {
+				t.Errorf("the invited account: %+v, %v", u, err)
+			}
+			st := srv.Stats()
+			if st.Faults == 0 || st.FaultKinds["5xx-after-apply"] == 0 {
+				t.Errorf("faults %v: no 5xx after an applied write was injected; the test proves less than it says", st.FaultKinds)
 			}
 		})
 	}
@@ -461,29 +514,84 @@ func TestParseGrantID(t *testing.T) {
 }
 
 // TestSiteAdminUnlistable: when Jira cannot list site-admin groups (its
-// documented 500), site-admin grants and admin revokes refuse clearly
-// instead of being retried for ever, and nothing is written.
+// documented 500), a site-admin grant or revoke refuses clearly, naming the
+// group to use instead; product and admin revokes go ahead with a warning
+// unless the user would leave Jira Cloud's site administrators group
+// (site-admins), which is refused; refusals write nothing.
 func TestSiteAdminUnlistable(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	w := newProvWorld(t, true)
+	// site-admins also gives Service Management (a common set-up), and bob
+	// is a site administrator.
+	w.jsm.GroupIDs = append(w.jsm.GroupIDs, w.siteAdminGroup.ID)
+	w.siteAdminGroup.Members = append(w.siteAdminGroup.Members, w.bob)
 	srv := newTestServer(t, w.tenant, jiratest.WithSiteAdminAccessTypeError())
 	conn := newConn(t, testConfig(srv, false))
-	_, err := conn.Grant(ctx, "site:"+w.tenant.SiteHost+":site-admin", Principal{"user", w.alice})
-	if status.Code(err) != codes.FailedPrecondition || !strings.Contains(err.Error(), "cannot list the groups with site-admin access") {
-		t.Errorf("grant site-admin: %v", err)
+	host := w.tenant.SiteHost
+	refused := func(name string, grant bool, ent string, p Principal, says ...string) {
+		t.Helper()
+		n := len(srv.MutationLog())
+		var err error
+		if grant {
+			_, err = conn.Grant(ctx, ent, p)
+		} else {
+			_, err = conn.Revoke(ctx, ent, p)
+		}
+		if status.Code(err) != codes.FailedPrecondition {
+			t.Errorf("%s: %v, want FailedPrecondition", name, err)
+		}
+		for _, s := range says {
+			if !strings.Contains(fmt2(err), s) {
+				t.Errorf("%s: %v, want it to say %q", name, err, s)
+			}
+		}
+		if got := mutationsSince(srv, n); len(got) != 0 {
+			t.Errorf("%s: the refused request wrote %q", name, got)
+		}
 	}
-	if _, err := conn.Grant(ctx, "site:"+w.tenant.SiteHost+":admin", Principal{"user", w.alice}); err != nil {
+	removed := func(name, ent string, p Principal, group string) {
+		t.Helper()
+		n := len(srv.MutationLog())
+		res, err := conn.Revoke(ctx, ent, p)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := mutationsSince(srv, n); len(got) != 1 || !strings.Contains(got[0], "removed "+p.ID+" from group "+group) {
+			t.Errorf("%s: mutations %q, want one removal from %s", name, got, group)
+		}
+		if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "site administration was not checked") {
+			t.Errorf("%s: warnings %q, want one saying the site-admin check could not be made", name, res.Warnings)
+		}
+	}
+	siteAdminGroupMember := "group:" + w.siteAdminGroup.ID + ":member"
+
+	refused("grant site-admin", true, "site:"+host+":site-admin", Principal{"user", w.alice},
+		"cannot list the groups with site-admin access", "grant "+siteAdminGroupMember, "admin.atlassian.com")
+	refused("revoke site-admin", false, "site:"+host+":site-admin", Principal{"user", w.bob},
+		"cannot list the groups with site-admin access", "revoke "+siteAdminGroupMember)
+
+	// admin: granted and revoked as usual; the revoke warns.
+	if _, err := conn.Grant(ctx, "site:"+host+":admin", Principal{"user", w.alice}); err != nil {
 		t.Fatalf("grant admin: %v", err)
 	}
-	n := len(srv.MutationLog())
-	_, err = conn.Revoke(ctx, "site:"+w.tenant.SiteHost+":admin", Principal{"user", w.alice})
-	if status.Code(err) != codes.FailedPrecondition {
-		t.Errorf("revoke admin: %v, want FailedPrecondition (the site-admin groups cannot be checked)", err)
+	removed("revoke admin", "site:"+host+":admin", Principal{"user", w.alice}, w.adminGroup.Name)
+
+	// A product held through its default group: revoked, with a warning.
+	if _, err := conn.Grant(ctx, "product:"+w.jsm.Key+":access", Principal{"user", w.alice}); err != nil {
+		t.Fatalf("grant product: %v", err)
 	}
-	if got := mutationsSince(srv, n); len(got) != 0 {
-		t.Errorf("the refused revoke wrote %q", got)
+	var dflt string
+	for _, g := range w.tenant.Groups {
+		if g.ID == w.jsm.DefaultGroupIDs[0] {
+			dflt = g.Name
+		}
 	}
+	removed("revoke product", "product:"+w.jsm.Key+":access", Principal{"user", w.alice}, dflt)
+
+	// A product held through site-admins: refused, naming the group.
+	refused("revoke product through site-admins", false, "product:"+w.jsm.Key+":access", Principal{"user", w.bob},
+		"site-admins ("+w.siteAdminGroup.ID+")", "site administrators group", "group:<groupId>:member")
 }
 
 // TestGrantRateLimited: a write Jira keeps answering 429 is not hammered:

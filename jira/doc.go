@@ -83,9 +83,11 @@
 // shape), RetryAfter and RateLimitReason, the request ID (Atl-Traceid), the
 // method and the URL without its query string. Use errors.Is with
 // [ErrNotFound], [ErrUnauthorized], [ErrForbidden], [ErrRateLimited],
-// [ErrConflict] and [ErrBadRequest], or errors.As for the details;
-// [IsAlreadyMember], [IsNotMember], [IsAlreadyInRole] and [IsNotInRole]
-// recognise the answers that make grants and revokes idempotent. Transport
+// [ErrConflict] and [ErrBadRequest], or errors.As for the details. To make
+// grants and revokes idempotent, read the state before writing (the user's
+// groups, the role's actors) rather than matching error text: the
+// deprecated [IsAlreadyMember], [IsNotMember], [IsAlreadyInRole] and
+// [IsNotInRole] match Jira's English wording. Transport
 // failures and context errors are returned wrapped (errors.Is works with
 // context.Canceled and context.DeadlineExceeded). No error string or log
 // record ever contains a token, password or Authorization header: URLs lose

@@ -29,7 +29,7 @@ var (
 	// ErrConflict matches a 409, e.g. a user search that took too long.
 	ErrConflict = apiclient.ErrConflict
 	// ErrBadRequest matches a 400: invalid input, or a change that is
-	// already in place (see [IsAlreadyMember] and [IsNotMember]).
+	// already in place (read the state before writing to tell them apart).
 	ErrBadRequest = apiclient.ErrBadRequest
 	// ErrResponseTooLarge matches a successful answer whose body is larger
 	// than the client's limit (see [WithMaxResponseSize]).

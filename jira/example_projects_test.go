@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 
 	"github.com/batonkit/jiracloud/jira"
 )
@@ -117,25 +118,37 @@ func ExampleRolesService_ForProject() {
 	// user 5b10a2844c20165700ede21g
 }
 
-// Grant a project role idempotently: Jira refuses to add an actor twice, and
-// IsAlreadyInRole recognises that answer.
-func ExampleIsAlreadyInRole() {
+// Grant a project role idempotently by state: read the role's actors and
+// add the user only when it is not one of them. The decision never depends
+// on the wording of Jira's errors.
+func ExampleRolesService_AddUsers() {
 	c, done := exampleProjectsSite(map[string]string{
-		"POST /rest/api/3/project/EX/role/10360": `!400 {"errorMessages":["'5b10a2844c20165700ede21g' is already a member of the project role."],"errors":{}}`,
+		"GET /rest/api/3/project/EX/role/10360": `{"id":10360,"name":"Developers","actors":[
+			{"id":2,"displayName":"Mia Krystof","type":"atlassian-user-role-actor","actorUser":{"accountId":"5b10a2844c20165700ede21g"}}]}`,
+		"POST /rest/api/3/project/EX/role/10360": `{"id":10360,"name":"Developers","actors":[
+			{"id":2,"displayName":"Mia Krystof","type":"atlassian-user-role-actor","actorUser":{"accountId":"5b10a2844c20165700ede21g"}},
+			{"id":3,"displayName":"Emma Richards","type":"atlassian-user-role-actor","actorUser":{"accountId":"5b10ac8d82e05b22cc7d4ef5"}}]}`,
 	})
 	defer done()
 
-	_, _, err := c.Roles.AddUsers(context.Background(), "EX", 10360, "5b10a2844c20165700ede21g")
-	switch {
-	case jira.IsAlreadyInRole(err):
-		fmt.Println("already granted")
-	case err != nil:
-		fmt.Println("error:", err)
-	default:
-		fmt.Println("granted")
+	ctx := context.Background()
+	for _, id := range []jira.AccountID{"5b10a2844c20165700ede21g", "5b10ac8d82e05b22cc7d4ef5"} {
+		role, _, err := c.Roles.Get(ctx, "EX", 10360, nil)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if slices.ContainsFunc(role.Actors, func(a jira.RoleActor) bool { return a.ActorUser != nil && a.ActorUser.AccountID == id }) {
+			fmt.Println(id, "already granted")
+			continue
+		}
+		if _, _, err := c.Roles.AddUsers(ctx, "EX", 10360, id); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(id, "granted")
 	}
 	// Output:
-	// already granted
+	// 5b10a2844c20165700ede21g already granted
+	// 5b10ac8d82e05b22cc7d4ef5 granted
 }
 
 // Open an access-request ticket. The description is plain text turned into

@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -61,6 +62,15 @@ func usersExampleSite() (*jira.Client, func()) {
 		w.WriteHeader(http.StatusCreated)
 		fmt.Fprint(w, `{"name":"jira-software-users","groupId":"276f955c-63d7-42c8-9520-92d01dca0625"}`)
 	})
+	mux.HandleFunc("GET /rest/api/3/user/groups", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		groups := []map[string]string{}
+		if members[r.URL.Query().Get("accountId")] {
+			groups = append(groups, map[string]string{"name": "jira-software-users", "groupId": "276f955c-63d7-42c8-9520-92d01dca0625"})
+		}
+		_ = json.NewEncoder(w).Encode(groups)
+	})
 	srv := httptest.NewServer(mux)
 	c, err := jira.NewClient(srv.URL,
 		jira.WithLoopback(), // only for this in-process fake site
@@ -111,24 +121,28 @@ func ExampleGroupsService_MembersIter() {
 	// 5b10ac8d82e05b22cc7d4ef5 Emma Richards
 }
 
-// IsAlreadyMember makes a group grant idempotent: adding a member twice is
-// not an error for the caller.
-func ExampleIsAlreadyMember() {
+// Make a group grant idempotent by state: read the user's groups first
+// (one unpaged request, whatever the group's size) and add the user only
+// when missing. The decision never depends on the wording of Jira's errors.
+func ExampleGroupsService_AddUser() {
 	c, stop := usersExampleSite()
 	defer stop()
 
 	ctx := context.Background()
 	group := jira.GroupID("276f955c-63d7-42c8-9520-92d01dca0625")
 	for _, id := range []jira.AccountID{"712020:6e2a1f4c-3b1d-4a57-9f0e-2c8d7b6a5e41", "5b10a2844c20165700ede21g"} {
-		_, err := c.Groups.AddUser(ctx, group, id)
-		switch {
-		case jira.IsAlreadyMember(err):
-			fmt.Println(id, "was already a member")
-		case err != nil:
+		groups, _, err := c.Users.Groups(ctx, id)
+		if err != nil {
 			log.Fatal(err)
-		default:
-			fmt.Println(id, "added")
 		}
+		if slices.ContainsFunc(groups, func(g jira.GroupName) bool { return g.GroupID == group }) {
+			fmt.Println(id, "was already a member")
+			continue
+		}
+		if _, err := c.Groups.AddUser(ctx, group, id); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(id, "added")
 	}
 	// Output:
 	// 712020:6e2a1f4c-3b1d-4a57-9f0e-2c8d7b6a5e41 added

@@ -216,6 +216,12 @@ func (s *GroupsService) Delete(ctx context.Context, id GroupID) (*Response, erro
 // member of" (case-insensitive). The wording relied on is Jira Cloud's
 // "Cannot add user. User is already a member of '<group name>'"; it also
 // matches the project-role wording "… is already a member of the project role".
+//
+// Deprecated: this matches Jira's English wording, which Atlassian does not
+// document and may change or translate. Decide by state instead: read the
+// user's groups with [UsersService.Groups] before adding or removing, as
+// in the example of [GroupsService.AddUser] (the connector's provisioning
+// works this way).
 func IsAlreadyMember(err error) bool {
 	return badRequestSays(err, "already a member of")
 }
@@ -225,6 +231,12 @@ func IsAlreadyMember(err error) bool {
 // requires an [*Error] with status 400 whose messages contain "not a member
 // of" (case-insensitive). The wording relied on is Jira's "Cannot remove user
 // '<user>' from group '<group name>' since user is not a member of '<group name>'".
+//
+// Deprecated: this matches Jira's English wording, which Atlassian does not
+// document and may change or translate. Decide by state instead: read the
+// user's groups with [UsersService.Groups] before adding or removing, as
+// in the example of [GroupsService.AddUser] (the connector's provisioning
+// works this way).
 func IsNotMember(err error) bool {
 	return badRequestSays(err, "not a member of")
 }

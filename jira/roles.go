@@ -355,6 +355,12 @@ func (s *RolesService) removeActor(ctx context.Context, method, projectIDOrKey s
 // done: an [*Error] with status 400 or 409 whose messages say "already a
 // member of the project role" (Jira: "'<actor>' is already a member of the
 // project role.") or, more loosely, "already" together with "role".
+//
+// Deprecated: this matches Jira's English wording, which Atlassian does not
+// document and may change or translate. Decide by state instead: read the
+// role's actors with [RolesService.Get] before adding or removing, as in
+// the example of [RolesService.AddUsers] (the connector's provisioning
+// works this way).
 func IsAlreadyInRole(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) || (e.StatusCode != http.StatusBadRequest && e.StatusCode != http.StatusConflict) {
@@ -371,6 +377,12 @@ func IsAlreadyInRole(err error) bool {
 // member" of the role (or "not in" the role). A 404 about an unknown
 // project, role, user or group does not match. Jira often treats such a
 // removal as a no-op and answers 204, in which case there is no error at all.
+//
+// Deprecated: this matches Jira's English wording, which Atlassian does not
+// document and may change or translate. Decide by state instead: read the
+// role's actors with [RolesService.Get] before adding or removing, as in
+// the example of [RolesService.AddUsers] (the connector's provisioning
+// works this way).
 func IsNotInRole(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) || (e.StatusCode != http.StatusBadRequest && e.StatusCode != http.StatusNotFound) {

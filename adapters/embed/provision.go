@@ -33,6 +33,9 @@ type GrantResult struct {
 	AlreadyDone bool
 	// Changes lists the writes made, e.g. "added <accountId> to group <groupId>".
 	Changes []string
+	// Warnings lists what could not be checked before writing (see
+	// connector.ProvisionResult.Warnings).
+	Warnings []string
 }
 
 // AccountResult is what [Provisioner.CreateAccount] did.
@@ -42,6 +45,9 @@ type AccountResult struct {
 	// Existed reports that the email already had an account on the site;
 	// no invitation was sent (requested products were still granted).
 	Existed bool
+	// Warnings lists what to know although the call succeeded (see
+	// connector.AccountResult.Warnings).
+	Warnings []string
 }
 
 // DeprovisionResult is what [Provisioner.Deprovision] did.
@@ -115,7 +121,8 @@ func (p *Provisioner) Grant(ctx context.Context, entitlementID string, principal
 	if err != nil {
 		return GrantResult{}, fmt.Errorf("embed: grant: %w", err)
 	}
-	return GrantResult{EntitlementID: entitlementID, Principal: principal, AlreadyDone: r.AlreadyDone, Changes: slices.Clone(r.Changes)}, nil
+	return GrantResult{EntitlementID: entitlementID, Principal: principal, AlreadyDone: r.AlreadyDone, Changes: slices.Clone(r.Changes),
+		Warnings: slices.Clone(r.Warnings)}, nil
 }
 
 // Revoke takes away the grant with this Baton grant ID
@@ -134,7 +141,8 @@ func (p *Provisioner) RevokeEntitlement(ctx context.Context, entitlementID strin
 	if err != nil {
 		return GrantResult{}, fmt.Errorf("embed: revoke: %w", err)
 	}
-	return GrantResult{EntitlementID: entitlementID, Principal: principal, AlreadyDone: r.AlreadyDone, Changes: slices.Clone(r.Changes)}, nil
+	return GrantResult{EntitlementID: entitlementID, Principal: principal, AlreadyDone: r.AlreadyDone, Changes: slices.Clone(r.Changes),
+		Warnings: slices.Clone(r.Warnings)}, nil
 }
 
 // CreateAccount invites email to the site with access to products (keys
@@ -149,7 +157,7 @@ func (p *Provisioner) CreateAccount(ctx context.Context, email string, products 
 	if err != nil {
 		return AccountResult{}, fmt.Errorf("embed: create account: %w", err)
 	}
-	return AccountResult{AccountID: string(r.AccountID), Existed: r.Existed}, nil
+	return AccountResult{AccountID: string(r.AccountID), Existed: r.Existed, Warnings: slices.Clone(r.Warnings)}, nil
 }
 
 // Deprovision suspends the account's access through the Atlassian Admin
@@ -177,9 +185,18 @@ func RevokeAccess(ctx context.Context, cfg connector.Config, grantID string, opt
 }
 
 // CreateAccount is [Provisioner.CreateAccount] with a provisioner built for
-// this one call.
+// this one call, without options; [CreateAccountWith] takes them (its
+// products variadic parameter leaves no room for options here).
 func CreateAccount(ctx context.Context, cfg connector.Config, email string, products ...string) (AccountResult, error) {
-	return once(ctx, cfg, nil, func(p *Provisioner) (AccountResult, error) { return p.CreateAccount(ctx, email, products...) })
+	return CreateAccountWith(ctx, cfg, email, products)
+}
+
+// CreateAccountWith is [Provisioner.CreateAccount] with a provisioner built
+// for this one call and opts, like [GrantAccess], [RevokeAccess] and
+// [Deprovision] (of the options only [WithLogger] and [WithZapLogger]
+// apply). products may be nil: an account without product access.
+func CreateAccountWith(ctx context.Context, cfg connector.Config, email string, products []string, opts ...Option) (AccountResult, error) {
+	return once(ctx, cfg, opts, func(p *Provisioner) (AccountResult, error) { return p.CreateAccount(ctx, email, products...) })
 }
 
 // Deprovision is [Provisioner.Deprovision] with a provisioner built for

@@ -81,3 +81,30 @@ func TestProvisionerLogsAndResults(t *testing.T) {
 		t.Error("NewProvisioner accepted a sync option")
 	}
 }
+
+// TestCreateAccountWithOptions: the one-call invite takes options like the
+// other one-call functions: the logger receives the write, and a Sync-only
+// option is refused before anything is written.
+func TestCreateAccountWithOptions(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := jiratest.NewServer(jiratest.NewTenant(), jiratest.Unlimited())
+	t.Cleanup(srv.Close)
+	cfg := testConfig(srv, false)
+	var logs bytes.Buffer
+	acct, err := embed.CreateAccountWith(ctx, cfg, "opts@acme.example", []string{"jira-software"},
+		embed.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+	if err != nil || acct.AccountID == "" || acct.Existed {
+		t.Fatalf("CreateAccountWith: %+v, %v", acct, err)
+	}
+	if !strings.Contains(logs.String(), `"msg":"baton-jira: invite user"`) || !strings.Contains(logs.String(), acct.AccountID) {
+		t.Errorf("the invite is not logged through the option's logger:\n%s", logs.String())
+	}
+	n := len(srv.MutationLog())
+	if _, err := embed.CreateAccountWith(ctx, cfg, "refused@acme.example", nil, embed.WithWorkers(2)); err == nil {
+		t.Error("a Sync option was accepted")
+	}
+	if len(srv.MutationLog()) != n {
+		t.Errorf("the refused call wrote: %+v", srv.MutationLog()[n:])
+	}
+}

@@ -416,10 +416,17 @@ func (c *call) accountParam() (*OrgAccount, *reply) {
 }
 
 // setAccountStatus sets the status of {accountId} and answers out, logged as summary followed by the account ID.
+//
+// The Admin API documents no error for suspending a suspended account or restoring an active one, so both succeed
+// and change nothing (no mutation is logged). Suspension and restoration are about access, not the account itself:
+// a deactivated account stays deactivated (reactivating it is lifecycle/enable of the user management API).
 func (c *call) setAccountStatus(status string, out reply, summary string) reply {
 	a, rep := c.accountParam()
 	if rep != nil {
 		return *rep
+	}
+	if a.Status == status || a.Status == StatusDeactivated {
+		return out
 	}
 	c.setStatus(a, status)
 	out.mutation = summary + a.AccountID
@@ -1030,8 +1037,11 @@ func hLifecycleDisable(c *call) reply {
 	if _, ok := body["message"]; !ok {
 		return adminErr(c, 400, "ADMIN-400-24", "Bad Request", "message is required")
 	}
-	c.setStatus(a, StatusDeactivated)
 	out := noContent()
+	if a.Status == StatusDeactivated {
+		return out // already deactivated: nothing changes
+	}
+	c.setStatus(a, StatusDeactivated)
 	out.mutation = "deactivated account " + a.AccountID
 	return out
 }
@@ -1041,8 +1051,11 @@ func hLifecycleEnable(c *call) reply {
 	if rep != nil {
 		return *rep
 	}
-	c.setStatus(a, StatusActive)
 	out := noContent()
+	if a.Status != StatusDeactivated {
+		return out // not deactivated: nothing to reactivate
+	}
+	c.setStatus(a, StatusActive)
 	out.mutation = "reactivated account " + a.AccountID
 	return out
 }

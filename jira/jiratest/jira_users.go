@@ -102,8 +102,11 @@ func hUser(c *call) reply {
 
 var validProducts = []string{ProductJiraCore, ProductJiraServiceDesk, ProductJiraProductDiscovery, ProductJiraSoftware}
 
-// hCreateUser invites a user: emailAddress must be a bare RFC 5322 address (400 field error otherwise); products is required ([] = no product access); an existing user with Jira access is
-// returned with 201; an existing user without access and no products requested gets 400.
+// hCreateUser invites a user: emailAddress must be a bare RFC 5322 address (400 field error otherwise); products is
+// required ([] = no product access); an existing user with Jira access is returned with 201; an existing user without
+// access and no products requested gets 400. An account created by a caller who is not a site administrator (a
+// product admin with Administer Jira) is created inactive, suspended in the organization, as Atlassian's knowledge
+// base documents ("Invited User's account marked as suspended": product admins cannot manage licenses).
 func hCreateUser(c *call) reply {
 	if !c.perms().AdministerJira {
 		return jiraErr(403, errNotAdmin)
@@ -157,8 +160,9 @@ func hCreateUser(c *call) reply {
 		return rep
 	}
 	local, domain, _ := strings.Cut(body.EmailAddress, "@")
+	siteAdmin := c.perms().SiteAdmin
 	u := &User{AccountID: NewAccountID(strings.ToLower(body.EmailAddress)), AccountType: AccountTypeAtlassian,
-		DisplayName: local, Email: body.EmailAddress, Active: true, TimeZone: "Etc/UTC", Locale: "en_US"}
+		DisplayName: local, Email: body.EmailAddress, Active: siteAdmin, TimeZone: "Etc/UTC", Locale: "en_US"}
 	c.x.addUser(u)
 	grant(u)
 	if o := c.x.t.Org; o != nil && len(o.Directories) > 0 {
@@ -180,12 +184,18 @@ func hCreateUser(c *call) reply {
 				}
 			}
 		}
+		if !siteAdmin {
+			a.Status = StatusSuspended
+		}
 		o.Accounts = append(o.Accounts, a)
 		c.x.accounts[a.AccountID] = a
 	}
 	c.audit("User created", "user management", AuditItem{ID: u.AccountID, Name: u.AccountID, TypeName: "USER"})
 	rep := created(c.userJSON(u, true))
 	rep.mutation = "created user " + u.AccountID + " <" + body.EmailAddress + "> products=" + strings.Join(*body.Products, ",")
+	if !siteAdmin {
+		rep.mutation += " (suspended: invited by a product admin)"
+	}
 	return rep
 }
 

@@ -130,6 +130,9 @@ const (
 	faultTruncated faultKind = "truncated"
 	faultSlow      faultKind = "slow"
 	faultStorm     faultKind = "429-storm"
+	// fault5xxAfter runs the handler (a write is applied and logged) and
+	// then answers 500, 502 or 504 instead of its reply.
+	fault5xxAfter faultKind = "5xx-after-apply"
 )
 
 // unitHash maps (seed, route, n, salt) to a uniform float in [0, 1).
@@ -169,11 +172,11 @@ func (f Faults) decide(route, method string, n uint64) (faultKind, int) {
 		rate float64
 		kind faultKind
 	}{{f.Rate5xx, fault5xx}, {f.Rate503RetryAfter, fault503}, {f.RateReset, faultReset},
-		{f.RateTruncated, faultTruncated}, {f.RateSlow, faultSlow}} {
+		{f.RateTruncated, faultTruncated}, {f.RateSlow, faultSlow}, {f.Rate5xxAfterApply, fault5xxAfter}} {
 		acc += c.rate
 		if u < acc {
 			status := 0
-			if c.kind == fault5xx {
+			if c.kind == fault5xx || c.kind == fault5xxAfter {
 				status = []int{500, 502, 504}[int(unitHash(f.Seed, route, n, "status")*3)]
 			}
 			return c.kind, status

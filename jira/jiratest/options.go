@@ -167,7 +167,7 @@ func DefaultRateLimits() RateLimits {
 // Faults injects failures reproducibly: whether request n of a route faults depends only on (Seed, route, n), so
 // the same seed and the same sequence of requests per route give the same faults, whatever the concurrency across
 // routes. Rates are probabilities in [0, 1] and are checked in this order (their sum should stay ≤ 1). Faults apply
-// before the handler runs (the request has no effect), except truncation, which happens after it.
+// before the handler runs (the request has no effect), except truncation and Rate5xxAfterApply, which happen after it.
 type Faults struct {
 	Seed int64
 	// Rate5xx answers 500, 502 or 504 without Retry-After.
@@ -181,6 +181,10 @@ type Faults struct {
 	// RateSlow delays the response by SlowDelay (default 2 s), honouring request cancellation.
 	RateSlow  float64
 	SlowDelay time.Duration
+	// Rate5xxAfterApply runs the handler, so a write takes effect (and is in the mutation log), and then answers 500,
+	// 502 or 504 instead of the handler's reply: the "the write happened but its answer was an error" case that a
+	// client must settle by reading the state, never by writing again blindly.
+	Rate5xxAfterApply float64
 	// Rate429Storm starts a storm: StormLength (default 5) consecutive requests of the route answer 429 with
 	// Retry-After: 1 and RateLimit-Reason jira-burst-based.
 	Rate429Storm float64
@@ -193,7 +197,7 @@ type Faults struct {
 
 func (f Faults) enabled() bool {
 	return f.Rate5xx > 0 || f.Rate503RetryAfter > 0 || f.RateReset > 0 || f.RateTruncated > 0 || f.RateSlow > 0 ||
-		f.Rate429Storm > 0
+		f.Rate429Storm > 0 || f.Rate5xxAfterApply > 0
 }
 
 // Permissions are the global rights of an account added with [Server.AddAccount].

@@ -429,6 +429,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			rep.header["X-RateLimit-NearLimit"] = "true"
 		}
 	}
+	if fk == fault5xxAfter {
+		s.finish(w, c, rt, s.faultReply(c, status, false), c.key)
+		return
+	}
 	if fk == faultTruncated && rep.status < 300 {
 		s.writeTruncated(w, c, rep)
 		return
