@@ -1045,3 +1045,84 @@ func addACCIssueType(ten *jiratest.Tenant, id, name string, keep func(f *jirates
 		}
 	}
 }
+
+// lostAnswers makes the fake apply every request of route and then drop
+// its answer (connection closed without a response).
+func lostAnswers(route string) jiratest.Option {
+	return jiratest.WithFaults(jiratest.Faults{Seed: 1, RateLostAnswer: 1, Routes: []string{route}})
+}
+
+func mutationsLike(srv *jiratest.Server, prefix string) []string {
+	var out []string
+	for _, m := range srv.MutationLog() {
+		if strings.HasPrefix(m.Summary, prefix) {
+			out = append(out, m.Summary)
+		}
+	}
+	return out
+}
+
+// TestTransitionTicketLostAnswer: the answer to POST …/transitions is lost
+// after Jira made the transition. The connector reads the status back,
+// finds the issue moved and reports success without sending the
+// transition again.
+func TestTransitionTicketLostAnswer(t *testing.T) {
+	t.Parallel()
+	const route = "POST /rest/api/3/issue/{issueIdOrKey}/transitions"
+	srv := newTestServer(t, jiratest.NewTicketingTenant(1, 0), lostAnswers(route))
+	c := ticketConnector(t, srv, nil)
+	tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "move me"}.Build(), v2.TicketSchema_builder{Id: "P001:10001"}.Build())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetStats()
+	done, err := c.TransitionTicket(t.Context(), tk.GetId(), "Done")
+	if err != nil || done.GetStatus().GetId() != "10001" {
+		t.Fatalf("TransitionTicket after a lost answer = %v, %v; want status Done (10001)", done.GetStatus(), err)
+	}
+	st := srv.Stats()
+	if st.FaultKinds["lost-answer"] != 1 {
+		t.Fatalf("fault kinds %v: the transition's answer was not lost", st.FaultKinds)
+	}
+	if n := st.Routes[route]; n != 1 {
+		t.Errorf("POST transitions sent %d times, want 1", n)
+	}
+	if got := mutationsLike(srv, "transitioned issue"); len(got) != 1 {
+		t.Errorf("transitions made %v, want exactly one", got)
+	}
+	// Read before choosing the transition, read back after the lost
+	// answer, and the final read of the ticket.
+	if n := st.Routes["GET /rest/api/3/issue/{issueIdOrKey}"]; n < 3 {
+		t.Errorf("GET issue %d times: the status was not read back after the lost answer", n)
+	}
+}
+
+// TestCommentTicketLostAnswer: the answer to POST …/comment is lost after
+// Jira added the comment. The comment is not sent again (Jira has no key to
+// make it idempotent): the caller gets Aborted, told to check the issue's
+// comments before retrying.
+func TestCommentTicketLostAnswer(t *testing.T) {
+	t.Parallel()
+	const route = "POST /rest/api/3/issue/{issueIdOrKey}/comment"
+	srv := newTestServer(t, jiratest.NewTicketingTenant(1, 0), lostAnswers(route))
+	c := ticketConnector(t, srv, nil)
+	tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "comment me"}.Build(), v2.TicketSchema_builder{Id: "P001:10001"}.Build())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := c.CommentTicket(t.Context(), tk.GetId(), "approved")
+	if status.Code(err) != codes.Aborted || id != "" {
+		t.Fatalf("CommentTicket after a lost answer = %q, %v; want Aborted", id, err)
+	}
+	for _, sub := range []string{"may have been added", "check the comments of " + tk.GetId(), "before trying again"} {
+		if !strings.Contains(err.Error(), sub) {
+			t.Errorf("error %q does not say %q", err, sub)
+		}
+	}
+	if n := srv.Stats().Routes[route]; n != 1 {
+		t.Errorf("POST comment sent %d times, want 1", n)
+	}
+	if got := storedIssue(t, srv, tk.GetId()).Comments; len(got) != 1 {
+		t.Errorf("%d comments on the issue, want exactly 1", len(got))
+	}
+}

@@ -230,8 +230,8 @@ func (c *Connector) CommentTicket(ctx context.Context, ticketID, text string) (s
 			return "", wrapErr(opCommentTicket, err)
 		}
 		if ambiguousWrite(err) {
-			return "", errorf(codes.Aborted, "%s: adding the comment to %s failed (%v) and it may have been added: check the issue before trying again",
-				opCommentTicket, ticketID, err)
+			return "", errorf(codes.Aborted, "%s: adding the comment to %s failed (%v) and it may have been added: check the comments of %s before trying again",
+				opCommentTicket, ticketID, err, ticketID)
 		}
 		return "", wrapErr(opCommentTicket, err)
 	}

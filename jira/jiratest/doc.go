@@ -51,7 +51,8 @@
 // PUT 50/s, DELETE 50/s, with the documented overrides). Responses carry X-RateLimit-Limit and
 // X-RateLimit-Remaining (and X-RateLimit-NearLimit under 20 %); 429s add Retry-After, X-RateLimit-Reset and
 // RateLimit-Reason. [Unlimited] turns limits off. [WithFaults] injects 5xx, 503 with Retry-After, connection
-// resets, truncated bodies, slow responses and 429 storms, reproducibly per seed, route and request number.
+// resets, truncated bodies, lost answers (after the change was made), slow responses and 429 storms,
+// reproducibly per seed, route and request number.
 //
 // # Known deviations
 //
@@ -84,5 +85,6 @@
 //     (a desk's customer list holds the customers added one by one, not its organizations' members; it and the
 //     organization endpoints need Administer Jira). The removed /search answers 410. The enhanced search
 //     (/search/jql) understands a subset of JQL (project, key, id, issuetype and labels with = or in, joined by AND).
-//   - Injected faults happen before the handler runs (no state change), except truncation, which happens after.
+//   - Injected faults happen before the handler runs (no state change), except truncation and lost answers
+//     (Faults.RateLostAnswer), which happen after.
 package jiratest

@@ -130,6 +130,7 @@ const (
 	faultTruncated faultKind = "truncated"
 	faultSlow      faultKind = "slow"
 	faultStorm     faultKind = "429-storm"
+	faultLost      faultKind = "lost-answer"
 )
 
 // unitHash maps (seed, route, n, salt) to a uniform float in [0, 1).
@@ -169,7 +170,7 @@ func (f Faults) decide(route, method string, n uint64) (faultKind, int) {
 		rate float64
 		kind faultKind
 	}{{f.Rate5xx, fault5xx}, {f.Rate503RetryAfter, fault503}, {f.RateReset, faultReset},
-		{f.RateTruncated, faultTruncated}, {f.RateSlow, faultSlow}} {
+		{f.RateTruncated, faultTruncated}, {f.RateSlow, faultSlow}, {f.RateLostAnswer, faultLost}} {
 		acc += c.rate
 		if u < acc {
 			status := 0

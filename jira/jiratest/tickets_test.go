@@ -1,9 +1,12 @@
 package jiratest_test
 
 import (
-	"github.com/batonkit/jiracloud/internal/fakehttp"
+	"net/http"
 	"net/url"
+	"strings"
 	"testing"
+
+	"github.com/batonkit/jiracloud/internal/fakehttp"
 
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
@@ -147,4 +150,33 @@ func TestCreateWithPropertiesAndRecentSearch(t *testing.T) {
 	}
 	resp, body = fakehttp.Do(t, a, "GET", api+"/search/jql?jql="+url.QueryEscape(`created >= "yesterday"`), nil)
 	fakehttp.WantStatus(t, resp, body, 400)
+}
+
+// TestLostAnswerFault: with Faults.RateLostAnswer the write is made, but
+// the client gets no answer (the connection closes).
+func TestLostAnswerFault(t *testing.T) {
+	t.Parallel()
+	s := jiratest.NewServer(jiratest.NewTicketingTenant(1, 0), jiratest.Unlimited(),
+		jiratest.WithFaults(jiratest.Faults{Seed: 3, RateLostAnswer: 1, Routes: []string{"POST /rest/api/3/issue/{issueIdOrKey}/comment"}}))
+	defer s.Close()
+	a := classic(s)
+	api := s.URL + "/rest/api/3"
+	resp, body := fakehttp.Do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
+		"project": map[string]string{"key": "P001"}, "issuetype": map[string]string{"id": "10001"}, "summary": "x"}})
+	fakehttp.WantStatus(t, resp, body, 201)
+	req, _ := http.NewRequest("POST", api+"/issue/P001-1/comment",
+		strings.NewReader(`{"body":{"type":"doc","version":1,"content":[{"type":"paragraph","content":[{"type":"text","text":"hi"}]}]}}`))
+	req.SetBasicAuth(a.User, a.Pass)
+	req.Header.Set("Content-Type", "application/json")
+	if r, err := http.DefaultClient.Do(req); err == nil {
+		r.Body.Close()
+		t.Fatalf("comment answered %d, want the answer lost", r.StatusCode)
+	}
+	var cs struct {
+		Total int `json:"total"`
+	}
+	fakehttp.GetJSON(t, a, api+"/issue/P001-1/comment", &cs)
+	if cs.Total != 1 || s.Stats().FaultKinds["lost-answer"] != 1 {
+		t.Fatalf("comments %d, faults %v: want the comment made and its answer lost", cs.Total, s.Stats().FaultKinds)
+	}
 }
