@@ -1126,3 +1126,101 @@ func TestCommentTicketLostAnswer(t *testing.T) {
 		t.Errorf("%d comments on the issue, want exactly 1", len(got))
 	}
 }
+
+// endsCallerMidCreate plays a caller whose deadline falls while POST /issue
+// is in flight: the create reaches Jira (unless before is set), and the
+// caller's context ends before the answer comes back. With hangSearch,
+// searches never answer (they end with their context).
+type endsCallerMidCreate struct {
+	base       http.RoundTripper
+	cancel     context.CancelCauseFunc
+	before     bool
+	hangSearch bool
+	searches   atomic.Int32
+}
+
+func (e *endsCallerMidCreate) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/rest/api/3/issue") {
+		if !e.before {
+			resp, err := e.base.RoundTrip(r)
+			if err == nil {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}
+		e.cancel(context.DeadlineExceeded)
+		return nil, context.DeadlineExceeded
+	}
+	if strings.HasSuffix(r.URL.Path, "/search/jql") {
+		e.searches.Add(1)
+		if e.hangSearch {
+			<-r.Context().Done()
+			return nil, r.Context().Err()
+		}
+	}
+	return e.base.RoundTrip(r)
+}
+
+// TestCreateTicketCallerDeadlineMidCreate: the caller's deadline falls
+// while the create is in flight. The connector still looks for the issue
+// (on a detached, bounded context): found, it is the result; not found, or
+// the search itself failing, gives Aborted naming the label to search by.
+// The create is never sent twice.
+func TestCreateTicketCallerDeadlineMidCreate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name       string
+		before     bool // the create never reached Jira
+		hangSearch bool
+		wantIssues int
+		wantErr    []string // empty: the created ticket comes back
+	}{
+		{"create took effect", false, false, 1, nil},
+		{"create never reached Jira", true, false, 0, []string{"no issue with its request ID was found", "search for label baton-"}},
+		{"the check fails too", false, true, 1, []string{"may have made an issue", "the check for it failed too", "search for label baton-"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newTestServer(t, jiratest.NewTicketingTenant(1, 0))
+			ctx, cancel := context.WithCancelCause(t.Context())
+			defer cancel(nil)
+			rt := &endsCallerMidCreate{base: http.DefaultTransport, cancel: cancel, before: tc.before, hangSearch: tc.hangSearch}
+			c := ticketConnector(t, srv, func(cfg *Config) {
+				cfg.JiraOptions = append(cfg.JiraOptions, jira.WithHTTPClient(&http.Client{Transport: rt}))
+			})
+			c.tk.detachedTimeout = 2 * time.Second
+			tk, _, err := c.CreateTicket(ctx, v2.Ticket_builder{DisplayName: "late", Status: v2.TicketStatus_builder{Id: "3"}.Build()}.Build(),
+				v2.TicketSchema_builder{Id: "P001:10001"}.Build())
+			if ctx.Err() == nil {
+				t.Fatal("the caller's context did not end mid-create")
+			}
+			if got := len(srv.Snapshot().Issues); got != tc.wantIssues {
+				t.Errorf("%d issues in Jira, want %d", got, tc.wantIssues)
+			}
+			if n := srv.Stats().Routes["POST /rest/api/3/issue"]; n > 1 {
+				t.Errorf("the create reached Jira %d times", n)
+			}
+			if rt.searches.Load() == 0 {
+				t.Errorf("no search for the request label after the caller's context ended")
+			}
+			if tc.wantErr == nil {
+				if err != nil {
+					t.Fatalf("CreateTicket = %v; want the issue the create made", err)
+				}
+				is := srv.Snapshot().Issues[0]
+				if tk.GetId() != is.ID || !strings.HasSuffix(tk.GetUrl(), "/browse/"+is.Key) || tk.GetStatus().GetId() != "3" {
+					t.Errorf("ticket %s %s status %v, want issue %s in status 3", tk.GetId(), tk.GetUrl(), tk.GetStatus(), is.ID)
+				}
+				return
+			}
+			if status.Code(err) != codes.Aborted || tk != nil {
+				t.Fatalf("CreateTicket = %v, %v; want Aborted", tk, err)
+			}
+			for _, sub := range tc.wantErr {
+				if !strings.Contains(err.Error(), sub) {
+					t.Errorf("error %q does not say %q", err, sub)
+				}
+			}
+		})
+	}
+}
