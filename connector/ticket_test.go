@@ -113,8 +113,14 @@ func TestTicketSchemasAllPages(t *testing.T) {
 				t.Fatalf("schema IDs (-want +got):\n%s", diff)
 			}
 			for _, s := range got {
-				if len(s.GetStatuses()) != 3 {
-					t.Errorf("%s: %d statuses, want 3", s.GetId(), len(s.GetStatuses()))
+				// Each issue type has its workflow's statuses: Access
+				// Request its own, every other type the default ones.
+				want := "10000 To Do, 3 In Progress, 10001 Done"
+				if s.GetId() == "ACC:10005" {
+					want = "10002 Waiting for approval, 10003 Approved, 10004 Declined, 10001 Done"
+				}
+				if got := statusList(s.GetStatuses()); got != want {
+					t.Errorf("%s: statuses %q, want %q", s.GetId(), got, want)
 				}
 				if len(s.GetTypes()) != 1 || !strings.HasSuffix(s.GetId(), ":"+s.GetTypes()[0].GetId()) {
 					t.Errorf("%s: types %v", s.GetId(), s.GetTypes())
@@ -125,6 +131,14 @@ func TestTicketSchemasAllPages(t *testing.T) {
 			}
 		})
 	}
+}
+
+func statusList(sts []*v2.TicketStatus) string {
+	var out []string
+	for _, st := range sts {
+		out = append(out, st.GetId()+" "+st.GetDisplayName())
+	}
+	return strings.Join(out, ", ")
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
@@ -782,6 +796,7 @@ func TestTransitionTicketStatusIDBeforeTransitionID(t *testing.T) {
 	ten := jiratest.NewTicketingTenant(0, 0)
 	// Transition "3" (to Done) comes first; status "3" is In Progress.
 	ten.Transitions = append([]*jiratest.Transition{{ID: "3", Name: "Close", ToStatusID: "10001"}}, ten.Transitions...)
+	ten.Workflows[0].TransitionIDs = append(ten.Workflows[0].TransitionIDs, "3") // the default workflow's
 	srv := newTestServer(t, ten)
 	c := ticketConnector(t, srv, nil)
 	tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "move me"}.Build(), v2.TicketSchema_builder{Id: "ACC:10001"}.Build())
@@ -1222,5 +1237,43 @@ func TestCreateTicketCallerDeadlineMidCreate(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTicketStatusesPerIssueType: an Access Request follows its own
+// workflow (Waiting for approval → Approved/Declined → Done), a Task the
+// default one; a ticket reaches only the statuses of its own workflow.
+func TestTicketStatusesPerIssueType(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(0, 0))
+	c := ticketConnector(t, srv, nil)
+	ar, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "access", CustomFields: map[string]*v2.TicketCustomField{
+		"customfield_10040": sdkticket.PickStringField("customfield_10040", "Read"),
+		"customfield_10060": sdkticket.StringField("customfield_10060", "needed"),
+	}}.Build(), v2.TicketSchema_builder{Id: "ACC:10005"}.Build())
+	if err != nil || ar.GetStatus().GetId() != jiratest.StatusWaitingForApproval {
+		t.Fatalf("new Access Request: %v, %v; want status Waiting for approval", ar.GetStatus(), err)
+	}
+	_, _, err = c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "task", Status: v2.TicketStatus_builder{DisplayName: "Approved"}.Build()}.Build(),
+		v2.TicketSchema_builder{Id: "ACC:10001"}.Build())
+	var fe *TicketFieldError
+	if !errors.As(err, &fe) || !strings.Contains(fe.Fields["status"], "one of: To Do [10000], In Progress [3], Done [10001]") {
+		t.Fatalf("new Task asked to be Approved: %v; want a status error listing the Task workflow's statuses", err)
+	}
+	task, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "task"}.Build(), v2.TicketSchema_builder{Id: "ACC:10001"}.Build())
+	if err != nil || task.GetStatus().GetId() != "10000" {
+		t.Fatalf("new Task: %v, %v; want To Do", task.GetStatus(), err)
+	}
+	if _, err := c.TransitionTicket(t.Context(), task.GetId(), "Approved"); status.Code(err) != codes.InvalidArgument ||
+		!strings.Contains(err.Error(), "In Progress [3]") || strings.Contains(err.Error(), "Approved [") {
+		t.Errorf("Task to Approved: %v; want InvalidArgument listing only the Task workflow's statuses", err)
+	}
+	if _, err := c.TransitionTicket(t.Context(), ar.GetId(), "In Progress"); status.Code(err) != codes.InvalidArgument ||
+		!strings.Contains(err.Error(), "Approved [10003]") || strings.Contains(err.Error(), "In Progress [") {
+		t.Errorf("Access Request to In Progress: %v; want InvalidArgument listing only its workflow's statuses", err)
+	}
+	got, err := c.TransitionTicket(t.Context(), ar.GetId(), "approved")
+	if err != nil || got.GetStatus().GetId() != jiratest.StatusApproved || storedIssue(t, srv, ar.GetId()).StatusID != jiratest.StatusApproved {
+		t.Fatalf("Access Request to Approved: %v, %v", got.GetStatus(), err)
 	}
 }

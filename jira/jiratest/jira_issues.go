@@ -293,7 +293,7 @@ func hCreateIssue(c *call) reply {
 	}
 	n := c.x.issueCounters[p.ID] + 1
 	is := &Issue{ProjectID: p.ID, IssueTypeID: it.ID, Key: p.Key + "-" + strconv.Itoa(n), PriorityID: "3",
-		StatusID: c.x.t.Statuses[0].ID, Created: c.now.UTC(), Updated: c.now.UTC()}
+		StatusID: c.x.initialStatus(it.ID), Created: c.now.UTC(), Updated: c.now.UTC()}
 	if c.user != nil {
 		is.ReporterID = c.user.AccountID
 		is.CreatorID = c.user.AccountID
@@ -516,7 +516,7 @@ func hTransitions(c *call) reply {
 	out := []map[string]any{}
 	for _, tr := range c.x.t.Transitions {
 		s := c.x.statuses[tr.ToStatusID]
-		if s == nil || tr.ToStatusID == is.StatusID {
+		if s == nil || tr.ToStatusID == is.StatusID || !c.x.inWorkflow(is.IssueTypeID, tr) {
 			continue
 		}
 		out = append(out, map[string]any{"id": tr.ID, "name": tr.Name, "to": c.statusJSON(s), "hasScreen": false,
@@ -539,7 +539,7 @@ func hDoTransition(c *call) reply {
 		return jiraErr(400, "Transition id must be specified.")
 	}
 	tr := c.x.transitions[body.Transition.ID]
-	if tr == nil || tr.ToStatusID == is.StatusID {
+	if tr == nil || tr.ToStatusID == is.StatusID || !c.x.inWorkflow(is.IssueTypeID, tr) {
 		return jiraErr(400, "Transition id '"+body.Transition.ID+"' is not valid for this issue.")
 	}
 	from := is.StatusID

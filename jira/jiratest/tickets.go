@@ -128,19 +128,11 @@ func hListComments(c *call) reply {
 	return ok(map[string]any{"startAt": start, "maxResults": limit, "total": len(all), "comments": page})
 }
 
+// hProjectStatuses lists each issue type of the project with the statuses of its workflow.
 func hProjectStatuses(c *call) reply {
 	p, rep := c.projectParam()
 	if rep != nil {
 		return *rep
-	}
-	var sts []jStatus
-	for _, s := range c.x.t.Statuses {
-		if s.ProjectID == "" || s.ProjectID == p.ID {
-			sts = append(sts, c.statusJSON(s))
-		}
-	}
-	if sts == nil {
-		sts = []jStatus{}
 	}
 	out := []map[string]any{}
 	for _, id := range p.IssueTypeIDs {
@@ -148,10 +140,53 @@ func hProjectStatuses(c *call) reply {
 		if it == nil {
 			continue
 		}
+		sts := []jStatus{}
+		if w := c.x.workflowOf(it.ID); w != nil {
+			for _, sid := range w.StatusIDs {
+				if s := c.x.statuses[sid]; s != nil && (s.ProjectID == "" || s.ProjectID == p.ID) {
+					sts = append(sts, c.statusJSON(s))
+				}
+			}
+		} else {
+			for _, s := range c.x.t.Statuses {
+				if s.ProjectID == "" || s.ProjectID == p.ID {
+					sts = append(sts, c.statusJSON(s))
+				}
+			}
+		}
 		out = append(out, map[string]any{"self": c.rest("/issuetype/" + it.ID), "id": it.ID, "name": it.Name,
 			"subtask": it.Subtask, "statuses": sts})
 	}
 	return ok(out)
+}
+
+// workflowOf returns the workflow of an issue type: the one listing it, else the default one (no issue types),
+// else nil (every status and transition).
+func (x *index) workflowOf(issueTypeID string) *Workflow {
+	var def *Workflow
+	for _, w := range x.t.Workflows {
+		if slices.Contains(w.IssueTypeIDs, issueTypeID) {
+			return w
+		}
+		if len(w.IssueTypeIDs) == 0 && def == nil {
+			def = w
+		}
+	}
+	return def
+}
+
+// inWorkflow reports whether tr is a transition of the issue type's workflow.
+func (x *index) inWorkflow(issueTypeID string, tr *Transition) bool {
+	w := x.workflowOf(issueTypeID)
+	return w == nil || slices.Contains(w.TransitionIDs, tr.ID) && slices.Contains(w.StatusIDs, tr.ToStatusID)
+}
+
+// initialStatus is the status a new issue of the issue type starts in.
+func (x *index) initialStatus(issueTypeID string) string {
+	if w := x.workflowOf(issueTypeID); w != nil && len(w.StatusIDs) > 0 {
+		return w.StatusIDs[0]
+	}
+	return x.t.Statuses[0].ID
 }
 
 // jqlClause matches one "field = value", "field >= value" or "field in (v1, v2)" clause.
@@ -525,6 +560,11 @@ const (
 	FieldLabelsCustom = "customfield_20006"
 	// FieldCascade is a cascading select (Okta → Admin, User; AWS → PowerUser) on the Everything screen.
 	FieldCascade = "customfield_20007"
+	// StatusWaitingForApproval, StatusApproved and StatusDeclined are the statuses of the Access Request
+	// workflow (with Done); the other issue types have To Do, In Progress and Done.
+	StatusWaitingForApproval = "10002"
+	StatusApproved           = "10003"
+	StatusDeclined           = "10004"
 )
 
 // NewTicketingTenant returns [NewTenant] set up for external-ticketing tests:
@@ -535,7 +575,9 @@ const (
 //     select, the date and the multi-line text required;
 //   - project ACC (service desk: Task, Subtask, Access Request, Everything);
 //   - projects P001…P<projects> (Task and Subtask each);
-//   - project BIG with Task, Subtask and issueTypes more issue types "Type 1"… (IDs 30001…).
+//   - project BIG with Task, Subtask and issueTypes more issue types "Type 1"… (IDs 30001…);
+//   - two workflows: Access Request's (Waiting for approval, Approved, Declined, Done; transitions Approve,
+//     Decline, Close) and the default one of every other issue type (To Do, In Progress, Done).
 func NewTicketingTenant(projects, issueTypes int) *Tenant {
 	t := NewTenant()
 	for _, f := range t.Fields {
@@ -582,6 +624,22 @@ func NewTicketingTenant(projects, issueTypes int) *Tenant {
 		id := strconv.Itoa(30000 + i)
 		t.IssueTypes = append(t.IssueTypes, &IssueType{ID: id, Name: "Type " + strconv.Itoa(i), Fields: slices.Clone(base)})
 		big = append(big, id)
+	}
+	// Access Request (10005) has its own workflow: Waiting for approval → Approved or Declined → Done.
+	t.Statuses = append(t.Statuses,
+		&Status{ID: StatusWaitingForApproval, Name: "Waiting for approval", Category: "TODO"},
+		&Status{ID: StatusApproved, Name: "Approved", Category: "IN_PROGRESS"},
+		&Status{ID: StatusDeclined, Name: "Declined", Category: "DONE"})
+	t.Transitions = append(t.Transitions,
+		&Transition{ID: "41", Name: "Approve", ToStatusID: StatusApproved},
+		&Transition{ID: "51", Name: "Decline", ToStatusID: StatusDeclined},
+		&Transition{ID: "61", Name: "Close", ToStatusID: "10001"})
+	t.Workflows = []*Workflow{
+		{ID: "1", Name: "Software Simplified Workflow", StatusIDs: []string{"10000", "3", "10001"},
+			TransitionIDs: []string{"11", "21", "31"}},
+		{ID: "2", Name: "Access Request Workflow", IssueTypeIDs: []string{"10005"},
+			StatusIDs:     []string{StatusWaitingForApproval, StatusApproved, StatusDeclined, "10001"},
+			TransitionIDs: []string{"41", "51", "61"}},
 	}
 	add := func(id, key, name, typeKey string, types []string) {
 		t.Projects = append(t.Projects, &Project{ID: id, Key: key, Name: name, TypeKey: typeKey,

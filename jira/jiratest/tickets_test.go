@@ -1,6 +1,7 @@
 package jiratest_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -178,5 +179,56 @@ func TestLostAnswerFault(t *testing.T) {
 	fakehttp.GetJSON(t, a, api+"/issue/P001-1/comment", &cs)
 	if cs.Total != 1 || s.Stats().FaultKinds["lost-answer"] != 1 {
 		t.Fatalf("comments %d, faults %v: want the comment made and its answer lost", cs.Total, s.Stats().FaultKinds)
+	}
+}
+
+// TestWorkflowsPerIssueType: statuses, initial status and transitions
+// follow each issue type's workflow.
+func TestWorkflowsPerIssueType(t *testing.T) {
+	t.Parallel()
+	s := jiratest.NewServer(jiratest.NewTicketingTenant(0, 0), jiratest.Unlimited())
+	defer s.Close()
+	a := classic(s)
+	api := s.URL + "/rest/api/3"
+	var sts []struct {
+		ID       string `json:"id"`
+		Statuses []struct {
+			ID string `json:"id"`
+		} `json:"statuses"`
+	}
+	fakehttp.GetJSON(t, a, api+"/project/ACC/statuses", &sts)
+	got := map[string]string{}
+	for _, it := range sts {
+		var ids []string
+		for _, st := range it.Statuses {
+			ids = append(ids, st.ID)
+		}
+		got[it.ID] = strings.Join(ids, ",")
+	}
+	if got["10001"] != "10000,3,10001" || got["10005"] != "10002,10003,10004,10001" {
+		t.Fatalf("statuses per issue type: %v", got)
+	}
+	for _, tc := range []struct{ typ, wantStatus, otherTransition string }{{"10001", "10000", "41"}, {"10005", "10002", "21"}} {
+		var ci struct{ Key string }
+		fields := map[string]any{"project": map[string]string{"key": "ACC"}, "issuetype": map[string]string{"id": tc.typ}, "summary": "x"}
+		if tc.typ == "10005" { // Access Request's required fields
+			fields["customfield_10040"] = map[string]string{"value": "Read"}
+			fields["customfield_10060"] = map[string]any{"type": "doc", "version": 1, "content": []any{}}
+		}
+		resp, body := fakehttp.Do(t, a, "POST", api+"/issue", map[string]any{"fields": fields})
+		fakehttp.WantStatus(t, resp, body, 201)
+		_ = json.Unmarshal(body, &ci)
+		var is struct {
+			Fields struct {
+				Status struct{ ID string } `json:"status"`
+			} `json:"fields"`
+		}
+		fakehttp.GetJSON(t, a, api+"/issue/"+ci.Key+"?fields=status", &is)
+		if is.Fields.Status.ID != tc.wantStatus {
+			t.Errorf("new issue of type %s in status %s, want %s", tc.typ, is.Fields.Status.ID, tc.wantStatus)
+		}
+		resp, body = fakehttp.Do(t, a, "POST", api+"/issue/"+ci.Key+"/transitions",
+			map[string]any{"transition": map[string]string{"id": tc.otherTransition}})
+		fakehttp.WantStatus(t, resp, body, 400)
 	}
 }
