@@ -208,6 +208,10 @@ func TestTicketSchemaFieldTypes(t *testing.T) {
 		"priority":                 {v2.TicketCustomField_PickObjectValue_case, false, 5},
 		"assignee":                 {v2.TicketCustomField_StringValue_case, false, 0},
 		"duedate":                  {v2.TicketCustomField_TimestampValue_case, false, 0},
+		jiratest.FieldGroup:        {v2.TicketCustomField_StringValue_case, false, 0},
+		jiratest.FieldGroups:       {v2.TicketCustomField_StringValues_case, false, 0},
+		jiratest.FieldVersion:      {v2.TicketCustomField_PickObjectValue_case, false, 2},
+		jiratest.FieldVersions:     {v2.TicketCustomField_PickMultipleObjectValues_case, false, 2},
 	}
 	got := s.GetCustomFields()
 	for id, w := range wants {
@@ -229,6 +233,10 @@ func TestTicketSchemaFieldTypes(t *testing.T) {
 	}
 	if sel := got["customfield_10040"].GetPickObjectValue().GetAllowedValues(); sel[1].GetId() != "10101" || sel[1].GetDisplayName() != "Write" {
 		t.Errorf("select allowed values: %v", sel)
+	}
+	// Versions are named ("name"), not valued ("value") like options.
+	if vs := got[jiratest.FieldVersions].GetPickMultipleObjectValues().GetAllowedValues(); len(vs) != 2 || vs[1].GetId() != "10601" || vs[1].GetDisplayName() != "2.0" {
+		t.Errorf("version picker allowed values: %v", vs)
 	}
 	if s.GetDisplayName() != "Everything (ACC)" {
 		t.Errorf("display name %q", s.GetDisplayName())
@@ -253,10 +261,24 @@ func fullTicket(t *testing.T, srv *jiratest.Server) *v2.Ticket {
 		jiratest.FieldLabelsCustom: sdkticket.StringsField(jiratest.FieldLabelsCustom, []string{"q3 close"}),
 		"components":               sdkticket.PickMultipleObjectValuesField("components", []*v2.TicketCustomFieldObjectValue{v2.TicketCustomFieldObjectValue_builder{Id: "10502"}.Build()}),
 		"priority":                 sdkticket.PickStringField("priority", "High"),
+		jiratest.FieldGroup:        sdkticket.StringField(jiratest.FieldGroup, ticketGroup(t, srv, 0)),
+		jiratest.FieldGroups:       sdkticket.StringsField(jiratest.FieldGroups, []string{ticketGroup(t, srv, 0), ticketGroup(t, srv, 1)}),
+		jiratest.FieldVersion:      sdkticket.PickStringField(jiratest.FieldVersion, "2.0"),
+		jiratest.FieldVersions:     sdkticket.PickMultipleStringsField(jiratest.FieldVersions, []string{"10600", "2.0"}),
 	}
 	return v2.Ticket_builder{DisplayName: "Grant write access", Description: "Alice needs write.\nFor the close.",
 		Labels: []string{"access request", "baton"}, CustomFields: cfs,
 		Status: v2.TicketStatus_builder{Id: "3"}.Build()}.Build()
+}
+
+// ticketGroup returns the name of the tenant's group number i.
+func ticketGroup(t *testing.T, srv *jiratest.Server, i int) string {
+	t.Helper()
+	gs := srv.Snapshot().Groups
+	if len(gs) <= i {
+		t.Fatalf("the tenant has %d groups", len(gs))
+	}
+	return gs[i].Name
 }
 
 func storedIssue(t *testing.T, srv *jiratest.Server, key string) *jiratest.Issue {
@@ -316,6 +338,7 @@ func TestCreateTicketEveryFieldType(t *testing.T) {
 				t.Errorf("labels %v: want access_request, baton and a request label", is.Labels)
 			}
 			admin := srv.Snapshot().AdminAccountID
+			g0, g1 := srv.Snapshot().Groups[0], srv.Snapshot().Groups[1]
 			wantFields := map[string]string{
 				jiratest.FieldText:         `"CC-42"`,
 				"customfield_10030":        `3.5`,
@@ -327,6 +350,10 @@ func TestCreateTicketEveryFieldType(t *testing.T) {
 				"customfield_10050":        `[{"accountId":"` + admin + `"}]`,
 				jiratest.FieldLabelsCustom: `["q3_close"]`,
 				"components":               `[{"id":"10502"}]`,
+				jiratest.FieldGroup:        `{"groupId":"` + g0.ID + `","name":"` + g0.Name + `"}`,
+				jiratest.FieldGroups:       `[{"groupId":"` + g0.ID + `","name":"` + g0.Name + `"},{"groupId":"` + g1.ID + `","name":"` + g1.Name + `"}]`,
+				jiratest.FieldVersion:      `{"id":"10601"}`,
+				jiratest.FieldVersions:     `[{"id":"10600"},{"id":"10601"}]`,
 			}
 			for id, w := range wantFields {
 				if got := string(is.CustomFields[id]); got != w {
@@ -369,6 +396,10 @@ func TestCreateTicketEveryFieldType(t *testing.T) {
 				jiratest.FieldLabelsCustom: cf[jiratest.FieldLabelsCustom].GetStringValues().GetValues(),
 				"components":               objs(cf["components"].GetPickMultipleObjectValues().GetValues()),
 				"priority":                 obj(cf["priority"].GetPickObjectValue().GetValue()),
+				jiratest.FieldGroup:        cf[jiratest.FieldGroup].GetStringValue().GetValue(),
+				jiratest.FieldGroups:       cf[jiratest.FieldGroups].GetStringValues().GetValues(),
+				jiratest.FieldVersion:      obj(cf[jiratest.FieldVersion].GetPickObjectValue().GetValue()),
+				jiratest.FieldVersions:     objs(cf[jiratest.FieldVersions].GetPickMultipleObjectValues().GetValues()),
 			}
 			wantRT := map[string]any{
 				jiratest.FieldText:         "CC-42",
@@ -383,6 +414,10 @@ func TestCreateTicketEveryFieldType(t *testing.T) {
 				jiratest.FieldLabelsCustom: []string{"q3_close"},
 				"components":               []string{"10502=Identity"},
 				"priority":                 "2=High",
+				jiratest.FieldGroup:        g0.Name,
+				jiratest.FieldGroups:       []string{g0.Name, g1.Name},
+				jiratest.FieldVersion:      "10601=2.0",
+				jiratest.FieldVersions:     []string{"10600=1.0", "10601=2.0"},
 			}
 			if diff := cmp.Diff(wantRT, roundTrip); diff != "" {
 				t.Errorf("custom fields read back (-want +got):\n%s", diff)
@@ -436,6 +471,10 @@ func TestCreateTicketBadInput(t *testing.T) {
 			Status: v2.TicketStatus_builder{Id: "777"}.Build()}.Build(), schema, codes.InvalidArgument, "status", "To Do [10000]"},
 		{"Jira rejects the user", with(jiratest.FieldUser, sdkticket.StringField(jiratest.FieldUser, "557058:nobody")), schema,
 			codes.InvalidArgument, jiratest.FieldUser, "Specify a valid value for Manager"},
+		{"Jira rejects the group", with(jiratest.FieldGroups, sdkticket.StringsField(jiratest.FieldGroups, []string{"no-such-group"})), schema,
+			codes.InvalidArgument, jiratest.FieldGroups, "Specify a valid value for Teams"},
+		{"bad version", with(jiratest.FieldVersion, sdkticket.PickStringField(jiratest.FieldVersion, "3.0")), schema,
+			codes.InvalidArgument, jiratest.FieldVersion, "1.0 [10600], 2.0 [10601]"},
 	}
 	before := len(srv.Snapshot().Issues)
 	for _, tt := range tests {

@@ -672,6 +672,11 @@ func hCreateMetaFields(c *call) reply {
 			m.AllowedValues = []any{}
 		}
 		for _, av := range f.AllowedValues {
+			if f.SchemaType == "version" || f.SchemaItems == "version" { // versions have names, not values
+				m.AllowedValues = append(m.AllowedValues, map[string]any{"self": c.rest("/version/" + av.ID), "id": av.ID,
+					"name": av.Value, "archived": false, "released": false, "projectId": p.ID})
+				continue
+			}
 			o := map[string]any{"self": c.rest("/customFieldOption/" + av.ID), "value": av.Value, "id": av.ID}
 			if kids, ok := f.Children[av.ID]; ok {
 				var ch []map[string]string

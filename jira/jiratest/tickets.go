@@ -420,7 +420,9 @@ func (c *call) checkTypedValue(f *Field, raw json.RawMessage) (json.RawMessage, 
 		return raw, ""
 	case "user":
 		return c.checkUser(f, raw)
-	case "option":
+	case "group":
+		return c.checkGroup(f, raw)
+	case "option", "version":
 		return c.checkOption(f, raw)
 	case "option-with-child":
 		return c.checkCascade(f, raw)
@@ -460,6 +462,8 @@ func (c *call) checkTypedValue(f *Field, raw json.RawMessage) (json.RawMessage, 
 				v, msg = c.checkOption(f, it)
 			case "user":
 				v, msg = c.checkUser(f, it)
+			case "group":
+				v, msg = c.checkGroup(f, it)
 			case "string":
 				var s string
 				if json.Unmarshal(it, &s) != nil {
@@ -530,6 +534,29 @@ func (c *call) checkUser(f *Field, raw json.RawMessage) (json.RawMessage, string
 	return b, ""
 }
 
+// checkGroup validates a group picker value, {"name": …} or {"groupId": …}, stored as both. A bare string is
+// refused the way Jira's JSON binding refuses it.
+func (c *call) checkGroup(f *Field, raw json.RawMessage) (json.RawMessage, string) {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return nil, "Can not instantiate value of type [simple type, class com.atlassian.jira.issue.fields.rest.json.beans.GroupJsonBean] " +
+			"from JSON String; no single-String constructor/factory method"
+	}
+	var v struct {
+		Name    string `json:"name"`
+		GroupID string `json:"groupId"`
+	}
+	if json.Unmarshal(raw, &v) != nil {
+		return nil, "Specify a valid value for " + f.Name
+	}
+	g := c.x.groupByIDOrName(v.GroupID, v.Name)
+	if g == nil {
+		return nil, "Specify a valid value for " + f.Name
+	}
+	b, _ := json.Marshal(map[string]string{"name": g.Name, "groupId": g.ID})
+	return b, ""
+}
+
 func (c *call) checkOption(f *Field, raw json.RawMessage) (json.RawMessage, string) {
 	var v idOrKey
 	if json.Unmarshal(raw, &v) != nil {
@@ -560,6 +587,12 @@ const (
 	FieldLabelsCustom = "customfield_20006"
 	// FieldCascade is a cascading select (Okta → Admin, User; AWS → PowerUser) on the Everything screen.
 	FieldCascade = "customfield_20007"
+	// FieldGroup and FieldGroups are a single and a multi group picker; FieldVersion and FieldVersions a single
+	// and a multi version picker (versions 10600 "1.0" and 10601 "2.0"). All four are on the Everything screen.
+	FieldGroup    = "customfield_20008"
+	FieldGroups   = "customfield_20009"
+	FieldVersion  = "customfield_20010"
+	FieldVersions = "customfield_20011"
 	// StatusWaitingForApproval, StatusApproved and StatusDeclined are the statuses of the Access Request
 	// workflow (with Done); the other issue types have To Do, In Progress and Done.
 	StatusWaitingForApproval = "10002"
@@ -570,7 +603,8 @@ const (
 // NewTicketingTenant returns [NewTenant] set up for external-ticketing tests:
 //   - custom fields of every kind: single-line text, multi-line text (customfield_10060), number
 //     (customfield_10030), single select (customfield_10040), multi select, date, date-time, single user,
-//     multi user (customfield_10050) and a labels field, plus components with allowed values;
+//     multi user (customfield_10050), a labels field, a cascading select, single and multi group pickers and
+//     single and multi version pickers, plus components with allowed values;
 //   - issue type "Everything" (TicketingEverythingType) whose create screen has all of them, with the single
 //     select, the date and the multi-line text required;
 //   - project ACC (service desk: Task, Subtask, Access Request, Everything);
@@ -603,6 +637,16 @@ func NewTicketingTenant(projects, issueTypes int) *Tenant {
 			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:cascadingselect", CustomID: 20007,
 			AllowedValues: []FieldOption{{"10300", "Okta"}, {"10310", "AWS"}},
 			Children:      map[string][]FieldOption{"10300": {{"10301", "Admin"}, {"10302", "User"}}, "10310": {{"10311", "PowerUser"}}}},
+		&Field{ID: FieldGroup, Name: "Approver Group", Custom: true, SchemaType: "group",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:grouppicker", CustomID: 20008},
+		&Field{ID: FieldGroups, Name: "Teams", Custom: true, SchemaType: "array", SchemaItems: "group",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:multigrouppicker", CustomID: 20009},
+		&Field{ID: FieldVersion, Name: "Target Release", Custom: true, SchemaType: "version",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:version", CustomID: 20010,
+			AllowedValues: []FieldOption{{"10600", "1.0"}, {"10601", "2.0"}}},
+		&Field{ID: FieldVersions, Name: "Affected Releases", Custom: true, SchemaType: "array", SchemaItems: "version",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:multiversion", CustomID: 20011,
+			AllowedValues: []FieldOption{{"10600", "1.0"}, {"10601", "2.0"}}},
 	)
 	var base []IssueTypeField
 	for _, it := range t.IssueTypes {
@@ -616,7 +660,8 @@ func NewTicketingTenant(projects, issueTypes int) *Tenant {
 		IssueTypeField{FieldID: FieldDate, Required: true}, IssueTypeField{FieldID: FieldDateTime},
 		IssueTypeField{FieldID: FieldUser}, IssueTypeField{FieldID: "customfield_10050"},
 		IssueTypeField{FieldID: FieldLabelsCustom}, IssueTypeField{FieldID: FieldCascade}, IssueTypeField{FieldID: "customfield_10020"},
-		IssueTypeField{FieldID: "customfield_10010"})
+		IssueTypeField{FieldID: "customfield_10010"}, IssueTypeField{FieldID: FieldGroup}, IssueTypeField{FieldID: FieldGroups},
+		IssueTypeField{FieldID: FieldVersion}, IssueTypeField{FieldID: FieldVersions})
 	t.IssueTypes = append(t.IssueTypes, &IssueType{ID: TicketingEverythingType, Name: "Everything",
 		Description: "Every kind of field.", Fields: every})
 	big := []string{"10001", "10004"}

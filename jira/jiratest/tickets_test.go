@@ -28,11 +28,16 @@ func TestTicketRoutes(t *testing.T) {
 		jiratest.FieldMultiSelect: []map[string]string{{"id": "10200"}, {"id": "999"}},
 		jiratest.FieldUser:        map[string]string{"accountId": "nobody"},
 		"components":              []map[string]string{{"id": "1"}},
+		jiratest.FieldGroup:       "jira-admins",
+		jiratest.FieldGroups:      []map[string]string{{"name": "no-such-group"}},
+		jiratest.FieldVersion:     map[string]string{"id": "10699"},
 	}})
 	fakehttp.WantStatus(t, resp, body, 400)
 	for _, sub := range []string{`"customfield_10030":"Operation value must be a number"`, `Error parsing date string: 31/01/2027`,
 		`"customfield_20002":"Specify a valid 'id' or 'name' for Systems"`, `"customfield_20005":"Specify a valid value for Manager"`,
-		`"components":"Component with id '1' does not exist."`, `Field 'customfield_10060' is required`} {
+		`"components":"Component with id '1' does not exist."`, `Field 'customfield_10060' is required`,
+		`"customfield_20008":"Can not instantiate value of type`, `"customfield_20009":"Specify a valid value for Teams"`,
+		`"customfield_20010":"Specify a valid 'id' or 'name' for Target Release"`} {
 		wantContains(t, body, sub)
 	}
 
