@@ -1151,33 +1151,90 @@ func TestTransitionTicketLostAnswer(t *testing.T) {
 	}
 }
 
-// TestCommentTicketLostAnswer: the answer to POST …/comment is lost after
-// Jira added the comment. The comment is not sent again (Jira has no key to
-// make it idempotent): the caller gets Aborted, told to check the issue's
-// comments before retrying.
+// commentFaults fails POST …/comment requests: the first before ones
+// before they reach Jira. With failLookup, reading an issue's comments
+// fails (403).
+type commentFaults struct {
+	base       http.RoundTripper
+	before     atomic.Int32
+	failLookup bool
+}
+
+func (f *commentFaults) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(r.URL.Path, "/comment") {
+		if r.Method == http.MethodPost && f.before.Add(-1) >= 0 {
+			return nil, io.ErrUnexpectedEOF
+		}
+		if r.Method == http.MethodGet && f.failLookup {
+			return &http.Response{StatusCode: http.StatusForbidden, Header: http.Header{"Content-Type": {"application/json"}},
+				Body: io.NopCloser(strings.NewReader(`{"errorMessages":["no"],"errors":{}}`)), Request: r}, nil
+		}
+	}
+	return f.base.RoundTrip(r)
+}
+
+// TestCommentTicketLostAnswer: a comment whose answer is lost is looked
+// for by its request property: found, it is the result and is not sent
+// again; not found (the request never reached Jira), it is sent once more;
+// when the check fails, the caller gets Aborted, told what to look for.
 func TestCommentTicketLostAnswer(t *testing.T) {
 	t.Parallel()
 	const route = "POST /rest/api/3/issue/{issueIdOrKey}/comment"
-	srv := newTestServer(t, jiratest.NewTicketingTenant(1, 0), lostAnswers(route))
-	c := ticketConnector(t, srv, nil)
-	tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "comment me"}.Build(), v2.TicketSchema_builder{Id: "P001:10001"}.Build())
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := c.CommentTicket(t.Context(), tk.GetId(), "approved")
-	if status.Code(err) != codes.Aborted || id != "" {
-		t.Fatalf("CommentTicket after a lost answer = %q, %v; want Aborted", id, err)
-	}
-	for _, sub := range []string{"may have been added", "check the comments of " + tk.GetId(), "before trying again"} {
-		if !strings.Contains(err.Error(), sub) {
-			t.Errorf("error %q does not say %q", err, sub)
-		}
-	}
-	if n := srv.Stats().Routes[route]; n != 1 {
-		t.Errorf("POST comment sent %d times, want 1", n)
-	}
-	if got := storedIssue(t, srv, tk.GetId()).Comments; len(got) != 1 {
-		t.Errorf("%d comments on the issue, want exactly 1", len(got))
+	for _, tc := range []struct {
+		name       string
+		lost       bool // the fake adds the comment, then drops the answer
+		before     int32
+		failLookup bool
+		wantPosts  int
+		wantErr    []string
+	}{
+		{"answer lost after the comment was added", true, 0, false, 1, nil},
+		{"request failed before reaching Jira", false, 1, false, 1, nil},
+		{"answer lost and the check fails", true, 0, true, 1, []string{"may have been added", "the check for it failed too",
+			"look among the comments of", RequestPropertyKey, "before trying again"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var opts []jiratest.Option
+			if tc.lost {
+				opts = append(opts, lostAnswers(route))
+			}
+			srv := newTestServer(t, jiratest.NewTicketingTenant(1, 0), opts...)
+			rt := &commentFaults{base: http.DefaultTransport, failLookup: tc.failLookup}
+			rt.before.Store(tc.before)
+			c := ticketConnector(t, srv, func(cfg *Config) {
+				cfg.JiraOptions = append(cfg.JiraOptions, jira.WithHTTPClient(&http.Client{Transport: rt}))
+			})
+			tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "comment me"}.Build(), v2.TicketSchema_builder{Id: "P001:10001"}.Build())
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, err := c.CommentTicket(t.Context(), tk.GetId(), "approved")
+			if n := srv.Stats().Routes[route]; n != tc.wantPosts {
+				t.Errorf("POST comment reached Jira %d times, want %d", n, tc.wantPosts)
+			}
+			cms := storedIssue(t, srv, tk.GetId()).Comments
+			if len(cms) != 1 {
+				t.Fatalf("%d comments on the issue, want exactly 1", len(cms))
+			}
+			if tc.wantErr == nil {
+				if err != nil || id != cms[0].ID {
+					t.Fatalf("CommentTicket = %q, %v; want comment %s", id, err, cms[0].ID)
+				}
+				if !strings.Contains(string(cms[0].Properties[RequestPropertyKey]), RequestLabelPrefix) {
+					t.Errorf("comment properties %v: no request ID", cms[0].Properties)
+				}
+				return
+			}
+			if status.Code(err) != codes.Aborted || id != "" {
+				t.Fatalf("CommentTicket = %q, %v; want Aborted", id, err)
+			}
+			for _, sub := range tc.wantErr {
+				if !strings.Contains(err.Error(), sub) {
+					t.Errorf("error %q does not say %q", err, sub)
+				}
+			}
+		})
 	}
 }
 

@@ -42,6 +42,7 @@ var routes = []string{
 	apiPrefix + "/applicationrole",
 	apiPrefix + "/applicationrole/{}",
 	apiPrefix + "/auditing/record",
+	apiPrefix + "/comment/list",
 	apiPrefix + "/field",
 	apiPrefix + "/group",
 	apiPrefix + "/group/bulk",

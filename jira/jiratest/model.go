@@ -599,6 +599,17 @@ func cloneIssue(i *Issue) *Issue {
 			v.Properties[k] = slices.Clone(x)
 		}
 	}
+	v.Comments = cloneSlice(i.Comments, func(c IssueComment) IssueComment {
+		c.Body = slices.Clone(c.Body)
+		if c.Properties != nil {
+			props := make(map[string]json.RawMessage, len(c.Properties))
+			for k, x := range c.Properties {
+				props[k] = slices.Clone(x)
+			}
+			c.Properties = props
+		}
+		return c
+	})
 	return &v
 }
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -12,12 +13,15 @@ import (
 	"unicode/utf16"
 )
 
-// IssueComment is a comment on an [Issue]. Body holds an Atlassian Document Format document.
+// IssueComment is a comment on an [Issue]. Body holds an Atlassian Document Format document; Properties are
+// the comment's entity properties (set with the create's "properties", read with POST /comment/list
+// ?expand=properties).
 type IssueComment struct {
-	ID       string          `json:"id"`
-	AuthorID string          `json:"authorId,omitempty"`
-	Body     json.RawMessage `json:"body"`
-	Created  time.Time       `json:"created"`
+	ID         string                     `json:"id"`
+	AuthorID   string                     `json:"authorId,omitempty"`
+	Body       json.RawMessage            `json:"body"`
+	Created    time.Time                  `json:"created"`
+	Properties map[string]json.RawMessage `json:"properties,omitempty"`
 }
 
 // WithLegacyCreateMeta makes the createmeta pages name their arrays the way older Jira Cloud builds did
@@ -39,11 +43,13 @@ func legacyCreateMetaKey(key string) string {
 	return key
 }
 
-// ticketRoutes registers the routes an external-ticketing client needs beyond plain issue CRUD: comments, the
-// enhanced JQL search (a subset of JQL, see hSearchJQL) and the statuses of a project's issue types.
+// ticketRoutes registers the routes an external-ticketing client needs beyond plain issue CRUD: comments (with
+// entity properties, and by ID with POST /comment/list), the enhanced JQL search (a subset of JQL, see
+// hSearchJQL) and the statuses of a project's issue types.
 func ticketRoutes(j func(method, path string, h func(*call) reply, flags ...string)) {
 	j("POST", "/issue/{issueIdOrKey}/comment", hAddComment, "write")
 	j("GET", "/issue/{issueIdOrKey}/comment", hListComments)
+	j("POST", "/comment/list", hCommentsByID)
 	j("GET", "/search/jql", hSearchJQL)
 	j("POST", "/search/jql", hSearchJQL)
 	j("GET", "/project/{projectIdOrKey}/statuses", hProjectStatuses)
@@ -59,10 +65,24 @@ func hAddComment(c *call) reply {
 		return jiraErr(403, "You do not have permission to comment on issues in this project.")
 	}
 	var body struct {
-		Body json.RawMessage `json:"body"`
+		Body       json.RawMessage `json:"body"`
+		Properties []struct {
+			Key   string          `json:"key"`
+			Value json.RawMessage `json:"value"`
+		} `json:"properties"`
 	}
 	if err := c.decode(&body); err != nil || len(body.Body) == 0 {
 		return jiraFieldErr(400, map[string]string{"comment": "Comment body can not be empty!"})
+	}
+	var props map[string]json.RawMessage
+	for _, pr := range body.Properties {
+		if pr.Key == "" || javaLen(pr.Key) > 255 || len(pr.Value) == 0 || len(pr.Value) > 32768 {
+			return jiraErr(400, "The property key must be between 1 and 255 characters and the value at most 32768.")
+		}
+		if props == nil {
+			props = map[string]json.RawMessage{}
+		}
+		props[pr.Key] = append(json.RawMessage(nil), pr.Value...)
 	}
 	doc := body.Body
 	var text string
@@ -87,7 +107,7 @@ func hAddComment(c *call) reply {
 			}
 		}
 	}
-	cm := IssueComment{ID: strconv.Itoa(n), Body: append(json.RawMessage(nil), doc...), Created: c.now.UTC()}
+	cm := IssueComment{ID: strconv.Itoa(n), Body: append(json.RawMessage(nil), doc...), Created: c.now.UTC(), Properties: props}
 	if c.user != nil {
 		cm.AuthorID = c.user.AccountID
 	}
@@ -117,9 +137,18 @@ func hListComments(c *call) reply {
 	if bad != nil {
 		return *bad
 	}
+	order := c.r.URL.Query().Get("orderBy")
+	switch order {
+	case "", "created", "+created", "-created":
+	default:
+		return jiraErr(400, "Invalid orderBy value: "+order+". Valid values are: created, -created, +created.")
+	}
 	all := make([]map[string]any, 0, len(is.Comments))
 	for _, cm := range is.Comments {
 		all = append(all, c.commentJSON(is, cm))
+	}
+	if order == "-created" {
+		slices.Reverse(all)
 	}
 	page := window(all, start, limit)
 	if page == nil {
@@ -129,6 +158,47 @@ func hListComments(c *call) reply {
 }
 
 // hProjectStatuses lists each issue type of the project with the statuses of its workflow.
+// hCommentsByID serves POST /comment/list: the comments with the given IDs (at most 1000) on issues the caller
+// can see, as a PageBean, with their properties under expand=properties.
+func hCommentsByID(c *call) reply {
+	var body struct {
+		IDs []int64 `json:"ids"`
+	}
+	if err := c.decode(&body); err != nil || len(body.IDs) == 0 {
+		return jiraErr(400, "The ids list must not be empty.")
+	}
+	if len(body.IDs) > 1000 {
+		return jiraErr(400, "The maximum number of comment ids is 1000.")
+	}
+	withProps := slices.Contains(strings.Split(c.r.URL.Query().Get("expand"), ","), "properties")
+	want := map[string]bool{}
+	for _, id := range body.IDs {
+		want[strconv.FormatInt(id, 10)] = true
+	}
+	out := []map[string]any{}
+	for _, is := range c.x.t.Issues {
+		p := c.x.projects[is.ProjectID]
+		if p == nil || p.Deleted || !c.canSeeProject(p) {
+			continue
+		}
+		for _, cm := range is.Comments {
+			if !want[cm.ID] {
+				continue
+			}
+			m := c.commentJSON(is, cm)
+			if withProps {
+				props := []map[string]any{}
+				for _, k := range slices.Sorted(maps.Keys(cm.Properties)) {
+					props = append(props, map[string]any{"key": k, "value": cm.Properties[k]})
+				}
+				m["properties"] = props
+			}
+			out = append(out, m)
+		}
+	}
+	return ok(map[string]any{"startAt": 0, "maxResults": 1000, "total": len(out), "isLast": true, "values": out})
+}
+
 func hProjectStatuses(c *call) reply {
 	p, rep := c.projectParam()
 	if rep != nil {

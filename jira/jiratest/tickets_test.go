@@ -237,3 +237,67 @@ func TestWorkflowsPerIssueType(t *testing.T) {
 		fakehttp.WantStatus(t, resp, body, 400)
 	}
 }
+
+// TestCommentPropertiesAndList: comments keep the entity properties they
+// were created with; GET …/comment?orderBy=-created lists newest first;
+// POST /comment/list returns comments by ID, with properties on request.
+func TestCommentPropertiesAndList(t *testing.T) {
+	t.Parallel()
+	s := jiratest.NewServer(jiratest.NewTicketingTenant(1, 0), jiratest.Unlimited())
+	defer s.Close()
+	a := classic(s)
+	api := s.URL + "/rest/api/3"
+	resp, body := fakehttp.Do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
+		"project": map[string]string{"key": "P001"}, "issuetype": map[string]string{"id": "10001"}, "summary": "x"}})
+	fakehttp.WantStatus(t, resp, body, 201)
+	doc := map[string]any{"type": "doc", "version": 1, "content": []any{}}
+	var ids []string
+	for i, props := range [][]map[string]any{nil, {{"key": "batonkit.request", "value": map[string]string{"id": "r-2"}}}} {
+		resp, body = fakehttp.Do(t, a, "POST", api+"/issue/P001-1/comment", map[string]any{"body": doc, "properties": props})
+		fakehttp.WantStatus(t, resp, body, 201)
+		var cm struct{ ID string }
+		if err := json.Unmarshal(body, &cm); err != nil || cm.ID == "" {
+			t.Fatalf("comment %d: %s", i, body)
+		}
+		ids = append(ids, cm.ID)
+	}
+	var page struct {
+		Total    int `json:"total"`
+		Comments []struct {
+			ID string `json:"id"`
+		} `json:"comments"`
+	}
+	fakehttp.GetJSON(t, a, api+"/issue/P001-1/comment?orderBy=-created", &page)
+	if page.Total != 2 || len(page.Comments) != 2 || page.Comments[0].ID != ids[1] {
+		t.Fatalf("newest first: %+v (ids %v)", page, ids)
+	}
+	resp, body = fakehttp.Do(t, a, "GET", api+"/issue/P001-1/comment?orderBy=author", nil)
+	fakehttp.WantStatus(t, resp, body, 400)
+
+	resp, body = fakehttp.Do(t, a, "POST", api+"/comment/list?expand=properties", map[string]any{"ids": []json.Number{json.Number(ids[0]), json.Number(ids[1]), "99999"}})
+	fakehttp.WantStatus(t, resp, body, 200)
+	var list struct {
+		IsLast bool `json:"isLast"`
+		Values []struct {
+			ID         string `json:"id"`
+			Properties []struct {
+				Key   string            `json:"key"`
+				Value map[string]string `json:"value"`
+			} `json:"properties"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal(body, &list); err != nil || !list.IsLast || len(list.Values) != 2 {
+		t.Fatalf("comment/list: %s", body)
+	}
+	for _, v := range list.Values {
+		want := 0
+		if v.ID == ids[1] {
+			want = 1
+		}
+		if len(v.Properties) != want || want == 1 && (v.Properties[0].Key != "batonkit.request" || v.Properties[0].Value["id"] != "r-2") {
+			t.Errorf("comment %s properties %+v", v.ID, v.Properties)
+		}
+	}
+	resp, body = fakehttp.Do(t, a, "POST", api+"/comment/list", map[string]any{"ids": []int{}})
+	fakehttp.WantStatus(t, resp, body, 400)
+}
