@@ -1373,3 +1373,41 @@ func TestTicketStatusesPerIssueType(t *testing.T) {
 		t.Fatalf("Access Request to Approved: %v, %v", got.GetStatus(), err)
 	}
 }
+
+// TestUpdateTicketEditScreen: updates are checked against the issue's edit
+// screen, not the create screen: a field only on the edit screen can be
+// set; a field only on the create screen is refused before anything is
+// sent.
+func TestUpdateTicketEditScreen(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(0, 0))
+	c := ticketConnector(t, srv, nil)
+	tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "access", CustomFields: map[string]*v2.TicketCustomField{
+		"customfield_10040": sdkticket.PickStringField("customfield_10040", "Read"),
+		"customfield_10060": sdkticket.StringField("customfield_10060", "needed"),
+	}}.Build(), v2.TicketSchema_builder{Id: "ACC:10005"}.Build())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const put = "PUT /rest/api/3/issue/{issueIdOrKey}"
+	if _, err := c.UpdateTicket(t.Context(), tk.GetId(), v2.Ticket_builder{CustomFields: map[string]*v2.TicketCustomField{
+		jiratest.FieldResolutionNotes: sdkticket.StringField(jiratest.FieldResolutionNotes, "granted for a quarter"),
+	}}.Build()); err != nil {
+		t.Fatalf("update of a field on the edit screen only: %v", err)
+	}
+	if got := string(storedIssue(t, srv, tk.GetId()).CustomFields[jiratest.FieldResolutionNotes]); got != `"granted for a quarter"` {
+		t.Errorf("stored resolution notes %s", got)
+	}
+	srv.ResetStats()
+	_, err = c.UpdateTicket(t.Context(), tk.GetId(), v2.Ticket_builder{CustomFields: map[string]*v2.TicketCustomField{
+		"customfield_10050": sdkticket.StringsField("customfield_10050", []string{srv.Snapshot().AdminAccountID}),
+	}}.Build())
+	var fe *TicketFieldError
+	if status.Code(err) != codes.InvalidArgument || !errors.As(err, &fe) ||
+		!strings.Contains(fe.Fields["customfield_10050"], "not on the edit screen of Access Request in ACC") {
+		t.Fatalf("update of a field on the create screen only: %v", err)
+	}
+	if n := srv.Stats().Routes[put]; n != 0 {
+		t.Errorf("the refused update was sent (%d PUTs)", n)
+	}
+}

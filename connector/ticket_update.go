@@ -49,12 +49,14 @@ func (c *Connector) issueMeta(ctx context.Context, id, op string) (*issueTypeMet
 // DisplayName (summary), Description, Labels (replacing the labels, but
 // keeping the connector's request label) and CustomFields. Unset fields are
 // left alone; a custom field with an empty value is cleared. The values are
-// checked as for CreateTicket (field problems come back as one
-// InvalidArgument error caused by a [*TicketFieldError]). Status is not
-// changed here: use TransitionTicket. Returns the updated ticket.
+// checked against the issue's edit screen (which can differ from the create
+// screen the schema shows) as CreateTicket checks them: field problems come
+// back as one InvalidArgument error caused by a [*TicketFieldError]. Status
+// is not changed here: use TransitionTicket. Returns the updated ticket.
 //
-// Jira API: PUT /rest/api/3/issue/{issueIdOrKey} (retried after a 5xx:
-// setting the same values twice is harmless).
+// Jira API: GET /rest/api/3/issue/{issueIdOrKey}/editmeta, then PUT
+// /rest/api/3/issue/{issueIdOrKey} (retried after a 5xx: setting the same
+// values twice is harmless).
 func (c *Connector) UpdateTicket(ctx context.Context, ticketID string, changes *v2.Ticket) (*v2.Ticket, error) {
 	m, is, err := c.issueMeta(ctx, ticketID, opUpdateTicket)
 	if err != nil {
@@ -63,18 +65,36 @@ func (c *Connector) UpdateTicket(ctx context.Context, ticketID string, changes *
 	if changes == nil {
 		return nil, errorf(codes.InvalidArgument, "%s: no changes given", opUpdateTicket)
 	}
+	editFields, _, err := c.jira.Issues.EditMeta(ctx, string(is.ID))
+	if err != nil {
+		return nil, wrapErr(opUpdateTicket, fmt.Errorf("edit screen of issue %s: %w", is.Key, err))
+	}
+	if len(editFields) == 0 {
+		return nil, errorf(codes.PermissionDenied, "%s: the account cannot edit issue %s (it needs the Edit issues permission in project %s)",
+			opUpdateTicket, is.Key, m.project.Key)
+	}
+	em := &issueTypeMeta{project: m.project, issueType: m.issueType, fields: editFields}
+	notOnScreen := "not on the edit screen of " + m.issueType.Name + " in " + string(m.project.Key)
 	fe := &TicketFieldError{SchemaID: m.schemaID(), Fields: map[string]string{}}
 	fields := map[string]any{}
 	if s := changes.GetDisplayName(); s != "" {
-		if strings.ContainsAny(s, "\r\n") || jiraLen(s) > 255 {
+		if _, ok := em.field("summary"); !ok {
+			fe.Fields["summary"] = notOnScreen
+		} else if strings.ContainsAny(s, "\r\n") || jiraLen(s) > 255 {
 			fe.Fields["summary"] = "must be one line of at most 255 characters"
 		}
 		fields["summary"] = strings.TrimSpace(s)
 	}
 	if d := changes.GetDescription(); d != "" {
+		if _, ok := em.field("description"); !ok {
+			fe.Fields["description"] = notOnScreen
+		}
 		fields["description"] = jira.ADFText(d)
 	}
 	if changes.GetLabels() != nil {
+		if _, ok := em.field("labels"); !ok {
+			fe.Fields["labels"] = notOnScreen
+		}
 		labels := normalizeLabels(changes.GetLabels())
 		for _, l := range is.Labels() {
 			if strings.HasPrefix(l, RequestLabelPrefix) && !slices.Contains(labels, l) {
@@ -85,9 +105,9 @@ func (c *Connector) UpdateTicket(ctx context.Context, ticketID string, changes *
 	}
 	cfs := changes.GetCustomFields()
 	for _, id := range slices.Sorted(maps.Keys(cfs)) {
-		f, ok := m.field(id)
+		f, ok := em.field(id)
 		if !ok || !offered(f) {
-			fe.Fields[id] = "not a field of " + m.issueType.Name + " in " + string(m.project.Key)
+			fe.Fields[id] = notOnScreen
 			continue
 		}
 		v, present, msg := jiraValue(f, cfs[id])

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -235,6 +237,35 @@ func (s *ProjectsService) Statuses(ctx context.Context, idOrKey string) ([]Issue
 	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix+"/project/{}/statuses", seg)}, &out)
 	if err != nil {
 		return nil, resp, err
+	}
+	return out, resp, nil
+}
+
+// EditMeta returns the fields of an issue's edit screen, the fields an
+// edit may set, sorted by field ID. Each entry's FieldID is its key in
+// Jira's answer. An account without the Edit issues permission gets no
+// fields.
+//
+// Jira API docs: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-editmeta-get
+//
+//	GET /rest/api/3/issue/{issueIdOrKey}/editmeta
+func (s *IssuesService) EditMeta(ctx context.Context, idOrKey string) ([]FieldCreateMetadata, *Response, error) {
+	seg, err := pathSegment("Issues.EditMeta", "issue ID or key", idOrKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	var page struct {
+		Fields map[string]FieldCreateMetadata `json:"fields"`
+	}
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix+"/issue/{}/editmeta", seg)}, &page)
+	if err != nil {
+		return nil, resp, err
+	}
+	out := make([]FieldCreateMetadata, 0, len(page.Fields))
+	for _, id := range slices.Sorted(maps.Keys(page.Fields)) {
+		f := page.Fields[id]
+		f.FieldID = FieldID(id)
+		out = append(out, f)
 	}
 	return out, resp, nil
 }

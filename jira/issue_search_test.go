@@ -143,3 +143,17 @@ func TestIssuesCommentsAndCommentsByID(t *testing.T) {
 		t.Error("a non-numeric comment ID was sent")
 	}
 }
+
+func TestIssuesEditMeta(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	mux.HandleFunc("/rest/api/3/issue/A-1/editmeta", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		_, _ = io.WriteString(w, `{"fields":{"summary":{"required":true,"name":"Summary","key":"summary","schema":{"type":"string","system":"summary"},"operations":["set"]},`+
+			`"customfield_1":{"required":false,"name":"Notes","key":"customfield_1","schema":{"type":"string","custom":"x:textfield","customId":1},"operations":["set"]}}}`)
+	})
+	fs, _, err := c.Issues.EditMeta(t.Context(), "A-1")
+	if err != nil || len(fs) != 2 || fs[0].FieldID != "customfield_1" || fs[1].FieldID != "summary" || !fs[1].Required || fs[0].Schema.Custom != "x:textfield" {
+		t.Fatalf("EditMeta = %+v, %v", fs, err)
+	}
+}

@@ -51,6 +51,7 @@ var routes = []string{
 	apiPrefix + "/issue",
 	apiPrefix + "/issue/{}",
 	apiPrefix + "/issue/{}/comment",
+	apiPrefix + "/issue/{}/editmeta",
 	apiPrefix + "/issue/{}/transitions",
 	apiPrefix + "/issue/createmeta/{}/issuetypes",
 	apiPrefix + "/issue/createmeta/{}/issuetypes/{}",

@@ -286,6 +286,9 @@ type IssueType struct {
 	HierarchyLevel int    `json:"hierarchyLevel"`
 	// Fields lists the fields on the create screen, in order.
 	Fields []IssueTypeField `json:"fields"`
+	// EditFields lists the fields on the edit screen (PUT /issue, GET /issue/{key}/editmeta); nil means the
+	// create screen's.
+	EditFields []IssueTypeField `json:"editFields,omitempty"`
 }
 
 // IssueTypeField is a field on an issue type's create screen.
@@ -526,6 +529,7 @@ func (t *Tenant) Clone() *Tenant {
 	c.IssueTypes = cloneSlice(t.IssueTypes, func(it *IssueType) *IssueType {
 		v := *it
 		v.Fields = slices.Clone(it.Fields)
+		v.EditFields = slices.Clone(it.EditFields)
 		return &v
 	})
 	c.Fields = cloneSlice(t.Fields, func(f *Field) *Field {

@@ -45,7 +45,7 @@ func legacyCreateMetaKey(key string) string {
 
 // ticketRoutes registers the routes an external-ticketing client needs beyond plain issue CRUD: comments (with
 // entity properties, and by ID with POST /comment/list), the enhanced JQL search (a subset of JQL, see
-// hSearchJQL) and the statuses of a project's issue types.
+// hSearchJQL), the statuses of a project's issue types and an issue's edit screen (editmeta).
 func ticketRoutes(j func(method, path string, h func(*call) reply, flags ...string)) {
 	j("POST", "/issue/{issueIdOrKey}/comment", hAddComment, "write")
 	j("GET", "/issue/{issueIdOrKey}/comment", hListComments)
@@ -53,6 +53,7 @@ func ticketRoutes(j func(method, path string, h func(*call) reply, flags ...stri
 	j("GET", "/search/jql", hSearchJQL)
 	j("POST", "/search/jql", hSearchJQL)
 	j("GET", "/project/{projectIdOrKey}/statuses", hProjectStatuses)
+	j("GET", "/issue/{issueIdOrKey}/editmeta", hEditMeta)
 }
 
 func hAddComment(c *call) reply {
@@ -663,6 +664,9 @@ const (
 	FieldGroups   = "customfield_20009"
 	FieldVersion  = "customfield_20010"
 	FieldVersions = "customfield_20011"
+	// FieldResolutionNotes is a text field only on Access Request's edit screen, which also lacks the create
+	// screen's Approvers (customfield_10050).
+	FieldResolutionNotes = "customfield_20012"
 	// StatusWaitingForApproval, StatusApproved and StatusDeclined are the statuses of the Access Request
 	// workflow (with Done); the other issue types have To Do, In Progress and Done.
 	StatusWaitingForApproval = "10002"
@@ -680,6 +684,8 @@ const (
 //   - project ACC (service desk: Task, Subtask, Access Request, Everything);
 //   - projects P001…P<projects> (Task and Subtask each);
 //   - project BIG with Task, Subtask and issueTypes more issue types "Type 1"… (IDs 30001…);
+//   - Access Request's edit screen differs from its create screen: it has FieldResolutionNotes and lacks
+//     Approvers (customfield_10050);
 //   - two workflows: Access Request's (Waiting for approval, Approved, Declined, Done; transitions Approve,
 //     Decline, Close) and the default one of every other issue type (To Do, In Progress, Done).
 func NewTicketingTenant(projects, issueTypes int) *Tenant {
@@ -717,11 +723,21 @@ func NewTicketingTenant(projects, issueTypes int) *Tenant {
 		&Field{ID: FieldVersions, Name: "Affected Releases", Custom: true, SchemaType: "array", SchemaItems: "version",
 			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:multiversion", CustomID: 20011,
 			AllowedValues: []FieldOption{{"10600", "1.0"}, {"10601", "2.0"}}},
+		&Field{ID: FieldResolutionNotes, Name: "Resolution Notes", Custom: true, SchemaType: "string",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:textfield", CustomID: 20012},
 	)
 	var base []IssueTypeField
 	for _, it := range t.IssueTypes {
 		if it.ID == "10001" {
 			base = it.Fields
+		}
+		if it.ID == "10005" { // Access Request: approvers are set on create only; resolution notes on edit only
+			for _, f := range it.Fields {
+				if f.FieldID != "customfield_10050" {
+					it.EditFields = append(it.EditFields, f)
+				}
+			}
+			it.EditFields = append(it.EditFields, IssueTypeField{FieldID: FieldResolutionNotes})
 		}
 	}
 	every := append(slices.Clone(base),

@@ -301,3 +301,31 @@ func TestCommentPropertiesAndList(t *testing.T) {
 	resp, body = fakehttp.Do(t, a, "POST", api+"/comment/list", map[string]any{"ids": []int{}})
 	fakehttp.WantStatus(t, resp, body, 400)
 }
+
+// TestEditMeta: editmeta lists the edit screen (Access Request's differs
+// from its create screen) and PUT /issue enforces it.
+func TestEditMeta(t *testing.T) {
+	t.Parallel()
+	s := jiratest.NewServer(jiratest.NewTicketingTenant(0, 0), jiratest.Unlimited())
+	defer s.Close()
+	a := classic(s)
+	api := s.URL + "/rest/api/3"
+	resp, body := fakehttp.Do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
+		"project": map[string]string{"key": "ACC"}, "issuetype": map[string]string{"id": "10005"}, "summary": "x",
+		"customfield_10040": map[string]string{"value": "Read"},
+		"customfield_10060": map[string]any{"type": "doc", "version": 1, "content": []any{}}}})
+	fakehttp.WantStatus(t, resp, body, 201)
+	var em struct {
+		Fields map[string]map[string]any `json:"fields"`
+	}
+	fakehttp.GetJSON(t, a, api+"/issue/ACC-1/editmeta", &em)
+	if em.Fields[jiratest.FieldResolutionNotes] == nil || em.Fields["customfield_10050"] != nil || em.Fields["project"] != nil ||
+		em.Fields["summary"]["key"] != "summary" || em.Fields["summary"]["fieldId"] != nil {
+		t.Fatalf("editmeta fields: %v", em.Fields)
+	}
+	resp, body = fakehttp.Do(t, a, "PUT", api+"/issue/ACC-1", map[string]any{"fields": map[string]any{jiratest.FieldResolutionNotes: "done"}})
+	fakehttp.WantStatus(t, resp, body, 204)
+	resp, body = fakehttp.Do(t, a, "PUT", api+"/issue/ACC-1", map[string]any{"fields": map[string]any{"customfield_10050": []any{}}})
+	fakehttp.WantStatus(t, resp, body, 400)
+	wantContains(t, body, "It is not on the appropriate screen")
+}
