@@ -714,6 +714,31 @@ func TestTicketingThroughSDK(t *testing.T) {
 	if err != nil || !strings.HasSuffix(cr.GetTicket().GetUrl(), "/browse/P001-1") {
 		t.Fatalf("CreateTicket: %v, %v", cr, err)
 	}
+	// Bulk create through the SDK's ticketing interface: one ticket per
+	// request, in order, each with its own error.
+	var reqs []*v2.TicketsServiceCreateTicketRequest
+	for _, sid := range []string{"P002:10001", "NOPE:10001", "P001:10001"} {
+		reqs = append(reqs, v2.TicketsServiceCreateTicketRequest_builder{
+			Request: v2.TicketRequest_builder{DisplayName: "bulk via the SDK " + sid, Status: v2.TicketStatus_builder{Id: "10001"}.Build()}.Build(),
+			Schema:  v2.TicketSchema_builder{Id: sid}.Build()}.Build())
+	}
+	br, err := s.BulkCreateTickets(t.Context(), v2.TicketsServiceBulkCreateTicketsRequest_builder{TicketRequests: reqs}.Build())
+	if err != nil || len(br.GetTickets()) != 3 {
+		t.Fatalf("BulkCreateTickets: %v, %v", br, err)
+	}
+	for i, r := range br.GetTickets() {
+		if i == 1 {
+			if !strings.Contains(r.GetError(), `"NOPE"`) || r.GetTicket() != nil {
+				t.Errorf("bulk ticket 1: %q %v, want the unknown project", r.GetError(), r.GetTicket())
+			}
+			continue
+		}
+		tk := r.GetTicket()
+		if r.GetError() != "" || tk.GetDisplayName() != "bulk via the SDK "+reqs[i].GetSchema().GetId() || tk.GetStatus().GetId() != "10001" ||
+			storedIssue(t, srv, tk.GetId()).StatusID != "10001" {
+			t.Errorf("bulk ticket %d: %q %v", i, r.GetError(), tk)
+		}
+	}
 }
 
 // TestTicketSchemasBoundedCache lists the schemas of more projects than the

@@ -87,4 +87,7 @@
 //     (/search/jql) understands a subset of JQL (project, key, id, issuetype and labels with = or in, joined by AND).
 //   - Injected faults happen before the handler runs (no state change), except truncation and lost answers
 //     (Faults.RateLostAnswer), which happen after.
+//   - Workflows ([Workflow]) belong to issue types, the same in every project (as one company-managed workflow
+//     scheme shared by all projects); each transition is available from every other status of its workflow.
+//     An issue type's edit screen (IssueType.EditFields) is the same in every project.
 package jiratest
