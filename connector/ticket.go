@@ -118,7 +118,11 @@ func newRequestLabel() string {
 // 5xx), the connector searches for it: a found issue is the result;
 // otherwise the create is sent again, at most three times in all. So a
 // retry does not duplicate an issue (unless Jira's search index lags more
-// than the lookup waits).
+// than the lookup waits). If the caller's context ends while the create is
+// in flight, the search still runs, on a detached context bounded to 15 s:
+// a found issue is returned (its status set and read back on that context
+// too); otherwise the error is Aborted and names the label (or property) to
+// search by before trying again.
 func (c *Connector) CreateTicket(ctx context.Context, t *v2.Ticket, schema *v2.TicketSchema) (*v2.Ticket, annotations.Annotations, error) {
 	if schema == nil || schema.GetId() == "" {
 		return nil, nil, errorf(codes.InvalidArgument, "%s: a ticket schema is required (its ID is <projectKey>:<issueTypeId>)", opCreateTicket)
@@ -149,6 +153,14 @@ func (c *Connector) CreateTicket(ctx context.Context, t *v2.Ticket, schema *v2.T
 	if err != nil {
 		return nil, nil, err
 	}
+	// The issue exists. If the caller's context has ended, finish (status,
+	// read-back) on a bounded detached one: an error now would make the
+	// caller create the ticket again.
+	if ctx.Err() != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = c.detached(ctx)
+		defer cancel()
+	}
 	if st := t.GetStatus(); st.GetId() != "" || st.GetDisplayName() != "" {
 		if err := c.transitionTo(ctx, string(ci.ID), cmpOr(st.GetId(), st.GetDisplayName())); err != nil {
 			// The issue exists: report it with its actual status rather
@@ -157,7 +169,13 @@ func (c *Connector) CreateTicket(ctx context.Context, t *v2.Ticket, schema *v2.T
 				zap.String("issue", string(ci.Key)), zap.Error(err))
 		}
 	}
-	return c.getTicket(ctx, string(ci.ID), opCreateTicket)
+	tk, an, err := c.getTicket(ctx, string(ci.ID), opCreateTicket)
+	if err != nil && ctx.Err() != nil {
+		dctx, cancel := c.detached(ctx)
+		defer cancel()
+		tk, an, err = c.getTicket(dctx, string(ci.ID), opCreateTicket)
+	}
+	return tk, an, err
 }
 
 // legacySchemaID handles the schemas of older baton-jira configurations:
@@ -244,28 +262,66 @@ func (c *Connector) createOnce(ctx context.Context, m *issueTypeMeta, create jir
 			return nil, wrapErr(opCreateTicket, err)
 		}
 		lastErr = err
-		if ctx.Err() != nil {
-			return nil, errorf(codes.Aborted, "%s: the create was interrupted (%v) and may have made an issue: %s before trying again",
-				opCreateTicket, ctx.Err(), req.where(m.project.Key))
-		}
-		var found *jira.Issue
-		var ferr error
-		if req.label {
-			found, ferr = c.findByLabel(ctx, m.project.Key, req.id)
-		} else {
-			found, ferr = c.findByProperty(ctx, m.project.Key, req)
-		}
-		if ferr != nil {
-			return nil, errorf(codes.Aborted, "%s: the create failed (%v) and the check for a created issue failed too (%v): %s before trying again",
-				opCreateTicket, err, ferr, req.where(m.project.Key))
+		// When the caller's context has ended (its deadline fell during
+		// the create), the check still runs, on a detached context bounded
+		// by detachedTimeout: returning Aborted without it would make the
+		// caller retry and duplicate an issue that exists.
+		interrupted := ctx.Err() != nil
+		found, ferr := c.findCreate(ctx, interrupted, m.project.Key, req)
+		if ferr != nil && !interrupted && ctx.Err() != nil { // the caller's context ended during the check
+			interrupted = true
+			found, ferr = c.findCreate(ctx, true, m.project.Key, req)
 		}
 		if found != nil {
 			ctxzap.Extract(ctx).Info("baton-jira: a create whose answer was lost had made the issue",
-				zap.String("issue", string(found.Key)), zap.String("label", label), zap.Int("attempt", attempt))
+				zap.String("issue", string(found.Key)), zap.String("label", label), zap.Int("attempt", attempt),
+				zap.Bool("callerContextEnded", interrupted))
 			return &jira.CreatedIssue{ID: found.ID, Key: found.Key, Self: found.Self}, nil
+		}
+		if ferr != nil {
+			why := err.Error()
+			if interrupted {
+				why = "interrupted: " + context.Cause(ctx).Error()
+			}
+			return nil, errorf(codes.Aborted, "%s: the create failed (%s) and may have made an issue; the check for it failed too (%v): %s before trying again",
+				opCreateTicket, why, ferr, req.where(m.project.Key))
+		}
+		if interrupted {
+			return nil, errorf(codes.Aborted, "%s: the create was interrupted (%v) before Jira answered; no issue with its request ID was found, "+
+				"so it most likely made none (Jira's search can lag a few seconds: %s before trying again)",
+				opCreateTicket, context.Cause(ctx), req.where(m.project.Key))
 		}
 	}
 	return nil, wrapErr(opCreateTicket, fmt.Errorf("no issue was made after %d attempts: %w", maxCreateAttempts, lastErr))
+}
+
+// defaultDetachedTimeout bounds the work the connector does after the
+// caller's context ended in the middle of a create: the search for the
+// issue the create may have made, and reading back the issue it did make.
+const defaultDetachedTimeout = 15 * time.Second
+
+// detached returns a context that keeps ctx's values but not its
+// cancellation, bounded by the detached timeout.
+func (c *Connector) detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := c.tk.detachedTimeout
+	if d <= 0 {
+		d = defaultDetachedTimeout
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), d)
+}
+
+// findCreate looks for the issue of request req by its label or property;
+// detach runs the search on a detached context (the caller's has ended).
+func (c *Connector) findCreate(ctx context.Context, detach bool, key jira.ProjectKey, req requestMark) (*jira.Issue, error) {
+	if detach {
+		var cancel context.CancelFunc
+		ctx, cancel = c.detached(ctx)
+		defer cancel()
+	}
+	if req.label {
+		return c.findByLabel(ctx, key, req.id)
+	}
+	return c.findByProperty(ctx, key, req)
 }
 
 // findByLabel searches the project for the issue carrying label. It

@@ -62,6 +62,9 @@ type ticketing struct {
 	// lookupWaits are the pauses before each search for an issue whose
 	// create failed ambiguously (the search index can lag behind writes).
 	lookupWaits []time.Duration
+	// detachedTimeout bounds the work after the caller's context ended
+	// mid-create (0: defaultDetachedTimeout).
+	detachedTimeout time.Duration
 	// now is the clock of the metadata cache.
 	now func() time.Time
 	// newLabel makes the request label of a create.

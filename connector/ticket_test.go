@@ -113,8 +113,14 @@ func TestTicketSchemasAllPages(t *testing.T) {
 				t.Fatalf("schema IDs (-want +got):\n%s", diff)
 			}
 			for _, s := range got {
-				if len(s.GetStatuses()) != 3 {
-					t.Errorf("%s: %d statuses, want 3", s.GetId(), len(s.GetStatuses()))
+				// Each issue type has its workflow's statuses: Access
+				// Request its own, every other type the default ones.
+				want := "10000 To Do, 3 In Progress, 10001 Done"
+				if s.GetId() == "ACC:10005" {
+					want = "10002 Waiting for approval, 10003 Approved, 10004 Declined, 10001 Done"
+				}
+				if got := statusList(s.GetStatuses()); got != want {
+					t.Errorf("%s: statuses %q, want %q", s.GetId(), got, want)
 				}
 				if len(s.GetTypes()) != 1 || !strings.HasSuffix(s.GetId(), ":"+s.GetTypes()[0].GetId()) {
 					t.Errorf("%s: types %v", s.GetId(), s.GetTypes())
@@ -125,6 +131,14 @@ func TestTicketSchemasAllPages(t *testing.T) {
 			}
 		})
 	}
+}
+
+func statusList(sts []*v2.TicketStatus) string {
+	var out []string
+	for _, st := range sts {
+		out = append(out, st.GetId()+" "+st.GetDisplayName())
+	}
+	return strings.Join(out, ", ")
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
@@ -194,6 +208,10 @@ func TestTicketSchemaFieldTypes(t *testing.T) {
 		"priority":                 {v2.TicketCustomField_PickObjectValue_case, false, 5},
 		"assignee":                 {v2.TicketCustomField_StringValue_case, false, 0},
 		"duedate":                  {v2.TicketCustomField_TimestampValue_case, false, 0},
+		jiratest.FieldGroup:        {v2.TicketCustomField_StringValue_case, false, 0},
+		jiratest.FieldGroups:       {v2.TicketCustomField_StringValues_case, false, 0},
+		jiratest.FieldVersion:      {v2.TicketCustomField_PickObjectValue_case, false, 2},
+		jiratest.FieldVersions:     {v2.TicketCustomField_PickMultipleObjectValues_case, false, 2},
 	}
 	got := s.GetCustomFields()
 	for id, w := range wants {
@@ -215,6 +233,10 @@ func TestTicketSchemaFieldTypes(t *testing.T) {
 	}
 	if sel := got["customfield_10040"].GetPickObjectValue().GetAllowedValues(); sel[1].GetId() != "10101" || sel[1].GetDisplayName() != "Write" {
 		t.Errorf("select allowed values: %v", sel)
+	}
+	// Versions are named ("name"), not valued ("value") like options.
+	if vs := got[jiratest.FieldVersions].GetPickMultipleObjectValues().GetAllowedValues(); len(vs) != 2 || vs[1].GetId() != "10601" || vs[1].GetDisplayName() != "2.0" {
+		t.Errorf("version picker allowed values: %v", vs)
 	}
 	if s.GetDisplayName() != "Everything (ACC)" {
 		t.Errorf("display name %q", s.GetDisplayName())
@@ -239,10 +261,24 @@ func fullTicket(t *testing.T, srv *jiratest.Server) *v2.Ticket {
 		jiratest.FieldLabelsCustom: sdkticket.StringsField(jiratest.FieldLabelsCustom, []string{"q3 close"}),
 		"components":               sdkticket.PickMultipleObjectValuesField("components", []*v2.TicketCustomFieldObjectValue{v2.TicketCustomFieldObjectValue_builder{Id: "10502"}.Build()}),
 		"priority":                 sdkticket.PickStringField("priority", "High"),
+		jiratest.FieldGroup:        sdkticket.StringField(jiratest.FieldGroup, ticketGroup(t, srv, 0)),
+		jiratest.FieldGroups:       sdkticket.StringsField(jiratest.FieldGroups, []string{ticketGroup(t, srv, 0), ticketGroup(t, srv, 1)}),
+		jiratest.FieldVersion:      sdkticket.PickStringField(jiratest.FieldVersion, "2.0"),
+		jiratest.FieldVersions:     sdkticket.PickMultipleStringsField(jiratest.FieldVersions, []string{"10600", "2.0"}),
 	}
 	return v2.Ticket_builder{DisplayName: "Grant write access", Description: "Alice needs write.\nFor the close.",
 		Labels: []string{"access request", "baton"}, CustomFields: cfs,
 		Status: v2.TicketStatus_builder{Id: "3"}.Build()}.Build()
+}
+
+// ticketGroup returns the name of the tenant's group number i.
+func ticketGroup(t *testing.T, srv *jiratest.Server, i int) string {
+	t.Helper()
+	gs := srv.Snapshot().Groups
+	if len(gs) <= i {
+		t.Fatalf("the tenant has %d groups", len(gs))
+	}
+	return gs[i].Name
 }
 
 func storedIssue(t *testing.T, srv *jiratest.Server, key string) *jiratest.Issue {
@@ -302,6 +338,7 @@ func TestCreateTicketEveryFieldType(t *testing.T) {
 				t.Errorf("labels %v: want access_request, baton and a request label", is.Labels)
 			}
 			admin := srv.Snapshot().AdminAccountID
+			g0, g1 := srv.Snapshot().Groups[0], srv.Snapshot().Groups[1]
 			wantFields := map[string]string{
 				jiratest.FieldText:         `"CC-42"`,
 				"customfield_10030":        `3.5`,
@@ -313,6 +350,10 @@ func TestCreateTicketEveryFieldType(t *testing.T) {
 				"customfield_10050":        `[{"accountId":"` + admin + `"}]`,
 				jiratest.FieldLabelsCustom: `["q3_close"]`,
 				"components":               `[{"id":"10502"}]`,
+				jiratest.FieldGroup:        `{"groupId":"` + g0.ID + `","name":"` + g0.Name + `"}`,
+				jiratest.FieldGroups:       `[{"groupId":"` + g0.ID + `","name":"` + g0.Name + `"},{"groupId":"` + g1.ID + `","name":"` + g1.Name + `"}]`,
+				jiratest.FieldVersion:      `{"id":"10601"}`,
+				jiratest.FieldVersions:     `[{"id":"10600"},{"id":"10601"}]`,
 			}
 			for id, w := range wantFields {
 				if got := string(is.CustomFields[id]); got != w {
@@ -355,6 +396,10 @@ func TestCreateTicketEveryFieldType(t *testing.T) {
 				jiratest.FieldLabelsCustom: cf[jiratest.FieldLabelsCustom].GetStringValues().GetValues(),
 				"components":               objs(cf["components"].GetPickMultipleObjectValues().GetValues()),
 				"priority":                 obj(cf["priority"].GetPickObjectValue().GetValue()),
+				jiratest.FieldGroup:        cf[jiratest.FieldGroup].GetStringValue().GetValue(),
+				jiratest.FieldGroups:       cf[jiratest.FieldGroups].GetStringValues().GetValues(),
+				jiratest.FieldVersion:      obj(cf[jiratest.FieldVersion].GetPickObjectValue().GetValue()),
+				jiratest.FieldVersions:     objs(cf[jiratest.FieldVersions].GetPickMultipleObjectValues().GetValues()),
 			}
 			wantRT := map[string]any{
 				jiratest.FieldText:         "CC-42",
@@ -369,6 +414,10 @@ func TestCreateTicketEveryFieldType(t *testing.T) {
 				jiratest.FieldLabelsCustom: []string{"q3_close"},
 				"components":               []string{"10502=Identity"},
 				"priority":                 "2=High",
+				jiratest.FieldGroup:        g0.Name,
+				jiratest.FieldGroups:       []string{g0.Name, g1.Name},
+				jiratest.FieldVersion:      "10601=2.0",
+				jiratest.FieldVersions:     []string{"10600=1.0", "10601=2.0"},
 			}
 			if diff := cmp.Diff(wantRT, roundTrip); diff != "" {
 				t.Errorf("custom fields read back (-want +got):\n%s", diff)
@@ -422,6 +471,10 @@ func TestCreateTicketBadInput(t *testing.T) {
 			Status: v2.TicketStatus_builder{Id: "777"}.Build()}.Build(), schema, codes.InvalidArgument, "status", "To Do [10000]"},
 		{"Jira rejects the user", with(jiratest.FieldUser, sdkticket.StringField(jiratest.FieldUser, "557058:nobody")), schema,
 			codes.InvalidArgument, jiratest.FieldUser, "Specify a valid value for Manager"},
+		{"Jira rejects the group", with(jiratest.FieldGroups, sdkticket.StringsField(jiratest.FieldGroups, []string{"no-such-group"})), schema,
+			codes.InvalidArgument, jiratest.FieldGroups, "Specify a valid value for Teams"},
+		{"bad version", with(jiratest.FieldVersion, sdkticket.PickStringField(jiratest.FieldVersion, "3.0")), schema,
+			codes.InvalidArgument, jiratest.FieldVersion, "1.0 [10600], 2.0 [10601]"},
 	}
 	before := len(srv.Snapshot().Issues)
 	for _, tt := range tests {
@@ -661,6 +714,31 @@ func TestTicketingThroughSDK(t *testing.T) {
 	if err != nil || !strings.HasSuffix(cr.GetTicket().GetUrl(), "/browse/P001-1") {
 		t.Fatalf("CreateTicket: %v, %v", cr, err)
 	}
+	// Bulk create through the SDK's ticketing interface: one ticket per
+	// request, in order, each with its own error.
+	var reqs []*v2.TicketsServiceCreateTicketRequest
+	for _, sid := range []string{"P002:10001", "NOPE:10001", "P001:10001"} {
+		reqs = append(reqs, v2.TicketsServiceCreateTicketRequest_builder{
+			Request: v2.TicketRequest_builder{DisplayName: "bulk via the SDK " + sid, Status: v2.TicketStatus_builder{Id: "10001"}.Build()}.Build(),
+			Schema:  v2.TicketSchema_builder{Id: sid}.Build()}.Build())
+	}
+	br, err := s.BulkCreateTickets(t.Context(), v2.TicketsServiceBulkCreateTicketsRequest_builder{TicketRequests: reqs}.Build())
+	if err != nil || len(br.GetTickets()) != 3 {
+		t.Fatalf("BulkCreateTickets: %v, %v", br, err)
+	}
+	for i, r := range br.GetTickets() {
+		if i == 1 {
+			if !strings.Contains(r.GetError(), `"NOPE"`) || r.GetTicket() != nil {
+				t.Errorf("bulk ticket 1: %q %v, want the unknown project", r.GetError(), r.GetTicket())
+			}
+			continue
+		}
+		tk := r.GetTicket()
+		if r.GetError() != "" || tk.GetDisplayName() != "bulk via the SDK "+reqs[i].GetSchema().GetId() || tk.GetStatus().GetId() != "10001" ||
+			storedIssue(t, srv, tk.GetId()).StatusID != "10001" {
+			t.Errorf("bulk ticket %d: %q %v", i, r.GetError(), tk)
+		}
+	}
 }
 
 // TestTicketSchemasBoundedCache lists the schemas of more projects than the
@@ -782,6 +860,7 @@ func TestTransitionTicketStatusIDBeforeTransitionID(t *testing.T) {
 	ten := jiratest.NewTicketingTenant(0, 0)
 	// Transition "3" (to Done) comes first; status "3" is In Progress.
 	ten.Transitions = append([]*jiratest.Transition{{ID: "3", Name: "Close", ToStatusID: "10001"}}, ten.Transitions...)
+	ten.Workflows[0].TransitionIDs = append(ten.Workflows[0].TransitionIDs, "3") // the default workflow's
 	srv := newTestServer(t, ten)
 	c := ticketConnector(t, srv, nil)
 	tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "move me"}.Build(), v2.TicketSchema_builder{Id: "ACC:10001"}.Build())
@@ -1043,5 +1122,317 @@ func addACCIssueType(ten *jiratest.Tenant, id, name string, keep func(f *jirates
 		if p.Key == "ACC" {
 			p.IssueTypeIDs = append(p.IssueTypeIDs, id)
 		}
+	}
+}
+
+// lostAnswers makes the fake apply every request of route and then drop
+// its answer (connection closed without a response).
+func lostAnswers(route string) jiratest.Option {
+	return jiratest.WithFaults(jiratest.Faults{Seed: 1, RateLostAnswer: 1, Routes: []string{route}})
+}
+
+func mutationsLike(srv *jiratest.Server, prefix string) []string {
+	var out []string
+	for _, m := range srv.MutationLog() {
+		if strings.HasPrefix(m.Summary, prefix) {
+			out = append(out, m.Summary)
+		}
+	}
+	return out
+}
+
+// TestTransitionTicketLostAnswer: the answer to POST …/transitions is lost
+// after Jira made the transition. The connector reads the status back,
+// finds the issue moved and reports success without sending the
+// transition again.
+func TestTransitionTicketLostAnswer(t *testing.T) {
+	t.Parallel()
+	const route = "POST /rest/api/3/issue/{issueIdOrKey}/transitions"
+	srv := newTestServer(t, jiratest.NewTicketingTenant(1, 0), lostAnswers(route))
+	c := ticketConnector(t, srv, nil)
+	tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "move me"}.Build(), v2.TicketSchema_builder{Id: "P001:10001"}.Build())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetStats()
+	done, err := c.TransitionTicket(t.Context(), tk.GetId(), "Done")
+	if err != nil || done.GetStatus().GetId() != "10001" {
+		t.Fatalf("TransitionTicket after a lost answer = %v, %v; want status Done (10001)", done.GetStatus(), err)
+	}
+	st := srv.Stats()
+	if st.FaultKinds["lost-answer"] != 1 {
+		t.Fatalf("fault kinds %v: the transition's answer was not lost", st.FaultKinds)
+	}
+	if n := st.Routes[route]; n != 1 {
+		t.Errorf("POST transitions sent %d times, want 1", n)
+	}
+	if got := mutationsLike(srv, "transitioned issue"); len(got) != 1 {
+		t.Errorf("transitions made %v, want exactly one", got)
+	}
+	// Read before choosing the transition, read back after the lost
+	// answer, and the final read of the ticket.
+	if n := st.Routes["GET /rest/api/3/issue/{issueIdOrKey}"]; n < 3 {
+		t.Errorf("GET issue %d times: the status was not read back after the lost answer", n)
+	}
+}
+
+// commentFaults fails POST …/comment requests: the first before ones
+// before they reach Jira. With failLookup, reading an issue's comments
+// fails (403).
+type commentFaults struct {
+	base       http.RoundTripper
+	before     atomic.Int32
+	failLookup bool
+}
+
+func (f *commentFaults) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(r.URL.Path, "/comment") {
+		if r.Method == http.MethodPost && f.before.Add(-1) >= 0 {
+			return nil, io.ErrUnexpectedEOF
+		}
+		if r.Method == http.MethodGet && f.failLookup {
+			return &http.Response{StatusCode: http.StatusForbidden, Header: http.Header{"Content-Type": {"application/json"}},
+				Body: io.NopCloser(strings.NewReader(`{"errorMessages":["no"],"errors":{}}`)), Request: r}, nil
+		}
+	}
+	return f.base.RoundTrip(r)
+}
+
+// TestCommentTicketLostAnswer: a comment whose answer is lost is looked
+// for by its request property: found, it is the result and is not sent
+// again; not found (the request never reached Jira), it is sent once more;
+// when the check fails, the caller gets Aborted, told what to look for.
+func TestCommentTicketLostAnswer(t *testing.T) {
+	t.Parallel()
+	const route = "POST /rest/api/3/issue/{issueIdOrKey}/comment"
+	for _, tc := range []struct {
+		name       string
+		lost       bool // the fake adds the comment, then drops the answer
+		before     int32
+		failLookup bool
+		wantPosts  int
+		wantErr    []string
+	}{
+		{"answer lost after the comment was added", true, 0, false, 1, nil},
+		{"request failed before reaching Jira", false, 1, false, 1, nil},
+		{"answer lost and the check fails", true, 0, true, 1, []string{"may have been added", "the check for it failed too",
+			"look among the comments of", RequestPropertyKey, "before trying again"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var opts []jiratest.Option
+			if tc.lost {
+				opts = append(opts, lostAnswers(route))
+			}
+			srv := newTestServer(t, jiratest.NewTicketingTenant(1, 0), opts...)
+			rt := &commentFaults{base: http.DefaultTransport, failLookup: tc.failLookup}
+			rt.before.Store(tc.before)
+			c := ticketConnector(t, srv, func(cfg *Config) {
+				cfg.JiraOptions = append(cfg.JiraOptions, jira.WithHTTPClient(&http.Client{Transport: rt}))
+			})
+			tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "comment me"}.Build(), v2.TicketSchema_builder{Id: "P001:10001"}.Build())
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, err := c.CommentTicket(t.Context(), tk.GetId(), "approved")
+			if n := srv.Stats().Routes[route]; n != tc.wantPosts {
+				t.Errorf("POST comment reached Jira %d times, want %d", n, tc.wantPosts)
+			}
+			cms := storedIssue(t, srv, tk.GetId()).Comments
+			if len(cms) != 1 {
+				t.Fatalf("%d comments on the issue, want exactly 1", len(cms))
+			}
+			if tc.wantErr == nil {
+				if err != nil || id != cms[0].ID {
+					t.Fatalf("CommentTicket = %q, %v; want comment %s", id, err, cms[0].ID)
+				}
+				if !strings.Contains(string(cms[0].Properties[RequestPropertyKey]), RequestLabelPrefix) {
+					t.Errorf("comment properties %v: no request ID", cms[0].Properties)
+				}
+				return
+			}
+			if status.Code(err) != codes.Aborted || id != "" {
+				t.Fatalf("CommentTicket = %q, %v; want Aborted", id, err)
+			}
+			for _, sub := range tc.wantErr {
+				if !strings.Contains(err.Error(), sub) {
+					t.Errorf("error %q does not say %q", err, sub)
+				}
+			}
+		})
+	}
+}
+
+// endsCallerMidCreate plays a caller whose deadline falls while POST /issue
+// is in flight: the create reaches Jira (unless before is set), and the
+// caller's context ends before the answer comes back. With hangSearch,
+// searches never answer (they end with their context).
+type endsCallerMidCreate struct {
+	base       http.RoundTripper
+	cancel     context.CancelCauseFunc
+	before     bool
+	hangSearch bool
+	searches   atomic.Int32
+}
+
+func (e *endsCallerMidCreate) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/rest/api/3/issue") {
+		if !e.before {
+			resp, err := e.base.RoundTrip(r)
+			if err == nil {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}
+		e.cancel(context.DeadlineExceeded)
+		return nil, context.DeadlineExceeded
+	}
+	if strings.HasSuffix(r.URL.Path, "/search/jql") {
+		e.searches.Add(1)
+		if e.hangSearch {
+			<-r.Context().Done()
+			return nil, r.Context().Err()
+		}
+	}
+	return e.base.RoundTrip(r)
+}
+
+// TestCreateTicketCallerDeadlineMidCreate: the caller's deadline falls
+// while the create is in flight. The connector still looks for the issue
+// (on a detached, bounded context): found, it is the result; not found, or
+// the search itself failing, gives Aborted naming the label to search by.
+// The create is never sent twice.
+func TestCreateTicketCallerDeadlineMidCreate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name       string
+		before     bool // the create never reached Jira
+		hangSearch bool
+		wantIssues int
+		wantErr    []string // empty: the created ticket comes back
+	}{
+		{"create took effect", false, false, 1, nil},
+		{"create never reached Jira", true, false, 0, []string{"no issue with its request ID was found", "search for label baton-"}},
+		{"the check fails too", false, true, 1, []string{"may have made an issue", "the check for it failed too", "search for label baton-"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newTestServer(t, jiratest.NewTicketingTenant(1, 0))
+			ctx, cancel := context.WithCancelCause(t.Context())
+			defer cancel(nil)
+			rt := &endsCallerMidCreate{base: http.DefaultTransport, cancel: cancel, before: tc.before, hangSearch: tc.hangSearch}
+			c := ticketConnector(t, srv, func(cfg *Config) {
+				cfg.JiraOptions = append(cfg.JiraOptions, jira.WithHTTPClient(&http.Client{Transport: rt}))
+			})
+			c.tk.detachedTimeout = 2 * time.Second
+			tk, _, err := c.CreateTicket(ctx, v2.Ticket_builder{DisplayName: "late", Status: v2.TicketStatus_builder{Id: "3"}.Build()}.Build(),
+				v2.TicketSchema_builder{Id: "P001:10001"}.Build())
+			if ctx.Err() == nil {
+				t.Fatal("the caller's context did not end mid-create")
+			}
+			if got := len(srv.Snapshot().Issues); got != tc.wantIssues {
+				t.Errorf("%d issues in Jira, want %d", got, tc.wantIssues)
+			}
+			if n := srv.Stats().Routes["POST /rest/api/3/issue"]; n > 1 {
+				t.Errorf("the create reached Jira %d times", n)
+			}
+			if rt.searches.Load() == 0 {
+				t.Errorf("no search for the request label after the caller's context ended")
+			}
+			if tc.wantErr == nil {
+				if err != nil {
+					t.Fatalf("CreateTicket = %v; want the issue the create made", err)
+				}
+				is := srv.Snapshot().Issues[0]
+				if tk.GetId() != is.ID || !strings.HasSuffix(tk.GetUrl(), "/browse/"+is.Key) || tk.GetStatus().GetId() != "3" {
+					t.Errorf("ticket %s %s status %v, want issue %s in status 3", tk.GetId(), tk.GetUrl(), tk.GetStatus(), is.ID)
+				}
+				return
+			}
+			if status.Code(err) != codes.Aborted || tk != nil {
+				t.Fatalf("CreateTicket = %v, %v; want Aborted", tk, err)
+			}
+			for _, sub := range tc.wantErr {
+				if !strings.Contains(err.Error(), sub) {
+					t.Errorf("error %q does not say %q", err, sub)
+				}
+			}
+		})
+	}
+}
+
+// TestTicketStatusesPerIssueType: an Access Request follows its own
+// workflow (Waiting for approval → Approved/Declined → Done), a Task the
+// default one; a ticket reaches only the statuses of its own workflow.
+func TestTicketStatusesPerIssueType(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(0, 0))
+	c := ticketConnector(t, srv, nil)
+	ar, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "access", CustomFields: map[string]*v2.TicketCustomField{
+		"customfield_10040": sdkticket.PickStringField("customfield_10040", "Read"),
+		"customfield_10060": sdkticket.StringField("customfield_10060", "needed"),
+	}}.Build(), v2.TicketSchema_builder{Id: "ACC:10005"}.Build())
+	if err != nil || ar.GetStatus().GetId() != jiratest.StatusWaitingForApproval {
+		t.Fatalf("new Access Request: %v, %v; want status Waiting for approval", ar.GetStatus(), err)
+	}
+	_, _, err = c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "task", Status: v2.TicketStatus_builder{DisplayName: "Approved"}.Build()}.Build(),
+		v2.TicketSchema_builder{Id: "ACC:10001"}.Build())
+	var fe *TicketFieldError
+	if !errors.As(err, &fe) || !strings.Contains(fe.Fields["status"], "one of: To Do [10000], In Progress [3], Done [10001]") {
+		t.Fatalf("new Task asked to be Approved: %v; want a status error listing the Task workflow's statuses", err)
+	}
+	task, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "task"}.Build(), v2.TicketSchema_builder{Id: "ACC:10001"}.Build())
+	if err != nil || task.GetStatus().GetId() != "10000" {
+		t.Fatalf("new Task: %v, %v; want To Do", task.GetStatus(), err)
+	}
+	if _, err := c.TransitionTicket(t.Context(), task.GetId(), "Approved"); status.Code(err) != codes.InvalidArgument ||
+		!strings.Contains(err.Error(), "In Progress [3]") || strings.Contains(err.Error(), "Approved [") {
+		t.Errorf("Task to Approved: %v; want InvalidArgument listing only the Task workflow's statuses", err)
+	}
+	if _, err := c.TransitionTicket(t.Context(), ar.GetId(), "In Progress"); status.Code(err) != codes.InvalidArgument ||
+		!strings.Contains(err.Error(), "Approved [10003]") || strings.Contains(err.Error(), "In Progress [") {
+		t.Errorf("Access Request to In Progress: %v; want InvalidArgument listing only its workflow's statuses", err)
+	}
+	got, err := c.TransitionTicket(t.Context(), ar.GetId(), "approved")
+	if err != nil || got.GetStatus().GetId() != jiratest.StatusApproved || storedIssue(t, srv, ar.GetId()).StatusID != jiratest.StatusApproved {
+		t.Fatalf("Access Request to Approved: %v, %v", got.GetStatus(), err)
+	}
+}
+
+// TestUpdateTicketEditScreen: updates are checked against the issue's edit
+// screen, not the create screen: a field only on the edit screen can be
+// set; a field only on the create screen is refused before anything is
+// sent.
+func TestUpdateTicketEditScreen(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, jiratest.NewTicketingTenant(0, 0))
+	c := ticketConnector(t, srv, nil)
+	tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "access", CustomFields: map[string]*v2.TicketCustomField{
+		"customfield_10040": sdkticket.PickStringField("customfield_10040", "Read"),
+		"customfield_10060": sdkticket.StringField("customfield_10060", "needed"),
+	}}.Build(), v2.TicketSchema_builder{Id: "ACC:10005"}.Build())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const put = "PUT /rest/api/3/issue/{issueIdOrKey}"
+	if _, err := c.UpdateTicket(t.Context(), tk.GetId(), v2.Ticket_builder{CustomFields: map[string]*v2.TicketCustomField{
+		jiratest.FieldResolutionNotes: sdkticket.StringField(jiratest.FieldResolutionNotes, "granted for a quarter"),
+	}}.Build()); err != nil {
+		t.Fatalf("update of a field on the edit screen only: %v", err)
+	}
+	if got := string(storedIssue(t, srv, tk.GetId()).CustomFields[jiratest.FieldResolutionNotes]); got != `"granted for a quarter"` {
+		t.Errorf("stored resolution notes %s", got)
+	}
+	srv.ResetStats()
+	_, err = c.UpdateTicket(t.Context(), tk.GetId(), v2.Ticket_builder{CustomFields: map[string]*v2.TicketCustomField{
+		"customfield_10050": sdkticket.StringsField("customfield_10050", []string{srv.Snapshot().AdminAccountID}),
+	}}.Build())
+	var fe *TicketFieldError
+	if status.Code(err) != codes.InvalidArgument || !errors.As(err, &fe) ||
+		!strings.Contains(fe.Fields["customfield_10050"], "not on the edit screen of Access Request in ACC") {
+		t.Fatalf("update of a field on the create screen only: %v", err)
+	}
+	if n := srv.Stats().Routes[put]; n != 0 {
+		t.Errorf("the refused update was sent (%d PUTs)", n)
 	}
 }

@@ -8,8 +8,11 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
+	"github.com/grpc-ecosystem/go-grpc-middleware/logging/zap/ctxzap"
+	"go.uber.org/zap"
 	"google.golang.org/grpc/codes"
 
 	"github.com/batonkit/jiracloud/jira"
@@ -46,12 +49,14 @@ func (c *Connector) issueMeta(ctx context.Context, id, op string) (*issueTypeMet
 // DisplayName (summary), Description, Labels (replacing the labels, but
 // keeping the connector's request label) and CustomFields. Unset fields are
 // left alone; a custom field with an empty value is cleared. The values are
-// checked as for CreateTicket (field problems come back as one
-// InvalidArgument error caused by a [*TicketFieldError]). Status is not
-// changed here: use TransitionTicket. Returns the updated ticket.
+// checked against the issue's edit screen (which can differ from the create
+// screen the schema shows) as CreateTicket checks them: field problems come
+// back as one InvalidArgument error caused by a [*TicketFieldError]. Status
+// is not changed here: use TransitionTicket. Returns the updated ticket.
 //
-// Jira API: PUT /rest/api/3/issue/{issueIdOrKey} (retried after a 5xx:
-// setting the same values twice is harmless).
+// Jira API: GET /rest/api/3/issue/{issueIdOrKey}/editmeta, then PUT
+// /rest/api/3/issue/{issueIdOrKey} (retried after a 5xx: setting the same
+// values twice is harmless).
 func (c *Connector) UpdateTicket(ctx context.Context, ticketID string, changes *v2.Ticket) (*v2.Ticket, error) {
 	m, is, err := c.issueMeta(ctx, ticketID, opUpdateTicket)
 	if err != nil {
@@ -60,18 +65,36 @@ func (c *Connector) UpdateTicket(ctx context.Context, ticketID string, changes *
 	if changes == nil {
 		return nil, errorf(codes.InvalidArgument, "%s: no changes given", opUpdateTicket)
 	}
+	editFields, _, err := c.jira.Issues.EditMeta(ctx, string(is.ID))
+	if err != nil {
+		return nil, wrapErr(opUpdateTicket, fmt.Errorf("edit screen of issue %s: %w", is.Key, err))
+	}
+	if len(editFields) == 0 {
+		return nil, errorf(codes.PermissionDenied, "%s: the account cannot edit issue %s (it needs the Edit issues permission in project %s)",
+			opUpdateTicket, is.Key, m.project.Key)
+	}
+	em := &issueTypeMeta{project: m.project, issueType: m.issueType, fields: editFields}
+	notOnScreen := "not on the edit screen of " + m.issueType.Name + " in " + string(m.project.Key)
 	fe := &TicketFieldError{SchemaID: m.schemaID(), Fields: map[string]string{}}
 	fields := map[string]any{}
 	if s := changes.GetDisplayName(); s != "" {
-		if strings.ContainsAny(s, "\r\n") || jiraLen(s) > 255 {
+		if _, ok := em.field("summary"); !ok {
+			fe.Fields["summary"] = notOnScreen
+		} else if strings.ContainsAny(s, "\r\n") || jiraLen(s) > 255 {
 			fe.Fields["summary"] = "must be one line of at most 255 characters"
 		}
 		fields["summary"] = strings.TrimSpace(s)
 	}
 	if d := changes.GetDescription(); d != "" {
+		if _, ok := em.field("description"); !ok {
+			fe.Fields["description"] = notOnScreen
+		}
 		fields["description"] = jira.ADFText(d)
 	}
 	if changes.GetLabels() != nil {
+		if _, ok := em.field("labels"); !ok {
+			fe.Fields["labels"] = notOnScreen
+		}
 		labels := normalizeLabels(changes.GetLabels())
 		for _, l := range is.Labels() {
 			if strings.HasPrefix(l, RequestLabelPrefix) && !slices.Contains(labels, l) {
@@ -82,9 +105,9 @@ func (c *Connector) UpdateTicket(ctx context.Context, ticketID string, changes *
 	}
 	cfs := changes.GetCustomFields()
 	for _, id := range slices.Sorted(maps.Keys(cfs)) {
-		f, ok := m.field(id)
+		f, ok := em.field(id)
 		if !ok || !offered(f) {
-			fe.Fields[id] = "not a field of " + m.issueType.Name + " in " + string(m.project.Key)
+			fe.Fields[id] = notOnScreen
 			continue
 		}
 		v, present, msg := jiraValue(f, cfs[id])
@@ -207,12 +230,23 @@ func (c *Connector) transitionTo(ctx context.Context, id, target string) error {
 	}
 }
 
+// commentLookupPage is how many of an issue's newest comments are read
+// when looking for a comment whose answer was lost.
+const commentLookupPage = 50
+
 // CommentTicket adds a plain-text comment (sent as an ADF document) to an
-// issue and returns the comment's ID. A comment is a POST without any key
-// to find it again, so it is not retried after an ambiguous failure: the
-// error (Aborted) says the comment may have been added.
+// issue and returns the comment's ID. Each comment carries a request ID in
+// its entity property RequestPropertyKey ({"id": "baton-<uuid>"}, not shown
+// to users). After an ambiguous failure (timeout, connection reset, 5xx)
+// the connector looks for that property among the issue's comments made in
+// the last minutes: a found comment is the result; if there is none, the
+// comment is sent once more. If the check itself fails, the error is
+// Aborted and says what to look for. If the caller's context has ended,
+// the check still runs on a detached context bounded to 15 s.
 //
-// Jira API: POST /rest/api/3/issue/{issueIdOrKey}/comment.
+// Jira API: POST /rest/api/3/issue/{issueIdOrKey}/comment; after a lost
+// answer GET /rest/api/3/issue/{issueIdOrKey}/comment?orderBy=-created and
+// POST /rest/api/3/comment/list?expand=properties.
 func (c *Connector) CommentTicket(ctx context.Context, ticketID, text string) (string, error) {
 	if strings.TrimSpace(ticketID) == "" {
 		return "", errorf(codes.InvalidArgument, "%s: the ticket ID is empty", opCommentTicket)
@@ -220,20 +254,88 @@ func (c *Connector) CommentTicket(ctx context.Context, ticketID, text string) (s
 	if strings.TrimSpace(text) == "" {
 		return "", errorf(codes.InvalidArgument, "%s: the comment is empty", opCommentTicket)
 	}
-	cm, _, err := c.jira.Issues.AddComment(ctx, ticketID, text)
-	if err != nil {
+	req := requestMark{id: c.tk.label(), since: c.tk.clock()}
+	prop := jira.EntityProperty{Key: RequestPropertyKey, Value: map[string]string{"id": req.id}}
+	where := func() string {
+		return "look among the comments of " + ticketID + " for entity property " + RequestPropertyKey + ` = {"id":"` + req.id + `"}`
+	}
+	var lastErr error
+	for attempt := 1; attempt <= 2; attempt++ {
+		cm, _, err := c.jira.Issues.AddComment(ctx, ticketID, text, prop)
+		if err == nil {
+			return cm.ID, nil
+		}
 		if errors.Is(err, jira.ErrNotFound) {
 			return "", errorf(codes.NotFound, "%s: issue %q does not exist or the account cannot browse it", opCommentTicket, ticketID)
 		}
-		var je *jira.Error
-		if errors.As(err, &je) && je.StatusCode < 500 {
+		if !ambiguousWrite(err) {
 			return "", wrapErr(opCommentTicket, err)
 		}
-		if ambiguousWrite(err) {
-			return "", errorf(codes.Aborted, "%s: adding the comment to %s failed (%v) and it may have been added: check the issue before trying again",
-				opCommentTicket, ticketID, err)
+		lastErr = err
+		interrupted := ctx.Err() != nil
+		found, ferr := c.findComment(ctx, interrupted, ticketID, req)
+		if ferr != nil && !interrupted && ctx.Err() != nil { // the caller's context ended during the check
+			interrupted = true
+			found, ferr = c.findComment(ctx, true, ticketID, req)
 		}
-		return "", wrapErr(opCommentTicket, err)
+		if found != "" {
+			ctxzap.Extract(ctx).Info("baton-jira: a comment whose answer was lost had been added",
+				zap.String("issue", ticketID), zap.String("comment", found), zap.Int("attempt", attempt))
+			return found, nil
+		}
+		if ferr != nil {
+			return "", errorf(codes.Aborted, "%s: adding the comment to %s failed (%v) and it may have been added; the check for it failed too (%v): "+
+				"%s (or check the comments of %s) before trying again", opCommentTicket, ticketID, err, ferr, where(), ticketID)
+		}
+		if interrupted {
+			return "", errorf(codes.Aborted, "%s: adding the comment to %s was interrupted (%v); no comment with its request ID was found, "+
+				"so it was not added and can be sent again", opCommentTicket, ticketID, context.Cause(ctx))
+		}
 	}
-	return cm.ID, nil
+	return "", wrapErr(opCommentTicket, fmt.Errorf("no comment was added after 2 attempts: %w", lastErr))
+}
+
+// findComment looks among the issue's comments made since shortly before
+// req.since for the one whose RequestPropertyKey property holds req.id. It
+// returns "" and no error when there is none; detach runs it on a detached
+// context (the caller's has ended).
+func (c *Connector) findComment(ctx context.Context, detach bool, ticketID string, req requestMark) (string, error) {
+	if detach {
+		var cancel context.CancelFunc
+		ctx, cancel = c.detached(ctx)
+		defer cancel()
+	}
+	cms, _, err := c.jira.Issues.Comments(ctx, ticketID, &jira.CommentListOptions{ListOptions: jira.ListOptions{PageSize: commentLookupPage}, NewestFirst: true})
+	if err != nil {
+		return "", err
+	}
+	// Two minutes of margin cover clock skew between this host and Jira.
+	cutoff := req.since.Add(-2 * time.Minute)
+	var ids []string
+	older := false
+	for _, cm := range cms {
+		if !cm.Created.IsZero() && cm.Created.Before(cutoff) {
+			older = true
+			break
+		}
+		ids = append(ids, cm.ID)
+	}
+	if len(ids) == 0 {
+		return "", nil
+	}
+	byID, _, err := c.jira.Issues.CommentsByID(ctx, ids, true)
+	if err != nil {
+		return "", err
+	}
+	for _, cm := range byID {
+		for _, p := range cm.Properties {
+			if v, ok := p.Value.(map[string]any); ok && p.Key == RequestPropertyKey && v["id"] == req.id {
+				return cm.ID, nil
+			}
+		}
+	}
+	if !older && len(cms) >= commentLookupPage {
+		return "", fmt.Errorf("more than %d comments were added to %s in the last minutes", commentLookupPage, ticketID)
+	}
+	return "", nil
 }

@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -95,16 +98,22 @@ type Comment struct {
 	Created Time `json:"created"`
 	// Updated is when it was last edited.
 	Updated Time `json:"updated"`
+	// Properties are the comment's entity properties; only
+	// [IssuesService.CommentsByID] with properties asked for fills them.
+	Properties []EntityProperty `json:"properties,omitempty"`
 }
 
 // AddComment adds a comment with plain text (wrapped by [ADFText]) to an
-// issue. It is a POST: the client retries it on 429 only, never after a 5xx
-// or a transport error (the comment may have been added).
+// issue, with the given entity properties (not shown to users; a property
+// holding a request ID lets a caller find the comment again after a lost
+// answer, see [IssuesService.CommentsByID]). It is a POST: the client
+// retries it on 429 only, never after a 5xx or a transport error (the
+// comment may have been added).
 //
 // Jira API docs: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-comments/#api-rest-api-3-issue-issueidorkey-comment-post
 //
 //	POST /rest/api/3/issue/{issueIdOrKey}/comment
-func (s *IssuesService) AddComment(ctx context.Context, idOrKey, text string) (*Comment, *Response, error) {
+func (s *IssuesService) AddComment(ctx context.Context, idOrKey, text string, props ...EntityProperty) (*Comment, *Response, error) {
 	seg, err := pathSegment("Issues.AddComment", "issue ID or key", idOrKey)
 	if err != nil {
 		return nil, nil, err
@@ -113,12 +122,92 @@ func (s *IssuesService) AddComment(ctx context.Context, idOrKey, text string) (*
 		return nil, nil, errors.New("jira: Issues.AddComment needs a non-empty comment")
 	}
 	body := map[string]any{"body": ADFText(text)}
+	if len(props) > 0 {
+		body["properties"] = props
+	}
 	cm := new(Comment)
 	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: endpoint(apiPrefix+"/issue/{}/comment", seg), body: body}, cm)
 	if err != nil {
 		return nil, resp, err
 	}
 	return cm, resp, nil
+}
+
+// CommentListOptions select a page of an issue's comments.
+type CommentListOptions struct {
+	ListOptions
+	// NewestFirst orders the comments newest first (orderBy=-created)
+	// instead of oldest first.
+	NewestFirst bool
+}
+
+// Comments returns one page of an issue's comments. The cursor advances by
+// the number returned and stops at total or on an empty page; PageSize
+// defaults to 100 and is capped at 5000 (Jira's maximum).
+//
+// Jira API docs: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-comments/#api-rest-api-3-issue-issueidorkey-comment-get
+//
+//	GET /rest/api/3/issue/{issueIdOrKey}/comment
+func (s *IssuesService) Comments(ctx context.Context, idOrKey string, opts *CommentListOptions) ([]Comment, *Response, error) {
+	seg, err := pathSegment("Issues.Comments", "issue ID or key", idOrKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	var o CommentListOptions
+	if opts != nil {
+		o = *opts
+	}
+	q := url.Values{}
+	if o.NewestFirst {
+		q.Set("orderBy", "-created")
+	}
+	q, start, err := s.client.offsetQuery(q, startAtParams, o.ListOptions, 100, 5000)
+	if err != nil {
+		return nil, nil, err
+	}
+	var page struct {
+		Total    int       `json:"total"`
+		Comments []Comment `json:"comments"`
+	}
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix+"/issue/{}/comment", seg), query: q}, &page)
+	if err != nil {
+		return nil, resp, err
+	}
+	resp.NextCursor = nextTotal(start, len(page.Comments), page.Total)
+	resp.Total = page.Total
+	return page.Comments, resp, nil
+}
+
+// CommentsByID returns the comments with the given IDs (at most 1000, on
+// issues the account can browse; unknown IDs are left out), with their
+// entity properties when withProperties is set. It is a POST that changes
+// nothing.
+//
+// Jira API docs: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-comments/#api-rest-api-3-comment-list-post
+//
+//	POST /rest/api/3/comment/list
+func (s *IssuesService) CommentsByID(ctx context.Context, ids []string, withProperties bool) ([]Comment, *Response, error) {
+	if len(ids) == 0 || len(ids) > 1000 {
+		return nil, nil, fmt.Errorf("jira: Issues.CommentsByID takes 1 to 1000 comment IDs, got %d", len(ids))
+	}
+	nums := make([]json.Number, 0, len(ids))
+	for _, id := range ids {
+		if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+			return nil, nil, fmt.Errorf("jira: Issues.CommentsByID: comment ID %q is not a number", id)
+		}
+		nums = append(nums, json.Number(id))
+	}
+	var q url.Values
+	if withProperties {
+		q = url.Values{"expand": {"properties"}}
+	}
+	var page pageBean[Comment]
+	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: endpoint(apiPrefix + "/comment/list"), query: q,
+		body: map[string]any{"ids": nums}}, &page)
+	if err != nil {
+		return nil, resp, err
+	}
+	return page.Values, resp, nil
 }
 
 // IssueTypeStatuses lists the workflow statuses of one issue type of a project.
@@ -148,6 +237,35 @@ func (s *ProjectsService) Statuses(ctx context.Context, idOrKey string) ([]Issue
 	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix+"/project/{}/statuses", seg)}, &out)
 	if err != nil {
 		return nil, resp, err
+	}
+	return out, resp, nil
+}
+
+// EditMeta returns the fields of an issue's edit screen, the fields an
+// edit may set, sorted by field ID. Each entry's FieldID is its key in
+// Jira's answer. An account without the Edit issues permission gets no
+// fields.
+//
+// Jira API docs: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-editmeta-get
+//
+//	GET /rest/api/3/issue/{issueIdOrKey}/editmeta
+func (s *IssuesService) EditMeta(ctx context.Context, idOrKey string) ([]FieldCreateMetadata, *Response, error) {
+	seg, err := pathSegment("Issues.EditMeta", "issue ID or key", idOrKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	var page struct {
+		Fields map[string]FieldCreateMetadata `json:"fields"`
+	}
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: endpoint(apiPrefix+"/issue/{}/editmeta", seg)}, &page)
+	if err != nil {
+		return nil, resp, err
+	}
+	out := make([]FieldCreateMetadata, 0, len(page.Fields))
+	for _, id := range slices.Sorted(maps.Keys(page.Fields)) {
+		f := page.Fields[id]
+		f.FieldID = FieldID(id)
+		out = append(out, f)
 	}
 	return out, resp, nil
 }

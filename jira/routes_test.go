@@ -66,6 +66,9 @@ func TestRouteNames(t *testing.T) {
 		{"Issues.Search", func(ctx context.Context) { c.Issues.Search(ctx, "project = ACME", nil) }, "GET /rest/api/3/search/jql"},
 		{"Issues.AddComment key", func(ctx context.Context) { c.Issues.AddComment(ctx, "ACME-12", "hi") }, "POST /rest/api/3/issue/{}/comment"},
 		{"Issues.AddComment id", func(ctx context.Context) { c.Issues.AddComment(ctx, "10042", "hi") }, "POST /rest/api/3/issue/{}/comment"},
+		{"Issues.EditMeta", func(ctx context.Context) { c.Issues.EditMeta(ctx, "ACME-12") }, "GET /rest/api/3/issue/{}/editmeta"},
+		{"Issues.Comments", func(ctx context.Context) { c.Issues.Comments(ctx, "ACME-12", nil) }, "GET /rest/api/3/issue/{}/comment"},
+		{"Issues.CommentsByID", func(ctx context.Context) { c.Issues.CommentsByID(ctx, []string{"1"}, true) }, "POST /rest/api/3/comment/list"},
 		{"Projects.Statuses key", func(ctx context.Context) { c.Projects.Statuses(ctx, "ACME") }, "GET /rest/api/3/project/{}/statuses"},
 		{"Projects.Statuses id", func(ctx context.Context) { c.Projects.Statuses(ctx, "10001") }, "GET /rest/api/3/project/{}/statuses"},
 		{"Issues.Create", func(ctx context.Context) {

@@ -53,7 +53,7 @@ func ExampleTicketing() {
 	}
 	fmt.Println("created", t.GetUrl(), t.GetStatus().GetDisplayName())
 
-	t, err = tk.Transition(ctx, t.GetId(), "In Progress")
+	t, err = tk.Transition(ctx, t.GetId(), "Approved") // the Access Request workflow's
 	if err != nil {
 		panic(err)
 	}
@@ -74,8 +74,8 @@ func ExampleTicketing() {
 	// schema ACC:10001 Task (ACC)
 	// schema ACC:10005 Access Request (ACC)
 	// schema ACC:10100 Everything (ACC)
-	// created https://acme.atlassian.net/browse/ACC-1 To Do
-	// status In Progress
+	// created https://acme.atlassian.net/browse/ACC-1 Waiting for approval
+	// status Approved
 	// rejected customfield_10040: "Root" is not an allowed value
 	// rejected customfield_10060: required
 }

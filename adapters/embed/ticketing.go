@@ -223,7 +223,10 @@ func (t *Ticketing) Transition(ctx context.Context, id, status string) (*v2.Tick
 	return tk, t.fail("transition ticket", err)
 }
 
-// Comment adds a plain-text comment to a ticket and returns its ID.
+// Comment adds a plain-text comment to a ticket and returns its ID. A
+// comment whose answer was lost is looked for by its request ID before it
+// is sent again, so it is not added twice (see
+// [connector.Connector.CommentTicket]).
 func (t *Ticketing) Comment(ctx context.Context, id, text string) (string, error) {
 	cid, err := t.c.CommentTicket(ctx, id, text)
 	return cid, t.fail("comment on ticket", err)

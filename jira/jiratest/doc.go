@@ -51,8 +51,8 @@
 // PUT 50/s, DELETE 50/s, with the documented overrides). Responses carry X-RateLimit-Limit and
 // X-RateLimit-Remaining (and X-RateLimit-NearLimit under 20 %); 429s add Retry-After, X-RateLimit-Reset and
 // RateLimit-Reason. [Unlimited] turns limits off. [WithFaults] injects 5xx, 503 with Retry-After, connection
-// resets, truncated bodies, slow responses, 429 storms and 5xx answers to writes that were applied, reproducibly per
-// seed, route and request number.
+// resets, truncated bodies, lost answers (after the change was made), slow responses, 429 storms and 5xx
+// answers to writes that were applied, reproducibly per seed, route and request number.
 //
 // # Known deviations
 //
@@ -85,6 +85,9 @@
 //     (a desk's customer list holds the customers added one by one, not its organizations' members; it and the
 //     organization endpoints need Administer Jira). The removed /search answers 410. The enhanced search
 //     (/search/jql) understands a subset of JQL (project, key, id, issuetype and labels with = or in, joined by AND).
-//   - Injected faults happen before the handler runs (no state change), except truncation and Rate5xxAfterApply,
-//     which happen after it (the write is applied and logged).
+//   - Injected faults happen before the handler runs (no state change), except truncation, lost answers
+//     (Faults.RateLostAnswer) and Rate5xxAfterApply, which happen after it (the write is applied and logged).
+//   - Workflows ([Workflow]) belong to issue types, the same in every project (as one company-managed workflow
+//     scheme shared by all projects); each transition is available from every other status of its workflow.
+//     An issue type's edit screen (IssueType.EditFields) is the same in every project.
 package jiratest

@@ -55,6 +55,19 @@ func (c *call) issueParam() (*Issue, *Project, *reply) {
 	return is, p, nil
 }
 
+// screenFieldFor returns the entry of fieldID on the create screen (create) or the edit screen of issue type it.
+func screenFieldFor(it *IssueType, fieldID string, create bool) (IssueTypeField, bool) {
+	if !create && it.EditFields != nil {
+		for _, f := range it.EditFields {
+			if f.FieldID == fieldID {
+				return f, true
+			}
+		}
+		return IssueTypeField{}, false
+	}
+	return screenField(it, fieldID)
+}
+
 // screenField returns the create-screen entry of fieldID for issue type it.
 func screenField(it *IssueType, fieldID string) (IssueTypeField, bool) {
 	for _, f := range it.Fields {
@@ -81,7 +94,7 @@ func (c *call) applyFields(is *Issue, it *IssueType, fields map[string]json.RawM
 		if k == "project" || k == "issuetype" {
 			continue
 		}
-		if _, onScreen := screenField(it, k); !onScreen {
+		if _, onScreen := screenFieldFor(it, k, create); !onScreen {
 			ferrs[k] = "Field '" + k + "' cannot be set. It is not on the appropriate screen, or unknown."
 			continue
 		}
@@ -293,7 +306,7 @@ func hCreateIssue(c *call) reply {
 	}
 	n := c.x.issueCounters[p.ID] + 1
 	is := &Issue{ProjectID: p.ID, IssueTypeID: it.ID, Key: p.Key + "-" + strconv.Itoa(n), PriorityID: "3",
-		StatusID: c.x.t.Statuses[0].ID, Created: c.now.UTC(), Updated: c.now.UTC()}
+		StatusID: c.x.initialStatus(it.ID), Created: c.now.UTC(), Updated: c.now.UTC()}
 	if c.user != nil {
 		is.ReporterID = c.user.AccountID
 		is.CreatorID = c.user.AccountID
@@ -471,7 +484,7 @@ func hEditIssue(c *call) reply {
 	}
 	for field, ops := range body.Update {
 		if field != "labels" {
-			if _, on := screenField(it, field); !on {
+			if _, on := screenFieldFor(it, field, false); !on {
 				return jiraFieldErr(400, map[string]string{field: "Field '" + field + "' cannot be set. It is not on the appropriate screen, or unknown."})
 			}
 			for _, op := range ops {
@@ -516,7 +529,7 @@ func hTransitions(c *call) reply {
 	out := []map[string]any{}
 	for _, tr := range c.x.t.Transitions {
 		s := c.x.statuses[tr.ToStatusID]
-		if s == nil || tr.ToStatusID == is.StatusID {
+		if s == nil || tr.ToStatusID == is.StatusID || !c.x.inWorkflow(is.IssueTypeID, tr) {
 			continue
 		}
 		out = append(out, map[string]any{"id": tr.ID, "name": tr.Name, "to": c.statusJSON(s), "hasScreen": false,
@@ -539,7 +552,7 @@ func hDoTransition(c *call) reply {
 		return jiraErr(400, "Transition id must be specified.")
 	}
 	tr := c.x.transitions[body.Transition.ID]
-	if tr == nil || tr.ToStatusID == is.StatusID {
+	if tr == nil || tr.ToStatusID == is.StatusID || !c.x.inWorkflow(is.IssueTypeID, tr) {
 		return jiraErr(400, "Transition id '"+body.Transition.ID+"' is not valid for this issue.")
 	}
 	from := is.StatusID
@@ -641,50 +654,94 @@ func hCreateMetaFields(c *call) reply {
 	it := c.x.issueTypes[id]
 	var out []jFieldMeta
 	for _, sf := range it.Fields {
-		f := c.x.fields[sf.FieldID]
-		if f == nil {
-			continue
+		if m, ok := c.fieldMeta(p, it, sf); ok {
+			out = append(out, m)
 		}
-		m := jFieldMeta{Required: sf.Required, Schema: fieldSchema(f), Name: f.Name, Key: f.ID, FieldID: f.ID,
-			Operations: []string{"set"}}
-		switch {
-		case f.SchemaType == "array":
-			m.Operations = []string{"add", "set", "remove"}
-		case f.ID == "reporter":
-			m.HasDefaultValue = true
-		case f.ID == "priority":
-			m.HasDefaultValue = true
-			m.DefaultValue = map[string]string{"id": "3", "name": "Medium"}
-		}
-		if f.SchemaType == "user" || f.SchemaItems == "user" {
-			m.AutoCompleteURL = c.rest("/user/search?query=")
-		}
-		switch f.ID {
-		case "issuetype":
-			m.AllowedValues = []any{c.issueTypeJSON(it)}
-		case "project":
-			m.AllowedValues = []any{map[string]string{"id": p.ID, "key": p.Key, "name": p.Name}}
-		case "priority":
-			for _, pr := range c.x.t.Priorities {
-				m.AllowedValues = append(m.AllowedValues, map[string]string{"id": pr.ID, "name": pr.Name})
-			}
-		case "components":
-			m.AllowedValues = []any{}
-		}
-		for _, av := range f.AllowedValues {
-			o := map[string]any{"self": c.rest("/customFieldOption/" + av.ID), "value": av.Value, "id": av.ID}
-			if kids, ok := f.Children[av.ID]; ok {
-				var ch []map[string]string
-				for _, k := range kids {
-					ch = append(ch, map[string]string{"self": c.rest("/customFieldOption/" + k.ID), "value": k.Value, "id": k.ID})
-				}
-				o["children"] = ch
-			}
-			m.AllowedValues = append(m.AllowedValues, o)
-		}
-		out = append(out, m)
 	}
 	return createMetaPage(c, "fields", out, start, limit)
+}
+
+// fieldMeta is the createmeta/editmeta entry of screen field sf of issue type it in project p.
+func (c *call) fieldMeta(p *Project, it *IssueType, sf IssueTypeField) (jFieldMeta, bool) {
+	f := c.x.fields[sf.FieldID]
+	if f == nil {
+		return jFieldMeta{}, false
+	}
+	m := jFieldMeta{Required: sf.Required, Schema: fieldSchema(f), Name: f.Name, Key: f.ID, FieldID: f.ID,
+		Operations: []string{"set"}}
+	switch {
+	case f.SchemaType == "array":
+		m.Operations = []string{"add", "set", "remove"}
+	case f.ID == "reporter":
+		m.HasDefaultValue = true
+	case f.ID == "priority":
+		m.HasDefaultValue = true
+		m.DefaultValue = map[string]string{"id": "3", "name": "Medium"}
+	}
+	if f.SchemaType == "user" || f.SchemaItems == "user" {
+		m.AutoCompleteURL = c.rest("/user/search?query=")
+	}
+	switch f.ID {
+	case "issuetype":
+		m.AllowedValues = []any{c.issueTypeJSON(it)}
+	case "project":
+		m.AllowedValues = []any{map[string]string{"id": p.ID, "key": p.Key, "name": p.Name}}
+	case "priority":
+		for _, pr := range c.x.t.Priorities {
+			m.AllowedValues = append(m.AllowedValues, map[string]string{"id": pr.ID, "name": pr.Name})
+		}
+	case "components":
+		m.AllowedValues = []any{}
+	}
+	for _, av := range f.AllowedValues {
+		if f.SchemaType == "version" || f.SchemaItems == "version" { // versions have names, not values
+			m.AllowedValues = append(m.AllowedValues, map[string]any{"self": c.rest("/version/" + av.ID), "id": av.ID,
+				"name": av.Value, "archived": false, "released": false, "projectId": p.ID})
+			continue
+		}
+		o := map[string]any{"self": c.rest("/customFieldOption/" + av.ID), "value": av.Value, "id": av.ID}
+		if kids, ok := f.Children[av.ID]; ok {
+			var ch []map[string]string
+			for _, k := range kids {
+				ch = append(ch, map[string]string{"self": c.rest("/customFieldOption/" + k.ID), "value": k.Value, "id": k.ID})
+			}
+			o["children"] = ch
+		}
+		m.AllowedValues = append(m.AllowedValues, o)
+	}
+	return m, true
+}
+
+// hEditMeta serves GET /issue/{key}/editmeta: the fields of the issue type's edit screen (less project), keyed
+// by field ID; none without the Edit issues permission.
+func hEditMeta(c *call) reply {
+	is, p, rep := c.issueParam()
+	if rep != nil {
+		return *rep
+	}
+	out := map[string]any{}
+	if !c.perms().AdministerJira && !c.x.hasProjectPermission(c.user, p, PermEditIssues) {
+		return ok(map[string]any{"fields": out})
+	}
+	it := c.x.issueTypes[is.IssueTypeID]
+	screen := it.Fields
+	if it.EditFields != nil {
+		screen = it.EditFields
+	}
+	for _, sf := range screen {
+		if sf.FieldID == "project" {
+			continue
+		}
+		if m, ok := c.fieldMeta(p, it, sf); ok {
+			// editmeta's entries carry key but no fieldId.
+			var v map[string]any
+			b, _ := json.Marshal(m)
+			_ = json.Unmarshal(b, &v)
+			delete(v, "fieldId")
+			out[sf.FieldID] = v
+		}
+	}
+	return ok(map[string]any{"fields": out})
 }
 
 func hFields(c *call) reply {

@@ -133,6 +133,7 @@ const (
 	// fault5xxAfter runs the handler (a write is applied and logged) and
 	// then answers 500, 502 or 504 instead of its reply.
 	fault5xxAfter faultKind = "5xx-after-apply"
+	faultLost     faultKind = "lost-answer"
 )
 
 // unitHash maps (seed, route, n, salt) to a uniform float in [0, 1).
@@ -172,7 +173,8 @@ func (f Faults) decide(route, method string, n uint64) (faultKind, int) {
 		rate float64
 		kind faultKind
 	}{{f.Rate5xx, fault5xx}, {f.Rate503RetryAfter, fault503}, {f.RateReset, faultReset},
-		{f.RateTruncated, faultTruncated}, {f.RateSlow, faultSlow}, {f.Rate5xxAfterApply, fault5xxAfter}} {
+		{f.RateTruncated, faultTruncated}, {f.RateSlow, faultSlow}, {f.Rate5xxAfterApply, fault5xxAfter},
+		{f.RateLostAnswer, faultLost}} {
 		acc += c.rate
 		if u < acc {
 			status := 0

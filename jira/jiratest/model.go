@@ -111,6 +111,9 @@ type Tenant struct {
 	Priorities        []*Priority         `json:"priorities"`
 	Issues            []*Issue            `json:"issues"`
 	Audit             []*AuditRecord      `json:"audit"`
+	// Workflows give issue types their own statuses and transitions (see [Workflow]); none means every issue
+	// type has every status and transition.
+	Workflows []*Workflow `json:"workflows,omitempty"`
 	// ServiceDesks are the Jira Service Management desks of the service projects, and CustomerOrganizations the
 	// customer organizations they give portal access to.
 	ServiceDesks          []*ServiceDesk          `json:"serviceDesks,omitempty"`
@@ -283,6 +286,9 @@ type IssueType struct {
 	HierarchyLevel int    `json:"hierarchyLevel"`
 	// Fields lists the fields on the create screen, in order.
 	Fields []IssueTypeField `json:"fields"`
+	// EditFields lists the fields on the edit screen (PUT /issue, GET /issue/{key}/editmeta); nil means the
+	// create screen's.
+	EditFields []IssueTypeField `json:"editFields,omitempty"`
 }
 
 // IssueTypeField is a field on an issue type's create screen.
@@ -323,11 +329,25 @@ type Status struct {
 	ProjectID string `json:"projectId,omitempty"`
 }
 
-// Transition is a global workflow transition to status ToStatusID (available from every status).
+// Transition is a global workflow transition to status ToStatusID (available from every status of the workflows
+// that list it, see [Workflow]).
 type Transition struct {
 	ID         string `json:"id"`
 	Name       string `json:"name"`
 	ToStatusID string `json:"toStatusId"`
+}
+
+// Workflow is the workflow of the issue types IssueTypeIDs: its statuses (the first is where a new issue starts)
+// and its transitions, each available from every other status of the workflow. A workflow without issue types is
+// the default one, for the issue types no workflow lists; without a default workflow those have every status and
+// transition. As in a company-managed workflow scheme shared by every project, an issue type has the same
+// workflow in every project.
+type Workflow struct {
+	ID            string   `json:"id"`
+	Name          string   `json:"name"`
+	IssueTypeIDs  []string `json:"issueTypeIds,omitempty"`
+	StatusIDs     []string `json:"statusIds"`
+	TransitionIDs []string `json:"transitionIds"`
 }
 
 // Priority is an issue priority.
@@ -509,6 +529,7 @@ func (t *Tenant) Clone() *Tenant {
 	c.IssueTypes = cloneSlice(t.IssueTypes, func(it *IssueType) *IssueType {
 		v := *it
 		v.Fields = slices.Clone(it.Fields)
+		v.EditFields = slices.Clone(it.EditFields)
 		return &v
 	})
 	c.Fields = cloneSlice(t.Fields, func(f *Field) *Field {
@@ -518,6 +539,13 @@ func (t *Tenant) Clone() *Tenant {
 	})
 	c.Statuses = cloneSlice(t.Statuses, func(s *Status) *Status { v := *s; return &v })
 	c.Transitions = cloneSlice(t.Transitions, func(s *Transition) *Transition { v := *s; return &v })
+	c.Workflows = cloneSlice(t.Workflows, func(w *Workflow) *Workflow {
+		v := *w
+		v.IssueTypeIDs = slices.Clone(w.IssueTypeIDs)
+		v.StatusIDs = slices.Clone(w.StatusIDs)
+		v.TransitionIDs = slices.Clone(w.TransitionIDs)
+		return &v
+	})
 	c.Priorities = cloneSlice(t.Priorities, func(s *Priority) *Priority { v := *s; return &v })
 	c.Issues = cloneSlice(t.Issues, cloneIssue)
 	cloneServiceDesks(t, &c)
@@ -575,6 +603,17 @@ func cloneIssue(i *Issue) *Issue {
 			v.Properties[k] = slices.Clone(x)
 		}
 	}
+	v.Comments = cloneSlice(i.Comments, func(c IssueComment) IssueComment {
+		c.Body = slices.Clone(c.Body)
+		if c.Properties != nil {
+			props := make(map[string]json.RawMessage, len(c.Properties))
+			for k, x := range c.Properties {
+				props[k] = slices.Clone(x)
+			}
+			c.Properties = props
+		}
+		return c
+	})
 	return &v
 }
 

@@ -167,7 +167,8 @@ func DefaultRateLimits() RateLimits {
 // Faults injects failures reproducibly: whether request n of a route faults depends only on (Seed, route, n), so
 // the same seed and the same sequence of requests per route give the same faults, whatever the concurrency across
 // routes. Rates are probabilities in [0, 1] and are checked in this order (their sum should stay ≤ 1). Faults apply
-// before the handler runs (the request has no effect), except truncation and Rate5xxAfterApply, which happen after it.
+// before the handler runs (the request has no effect), except truncation, lost answers and Rate5xxAfterApply,
+// which happen after it.
 type Faults struct {
 	Seed int64
 	// Rate5xx answers 500, 502 or 504 without Retry-After.
@@ -178,6 +179,9 @@ type Faults struct {
 	RateReset float64
 	// RateTruncated sends a 2xx status and Content-Length, then only half the body, and closes the connection.
 	RateTruncated float64
+	// RateLostAnswer runs the request (a write takes effect) and then closes the connection without a response:
+	// an answer lost on its way back, which truncation cannot model for empty (204) answers.
+	RateLostAnswer float64
 	// RateSlow delays the response by SlowDelay (default 2 s), honouring request cancellation.
 	RateSlow  float64
 	SlowDelay time.Duration
@@ -197,7 +201,7 @@ type Faults struct {
 
 func (f Faults) enabled() bool {
 	return f.Rate5xx > 0 || f.Rate503RetryAfter > 0 || f.RateReset > 0 || f.RateTruncated > 0 || f.RateSlow > 0 ||
-		f.Rate429Storm > 0 || f.Rate5xxAfterApply > 0
+		f.Rate429Storm > 0 || f.Rate5xxAfterApply > 0 || f.RateLostAnswer > 0
 }
 
 // Permissions are the global rights of an account added with [Server.AddAccount].

@@ -437,6 +437,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeTruncated(w, c, rep)
 		return
 	}
+	if fk == faultLost {
+		s.recordStatus(0)
+		resetConn(w)
+		return
+	}
 	s.finish(w, c, rt, rep, c.key)
 }
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -12,12 +13,15 @@ import (
 	"unicode/utf16"
 )
 
-// IssueComment is a comment on an [Issue]. Body holds an Atlassian Document Format document.
+// IssueComment is a comment on an [Issue]. Body holds an Atlassian Document Format document; Properties are
+// the comment's entity properties (set with the create's "properties", read with POST /comment/list
+// ?expand=properties).
 type IssueComment struct {
-	ID       string          `json:"id"`
-	AuthorID string          `json:"authorId,omitempty"`
-	Body     json.RawMessage `json:"body"`
-	Created  time.Time       `json:"created"`
+	ID         string                     `json:"id"`
+	AuthorID   string                     `json:"authorId,omitempty"`
+	Body       json.RawMessage            `json:"body"`
+	Created    time.Time                  `json:"created"`
+	Properties map[string]json.RawMessage `json:"properties,omitempty"`
 }
 
 // WithLegacyCreateMeta makes the createmeta pages name their arrays the way older Jira Cloud builds did
@@ -39,14 +43,17 @@ func legacyCreateMetaKey(key string) string {
 	return key
 }
 
-// ticketRoutes registers the routes an external-ticketing client needs beyond plain issue CRUD: comments, the
-// enhanced JQL search (a subset of JQL, see hSearchJQL) and the statuses of a project's issue types.
+// ticketRoutes registers the routes an external-ticketing client needs beyond plain issue CRUD: comments (with
+// entity properties, and by ID with POST /comment/list), the enhanced JQL search (a subset of JQL, see
+// hSearchJQL), the statuses of a project's issue types and an issue's edit screen (editmeta).
 func ticketRoutes(j func(method, path string, h func(*call) reply, flags ...string)) {
 	j("POST", "/issue/{issueIdOrKey}/comment", hAddComment, "write")
 	j("GET", "/issue/{issueIdOrKey}/comment", hListComments)
+	j("POST", "/comment/list", hCommentsByID)
 	j("GET", "/search/jql", hSearchJQL)
 	j("POST", "/search/jql", hSearchJQL)
 	j("GET", "/project/{projectIdOrKey}/statuses", hProjectStatuses)
+	j("GET", "/issue/{issueIdOrKey}/editmeta", hEditMeta)
 }
 
 func hAddComment(c *call) reply {
@@ -59,10 +66,24 @@ func hAddComment(c *call) reply {
 		return jiraErr(403, "You do not have permission to comment on issues in this project.")
 	}
 	var body struct {
-		Body json.RawMessage `json:"body"`
+		Body       json.RawMessage `json:"body"`
+		Properties []struct {
+			Key   string          `json:"key"`
+			Value json.RawMessage `json:"value"`
+		} `json:"properties"`
 	}
 	if err := c.decode(&body); err != nil || len(body.Body) == 0 {
 		return jiraFieldErr(400, map[string]string{"comment": "Comment body can not be empty!"})
+	}
+	var props map[string]json.RawMessage
+	for _, pr := range body.Properties {
+		if pr.Key == "" || javaLen(pr.Key) > 255 || len(pr.Value) == 0 || len(pr.Value) > 32768 {
+			return jiraErr(400, "The property key must be between 1 and 255 characters and the value at most 32768.")
+		}
+		if props == nil {
+			props = map[string]json.RawMessage{}
+		}
+		props[pr.Key] = append(json.RawMessage(nil), pr.Value...)
 	}
 	doc := body.Body
 	var text string
@@ -87,7 +108,7 @@ func hAddComment(c *call) reply {
 			}
 		}
 	}
-	cm := IssueComment{ID: strconv.Itoa(n), Body: append(json.RawMessage(nil), doc...), Created: c.now.UTC()}
+	cm := IssueComment{ID: strconv.Itoa(n), Body: append(json.RawMessage(nil), doc...), Created: c.now.UTC(), Properties: props}
 	if c.user != nil {
 		cm.AuthorID = c.user.AccountID
 	}
@@ -117,9 +138,18 @@ func hListComments(c *call) reply {
 	if bad != nil {
 		return *bad
 	}
+	order := c.r.URL.Query().Get("orderBy")
+	switch order {
+	case "", "created", "+created", "-created":
+	default:
+		return jiraErr(400, "Invalid orderBy value: "+order+". Valid values are: created, -created, +created.")
+	}
 	all := make([]map[string]any, 0, len(is.Comments))
 	for _, cm := range is.Comments {
 		all = append(all, c.commentJSON(is, cm))
+	}
+	if order == "-created" {
+		slices.Reverse(all)
 	}
 	page := window(all, start, limit)
 	if page == nil {
@@ -128,19 +158,52 @@ func hListComments(c *call) reply {
 	return ok(map[string]any{"startAt": start, "maxResults": limit, "total": len(all), "comments": page})
 }
 
+// hProjectStatuses lists each issue type of the project with the statuses of its workflow.
+// hCommentsByID serves POST /comment/list: the comments with the given IDs (at most 1000) on issues the caller
+// can see, as a PageBean, with their properties under expand=properties.
+func hCommentsByID(c *call) reply {
+	var body struct {
+		IDs []int64 `json:"ids"`
+	}
+	if err := c.decode(&body); err != nil || len(body.IDs) == 0 {
+		return jiraErr(400, "The ids list must not be empty.")
+	}
+	if len(body.IDs) > 1000 {
+		return jiraErr(400, "The maximum number of comment ids is 1000.")
+	}
+	withProps := slices.Contains(strings.Split(c.r.URL.Query().Get("expand"), ","), "properties")
+	want := map[string]bool{}
+	for _, id := range body.IDs {
+		want[strconv.FormatInt(id, 10)] = true
+	}
+	out := []map[string]any{}
+	for _, is := range c.x.t.Issues {
+		p := c.x.projects[is.ProjectID]
+		if p == nil || p.Deleted || !c.canSeeProject(p) {
+			continue
+		}
+		for _, cm := range is.Comments {
+			if !want[cm.ID] {
+				continue
+			}
+			m := c.commentJSON(is, cm)
+			if withProps {
+				props := []map[string]any{}
+				for _, k := range slices.Sorted(maps.Keys(cm.Properties)) {
+					props = append(props, map[string]any{"key": k, "value": cm.Properties[k]})
+				}
+				m["properties"] = props
+			}
+			out = append(out, m)
+		}
+	}
+	return ok(map[string]any{"startAt": 0, "maxResults": 1000, "total": len(out), "isLast": true, "values": out})
+}
+
 func hProjectStatuses(c *call) reply {
 	p, rep := c.projectParam()
 	if rep != nil {
 		return *rep
-	}
-	var sts []jStatus
-	for _, s := range c.x.t.Statuses {
-		if s.ProjectID == "" || s.ProjectID == p.ID {
-			sts = append(sts, c.statusJSON(s))
-		}
-	}
-	if sts == nil {
-		sts = []jStatus{}
 	}
 	out := []map[string]any{}
 	for _, id := range p.IssueTypeIDs {
@@ -148,10 +211,53 @@ func hProjectStatuses(c *call) reply {
 		if it == nil {
 			continue
 		}
+		sts := []jStatus{}
+		if w := c.x.workflowOf(it.ID); w != nil {
+			for _, sid := range w.StatusIDs {
+				if s := c.x.statuses[sid]; s != nil && (s.ProjectID == "" || s.ProjectID == p.ID) {
+					sts = append(sts, c.statusJSON(s))
+				}
+			}
+		} else {
+			for _, s := range c.x.t.Statuses {
+				if s.ProjectID == "" || s.ProjectID == p.ID {
+					sts = append(sts, c.statusJSON(s))
+				}
+			}
+		}
 		out = append(out, map[string]any{"self": c.rest("/issuetype/" + it.ID), "id": it.ID, "name": it.Name,
 			"subtask": it.Subtask, "statuses": sts})
 	}
 	return ok(out)
+}
+
+// workflowOf returns the workflow of an issue type: the one listing it, else the default one (no issue types),
+// else nil (every status and transition).
+func (x *index) workflowOf(issueTypeID string) *Workflow {
+	var def *Workflow
+	for _, w := range x.t.Workflows {
+		if slices.Contains(w.IssueTypeIDs, issueTypeID) {
+			return w
+		}
+		if len(w.IssueTypeIDs) == 0 && def == nil {
+			def = w
+		}
+	}
+	return def
+}
+
+// inWorkflow reports whether tr is a transition of the issue type's workflow.
+func (x *index) inWorkflow(issueTypeID string, tr *Transition) bool {
+	w := x.workflowOf(issueTypeID)
+	return w == nil || slices.Contains(w.TransitionIDs, tr.ID) && slices.Contains(w.StatusIDs, tr.ToStatusID)
+}
+
+// initialStatus is the status a new issue of the issue type starts in.
+func (x *index) initialStatus(issueTypeID string) string {
+	if w := x.workflowOf(issueTypeID); w != nil && len(w.StatusIDs) > 0 {
+		return w.StatusIDs[0]
+	}
+	return x.t.Statuses[0].ID
 }
 
 // jqlClause matches one "field = value", "field >= value" or "field in (v1, v2)" clause.
@@ -385,7 +491,9 @@ func (c *call) checkTypedValue(f *Field, raw json.RawMessage) (json.RawMessage, 
 		return raw, ""
 	case "user":
 		return c.checkUser(f, raw)
-	case "option":
+	case "group":
+		return c.checkGroup(f, raw)
+	case "option", "version":
 		return c.checkOption(f, raw)
 	case "option-with-child":
 		return c.checkCascade(f, raw)
@@ -425,6 +533,8 @@ func (c *call) checkTypedValue(f *Field, raw json.RawMessage) (json.RawMessage, 
 				v, msg = c.checkOption(f, it)
 			case "user":
 				v, msg = c.checkUser(f, it)
+			case "group":
+				v, msg = c.checkGroup(f, it)
 			case "string":
 				var s string
 				if json.Unmarshal(it, &s) != nil {
@@ -495,6 +605,29 @@ func (c *call) checkUser(f *Field, raw json.RawMessage) (json.RawMessage, string
 	return b, ""
 }
 
+// checkGroup validates a group picker value, {"name": …} or {"groupId": …}, stored as both. A bare string is
+// refused the way Jira's JSON binding refuses it.
+func (c *call) checkGroup(f *Field, raw json.RawMessage) (json.RawMessage, string) {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return nil, "Can not instantiate value of type [simple type, class com.atlassian.jira.issue.fields.rest.json.beans.GroupJsonBean] " +
+			"from JSON String; no single-String constructor/factory method"
+	}
+	var v struct {
+		Name    string `json:"name"`
+		GroupID string `json:"groupId"`
+	}
+	if json.Unmarshal(raw, &v) != nil {
+		return nil, "Specify a valid value for " + f.Name
+	}
+	g := c.x.groupByIDOrName(v.GroupID, v.Name)
+	if g == nil {
+		return nil, "Specify a valid value for " + f.Name
+	}
+	b, _ := json.Marshal(map[string]string{"name": g.Name, "groupId": g.ID})
+	return b, ""
+}
+
 func (c *call) checkOption(f *Field, raw json.RawMessage) (json.RawMessage, string) {
 	var v idOrKey
 	if json.Unmarshal(raw, &v) != nil {
@@ -525,17 +658,36 @@ const (
 	FieldLabelsCustom = "customfield_20006"
 	// FieldCascade is a cascading select (Okta → Admin, User; AWS → PowerUser) on the Everything screen.
 	FieldCascade = "customfield_20007"
+	// FieldGroup and FieldGroups are a single and a multi group picker; FieldVersion and FieldVersions a single
+	// and a multi version picker (versions 10600 "1.0" and 10601 "2.0"). All four are on the Everything screen.
+	FieldGroup    = "customfield_20008"
+	FieldGroups   = "customfield_20009"
+	FieldVersion  = "customfield_20010"
+	FieldVersions = "customfield_20011"
+	// FieldResolutionNotes is a text field only on Access Request's edit screen, which also lacks the create
+	// screen's Approvers (customfield_10050).
+	FieldResolutionNotes = "customfield_20012"
+	// StatusWaitingForApproval, StatusApproved and StatusDeclined are the statuses of the Access Request
+	// workflow (with Done); the other issue types have To Do, In Progress and Done.
+	StatusWaitingForApproval = "10002"
+	StatusApproved           = "10003"
+	StatusDeclined           = "10004"
 )
 
 // NewTicketingTenant returns [NewTenant] set up for external-ticketing tests:
 //   - custom fields of every kind: single-line text, multi-line text (customfield_10060), number
 //     (customfield_10030), single select (customfield_10040), multi select, date, date-time, single user,
-//     multi user (customfield_10050) and a labels field, plus components with allowed values;
+//     multi user (customfield_10050), a labels field, a cascading select, single and multi group pickers and
+//     single and multi version pickers, plus components with allowed values;
 //   - issue type "Everything" (TicketingEverythingType) whose create screen has all of them, with the single
 //     select, the date and the multi-line text required;
 //   - project ACC (service desk: Task, Subtask, Access Request, Everything);
 //   - projects P001…P<projects> (Task and Subtask each);
-//   - project BIG with Task, Subtask and issueTypes more issue types "Type 1"… (IDs 30001…).
+//   - project BIG with Task, Subtask and issueTypes more issue types "Type 1"… (IDs 30001…);
+//   - Access Request's edit screen differs from its create screen: it has FieldResolutionNotes and lacks
+//     Approvers (customfield_10050);
+//   - two workflows: Access Request's (Waiting for approval, Approved, Declined, Done; transitions Approve,
+//     Decline, Close) and the default one of every other issue type (To Do, In Progress, Done).
 func NewTicketingTenant(projects, issueTypes int) *Tenant {
 	t := NewTenant()
 	for _, f := range t.Fields {
@@ -561,11 +713,31 @@ func NewTicketingTenant(projects, issueTypes int) *Tenant {
 			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:cascadingselect", CustomID: 20007,
 			AllowedValues: []FieldOption{{"10300", "Okta"}, {"10310", "AWS"}},
 			Children:      map[string][]FieldOption{"10300": {{"10301", "Admin"}, {"10302", "User"}}, "10310": {{"10311", "PowerUser"}}}},
+		&Field{ID: FieldGroup, Name: "Approver Group", Custom: true, SchemaType: "group",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:grouppicker", CustomID: 20008},
+		&Field{ID: FieldGroups, Name: "Teams", Custom: true, SchemaType: "array", SchemaItems: "group",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:multigrouppicker", CustomID: 20009},
+		&Field{ID: FieldVersion, Name: "Target Release", Custom: true, SchemaType: "version",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:version", CustomID: 20010,
+			AllowedValues: []FieldOption{{"10600", "1.0"}, {"10601", "2.0"}}},
+		&Field{ID: FieldVersions, Name: "Affected Releases", Custom: true, SchemaType: "array", SchemaItems: "version",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:multiversion", CustomID: 20011,
+			AllowedValues: []FieldOption{{"10600", "1.0"}, {"10601", "2.0"}}},
+		&Field{ID: FieldResolutionNotes, Name: "Resolution Notes", Custom: true, SchemaType: "string",
+			SchemaCustom: "com.atlassian.jira.plugin.system.customfieldtypes:textfield", CustomID: 20012},
 	)
 	var base []IssueTypeField
 	for _, it := range t.IssueTypes {
 		if it.ID == "10001" {
 			base = it.Fields
+		}
+		if it.ID == "10005" { // Access Request: approvers are set on create only; resolution notes on edit only
+			for _, f := range it.Fields {
+				if f.FieldID != "customfield_10050" {
+					it.EditFields = append(it.EditFields, f)
+				}
+			}
+			it.EditFields = append(it.EditFields, IssueTypeField{FieldID: FieldResolutionNotes})
 		}
 	}
 	every := append(slices.Clone(base),
@@ -574,7 +746,8 @@ func NewTicketingTenant(projects, issueTypes int) *Tenant {
 		IssueTypeField{FieldID: FieldDate, Required: true}, IssueTypeField{FieldID: FieldDateTime},
 		IssueTypeField{FieldID: FieldUser}, IssueTypeField{FieldID: "customfield_10050"},
 		IssueTypeField{FieldID: FieldLabelsCustom}, IssueTypeField{FieldID: FieldCascade}, IssueTypeField{FieldID: "customfield_10020"},
-		IssueTypeField{FieldID: "customfield_10010"})
+		IssueTypeField{FieldID: "customfield_10010"}, IssueTypeField{FieldID: FieldGroup}, IssueTypeField{FieldID: FieldGroups},
+		IssueTypeField{FieldID: FieldVersion}, IssueTypeField{FieldID: FieldVersions})
 	t.IssueTypes = append(t.IssueTypes, &IssueType{ID: TicketingEverythingType, Name: "Everything",
 		Description: "Every kind of field.", Fields: every})
 	big := []string{"10001", "10004"}
@@ -582,6 +755,22 @@ func NewTicketingTenant(projects, issueTypes int) *Tenant {
 		id := strconv.Itoa(30000 + i)
 		t.IssueTypes = append(t.IssueTypes, &IssueType{ID: id, Name: "Type " + strconv.Itoa(i), Fields: slices.Clone(base)})
 		big = append(big, id)
+	}
+	// Access Request (10005) has its own workflow: Waiting for approval → Approved or Declined → Done.
+	t.Statuses = append(t.Statuses,
+		&Status{ID: StatusWaitingForApproval, Name: "Waiting for approval", Category: "TODO"},
+		&Status{ID: StatusApproved, Name: "Approved", Category: "IN_PROGRESS"},
+		&Status{ID: StatusDeclined, Name: "Declined", Category: "DONE"})
+	t.Transitions = append(t.Transitions,
+		&Transition{ID: "41", Name: "Approve", ToStatusID: StatusApproved},
+		&Transition{ID: "51", Name: "Decline", ToStatusID: StatusDeclined},
+		&Transition{ID: "61", Name: "Close", ToStatusID: "10001"})
+	t.Workflows = []*Workflow{
+		{ID: "1", Name: "Software Simplified Workflow", StatusIDs: []string{"10000", "3", "10001"},
+			TransitionIDs: []string{"11", "21", "31"}},
+		{ID: "2", Name: "Access Request Workflow", IssueTypeIDs: []string{"10005"},
+			StatusIDs:     []string{StatusWaitingForApproval, StatusApproved, StatusDeclined, "10001"},
+			TransitionIDs: []string{"41", "51", "61"}},
 	}
 	add := func(id, key, name, typeKey string, types []string) {
 		t.Projects = append(t.Projects, &Project{ID: id, Key: key, Name: name, TypeKey: typeKey,

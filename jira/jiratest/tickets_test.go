@@ -1,9 +1,13 @@
 package jiratest_test
 
 import (
-	"github.com/batonkit/jiracloud/internal/fakehttp"
+	"encoding/json"
+	"net/http"
 	"net/url"
+	"strings"
 	"testing"
+
+	"github.com/batonkit/jiracloud/internal/fakehttp"
 
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
@@ -24,11 +28,16 @@ func TestTicketRoutes(t *testing.T) {
 		jiratest.FieldMultiSelect: []map[string]string{{"id": "10200"}, {"id": "999"}},
 		jiratest.FieldUser:        map[string]string{"accountId": "nobody"},
 		"components":              []map[string]string{{"id": "1"}},
+		jiratest.FieldGroup:       "jira-admins",
+		jiratest.FieldGroups:      []map[string]string{{"name": "no-such-group"}},
+		jiratest.FieldVersion:     map[string]string{"id": "10699"},
 	}})
 	fakehttp.WantStatus(t, resp, body, 400)
 	for _, sub := range []string{`"customfield_10030":"Operation value must be a number"`, `Error parsing date string: 31/01/2027`,
 		`"customfield_20002":"Specify a valid 'id' or 'name' for Systems"`, `"customfield_20005":"Specify a valid value for Manager"`,
-		`"components":"Component with id '1' does not exist."`, `Field 'customfield_10060' is required`} {
+		`"components":"Component with id '1' does not exist."`, `Field 'customfield_10060' is required`,
+		`"customfield_20008":"Can not instantiate value of type`, `"customfield_20009":"Specify a valid value for Teams"`,
+		`"customfield_20010":"Specify a valid 'id' or 'name' for Target Release"`} {
 		wantContains(t, body, sub)
 	}
 
@@ -147,4 +156,176 @@ func TestCreateWithPropertiesAndRecentSearch(t *testing.T) {
 	}
 	resp, body = fakehttp.Do(t, a, "GET", api+"/search/jql?jql="+url.QueryEscape(`created >= "yesterday"`), nil)
 	fakehttp.WantStatus(t, resp, body, 400)
+}
+
+// TestLostAnswerFault: with Faults.RateLostAnswer the write is made, but
+// the client gets no answer (the connection closes).
+func TestLostAnswerFault(t *testing.T) {
+	t.Parallel()
+	s := jiratest.NewServer(jiratest.NewTicketingTenant(1, 0), jiratest.Unlimited(),
+		jiratest.WithFaults(jiratest.Faults{Seed: 3, RateLostAnswer: 1, Routes: []string{"POST /rest/api/3/issue/{issueIdOrKey}/comment"}}))
+	defer s.Close()
+	a := classic(s)
+	api := s.URL + "/rest/api/3"
+	resp, body := fakehttp.Do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
+		"project": map[string]string{"key": "P001"}, "issuetype": map[string]string{"id": "10001"}, "summary": "x"}})
+	fakehttp.WantStatus(t, resp, body, 201)
+	req, _ := http.NewRequest("POST", api+"/issue/P001-1/comment",
+		strings.NewReader(`{"body":{"type":"doc","version":1,"content":[{"type":"paragraph","content":[{"type":"text","text":"hi"}]}]}}`))
+	req.SetBasicAuth(a.User, a.Pass)
+	req.Header.Set("Content-Type", "application/json")
+	if r, err := http.DefaultClient.Do(req); err == nil {
+		r.Body.Close()
+		t.Fatalf("comment answered %d, want the answer lost", r.StatusCode)
+	}
+	var cs struct {
+		Total int `json:"total"`
+	}
+	fakehttp.GetJSON(t, a, api+"/issue/P001-1/comment", &cs)
+	if cs.Total != 1 || s.Stats().FaultKinds["lost-answer"] != 1 {
+		t.Fatalf("comments %d, faults %v: want the comment made and its answer lost", cs.Total, s.Stats().FaultKinds)
+	}
+}
+
+// TestWorkflowsPerIssueType: statuses, initial status and transitions
+// follow each issue type's workflow.
+func TestWorkflowsPerIssueType(t *testing.T) {
+	t.Parallel()
+	s := jiratest.NewServer(jiratest.NewTicketingTenant(0, 0), jiratest.Unlimited())
+	defer s.Close()
+	a := classic(s)
+	api := s.URL + "/rest/api/3"
+	var sts []struct {
+		ID       string `json:"id"`
+		Statuses []struct {
+			ID string `json:"id"`
+		} `json:"statuses"`
+	}
+	fakehttp.GetJSON(t, a, api+"/project/ACC/statuses", &sts)
+	got := map[string]string{}
+	for _, it := range sts {
+		var ids []string
+		for _, st := range it.Statuses {
+			ids = append(ids, st.ID)
+		}
+		got[it.ID] = strings.Join(ids, ",")
+	}
+	if got["10001"] != "10000,3,10001" || got["10005"] != "10002,10003,10004,10001" {
+		t.Fatalf("statuses per issue type: %v", got)
+	}
+	for _, tc := range []struct{ typ, wantStatus, otherTransition string }{{"10001", "10000", "41"}, {"10005", "10002", "21"}} {
+		var ci struct{ Key string }
+		fields := map[string]any{"project": map[string]string{"key": "ACC"}, "issuetype": map[string]string{"id": tc.typ}, "summary": "x"}
+		if tc.typ == "10005" { // Access Request's required fields
+			fields["customfield_10040"] = map[string]string{"value": "Read"}
+			fields["customfield_10060"] = map[string]any{"type": "doc", "version": 1, "content": []any{}}
+		}
+		resp, body := fakehttp.Do(t, a, "POST", api+"/issue", map[string]any{"fields": fields})
+		fakehttp.WantStatus(t, resp, body, 201)
+		_ = json.Unmarshal(body, &ci)
+		var is struct {
+			Fields struct {
+				Status struct{ ID string } `json:"status"`
+			} `json:"fields"`
+		}
+		fakehttp.GetJSON(t, a, api+"/issue/"+ci.Key+"?fields=status", &is)
+		if is.Fields.Status.ID != tc.wantStatus {
+			t.Errorf("new issue of type %s in status %s, want %s", tc.typ, is.Fields.Status.ID, tc.wantStatus)
+		}
+		resp, body = fakehttp.Do(t, a, "POST", api+"/issue/"+ci.Key+"/transitions",
+			map[string]any{"transition": map[string]string{"id": tc.otherTransition}})
+		fakehttp.WantStatus(t, resp, body, 400)
+	}
+}
+
+// TestCommentPropertiesAndList: comments keep the entity properties they
+// were created with; GET …/comment?orderBy=-created lists newest first;
+// POST /comment/list returns comments by ID, with properties on request.
+func TestCommentPropertiesAndList(t *testing.T) {
+	t.Parallel()
+	s := jiratest.NewServer(jiratest.NewTicketingTenant(1, 0), jiratest.Unlimited())
+	defer s.Close()
+	a := classic(s)
+	api := s.URL + "/rest/api/3"
+	resp, body := fakehttp.Do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
+		"project": map[string]string{"key": "P001"}, "issuetype": map[string]string{"id": "10001"}, "summary": "x"}})
+	fakehttp.WantStatus(t, resp, body, 201)
+	doc := map[string]any{"type": "doc", "version": 1, "content": []any{}}
+	var ids []string
+	for i, props := range [][]map[string]any{nil, {{"key": "batonkit.request", "value": map[string]string{"id": "r-2"}}}} {
+		resp, body = fakehttp.Do(t, a, "POST", api+"/issue/P001-1/comment", map[string]any{"body": doc, "properties": props})
+		fakehttp.WantStatus(t, resp, body, 201)
+		var cm struct{ ID string }
+		if err := json.Unmarshal(body, &cm); err != nil || cm.ID == "" {
+			t.Fatalf("comment %d: %s", i, body)
+		}
+		ids = append(ids, cm.ID)
+	}
+	var page struct {
+		Total    int `json:"total"`
+		Comments []struct {
+			ID string `json:"id"`
+		} `json:"comments"`
+	}
+	fakehttp.GetJSON(t, a, api+"/issue/P001-1/comment?orderBy=-created", &page)
+	if page.Total != 2 || len(page.Comments) != 2 || page.Comments[0].ID != ids[1] {
+		t.Fatalf("newest first: %+v (ids %v)", page, ids)
+	}
+	resp, body = fakehttp.Do(t, a, "GET", api+"/issue/P001-1/comment?orderBy=author", nil)
+	fakehttp.WantStatus(t, resp, body, 400)
+
+	resp, body = fakehttp.Do(t, a, "POST", api+"/comment/list?expand=properties", map[string]any{"ids": []json.Number{json.Number(ids[0]), json.Number(ids[1]), "99999"}})
+	fakehttp.WantStatus(t, resp, body, 200)
+	var list struct {
+		IsLast bool `json:"isLast"`
+		Values []struct {
+			ID         string `json:"id"`
+			Properties []struct {
+				Key   string            `json:"key"`
+				Value map[string]string `json:"value"`
+			} `json:"properties"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal(body, &list); err != nil || !list.IsLast || len(list.Values) != 2 {
+		t.Fatalf("comment/list: %s", body)
+	}
+	for _, v := range list.Values {
+		want := 0
+		if v.ID == ids[1] {
+			want = 1
+		}
+		if len(v.Properties) != want || want == 1 && (v.Properties[0].Key != "batonkit.request" || v.Properties[0].Value["id"] != "r-2") {
+			t.Errorf("comment %s properties %+v", v.ID, v.Properties)
+		}
+	}
+	resp, body = fakehttp.Do(t, a, "POST", api+"/comment/list", map[string]any{"ids": []int{}})
+	fakehttp.WantStatus(t, resp, body, 400)
+}
+
+// TestEditMeta: editmeta lists the edit screen (Access Request's differs
+// from its create screen) and PUT /issue enforces it.
+func TestEditMeta(t *testing.T) {
+	t.Parallel()
+	s := jiratest.NewServer(jiratest.NewTicketingTenant(0, 0), jiratest.Unlimited())
+	defer s.Close()
+	a := classic(s)
+	api := s.URL + "/rest/api/3"
+	resp, body := fakehttp.Do(t, a, "POST", api+"/issue", map[string]any{"fields": map[string]any{
+		"project": map[string]string{"key": "ACC"}, "issuetype": map[string]string{"id": "10005"}, "summary": "x",
+		"customfield_10040": map[string]string{"value": "Read"},
+		"customfield_10060": map[string]any{"type": "doc", "version": 1, "content": []any{}}}})
+	fakehttp.WantStatus(t, resp, body, 201)
+	var em struct {
+		Fields map[string]map[string]any `json:"fields"`
+	}
+	fakehttp.GetJSON(t, a, api+"/issue/ACC-1/editmeta", &em)
+	if em.Fields[jiratest.FieldResolutionNotes] == nil || em.Fields["customfield_10050"] != nil || em.Fields["project"] != nil ||
+		em.Fields["summary"]["key"] != "summary" || em.Fields["summary"]["fieldId"] != nil {
+		t.Fatalf("editmeta fields: %v", em.Fields)
+	}
+	resp, body = fakehttp.Do(t, a, "PUT", api+"/issue/ACC-1", map[string]any{"fields": map[string]any{jiratest.FieldResolutionNotes: "done"}})
+	fakehttp.WantStatus(t, resp, body, 204)
+	resp, body = fakehttp.Do(t, a, "PUT", api+"/issue/ACC-1", map[string]any{"fields": map[string]any{"customfield_10050": []any{}}})
+	fakehttp.WantStatus(t, resp, body, 400)
+	wantContains(t, body, "It is not on the appropriate screen")
 }
