@@ -534,7 +534,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 	}
 	httpResp, res, err := c.tr.Do(ctx, transport.Request{Method: r.method, URL: full, Header: h, Body: body, Route: r.path.route})
 	if pe, ok := errors.AsType[*transport.PausedError](err); ok {
-		return nil, pausedError(r.method, full, pe)
+		return nil, pausedError(r.method, full, pe, c.tr.MaxServerWait())
 	}
 	if err != nil {
 		return nil, fmt.Errorf("jira: %s %s: %w", r.method, apiclient.RedactURL(full), err)
@@ -580,6 +580,9 @@ func (c *Client) newError(method, full string, resp *http.Response, res transpor
 	rt := transport.ParseRate(resp.Header, now)
 	e := &Error{StatusCode: resp.StatusCode, Method: method, URL: apiclient.RedactURL(full), RequestID: requestID(resp.Header),
 		Attempts: res.Attempts, RateLimitReason: rt.Reason, RateLimitReset: rt.Reset, RetryAfter: apiclient.RetryAfter(resp.StatusCode, rt, now)}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		e.MaxServerWait = c.tr.MaxServerWait()
+	}
 	e.DecodeErrorBody(body)
 	return e
 }
