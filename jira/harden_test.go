@@ -308,6 +308,22 @@ func TestHardenDefaultTimeouts(t *testing.T) {
 	if got := c.tr.AttemptTimeout(); got != 0 {
 		t.Errorf("WithTimeout(0) = %v, want none", got)
 	}
+	// A transport built to be shared between the clients (the documented
+	// jira.NewTransport(TransportConfig{})) bounds attempts like a client's
+	// own; a negative Timeout asks for none.
+	if got := NewTransport(TransportConfig{}).AttemptTimeout(); got != transport.DefaultAttemptTimeout {
+		t.Errorf("NewTransport(TransportConfig{}) attempt timeout = %v, want %v", got, transport.DefaultAttemptTimeout)
+	}
+	c, _ = NewClient("https://acme.atlassian.net", WithBasicAuth(testEmail, testToken), WithTransport(NewTransport(TransportConfig{})))
+	if got := c.tr.AttemptTimeout(); got != transport.DefaultAttemptTimeout {
+		t.Errorf("client on a shared default transport: attempt timeout = %v", got)
+	}
+	if got := NewTransport(TransportConfig{Timeout: -1}).AttemptTimeout(); got != 0 {
+		t.Errorf("NewTransport(Timeout: -1) attempt timeout = %v, want none", got)
+	}
+	if got := NewTransport(TransportConfig{Timeout: 5 * time.Second}).AttemptTimeout(); got != 5*time.Second {
+		t.Errorf("NewTransport(Timeout: 5s) attempt timeout = %v", got)
+	}
 	// Behaviour: a server that never answers fails the call after the timeout.
 	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 	t.Cleanup(hang.Close)
