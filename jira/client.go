@@ -408,13 +408,24 @@ func (c *Client) TenantCloudID(ctx context.Context) (CloudID, error) {
 	if resp.StatusCode/100 != 2 {
 		return "", c.newError(http.MethodGet, c.site.BaseURL+"/_edge/tenant_info", resp, res, body, "")
 	}
+	id, ok := decodeTenantInfo(body)
+	if !ok {
+		return "", fmt.Errorf("jira: %s/_edge/tenant_info did not return a cloud ID", c.site.BaseURL)
+	}
+	return id, nil
+}
+
+// decodeTenantInfo reads the cloud ID from a /_edge/tenant_info body
+// ({"cloudId":"<uuid>"}), lower-cased; false when the body is not JSON or
+// the value is not a UUID.
+func decodeTenantInfo(body []byte) (CloudID, bool) {
 	var ti struct {
 		CloudID string `json:"cloudId"`
 	}
 	if err := json.Unmarshal(body, &ti); err != nil || !cloudIDRe.MatchString(ti.CloudID) {
-		return "", fmt.Errorf("jira: %s/_edge/tenant_info did not return a cloud ID", c.site.BaseURL)
+		return "", false
 	}
-	return CloudID(strings.ToLower(ti.CloudID)), nil
+	return CloudID(strings.ToLower(ti.CloudID)), true
 }
 
 // Response wraps the HTTP response of a call (of this client or of the
