@@ -277,7 +277,7 @@ type request struct {
 // client cannot know which segments are identifiers.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) (*Response, error) {
 	if !strings.HasPrefix(path, "/") {
-		return nil, fmt.Errorf("atlassian: path %q must start with /", path)
+		return nil, fmt.Errorf("atlassian: path %q must start with /", apiclient.RedactRaw(path))
 	}
 	route := path
 	if u, err := url.Parse(path); err == nil {

@@ -90,3 +90,20 @@ func TestHardenDefaultTimeouts(t *testing.T) {
 		t.Errorf("the call took %v", d)
 	}
 }
+
+// Finding 3 for the Admin client: Do refuses a path without a leading
+// slash, and the error repeats neither user info nor a query it held.
+func TestHardenDoPathCheck(t *testing.T) {
+	t.Parallel()
+	c, _, _ := setup(t)
+	for _, p := range []string{"v1/orgs?token=s3cretQ", "bob:s3cretPW@evil.example/v1/orgs", "evil.example/x#s3cretF"} {
+		_, err := c.Do(t.Context(), http.MethodGet, p, nil, nil, nil)
+		if err == nil || !strings.Contains(err.Error(), "must start with /") {
+			t.Errorf("Do(%q): err = %v, want the leading-slash error", p, err)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("Do(%q): the error repeats a secret: %v", p, err)
+		}
+	}
+}
