@@ -176,3 +176,56 @@ func fileSize(p string) int64 {
 	}
 	return fi.Size()
 }
+
+// TestResumeWorkSaved measures what a restart after SIGKILL saves on a
+// medium tenant (long mode only: go test ./adapters/embed -run
+// TestResumeWorkSaved -fault.long -v): a sync with WithCheckpointEvery(1s)
+// is killed once it has sent a share of a clean sync's requests, then run
+// again into the same path. It asserts the restart's result is the clean
+// one and logs the requests of each run (see docs/RELIABILITY.md, "Resume").
+func TestResumeWorkSaved(t *testing.T) {
+	if testing.Short() || !*faultLong || runtime.GOOS == "windows" {
+		t.Skip("long mode: kills medium syncs")
+	}
+	tenant := jiratest.Generate(jiratest.Medium, 21)
+	srv := newServer(t, tenant, jiratest.WithLatency(5*time.Millisecond))
+	srv.ResetStats()
+	_, clean := syncTo(t, testConfig(srv, false))
+	cleanRequests := srv.Stats().Total
+	for _, share := range []float64{0.5, 0.9} {
+		t.Run(fmt.Sprintf("killed at %.0f%%", share*100), func(t *testing.T) {
+			dir, tmp := t.TempDir(), t.TempDir()
+			out := filepath.Join(dir, "sync.c1z")
+			env := append(os.Environ(), helperEnv+"=1", "H_URL="+srv.URL, "H_EMAIL="+srv.Email, "H_TOKEN="+srv.APIToken,
+				"H_OUT="+out, "H_TMP="+tmp, "H_EVERY=1s")
+			srv.ResetStats()
+			first := exec.Command(os.Args[0], "-test.run=^$")
+			first.Env, first.Stdout, first.Stderr = env, io.Discard, io.Discard
+			if err := first.Start(); err != nil {
+				t.Fatal(err)
+			}
+			for srv.Stats().Total < int(share*float64(cleanRequests)) {
+				time.Sleep(2 * time.Millisecond)
+			}
+			_ = first.Process.Kill()
+			_ = first.Wait()
+			firstRequests := srv.Stats().Total
+			srv.ResetStats()
+			second := exec.Command(os.Args[0], "-test.run=^$")
+			var buf bytes.Buffer
+			second.Env, second.Stdout, second.Stderr = env, &buf, &buf
+			if err := second.Run(); err != nil {
+				t.Fatalf("restarted sync: %v\n%s", err, buf.String())
+			}
+			snap, err := embed.ReadC1Z(t.Context(), out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := gocmp.Diff(clean, snap); d != "" {
+				t.Errorf("restarted sync differs from a clean one (-clean +restarted):\n%s", d)
+			}
+			t.Logf("clean %d requests; killed after %d; restart %d (resumed: %v)", cleanRequests, firstRequests,
+				srv.Stats().Total, strings.Contains(buf.String(), "resumed=true"))
+		})
+	}
+}

@@ -49,10 +49,20 @@ type options struct {
 // SDK's checkpoint is saved into the sync's working c1z (in the hidden
 // directory ".<name>.sync" next to the WithC1ZPath file), so that a process
 // killed mid-sync, even by SIGKILL, and started again with the same path and
-// configuration resumes where the last checkpoint left off instead of
-// starting over. Each checkpoint writes the working file whole, so choose d
-// in minutes for large sites. Without it (the default) a killed sync starts
-// over, with the same result. It needs WithC1ZPath.
+// configuration resumes the checkpointed sync. Each checkpoint writes the
+// working file whole, so choose d in minutes for large sites. Without it
+// (the default) a killed sync starts over. It needs WithC1ZPath.
+//
+// Either way the restart gives the identical result. What resuming saves
+// is small: the SDK v0.26.0 resumes at its last checkpointed action, so
+// listings and entitlements finished before it are not asked for again,
+// but a grants walk restarts at its last committed page (the batch in
+// flight and those fetched ahead of the SDK are redone), and the new
+// process rebuilds the connector's indexes of users, groups and projects
+// by paging them again. Measured on a medium tenant (770 requests for a
+// clean sync, checkpoints every second, SIGKILL at 50% and 90% of the
+// requests): the restarts sent 782 and 789 requests, so no requests were
+// saved (docs/RELIABILITY.md, TestResumeWorkSaved).
 func WithCheckpointEvery(d time.Duration) Option {
 	return func(o *options) error {
 		if d <= 0 {
