@@ -277,7 +277,7 @@ type request struct {
 // client cannot know which segments are identifiers.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) (*Response, error) {
 	if !strings.HasPrefix(path, "/") {
-		return nil, fmt.Errorf("atlassian: path %q must start with /", path)
+		return nil, fmt.Errorf("atlassian: path %q must start with /", apiclient.RedactRaw(path))
 	}
 	route := path
 	if u, err := url.Parse(path); err == nil {
@@ -316,7 +316,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 	h.Set("Authorization", "Bearer "+c.key())
 	httpResp, res, err := c.tr.Do(ctx, transport.Request{Method: r.method, URL: full, Header: h, Body: body, Route: route})
 	if pe, ok := errors.AsType[*transport.PausedError](err); ok {
-		return nil, pausedError(r.method, full, pe)
+		return nil, pausedError(r.method, full, pe, c.tr.MaxServerWait())
 	}
 	if err != nil {
 		return nil, fmt.Errorf("atlassian: %s %s: %w", r.method, apiclient.RedactURL(full), c.scrubErr(err))

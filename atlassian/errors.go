@@ -92,6 +92,12 @@ type Error struct {
 	Message string
 	// RetryAfter is the server-requested wait on 429 or 503.
 	RetryAfter time.Duration
+	// MaxServerWait, on 429 and 503, is the longest server-requested wait
+	// the client that returned the error honours (its
+	// RetryPolicy.MaxServerWait, default 1 h; zero, as in an error built by
+	// hand, means that default). A RetryAfter longer than it was neither
+	// waited for nor retried.
+	MaxServerWait time.Duration
 	// RateLimitReason is the RateLimit-Reason header on 429, if sent, or
 	// "client-side pause" / "client-side quota pause" when the call was not
 	// sent because an earlier 429 paused the endpoint (or every endpoint)
@@ -116,7 +122,7 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 		b.WriteString(strings.Join(msgs, "; "))
 	}
-	apiclient.WriteWait(&b, e.RetryAfter, e.RateLimitReason, e.Attempts)
+	apiclient.WriteWait(&b, e.RetryAfter, e.RateLimitReason, e.Attempts, e.MaxServerWait)
 	return b.String()
 }
 
@@ -230,9 +236,9 @@ func jsonScalar(v json.RawMessage) string {
 // pausedError turns the transport's refusal to send during a long
 // server-imposed pause into the 429 the pause came from, so callers handle
 // one error shape (and read the remaining wait from RetryAfter).
-func pausedError(method, full string, pe *transport.PausedError) *Error {
+func pausedError(method, full string, pe *transport.PausedError, maxServerWait time.Duration) *Error {
 	return &Error{StatusCode: http.StatusTooManyRequests, Method: method, URL: apiclient.RedactURL(full), Message: pe.Error(),
-		RetryAfter: pe.Wait, RateLimitReason: apiclient.PauseReason(pe), RateLimitReset: pe.Until}
+		RetryAfter: pe.Wait, RateLimitReason: apiclient.PauseReason(pe), RateLimitReset: pe.Until, MaxServerWait: maxServerWait}
 }
 
 // newError builds the [*Error] of a non-2xx answer, with the API key cut
@@ -243,6 +249,9 @@ func (c *Client) newError(method, full string, resp *http.Response, res transpor
 	body = apiclient.RedactSecrets(body, c.key())
 	e := &Error{StatusCode: resp.StatusCode, Method: method, URL: apiclient.RedactURL(full), RequestID: requestID(resp.Header),
 		Attempts: res.Attempts, RateLimitReason: rt.Reason, RateLimitReset: rt.Reset, RetryAfter: apiclient.RetryAfter(resp.StatusCode, rt, now)}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		e.MaxServerWait = c.tr.MaxServerWait()
+	}
 	e.DecodeErrorBody(body)
 	return e
 }

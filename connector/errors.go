@@ -111,11 +111,11 @@ func wrapErrAt(op string, err error, now time.Time) error {
 
 	var je *jira.Error
 	if errors.As(err, &je) {
-		return httpStatusErr(op, msg, je.StatusCode, je.Method, je.RetryAfter, je.RateLimitReset, now, err)
+		return httpStatusErr(op, msg, je.StatusCode, je.Method, je.RetryAfter, je.RateLimitReset, je.MaxServerWait, now, err)
 	}
 	var ae *atlassian.Error
 	if errors.As(err, &ae) {
-		return httpStatusErr(op, msg, ae.StatusCode, ae.Method, ae.RetryAfter, ae.RateLimitReset, now, err)
+		return httpStatusErr(op, msg, ae.StatusCode, ae.Method, ae.RetryAfter, ae.RateLimitReset, ae.MaxServerWait, now, err)
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
@@ -138,14 +138,17 @@ func hasClientError(err error) bool {
 	return errors.As(err, &je) || errors.As(err, &ae)
 }
 
-func httpStatusErr(op, msg string, code int, method string, retryAfter time.Duration, reset, now time.Time, cause error) error {
+// httpStatusErr maps a client's HTTP error to a status. maxServerWait is the
+// cap on server waits of the client that returned it (its error's
+// MaxServerWait; zero means the transport's default).
+func httpStatusErr(op, msg string, code int, method string, retryAfter time.Duration, reset time.Time, maxServerWait time.Duration, now time.Time, cause error) error {
 	var c codes.Code
 	wait := retryAfter
 	if wait <= 0 && !reset.IsZero() {
 		wait = reset.Sub(now)
 	}
 	switch {
-	case (code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable) && wait > transport.DefaultMaxServerWait:
+	case (code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable) && wait > serverWaitCap(maxServerWait):
 		// An absurd wait (Retry-After: 1e9) is an error, not a pause: the
 		// SDK does not retry ResourceExhausted, so the sync ends with this
 		// message instead of sleeping for years.
@@ -283,4 +286,13 @@ func cancelledElsewhere(ctx context.Context, err error) bool {
 	}
 	c := status.Code(err)
 	return c == codes.Canceled || c == codes.DeadlineExceeded
+}
+
+// serverWaitCap is a client error's MaxServerWait, or the transport's
+// default when the error carries none (one built by hand).
+func serverWaitCap(maxServerWait time.Duration) time.Duration {
+	if maxServerWait > 0 {
+		return maxServerWait
+	}
+	return transport.DefaultMaxServerWait
 }

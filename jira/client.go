@@ -408,13 +408,24 @@ func (c *Client) TenantCloudID(ctx context.Context) (CloudID, error) {
 	if resp.StatusCode/100 != 2 {
 		return "", c.newError(http.MethodGet, c.site.BaseURL+"/_edge/tenant_info", resp, res, body, "")
 	}
+	id, ok := decodeTenantInfo(body)
+	if !ok {
+		return "", fmt.Errorf("jira: %s/_edge/tenant_info did not return a cloud ID", c.site.BaseURL)
+	}
+	return id, nil
+}
+
+// decodeTenantInfo reads the cloud ID from a /_edge/tenant_info body
+// ({"cloudId":"<uuid>"}), lower-cased; false when the body is not JSON or
+// the value is not a UUID.
+func decodeTenantInfo(body []byte) (CloudID, bool) {
 	var ti struct {
 		CloudID string `json:"cloudId"`
 	}
 	if err := json.Unmarshal(body, &ti); err != nil || !cloudIDRe.MatchString(ti.CloudID) {
-		return "", fmt.Errorf("jira: %s/_edge/tenant_info did not return a cloud ID", c.site.BaseURL)
+		return "", false
 	}
-	return CloudID(strings.ToLower(ti.CloudID)), nil
+	return CloudID(strings.ToLower(ti.CloudID)), true
 }
 
 // Response wraps the HTTP response of a call (of this client or of the
@@ -534,7 +545,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 	}
 	httpResp, res, err := c.tr.Do(ctx, transport.Request{Method: r.method, URL: full, Header: h, Body: body, Route: r.path.route})
 	if pe, ok := errors.AsType[*transport.PausedError](err); ok {
-		return nil, pausedError(r.method, full, pe)
+		return nil, pausedError(r.method, full, pe, c.tr.MaxServerWait())
 	}
 	if err != nil {
 		return nil, fmt.Errorf("jira: %s %s: %w", r.method, apiclient.RedactURL(full), err)
@@ -580,6 +591,9 @@ func (c *Client) newError(method, full string, resp *http.Response, res transpor
 	rt := transport.ParseRate(resp.Header, now)
 	e := &Error{StatusCode: resp.StatusCode, Method: method, URL: apiclient.RedactURL(full), RequestID: requestID(resp.Header),
 		Attempts: res.Attempts, RateLimitReason: rt.Reason, RateLimitReset: rt.Reset, RetryAfter: apiclient.RetryAfter(resp.StatusCode, rt, now)}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		e.MaxServerWait = c.tr.MaxServerWait()
+	}
 	e.DecodeErrorBody(body)
 	return e
 }

@@ -60,6 +60,12 @@ type Error struct {
 	FieldErrors map[string]string
 	// RetryAfter is the server-requested wait on 429 or 503.
 	RetryAfter time.Duration
+	// MaxServerWait, on 429 and 503, is the longest server-requested wait
+	// the client that returned the error honours (its
+	// RetryPolicy.MaxServerWait, default 1 h; zero, as in an error built by
+	// hand, means that default). A RetryAfter longer than it was neither
+	// waited for nor retried.
+	MaxServerWait time.Duration
 	// RateLimitReason is the RateLimit-Reason header on 429, or
 	// "client-side pause" / "client-side quota pause" when the call was not
 	// sent because an earlier 429 paused the endpoint (or, for a quota,
@@ -82,9 +88,9 @@ type Error struct {
 // pausedError turns the transport's refusal to send during a long
 // server-imposed pause into the 429 the pause came from, so callers handle
 // one error shape (and read the remaining wait from RetryAfter).
-func pausedError(method, full string, pe *transport.PausedError) *Error {
+func pausedError(method, full string, pe *transport.PausedError, maxServerWait time.Duration) *Error {
 	return &Error{StatusCode: http.StatusTooManyRequests, Method: method, URL: apiclient.RedactURL(full), Messages: []string{pe.Error()},
-		RetryAfter: pe.Wait, RateLimitReason: apiclient.PauseReason(pe), RateLimitReset: pe.Until}
+		RetryAfter: pe.Wait, RateLimitReason: apiclient.PauseReason(pe), RateLimitReset: pe.Until, MaxServerWait: maxServerWait}
 }
 
 // Error formats the status, request and Jira's messages.
@@ -104,7 +110,7 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 		b.WriteString(strings.Join(msgs, "; "))
 	}
-	apiclient.WriteWait(&b, e.RetryAfter, e.RateLimitReason, e.Attempts)
+	apiclient.WriteWait(&b, e.RetryAfter, e.RateLimitReason, e.Attempts, e.MaxServerWait)
 	if e.Hint != "" {
 		b.WriteString(". " + e.Hint)
 	}

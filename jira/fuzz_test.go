@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -127,6 +128,74 @@ func FuzzDecodeErrorBody(f *testing.F) {
 		e2.DecodeErrorBody(body)
 		if e2.Error() != msg {
 			t.Errorf("decoding twice differs: %q vs %q", e2.Error(), msg)
+		}
+	})
+}
+
+// FuzzParseRoleID checks that ParseRoleID (which reads the role URLs of
+// GET /project/{id}/role) never panics, that an accepted URL ends in the
+// positive ID it returns, and that credentials or a query in the URL never
+// reach the error.
+func FuzzParseRoleID(f *testing.F) {
+	for _, s := range []string{
+		"https://acme.atlassian.net/rest/api/3/project/10000/role/10002", "https://acme.atlassian.net/rest/api/3/project/10000/role/10002/",
+		"/rest/api/3/project/1/role/7", "10002", "role/0", "role/-1", "role/+5", "role/9223372036854775808", "role/abc", "", " ",
+		"https://u:p@acme.atlassian.net/role/x", "https://acme.atlassian.net/role/12?token=s3cret", "%zz", "https://[::1/role/1",
+		"https://acme.atlassian.net/role/1%2F2", "https://acme.atlassian.net/role/1#frag",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		id, err := ParseRoleID(raw)
+		if err == nil {
+			if id <= 0 {
+				t.Fatalf("ParseRoleID(%q) = %d without an error", raw, id)
+			}
+			u, perr := url.Parse(strings.TrimSpace(raw))
+			if perr != nil || !strings.HasSuffix(strings.TrimRight(u.Path, "/"), strconv.FormatInt(int64(id), 10)) &&
+				!strings.HasSuffix(strings.TrimRight(u.Path, "/"), "+"+strconv.FormatInt(int64(id), 10)) {
+				t.Errorf("ParseRoleID(%q) = %d, which does not end its path", raw, id)
+			}
+			return
+		}
+		if id != 0 {
+			t.Errorf("ParseRoleID(%q) = %d with error %v", raw, id, err)
+		}
+		// A URL around the input with credentials and a query: neither
+		// reaches the error.
+		if strings.Contains(raw, "s3cr3t") || strings.ContainsAny(raw, "@?#") {
+			return
+		}
+		wrapped := "https://bob:s3cr3tPW@acme.atlassian.net/rest/api/3/project/1/role/" + raw + "?token=s3cr3tQ"
+		if _, err := ParseRoleID(wrapped); err != nil && strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("ParseRoleID(%q) error leaks a secret: %v", wrapped, err)
+		}
+	})
+}
+
+// FuzzDecodeTenantInfo checks that decoding any /_edge/tenant_info body
+// never panics and accepts only a UUID, lower-cased, that the body holds.
+func FuzzDecodeTenantInfo(f *testing.F) {
+	for _, s := range []string{
+		`{"cloudId":"` + testCloudID + `"}`, `{"cloudId":"` + strings.ToUpper(testCloudID) + `"}`, `{"cloudId":""}`, `{}`, `null`, `[]`,
+		`{"cloudId":123}`, `{"cloudId":"not-a-uuid"}`, `<html>login</html>`, ``, `{"cloudId":"` + testCloudID + `","x":1}`,
+		`{"cloudId":"` + testCloudID + `\n"}`, `{"cloudid":"` + testCloudID + `"}`, `{"cloudId":"` + testCloudID + `"`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		id, ok := decodeTenantInfo(body)
+		if !ok {
+			if id != "" {
+				t.Errorf("decodeTenantInfo(%q) = %q, false", body, id)
+			}
+			return
+		}
+		if !cloudIDRe.MatchString(string(id)) || string(id) != strings.ToLower(string(id)) {
+			t.Errorf("decodeTenantInfo(%q) = %q: not a lower-case UUID", body, id)
+		}
+		if !bytes.Contains(bytes.ToLower(body), []byte(id)) && !json.Valid(body) {
+			t.Errorf("decodeTenantInfo(%q) = %q, which the body does not hold", body, id)
 		}
 	})
 }

@@ -218,6 +218,50 @@ func TestHardenAbsurdRetryAfter(t *testing.T) {
 	}
 }
 
+// Finding 5, configured cap: the error reports the client's MaxServerWait
+// (not the 1 h default), so callers far from the transport judge the wait
+// by it. A 30 min wait past a 10 min cap is "too long", not retried, and
+// pauses nothing; a 3 h wait past a 2 h cap names 2h0m0s; a 90 min wait
+// under a 2 h cap is an ordinary wait handed back to the caller.
+func TestHardenConfiguredMaxServerWait(t *testing.T) {
+	t.Parallel()
+	policy := func(cap time.Duration) Option {
+		return WithRetryPolicy(RetryPolicy{MaxRetries: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond,
+			MaxRetryAfter: 2 * time.Second, JitterMin: 1, JitterMax: 1, MaxServerWait: cap})
+	}
+	for _, tt := range []struct {
+		cap, wait time.Duration
+		tooLong   bool
+	}{
+		{10 * time.Minute, 30 * time.Minute, true},
+		{2 * time.Hour, 3 * time.Hour, true},
+		{2 * time.Hour, 90 * time.Minute, false},
+	} {
+		c, mux, _ := setup(t, policy(tt.cap))
+		var calls atomic.Int64
+		mux.HandleFunc("/rest/api/3/myself", func(w http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			w.Header().Set("Retry-After", strconv.Itoa(int(tt.wait.Seconds())))
+			writeJSON(w, 429, `{"errorMessages":["slow down"]}`)
+		})
+		_, _, err := c.Myself(t.Context())
+		var je *Error
+		if !errors.As(err, &je) || je.StatusCode != 429 || je.RetryAfter != tt.wait || je.MaxServerWait != tt.cap {
+			t.Fatalf("cap %v, wait %v: err = %#v, want a 429 carrying the wait and the cap", tt.cap, tt.wait, err)
+		}
+		said := strings.Contains(err.Error(), "longer than the "+tt.cap.String()+" the client honours")
+		if said != tt.tooLong || strings.Contains(err.Error(), "longer than the 1h0m0s") {
+			t.Errorf("cap %v, wait %v: %q (too long: %v)", tt.cap, tt.wait, err, tt.tooLong)
+		}
+		if calls.Load() != 1 {
+			t.Errorf("cap %v, wait %v: %d calls, want 1 (a wait past MaxRetryAfter is handed back)", tt.cap, tt.wait, calls.Load())
+		}
+		if tt.tooLong && !c.tr.Limiter().PausedUntil().IsZero() {
+			t.Errorf("cap %v, wait %v: the limiter paused until %v", tt.cap, tt.wait, c.tr.Limiter().PausedUntil())
+		}
+	}
+}
+
 // Finding 7: a token echoed across the 64 KiB cut leaves no fragment in
 // Error.Body or the message.
 func TestHardenErrorBodyRedactedBeforeTruncation(t *testing.T) {
@@ -263,6 +307,22 @@ func TestHardenDefaultTimeouts(t *testing.T) {
 	c, _ = NewClient("https://acme.atlassian.net", WithBasicAuth(testEmail, testToken), WithTimeout(0))
 	if got := c.tr.AttemptTimeout(); got != 0 {
 		t.Errorf("WithTimeout(0) = %v, want none", got)
+	}
+	// A transport built to be shared between the clients (the documented
+	// jira.NewTransport(TransportConfig{})) bounds attempts like a client's
+	// own; a negative Timeout asks for none.
+	if got := NewTransport(TransportConfig{}).AttemptTimeout(); got != transport.DefaultAttemptTimeout {
+		t.Errorf("NewTransport(TransportConfig{}) attempt timeout = %v, want %v", got, transport.DefaultAttemptTimeout)
+	}
+	c, _ = NewClient("https://acme.atlassian.net", WithBasicAuth(testEmail, testToken), WithTransport(NewTransport(TransportConfig{})))
+	if got := c.tr.AttemptTimeout(); got != transport.DefaultAttemptTimeout {
+		t.Errorf("client on a shared default transport: attempt timeout = %v", got)
+	}
+	if got := NewTransport(TransportConfig{Timeout: -1}).AttemptTimeout(); got != 0 {
+		t.Errorf("NewTransport(Timeout: -1) attempt timeout = %v, want none", got)
+	}
+	if got := NewTransport(TransportConfig{Timeout: 5 * time.Second}).AttemptTimeout(); got != 5*time.Second {
+		t.Errorf("NewTransport(Timeout: 5s) attempt timeout = %v", got)
 	}
 	// Behaviour: a server that never answers fails the call after the timeout.
 	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))

@@ -148,6 +148,11 @@ type RoleGetOptions struct {
 func ParseRoleID(roleURL string) (RoleID, error) {
 	u, err := url.Parse(strings.TrimSpace(roleURL))
 	if err != nil {
+		// url.Error repeats the whole URL, credentials and query included:
+		// keep only its reason.
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue.Err
+		}
 		return 0, fmt.Errorf("jira: invalid role URL %q: %w", apiclient.RedactRaw(roleURL), err)
 	}
 	p := strings.TrimRight(u.Path, "/")

@@ -53,7 +53,10 @@ type Clock = transport.Clock
 type Rate = transport.Rate
 
 // NewTransport builds a [Transport]. A nil cfg.Limiter gets a new [Limiter]
-// with [DefaultRateLimits].
+// with [DefaultRateLimits]; a zero cfg.Timeout bounds each attempt by 100 s,
+// as a client built without [WithTimeout] does (a negative one means no
+// bound, ctx still applies); a nil cfg.Base gets a pooled round tripper
+// that waits at most 60 s for response headers.
 func NewTransport(cfg TransportConfig) *Transport { return apiclient.NewTransport(cfg) }
 
 // NewLimiter returns a [Limiter]; a nil clock means the wall clock.

@@ -4,6 +4,7 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -113,9 +114,21 @@ func TestKilledSyncRestarts(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("the restarted sync differs from an undisturbed one (-clean +restarted):\n%s", d)
 	}
+	snaps := map[string]*embed.Snapshot{clean: want, out: got}
 	for _, p := range []string{clean, out} {
 		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
 			t.Errorf("%s: mode %v (%v), want 0600", p, fi.Mode().Perm(), err)
+		}
+		// No token in the file, raw or decoded.
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		decoded := fmt.Sprintf("%+v", snaps[p])
+		for _, s := range f.secrets() {
+			if bytes.Contains(raw, []byte(s)) || strings.Contains(decoded, s) {
+				t.Errorf("%s holds a secret (%.6s…)", p, s)
+			}
 		}
 	}
 }

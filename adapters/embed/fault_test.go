@@ -2,6 +2,8 @@ package embed_test
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -53,7 +55,16 @@ type faultProxy struct {
 	counts   map[string]int
 }
 
+// jiraREST is the faultProxy's default scope: Jira's REST paths.
+func jiraREST(r *http.Request) bool { return strings.Contains(r.URL.Path, "/rest/") }
+
+// newFaultProxy applies rule to Jira's REST paths only.
 func newFaultProxy(t *testing.T, target string, rule abuse) *faultProxy {
+	return newScopedFaultProxy(t, target, rule, jiraREST)
+}
+
+// newScopedFaultProxy applies rule to the requests scope selects.
+func newScopedFaultProxy(t *testing.T, target string, rule abuse, scope func(*http.Request) bool) *faultProxy {
 	t.Helper()
 	u, _ := url.Parse(target)
 	rp := httputil.NewSingleHostReverseProxy(u)
@@ -63,7 +74,7 @@ func newFaultProxy(t *testing.T, target string, rule abuse) *faultProxy {
 		p.counts[r.Method+" "+r.URL.Path]++
 		n := p.counts[r.Method+" "+r.URL.Path]
 		p.mu.Unlock()
-		if rule != nil && strings.Contains(r.URL.Path, "/rest/") && rule(w, r, n, rp) {
+		if rule != nil && scope(r) && rule(w, r, n, rp) {
 			p.injected.Add(1)
 			return
 		}
@@ -123,6 +134,8 @@ type scenario struct {
 	wantErr string
 	// leaks is a host that must never see a request (redirect target).
 	leaks *atomic.Int64
+	// syncOnly marks a fault only a sync's reads can meet (endless pages).
+	syncOnly bool
 }
 
 // every returns true for request n of a path when n%k == r.
@@ -142,7 +155,10 @@ func rateLimited(reason string) abuse {
 	}
 }
 
-func faultScenarios(seed int64, leaked *atomic.Int64, elsewhere string) []scenario {
+// faultScenarios lists the faults. The ones that must end in a clear error
+// strike the requests aimed selects (a sync: the user search; provisioning:
+// every request), the storms strike a share of every request.
+func faultScenarios(seed int64, leaked *atomic.Int64, elsewhere string, aimed func(*http.Request) bool) []scenario {
 	storm := func(f jiratest.Faults) *jiratest.Faults { f.Seed = seed; return &f }
 	var out []scenario
 	out = append(out,
@@ -158,6 +174,7 @@ func faultScenarios(seed int64, leaked *atomic.Int64, elsewhere string) []scenar
 		out = append(out, scenario{name: "429 storm " + cmpOr(reason, "without a reason"), rule: rateLimited(reason)})
 	}
 	htmlHit := every(3, 1)
+	echoHit := every(5, 2)
 	ctHit := every(2, 0)
 	sameOriginHit := every(3, 2)
 	out = append(out,
@@ -185,7 +202,7 @@ func faultScenarios(seed int64, leaked *atomic.Int64, elsewhere string) []scenar
 			return true
 		}},
 		scenario{name: "HTML page answered with 200", wantErr: "text/html, not JSON", rule: func(w http.ResponseWriter, r *http.Request, n int, next http.Handler) bool {
-			if !strings.HasSuffix(r.URL.Path, "/users/search") {
+			if !aimed(r) {
 				return false
 			}
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -194,7 +211,7 @@ func faultScenarios(seed int64, leaked *atomic.Int64, elsewhere string) []scenar
 		}},
 		scenario{name: "oversized body", wantErr: "response body too large", opts: []jira.Option{jira.WithMaxResponseSize(256 << 10)},
 			rule: func(w http.ResponseWriter, r *http.Request, n int, next http.Handler) bool {
-				if !strings.HasSuffix(r.URL.Path, "/users/search") {
+				if !aimed(r) {
 					return false
 				}
 				w.Header().Set("Content-Type", "application/json")
@@ -208,7 +225,7 @@ func faultScenarios(seed int64, leaked *atomic.Int64, elsewhere string) []scenar
 				_, _ = io.WriteString(w, "]")
 				return true
 			}},
-		scenario{name: "endless pagination", wantErr: "pagination limit reached", opts: []jira.Option{jira.WithPaginationLimits(0, 3000)},
+		scenario{name: "endless pagination", wantErr: "pagination limit reached", opts: []jira.Option{jira.WithPaginationLimits(0, 3000)}, syncOnly: true,
 			rule: func(w http.ResponseWriter, r *http.Request, n int, next http.Handler) bool {
 				if !strings.HasSuffix(r.URL.Path, "/users/search") {
 					return false
@@ -239,14 +256,50 @@ func faultScenarios(seed int64, leaked *atomic.Int64, elsewhere string) []scenar
 		}},
 		scenario{name: "redirect to another host", wantErr: "refusing redirect", leaks: leaked,
 			rule: func(w http.ResponseWriter, r *http.Request, n int, next http.Handler) bool {
-				if !strings.HasSuffix(r.URL.Path, "/users/search") {
+				if !aimed(r) {
 					return false
 				}
 				http.Redirect(w, r, elsewhere+r.URL.Path, http.StatusTemporaryRedirect)
 				return true
 			}},
+		scenario{name: "credentials echoed in retried errors", rule: func(w http.ResponseWriter, r *http.Request, n int, next http.Handler) bool {
+			if !echoHit(n) {
+				return false
+			}
+			echo := echoedCredentials(r)
+			all := strings.Join(echo, " ")
+			w.Header().Set("X-Echo-Authorization", r.Header.Get("Authorization"))
+			w.Header().Set("X-Echo-Token", all)
+			if n%2 == 0 {
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(http.StatusBadGateway)
+				_, _ = io.WriteString(w, "<html><body><h1>Bad gateway</h1><pre>Authorization: "+all+"</pre></body></html>")
+				return true
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			b, _ := json.Marshal(map[string]any{"errorMessages": echo, "errors": map[string]string{"authorization": all},
+				"message": all, "code": 503})
+			_, _ = w.Write(b)
+			return true
+		}},
+		scenario{name: "credentials echoed in a final error", wantErr: "400 Bad Request", rule: func(w http.ResponseWriter, r *http.Request, n int, next http.Handler) bool {
+			if !aimed(r) {
+				return false
+			}
+			echo := echoedCredentials(r)
+			all := strings.Join(echo, " ")
+			w.Header().Set("X-Echo-Authorization", r.Header.Get("Authorization"))
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			b, _ := json.Marshal(map[string]any{"errorMessages": append(echo, "<b>"+all+"</b>"),
+				"errors": map[string]string{"authorization": all}, "message": all, "code": 400,
+				"errorMessage": all})
+			_, _ = w.Write(b)
+			return true
+		}},
 		scenario{name: "absurd Retry-After", wantErr: "longer than", rule: func(w http.ResponseWriter, r *http.Request, n int, next http.Handler) bool {
-			if !strings.HasSuffix(r.URL.Path, "/users/search") {
+			if !aimed(r) {
 				return false
 			}
 			w.Header().Set("Retry-After", "1000000000")
@@ -256,6 +309,34 @@ func faultScenarios(seed int64, leaked *atomic.Int64, elsewhere string) []scenar
 	)
 	return out
 }
+
+// echoedCredentials is what a misbehaving proxy echoes of a request's
+// Authorization header: the header value, and for Basic auth the base64
+// "email:token", the decoded pair and the token alone; for Bearer the key.
+func echoedCredentials(r *http.Request) []string {
+	h := r.Header.Get("Authorization")
+	out := []string{h}
+	if b64, ok := strings.CutPrefix(h, "Basic "); ok {
+		out = append(out, b64)
+		if raw, err := base64.StdEncoding.DecodeString(b64); err == nil {
+			_, token, _ := strings.Cut(string(raw), ":")
+			out = append(out, string(raw), token)
+		}
+	}
+	if key, ok := strings.CutPrefix(h, "Bearer "); ok {
+		out = append(out, key)
+	}
+	return out
+}
+
+// secretsOf lists what must never appear in a log, an error or a c1z: the
+// API token, the Admin API key, and the base64 "email:token" of Basic auth.
+func secretsOf(srv *jiratest.Server) []string {
+	return []string{srv.APIToken, srv.AdminKey, base64.StdEncoding.EncodeToString([]byte(srv.Email + ":" + srv.APIToken))}
+}
+
+// userSearch aims a sync's faults at the user search.
+func userSearch(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/users/search") }
 
 func cmpOr(s, def string) string {
 	if s == "" {
@@ -293,7 +374,7 @@ func TestFaultSuite(t *testing.T) {
 		}))
 		t.Cleanup(elsewhere.Close)
 
-		for _, sc := range faultScenarios(seed, &leaked, elsewhere.URL) {
+		for _, sc := range faultScenarios(seed, &leaked, elsewhere.URL, userSearch) {
 			t.Run(fmt.Sprintf("%s/seed %d", sc.name, seed), func(t *testing.T) {
 				target := srv
 				if sc.faults != nil {
@@ -309,7 +390,7 @@ func TestFaultSuite(t *testing.T) {
 					embed.WithC1ZPath(path), embed.WithTmpDir(t.TempDir()), embed.WithLogger(logger))
 				peak := stop()
 
-				secrets := []string{srv.APIToken, srv.AdminKey}
+				secrets := secretsOf(srv)
 				for _, s := range secrets {
 					if strings.Contains(logs.String(), s) || err != nil && strings.Contains(err.Error(), s) {
 						t.Errorf("a token appears in the log or the error")

@@ -49,10 +49,22 @@ type options struct {
 // SDK's checkpoint is saved into the sync's working c1z (in the hidden
 // directory ".<name>.sync" next to the WithC1ZPath file), so that a process
 // killed mid-sync, even by SIGKILL, and started again with the same path and
-// configuration resumes where the last checkpoint left off instead of
-// starting over. Each checkpoint writes the working file whole, so choose d
-// in minutes for large sites. Without it (the default) a killed sync starts
-// over, with the same result. It needs WithC1ZPath.
+// configuration resumes the checkpointed sync. Each checkpoint writes the
+// working file whole, so choose d in minutes for large sites. Without it
+// (the default) a killed sync starts over. It needs WithC1ZPath.
+//
+// Either way the restart gives the identical result. What resuming saves
+// depends on how far the last checkpoint got. The SDK v0.26.0 resumes at
+// its last checkpointed action: listings and entitlements finished before
+// it are not asked for again, and a grants walk restarts at its last
+// committed page token; the batch in flight, and those the connector
+// fetched ahead of the SDK, are fetched again, and the new process pages
+// the groups again to rebuild its index. Each interval ends by cutting the
+// batch in flight, so an interval shorter than one grants batch wastes
+// requests. Measured on a medium tenant (770 requests and 4 to 6 s for a
+// clean sync, checkpoints every second, SIGKILL at a share of that time;
+// TestResumeWorkSaved): killed at 60% or 80%, the restarts sent 3 to 241
+// requests; killed at 40%, mid-grants, 800 to 1,020.
 func WithCheckpointEvery(d time.Duration) Option {
 	return func(o *options) error {
 		if d <= 0 {

@@ -128,17 +128,29 @@ func PauseReason(pe *transport.PausedError) string {
 	return "client-side pause"
 }
 
+// ServerWaitCap is maxServerWait, the cap on server waits a client was
+// built with (an error's MaxServerWait), or transport.DefaultMaxServerWait
+// when it is zero (an error built by hand).
+func ServerWaitCap(maxServerWait time.Duration) time.Duration {
+	if maxServerWait > 0 {
+		return maxServerWait
+	}
+	return transport.DefaultMaxServerWait
+}
+
 // WriteWait appends the common tail of an error message: the wait asked
-// for (with the rate-limit reason) and the attempt count, when they matter.
-func WriteWait(b *strings.Builder, retryAfter time.Duration, reason string, attempts int) {
+// for (with the rate-limit reason), whether it passed maxServerWait (the
+// client's cap, see ServerWaitCap), and the attempt count, when they
+// matter.
+func WriteWait(b *strings.Builder, retryAfter time.Duration, reason string, attempts int, maxServerWait time.Duration) {
 	if retryAfter > 0 {
 		fmt.Fprintf(b, " (retry after %s", retryAfter)
 		if reason != "" {
 			b.WriteString(", " + reason)
 		}
 		b.WriteString(")")
-		if retryAfter > transport.DefaultMaxServerWait {
-			fmt.Fprintf(b, "; the server asked for a wait longer than the %s the client honours, so it was not retried", transport.DefaultMaxServerWait)
+		if limit := ServerWaitCap(maxServerWait); retryAfter > limit {
+			fmt.Fprintf(b, "; the server asked for a wait longer than the %s the client honours, so it was not retried", limit)
 		}
 	}
 	if attempts > 1 {

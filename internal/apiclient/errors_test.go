@@ -2,6 +2,7 @@ package apiclient
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -64,22 +65,29 @@ func TestPauseReasonAndWriteWait(t *testing.T) {
 	if got := PauseReason(&transport.PausedError{Quota: true}); got != "client-side quota pause" {
 		t.Errorf("quota pause reason = %q", got)
 	}
+	const tooLong = "; the server asked for a wait longer than the %s the client honours, so it was not retried"
 	tests := []struct {
 		wait     time.Duration
 		reason   string
 		attempts int
+		cap      time.Duration
 		want     string
 	}{
-		{0, "ignored without a wait", 1, ""},
-		{2 * time.Second, "", 0, " (retry after 2s)"},
-		{2 * time.Second, "jira-quota-global-based", 3, " (retry after 2s, jira-quota-global-based) after 3 attempts"},
-		{0, "", 2, " after 2 attempts"},
+		{0, "ignored without a wait", 1, 0, ""},
+		{2 * time.Second, "", 0, 0, " (retry after 2s)"},
+		{2 * time.Second, "jira-quota-global-based", 3, 0, " (retry after 2s, jira-quota-global-based) after 3 attempts"},
+		{0, "", 2, 0, " after 2 attempts"},
+		{2 * time.Hour, "", 1, 0, " (retry after 2h0m0s)" + fmt.Sprintf(tooLong, "1h0m0s")},
+		// The client's configured cap, not the default, is named and applied.
+		{30 * time.Minute, "", 1, 10 * time.Minute, " (retry after 30m0s)" + fmt.Sprintf(tooLong, "10m0s")},
+		{90 * time.Minute, "", 1, 2 * time.Hour, " (retry after 1h30m0s)"},
+		{3 * time.Hour, "", 1, 2 * time.Hour, " (retry after 3h0m0s)" + fmt.Sprintf(tooLong, "2h0m0s")},
 	}
 	for _, tt := range tests {
 		var b strings.Builder
-		WriteWait(&b, tt.wait, tt.reason, tt.attempts)
+		WriteWait(&b, tt.wait, tt.reason, tt.attempts, tt.cap)
 		if b.String() != tt.want {
-			t.Errorf("WriteWait(%v, %q, %d) = %q, want %q", tt.wait, tt.reason, tt.attempts, b.String(), tt.want)
+			t.Errorf("WriteWait(%v, %q, %d, %v) = %q, want %q", tt.wait, tt.reason, tt.attempts, tt.cap, b.String(), tt.want)
 		}
 	}
 }

@@ -117,8 +117,8 @@ func (o *TransportOptions) Transport(newTransport func(transport.Config) *transp
 		return o.shared
 	}
 	cfg := o.cfg
-	if !o.timeoutSet {
-		cfg.Timeout = transport.DefaultAttemptTimeout
+	if o.timeoutSet && cfg.Timeout == 0 {
+		cfg.Timeout = -1 // asked for none (NewTransport reads 0 as the default)
 	}
 	if cfg.Limiter == nil && o.limits != nil {
 		cfg.Limiter = transport.NewLimiter(*o.limits, cfg.Clock)
@@ -165,8 +165,15 @@ func DefaultRateLimits() transport.RateLimits {
 }
 
 // NewTransport builds a transport; a nil cfg.Limiter gets a new limiter
-// with [DefaultRateLimits].
+// with [DefaultRateLimits], a zero cfg.Timeout the clients' default
+// transport.DefaultAttemptTimeout (a negative one means no bound), and a nil
+// cfg.Base a pooled round tripper with transport.DefaultResponseHeaderTimeout.
+// So a transport built only to be shared between the two clients bounds
+// each attempt exactly as a client's own would.
 func NewTransport(cfg transport.Config) *transport.Transport {
+	if cfg.Timeout == 0 {
+		cfg.Timeout = transport.DefaultAttemptTimeout
+	}
 	if cfg.Limiter == nil {
 		cfg.Limiter = transport.NewLimiter(DefaultRateLimits(), cfg.Clock)
 	}

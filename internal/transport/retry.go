@@ -102,6 +102,13 @@ func (p RetryPolicy) maxServerWait() time.Duration {
 // the client honours (RetryPolicy.MaxServerWait, default 1 h).
 func (t *Transport) ServerWaitTooLong(d time.Duration) bool { return d > t.policy.maxServerWait() }
 
+// MaxServerWait is the longest server-requested wait the transport honours:
+// its RetryPolicy.MaxServerWait, or DefaultMaxServerWait when that is zero.
+// The clients copy it into their errors, so that code far from the
+// transport (the connector's error mapping) judges a wait by the cap the
+// client was configured with, not by the default.
+func (t *Transport) MaxServerWait() time.Duration { return t.policy.maxServerWait() }
+
 // DefaultRetryPolicy follows Atlassian's guidance: 4 retries, a 2 s base
 // delay doubling to a 30 s cap, jitter in [0.7, 1.3], and Retry-After as the
 // minimum wait (waited up to 60 s).

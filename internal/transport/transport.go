@@ -38,7 +38,10 @@ const DefaultResponseHeaderTimeout = 60 * time.Second
 type Config struct {
 	// Base is the underlying round tripper; default a pooled transport.
 	Base http.RoundTripper
-	// Timeout bounds one attempt (0 = none; ctx still applies).
+	// Timeout bounds one attempt; zero or negative means none here (ctx
+	// still applies). The clients' constructor of a transport
+	// (jira.NewTransport) reads zero as DefaultAttemptTimeout and a
+	// negative value as none.
 	Timeout time.Duration
 	// Limiter paces requests; default a new Limiter with DefaultRateLimits.
 	Limiter *Limiter
@@ -180,7 +183,7 @@ func New(cfg Config) *Transport {
 		base = pt
 	}
 	t.base = base
-	t.timeout = cfg.Timeout
+	t.timeout = max(cfg.Timeout, 0)
 	return t
 }
 

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -88,9 +89,17 @@ func (d *Dir) Close() error {
 	return os.RemoveAll(d.Path)
 }
 
+// lockGrace is how old a Pebble store's LOCK file must be before an
+// unheld one proves the store unused: Pebble creates the file and takes
+// its lock a moment later.
+const lockGrace = time.Minute
+
 // Lock takes an exclusive lock on dir's lock file without waiting. The lock
 // is held by the open file (flock), so it ends when the process dies, even
 // by SIGKILL, and conflicts with another open in the same process too.
+// Once it holds the lock it writes its process ID into the file: a lock
+// file with content that nobody holds locked proves the directory's user
+// gone, and Clean removes such a directory at once.
 func Lock(dir string) (func(), error) {
 	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
@@ -100,15 +109,29 @@ func Lock(dir string) (func(), error) {
 		_ = f.Close()
 		return nil, err
 	}
+	if err := f.Truncate(0); err == nil {
+		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	}
 	return func() { _ = f.Close() }, nil
+}
+
+// lockWritten reports whether dir's lock file has content: a Lock held it
+// (the content is written only under the lock).
+func lockWritten(dir string) bool {
+	fi, err := os.Lstat(filepath.Join(dir, lockName))
+	return err == nil && fi.Mode().IsRegular() && fi.Size() > 0
 }
 
 // Clean removes, under parent (the temporary directory of syncs), the
 // leftovers of killed syncs: jiracloud-sync-* directories nobody holds
 // locked, and the SDK's c1z-pebble* directories whose Pebble lock no other
-// process holds. Either must belong to the current user and not have
-// changed for staleAfter (DefaultStaleAfter when 0). It returns the paths
-// removed; failures are logged and skipped.
+// process holds. Either must belong to the current user. It removes one at
+// once when its lock proves it unused: a jiracloud-sync-* directory whose
+// lock file a sync wrote (see Lock) and nobody holds, a Pebble store whose
+// LOCK file is older than a minute and not held. Any other (no lock file,
+// or one never written: a directory of an older version, or one being
+// created) must also not have changed for staleAfter (DefaultStaleAfter
+// when 0). It returns the paths removed; failures are logged and skipped.
 func Clean(parent string, staleAfter time.Duration, log *slog.Logger) []string {
 	if parent == "" {
 		parent = os.TempDir()
@@ -132,10 +155,15 @@ func Clean(parent string, staleAfter time.Duration, log *slog.Logger) []string {
 			continue
 		}
 		p := filepath.Join(parent, name)
-		if !owned(p) || !stale(p, now, staleAfter) {
+		if !owned(p) {
 			continue
 		}
 		if ours {
+			// Checked before locking (Lock writes the file): content means
+			// a sync held the lock, so taking it now proves that sync gone.
+			if !lockWritten(p) && !stale(p, now, staleAfter) {
+				continue
+			}
 			unlock, err := Lock(p)
 			if err != nil {
 				continue // in use, or not ours to judge
@@ -149,7 +177,9 @@ func Clean(parent string, staleAfter time.Duration, log *slog.Logger) []string {
 			continue
 		}
 		// A Pebble store: the SDK's engine holds db/LOCK (fcntl) while open.
-		if !stale(filepath.Join(p, "db"), now, staleAfter) || pebbleLocked(filepath.Join(p, "db", "LOCK")) {
+		lock := filepath.Join(p, "db", "LOCK")
+		proven := fileOlder(lock, now, lockGrace)
+		if !proven && (!stale(p, now, staleAfter) || !stale(filepath.Join(p, "db"), now, staleAfter)) || pebbleLocked(lock) {
 			continue
 		}
 		if err := os.RemoveAll(p); err == nil {
@@ -186,6 +216,13 @@ func CleanPartials(final string, staleAfter time.Duration) []string {
 func globEscape(s string) string {
 	r := strings.NewReplacer(`*`, `\*`, `?`, `\?`, `[`, `\[`, `\`, `\\`)
 	return r.Replace(s)
+}
+
+// fileOlder reports whether the regular file p exists and has not changed
+// for d.
+func fileOlder(p string, now time.Time, d time.Duration) bool {
+	fi, err := os.Lstat(p)
+	return err == nil && fi.Mode().IsRegular() && now.Sub(fi.ModTime()) >= d
 }
 
 // stale reports whether p has not changed for d (missing counts as stale).

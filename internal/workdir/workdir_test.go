@@ -143,3 +143,78 @@ func TestCleanPartials(t *testing.T) {
 		}
 	}
 }
+
+// TestCleanRemovesProvenUnusedAtOnce: a fresh directory whose lock proves
+// it unused goes at once, without waiting staleAfter: a jiracloud-sync-*
+// directory whose sync took the lock (and wrote it) and let it go, as a
+// SIGKILL does, and a Pebble store whose LOCK file is over a minute old
+// and not held. Fresh ones without that proof stay: a lock file never
+// written (an older version, or a directory being created), a held lock, a
+// Pebble LOCK just created, a LOCK held by another process.
+func TestCleanRemovesProvenUnusedAtOnce(t *testing.T) {
+	parent := t.TempDir()
+	killed, err := Create(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed.Unlock() // the process died: the flock is gone, the directory stays
+	if b, _ := os.ReadFile(filepath.Join(killed.Path, lockName)); len(b) == 0 {
+		t.Fatal("Lock wrote nothing into the lock file")
+	}
+	busy, err := Create(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	unwritten := filepath.Join(parent, SyncDirPrefix+"unwritten")
+	if err := os.MkdirAll(unwritten, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(unwritten, lockName), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pebble := func(name string, lockAge time.Duration) string {
+		p := filepath.Join(parent, name)
+		if err := os.MkdirAll(filepath.Join(p, "db"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		lock := filepath.Join(p, "db", "LOCK")
+		if err := os.WriteFile(lock, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		old := time.Now().Add(-lockAge)
+		if err := os.Chtimes(lock, old, old); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	deadPebble := pebble("c1z-pebble-dead", 2*time.Minute)
+	newPebble := pebble("c1z-pebble-new", 0)
+	heldPebble := pebble("c1z-pebble-held", 2*time.Minute)
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "WORKDIR_TEST_HOLD_FCNTL="+filepath.Join(heldPebble, "db", "LOCK"))
+	stdin, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = stdin.Close(); _ = cmd.Wait() }()
+	if line, _ := bufio.NewReader(out).ReadString('\n'); line != "locked\n" {
+		t.Fatalf("helper: %q", line)
+	}
+	old := time.Now().Add(-2 * time.Minute) // the helper's open touched nothing, but be sure
+	_ = os.Chtimes(filepath.Join(heldPebble, "db", "LOCK"), old, old)
+
+	removed := Clean(parent, time.Hour, nil)
+	slices.Sort(removed)
+	want := []string{deadPebble, killed.Path}
+	slices.Sort(want)
+	if !slices.Equal(removed, want) {
+		t.Errorf("removed %v, want %v", removed, want)
+	}
+	for _, p := range []string{busy.Path, unwritten, newPebble, heldPebble} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed: %v", p, err)
+		}
+	}
+}
