@@ -40,7 +40,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -69,66 +68,68 @@ func main() {
 	}
 }
 
-// flags binds flags whose defaults come from BATON_* variables.
+// flags binds flags to BATON_* variables. The FlagSet holds only the
+// built-in defaults: the environment is applied after parsing (applyEnv), so
+// the usage text that -h or a mistyped flag prints names each variable but
+// never shows its value, which may be an API token.
 type flags struct {
 	fs     *flag.FlagSet
 	getenv func(string) string
-	errs   []error
+	names  []string          // flags bound to a variable, in order
+	kinds  map[string]string // what a valid value is, for errors
 }
 
 func envName(name string) string {
 	return "BATON_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
-func (f *flags) str(name, def, usage string) *string {
-	if v := f.getenv(envName(name)); v != "" {
-		def = v
+func (f *flags) bind(name, kind, usage string) string {
+	f.names = append(f.names, name)
+	if f.kinds == nil {
+		f.kinds = map[string]string{}
 	}
-	return f.fs.String(name, def, usage+" ("+envName(name)+")")
+	f.kinds[name] = kind
+	return usage + " (" + envName(name) + ")"
+}
+
+func (f *flags) str(name, def, usage string) *string {
+	return f.fs.String(name, def, f.bind(name, "", usage))
 }
 
 func (f *flags) boolean(name string, def bool, usage string) *bool {
-	if v := f.getenv(envName(name)); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s=%q is not true or false", envName(name), v))
-		}
-		def = b
-	}
-	return f.fs.Bool(name, def, usage+" ("+envName(name)+")")
+	return f.fs.Bool(name, def, f.bind(name, "true or false", usage))
 }
 
 func (f *flags) integer(name string, def int, usage string) *int {
-	if v := f.getenv(envName(name)); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s=%q is not a number", envName(name), v))
-		}
-		def = n
-	}
-	return f.fs.Int(name, def, usage+" ("+envName(name)+")")
+	return f.fs.Int(name, def, f.bind(name, "a number", usage))
 }
 
 func (f *flags) float(name string, def float64, usage string) *float64 {
-	if v := f.getenv(envName(name)); v != "" {
-		n, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s=%q is not a number", envName(name), v))
-		}
-		def = n
-	}
-	return f.fs.Float64(name, def, usage+" ("+envName(name)+")")
+	return f.fs.Float64(name, def, f.bind(name, "a number", usage))
 }
 
 func (f *flags) duration(name string, def time.Duration, usage string) *time.Duration {
-	if v := f.getenv(envName(name)); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s=%q is not a duration (e.g. 30s)", envName(name), v))
+	return f.fs.Duration(name, def, f.bind(name, "a duration (e.g. 30s)", usage))
+}
+
+// applyEnv sets every bound flag that the command line did not set from
+// its non-empty BATON_* variable (the command line wins). Call it after
+// Parse.
+func (f *flags) applyEnv() error {
+	set := map[string]bool{}
+	f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	var errs []error
+	for _, name := range f.names {
+		v := f.getenv(envName(name))
+		if set[name] || v == "" {
+			continue
 		}
-		def = d
+		if err := f.fs.Set(name, v); err != nil {
+			// Only typed flags fail, and none of them holds a secret.
+			errs = append(errs, fmt.Errorf("%s=%q is not %s", envName(name), v, f.kinds[name]))
+		}
 	}
-	return f.fs.Duration(name, def, usage+" ("+envName(name)+")")
+	return errors.Join(errs...)
 }
 
 func splitList(s string) []string {
@@ -191,8 +192,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q (see -h)", fs.Args())
 	}
-	if len(f.errs) > 0 {
-		return errors.Join(f.errs...)
+	if err := f.applyEnv(); err != nil {
+		return err
 	}
 
 	var level slog.Level

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -128,4 +129,47 @@ func (w *syncWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.Write(p)
+}
+
+// TestUsageShowsNoSecret: -h, or a mistyped flag (whose error prints the
+// usage, e.g. into a pod's log), names the BATON_* variables but never
+// prints their values, which include the API tokens.
+func TestUsageShowsNoSecret(t *testing.T) {
+	const secret = "S3CR3T-value-never-printed"
+	getenv := func(k string) string { return secret + "-" + k }
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"-jira-api-tokn", "x"}, {"-server-addr"}} {
+		var out strings.Builder
+		err := run(t.Context(), args, getenv, &out, nil)
+		if err == nil {
+			t.Fatalf("%v: no error", args)
+		}
+		if strings.Contains(out.String(), secret) || strings.Contains(err.Error(), secret) {
+			t.Errorf("%v prints a value from the environment:\n%s\n%v", args, out.String(), err)
+		}
+		for _, name := range []string{"BATON_JIRA_API_TOKEN", "BATON_ATLASSIAN_API_TOKEN", "BATON_SERVER_TOKEN_FILE"} {
+			if !strings.Contains(out.String(), "("+name+")") {
+				t.Errorf("%v: usage does not name %s:\n%s", args, name, out.String())
+			}
+		}
+	}
+}
+
+// The environment applies after parsing; the command line wins over it.
+func TestFlagsFromEnvironment(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	env := map[string]string{"BATON_A": "from-env", "BATON_B": "from-env", "BATON_N": "7", "BATON_D": "soon"}
+	f := &flags{fs: fs, getenv: func(k string) string { return env[k] }}
+	a, b, n := f.str("a", "def", ""), f.str("b", "def", ""), f.integer("n", 1, "")
+	d := f.duration("d", time.Second, "")
+	if err := fs.Parse([]string{"-b", "from-flag"}); err != nil {
+		t.Fatal(err)
+	}
+	err := f.applyEnv()
+	_ = d // a failed Set leaves it undefined; run returns the error
+	if *a != "from-env" || *b != "from-flag" || *n != 7 {
+		t.Errorf("a=%q b=%q n=%d", *a, *b, *n)
+	}
+	if err == nil || !strings.Contains(err.Error(), `BATON_D="soon" is not a duration`) {
+		t.Errorf("bad duration: %v", err)
+	}
 }
