@@ -23,8 +23,10 @@ type Config struct {
 	Connector connector.Config
 	// DataDir holds the c1z of the last successful sync (sync-<id>.c1z)
 	// and, under DataDir/tmp, the SDK's working files. It is created if
-	// missing. Left-over partial files of a killed process are removed at
-	// start, and the newest c1z found is loaded for queries.
+	// missing. What a killed process left (embed.Sync's working directory
+	// .sync-<id>.c1z.sync, scratch directories under DataDir/tmp) is
+	// removed at start unless a live sync holds it locked, and the newest
+	// c1z found is loaded for queries.
 	DataDir string
 
 	// Tokens are the accepted bearer tokens (several allow rotation). Each

@@ -637,7 +637,8 @@ func TestDownloadAndRestart(t *testing.T) {
 		t.Errorf("range: %d %q", resp.StatusCode, got)
 	}
 
-	// A restart on the same directory removes partial files and answers
+	// A restart on the same directory removes the .partial files earlier
+	// versions wrote (TestRestartAfterKilledSync kills a real sync) and answers
 	// queries from the c1z it finds.
 	partial := filepath.Join(e.dir, ".sync-x.c1z.123.partial")
 	os.WriteFile(partial, []byte("half"), 0o600)

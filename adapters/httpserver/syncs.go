@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/batonkit/jiracloud/adapters/embed"
+	"github.com/batonkit/jiracloud/internal/workdir"
 )
 
 // Sync states.
@@ -375,13 +376,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// cleanDataDir removes partial files and working files a killed process
-// left, and returns the newest complete c1z (or "").
+// cleanDataDir removes what a killed process left (embed.Sync's private
+// working directory ".sync-<id>.c1z.sync" next to each c1z, the scratch
+// directories under DataDir/tmp, and the .partial files of earlier
+// versions), keeping anything another process holds locked, and returns
+// the newest complete c1z (or "").
 func (s *Server) cleanDataDir() string {
 	tmp := filepath.Join(s.cfg.DataDir, "tmp")
 	if ents, err := os.ReadDir(tmp); err == nil {
 		for _, e := range ents {
-			_ = os.RemoveAll(filepath.Join(tmp, e.Name()))
+			removeUnlocked(filepath.Join(tmp, e.Name()), e.IsDir())
 		}
 	}
 	ents, err := os.ReadDir(s.cfg.DataDir)
@@ -394,6 +398,10 @@ func (s *Server) cleanDataDir() string {
 		name := e.Name()
 		full := filepath.Join(s.cfg.DataDir, name)
 		switch {
+		case strings.HasPrefix(name, ".sync-") && strings.HasSuffix(name, ".c1z.sync"):
+			if removeUnlocked(full, e.IsDir()) {
+				s.log.Warn("removed the working directory of a sync an interrupted process left", "dir", name)
+			}
 		case strings.HasPrefix(name, ".sync-") && strings.HasSuffix(name, ".partial"):
 			s.log.Warn("removing a partial c1z left by an interrupted process", "file", name)
 			_ = os.Remove(full)
@@ -404,15 +412,28 @@ func (s *Server) cleanDataDir() string {
 			}
 			if fi.ModTime().After(newestT) {
 				if newest != "" {
-					_ = os.Remove(newest)
+					s.removeSync(newest)
 				}
 				newest, newestT = full, fi.ModTime()
 			} else {
-				_ = os.Remove(full)
+				s.removeSync(full)
 			}
 		}
 	}
 	return newest
+}
+
+// removeUnlocked removes p unless it is a working directory whose lock a
+// live sync holds (the lock ends with its process, even on SIGKILL).
+func removeUnlocked(p string, dir bool) bool {
+	if dir {
+		unlock, err := workdir.Lock(p)
+		if err != nil {
+			return false
+		}
+		defer unlock()
+	}
+	return os.RemoveAll(p) == nil
 }
 
 // loadExisting indexes the c1z a previous process left so that queries
@@ -438,4 +459,9 @@ func (s *Server) loadExisting(path string) {
 		return
 	}
 	_ = os.Remove(path) // a new sync finished first
+}
+
+// removeSync removes a c1z the server no longer serves.
+func (s *Server) removeSync(path string) {
+	_ = os.Remove(path)
 }
