@@ -86,6 +86,11 @@ type Config struct {
 	// ShutdownGrace is how long [Server.Serve] lets a running sync finish
 	// once its context ends before cancelling it (default 30 s).
 	ShutdownGrace time.Duration
+	// DrainTimeout is how long [Server.Serve], after the sync has ended,
+	// lets requests in flight finish before it closes their connections
+	// (default 10 s). A supervisor should allow ShutdownGrace plus
+	// DrainTimeout plus a margin before it kills the process.
+	DrainTimeout time.Duration
 
 	// History is how many finished syncs' statuses are kept (default 20).
 	History int
@@ -136,6 +141,7 @@ func (c *Config) withDefaults() (Config, error) {
 	def(&out.DownloadTimeout, 15*time.Minute)
 	def(&out.KeepAlive, 15*time.Second)
 	def(&out.ShutdownGrace, 30*time.Second)
+	def(&out.DrainTimeout, 10*time.Second)
 	if out.MaxBodyBytes <= 0 {
 		out.MaxBodyBytes = 1 << 20
 	}

@@ -173,9 +173,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	clientCA := f.str("server-client-ca", "", "CA file (PEM) for client certificates: a verified certificate authorises like a token (mTLS)")
 	hookFile := f.str("server-webhook-secret-file", "", "file with the Jira webhook secret (or BATON_SERVER_WEBHOOK_SECRET); enables POST /v1/webhooks/jira")
 	debounce := f.duration("server-webhook-debounce", 30*time.Second, "sync this long after the last webhook event")
+	maxDelay := f.duration("server-webhook-max-delay", 5*time.Minute, "but no later than this after the first event of a burst")
+	hookEvents := f.str("server-webhook-events", "user_,group_,project_", "comma-separated webhookEvent names, or prefixes ending in _ or :, that schedule a sync (events naming a role or permission always do)")
 	cors := f.str("server-cors-origins", "", "comma-separated browser origins allowed (default none: CORS off)")
 	grace := f.duration("server-shutdown-grace", 30*time.Second, "on SIGTERM, time a running sync gets to finish before it is cancelled")
+	drain := f.duration("server-drain-timeout", 10*time.Second, "on SIGTERM, after the sync: time in-flight requests get to finish")
 	maxBody := f.integer("server-max-body-bytes", 1<<20, "request body limit")
+	readHeader := f.duration("server-read-header-timeout", 10*time.Second, "time a client gets to send the request headers")
+	readTO := f.duration("server-read-timeout", 30*time.Second, "time a client gets to send the whole request")
+	writeTO := f.duration("server-write-timeout", 60*time.Second, "time to write a response (the event stream moves it forward at each event)")
+	idleTO := f.duration("server-idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
+	downloadTO := f.duration("server-download-timeout", 15*time.Minute, "time one c1z download may take")
 	logFormat := f.str("server-log-format", "json", "log format: json or text")
 	logLevel := f.str("server-log-level", "info", "log level: debug, info, warn, error")
 	workers := f.integer("sync-workers", 1, "SDK sync workers (more than 1: the SDK's parallel syncer)")
@@ -308,9 +316,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	srv, err := httpserver.New(httpserver.Config{
 		Connector: conn, DataDir: *dataDir, Tokens: tokens, TLS: tlsCfg,
-		WebhookSecret: hookSecret, WebhookDebounce: *debounce, CORSOrigins: splitList(*cors),
-		MaxBodyBytes: int64(*maxBody), ShutdownGrace: *grace, SyncOptions: syncOpts, Logger: logger,
-		Provisioning: *provisioning,
+		WebhookSecret: hookSecret, WebhookDebounce: *debounce, WebhookMaxDelay: *maxDelay,
+		WebhookEvents: splitList(*hookEvents), CORSOrigins: splitList(*cors),
+		MaxBodyBytes: int64(*maxBody), ShutdownGrace: *grace, DrainTimeout: *drain, SyncOptions: syncOpts, Logger: logger,
+		ReadHeaderTimeout: *readHeader, ReadTimeout: *readTO, WriteTimeout: *writeTO, IdleTimeout: *idleTO,
+		DownloadTimeout: *downloadTO, Provisioning: *provisioning,
 	})
 	if err != nil {
 		return err

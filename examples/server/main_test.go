@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -171,5 +173,87 @@ func TestFlagsFromEnvironment(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(err.Error(), `BATON_D="soon" is not a duration`) {
 		t.Errorf("bad duration: %v", err)
+	}
+}
+
+// startServer runs the server on the fake site with args and env and
+// returns its address; the server stops with the test.
+func startServer(t *testing.T, args []string, env map[string]string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	all := map[string]string{"BATON_SERVER_DATA_DIR": t.TempDir(), "BATON_FAKE_ORG": "false"}
+	for k, v := range env {
+		all[k] = v
+	}
+	readyc := make(chan string, 1)
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, append([]string{"-server-addr", "127.0.0.1:0"}, args...), func(k string) string { return all[k] },
+			io.Discard, func(addr, _ string) { readyc <- addr })
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-errc
+	})
+	select {
+	case addr := <-readyc:
+		return addr
+	case err := <-errc:
+		t.Fatalf("run: %v", err)
+	}
+	return ""
+}
+
+// TestSlowlorisCutOff: a client that trickles its request headers is cut
+// off by --server-read-header-timeout (here from BATON_*), long before it
+// finishes.
+func TestSlowlorisCutOff(t *testing.T) {
+	addr := startServer(t, []string{"-server-read-header-timeout", "300ms"},
+		map[string]string{"BATON_SERVER_READ_TIMEOUT": "1m"})
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	closed := make(chan error, 1)
+	go func() {
+		_, err := io.ReadAll(conn) // returns when the server closes
+		closed <- err
+	}()
+	if _, err := io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	// Trickle one header line every 100 ms for up to 8 s.
+	for i := range 80 {
+		select {
+		case <-closed:
+			t.Logf("cut off after %d header lines", i)
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+		if _, err := fmt.Fprintf(conn, "X-Slow-%d: 1\r\n", i); err != nil {
+			t.Logf("cut off after %d header lines: %v", i, err)
+			return
+		}
+	}
+	t.Fatal("the server still reads headers trickled for 8 s; --server-read-header-timeout 300ms is not applied")
+}
+
+// The timeouts, the drain and the webhook settings are flags and BATON_*
+// variables like the others.
+func TestServerSettingsAreFlags(t *testing.T) {
+	var usage strings.Builder
+	_ = run(t.Context(), []string{"-h"}, func(string) string { return "" }, &usage, nil)
+	for _, name := range []string{"read-header-timeout", "read-timeout", "write-timeout", "idle-timeout",
+		"download-timeout", "drain-timeout", "shutdown-grace", "webhook-debounce", "webhook-max-delay", "webhook-events"} {
+		if !strings.Contains(usage.String(), "-server-"+name+" ") || !strings.Contains(usage.String(), envName("server-"+name)) {
+			t.Errorf("no flag --server-%s (%s) in the usage", name, envName("server-"+name))
+		}
+	}
+	err := run(t.Context(), nil, func(k string) string {
+		return map[string]string{"BATON_SERVER_DATA_DIR": t.TempDir(), "BATON_SERVER_IDLE_TIMEOUT": "forever"}[k]
+	}, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), `BATON_SERVER_IDLE_TIMEOUT="forever" is not a duration`) {
+		t.Errorf("bad idle timeout: %v", err)
 	}
 }
