@@ -92,7 +92,10 @@ type Config struct {
 	// DrainTimeout plus a margin before it kills the process.
 	DrainTimeout time.Duration
 
-	// History is how many finished syncs' statuses are kept (default 20).
+	// History is how many finished syncs' statuses are kept in memory
+	// (default 20). The last finished sync's and the last successful one's
+	// are also recorded in DataDir (sync-<id>.json) and survive a restart,
+	// with the timings the next sync's ETA is estimated from.
 	History int
 	// Logger receives structured logs; default slog.Default().
 	Logger *slog.Logger

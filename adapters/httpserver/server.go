@@ -51,6 +51,9 @@ type Server struct {
 	burst    time.Time // first webhook event of the pending burst
 
 	latest atomic.Pointer[finished] // last successful sync, queryable
+	// restoredPrev is the recorded timing of a previous process's last
+	// successful sync, for the ETA until a sync of this process succeeds.
+	restoredPrev *embed.Result
 
 	prov      *embed.Provisioner // nil unless Config.Provisioning
 	provCalls sync.WaitGroup     // provisioning calls in flight
@@ -151,11 +154,25 @@ func New(cfg Config) (*Server, error) {
 	s.handler = s.cors(mux)
 
 	stale := s.cleanDataDir()
+	// The records of a previous process's syncs: the last finished one and
+	// the one whose c1z is served answer GET /v1/syncs/{id} again.
+	var staleID string
+	var staleRun *syncRun
+	if stale != "" {
+		staleID = c1zID(stale)
+	}
+	for _, r := range s.loadRecords(staleID) {
+		s.history = append(s.history, r)
+		if staleID != "" && r.ID == staleID && r.state == outcomeSucceeded {
+			staleRun = r
+			s.restoredPrev = estimateBase(r.recorded)
+		}
+	}
 	if stale != "" {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			s.loadExisting(stale)
+			s.loadExisting(stale, staleRun)
 		}()
 	}
 	return s, nil

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -274,7 +275,8 @@ func TestCancelMidSync(t *testing.T) {
 	if resp.StatusCode != 200 || st.State != outcomeCancelled || !strings.Contains(st.Error, "cancelled by request") {
 		t.Fatalf("DELETE: %d %+v", resp.StatusCode, st)
 	}
-	if files := e.dataFiles(); len(files) != 0 {
+	// No c1z, only the cancelled sync's record.
+	if files := e.dataFiles(); len(files) != 1 || files[0] != "sync-"+sr.Sync.ID+".json" {
 		t.Errorf("data dir after cancel: %v", files)
 	}
 	noPartials(t, e.dir)
@@ -336,9 +338,12 @@ func TestShutdownMidSyncKeepsTheLastGoodC1Z(t *testing.T) {
 	if st := run.status(); st.State != outcomeCancelled || !strings.Contains(st.Error, "shutdown") {
 		t.Errorf("second sync after shutdown: %+v", st)
 	}
+	// The last good c1z, its record and the cancelled sync's record.
 	files := e.dataFiles()
-	if len(files) != 1 || files[0] != filepath.Base(good) {
-		t.Errorf("data dir %v, want only %s", files, filepath.Base(good))
+	want := []string{filepath.Base(good), "sync-" + first.ID + ".json", "sync-" + sr.Sync.ID + ".json"}
+	slices.Sort(want)
+	if !slices.Equal(files, want) {
+		t.Errorf("data dir %v, want %v", files, want)
 	}
 	after, err := os.ReadFile(good)
 	if err != nil || string(after) != string(before) {
