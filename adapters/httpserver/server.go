@@ -148,9 +148,18 @@ func New(cfg Config) (*Server, error) {
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.wrap(rt))
 	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	// Anything else: 405 with Allow when the path has routes for other
+	// methods, else 404; counted and logged like the routes. (The catch-all
+	// matches every method, so the mux's own 405 never applies.)
+	mux.Handle(unmatched, s.wrap(route{unmatched, authPublic, func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowed(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeError(w, http.StatusMethodNotAllowed, "method_not_allowed",
+				fmt.Sprintf("%s %s: use %s (see docs/openapi.yaml)", r.Method, r.URL.Path, strings.Join(allow, " or ")))
+			return
+		}
 		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("no route %s %s (see docs/openapi.yaml)", r.Method, r.URL.Path))
-	})
+	}}))
 	s.handler = s.cors(mux)
 
 	stale := s.cleanDataDir()
@@ -178,6 +187,24 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// unmatched is the catch-all pattern of requests no route takes.
+const unmatched = "/"
+
+// allowed lists the methods the mux has a route for at r's path.
+func allowed(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != unmatched && pattern != "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // ServeHTTP serves the API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
@@ -190,10 +217,10 @@ func (s *Server) wrap(rt route) http.Handler {
 			d := time.Since(start)
 			s.metrics.httpRequests.WithLabelValues(rt.pattern, fmt.Sprint(rec.code)).Inc()
 			s.metrics.httpDuration.WithLabelValues(rt.pattern).Observe(d.Seconds())
-			if rt.auth != authPublic {
+			if rt.auth != authPublic || rt.pattern == unmatched {
 				// Headers are never logged: they carry the token.
-				s.log.Info("http request", "route", rt.pattern, "path", r.URL.Path, "status", rec.code,
-					"duration", d, "remote", r.RemoteAddr, "bytes", rec.bytes)
+				s.log.Info("http request", "route", rt.pattern, "method", r.Method, "path", r.URL.Path, "status", rec.code,
+					"duration", d.String(), "remote", r.RemoteAddr, "bytes", rec.bytes)
 			}
 		}()
 		if r.Body != nil {

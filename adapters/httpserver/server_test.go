@@ -167,7 +167,7 @@ func TestEventStream(t *testing.T) {
 	e := newEnv(t, func(c *Config) {
 		c.WriteTimeout, c.ReadTimeout = time.Second, 500*time.Millisecond
 		c.KeepAlive = 100 * time.Millisecond
-	}, jiratest.WithLatency(60*time.Millisecond))
+	}, jiratest.WithLatency(100*time.Millisecond)) // about 2 s, well over the write timeout
 	url, stop := serveEnv(t, e) // Serve applies the timeouts; httptest would not
 	e.url = url
 	defer stop()

@@ -318,7 +318,7 @@ func (s *Server) runSync(ctx context.Context, run *syncRun) {
 	s.rerun = false
 	s.metrics.syncRunning.Set(0)
 	s.mu.Unlock()
-	attrs := []any{"sync", run.ID, "outcome", outcome, "duration", now.Sub(run.Started).Round(time.Millisecond)}
+	attrs := []any{"sync", run.ID, "outcome", outcome, "duration", now.Sub(run.Started).Round(time.Millisecond).String()}
 	if res != nil {
 		attrs = append(attrs, "requests", res.Requests, "grants", res.Grants)
 	}
