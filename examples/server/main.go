@@ -20,8 +20,10 @@
 // --server-shutdown-grace to finish, then is cancelled without leaving a
 // partial file. --provisioning (BATON_PROVISIONING=true) enables the write
 // routes: grants, revokes, invitations and, in organization mode,
-// suspension (docs/PROVISIONING.md). See docs/openapi.yaml for the API and
-// examples/kubernetes/server.yaml for a deployment.
+// suspension (docs/PROVISIONING.md). See docs/SERVER.md for every setting
+// (timeouts, shutdown, webhooks), docs/openapi.yaml for the API and
+// examples/kubernetes/server.yaml for a deployment. Usage (-h) names the
+// BATON_* variables but never prints their values.
 package main
 
 import (
@@ -173,7 +175,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	clientCA := f.str("server-client-ca", "", "CA file (PEM) for client certificates: a verified certificate authorises like a token (mTLS)")
 	hookFile := f.str("server-webhook-secret-file", "", "file with the Jira webhook secret (or BATON_SERVER_WEBHOOK_SECRET); enables POST /v1/webhooks/jira")
 	debounce := f.duration("server-webhook-debounce", 30*time.Second, "sync this long after the last webhook event")
-	maxDelay := f.duration("server-webhook-max-delay", 5*time.Minute, "but no later than this after the first event of a burst")
+	maxDelay := f.duration("server-webhook-max-delay", 5*time.Minute, "a burst of webhook events syncs no later than this after its first event")
 	hookEvents := f.str("server-webhook-events", "user_,group_,project_", "comma-separated webhookEvent names, or prefixes ending in _ or :, that schedule a sync (events naming a role or permission always do)")
 	cors := f.str("server-cors-origins", "", "comma-separated browser origins allowed (default none: CORS off)")
 	grace := f.duration("server-shutdown-grace", 30*time.Second, "on SIGTERM, time a running sync gets to finish before it is cancelled")

@@ -257,3 +257,28 @@ func TestServerSettingsAreFlags(t *testing.T) {
 		t.Errorf("bad idle timeout: %v", err)
 	}
 }
+
+// docs/SERVER.md documents every --server-* flag.
+func TestServerFlagsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "SERVER.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var usage strings.Builder
+	_ = run(t.Context(), []string{"-h"}, func(string) string { return "" }, &usage, nil)
+	n := 0
+	for _, line := range strings.Split(usage.String(), "\n") {
+		name, ok := strings.CutPrefix(strings.TrimSpace(line), "-server-")
+		if !ok {
+			continue
+		}
+		name, _, _ = strings.Cut(name, " ")
+		n++
+		if !strings.Contains(string(doc), "`--server-"+name+"`") {
+			t.Errorf("docs/SERVER.md does not document --server-%s", name)
+		}
+	}
+	if n < 20 {
+		t.Errorf("found %d --server-* flags in the usage; the parsing is broken", n)
+	}
+}
