@@ -447,11 +447,11 @@ func (s *Server) cleanDataDir() string {
 			}
 			if fi.ModTime().After(newestT) {
 				if newest != "" {
-					s.removeSync(newest)
+					_ = os.Remove(newest)
 				}
 				newest, newestT = full, fi.ModTime()
 			} else {
-				s.removeSync(full)
+				_ = os.Remove(full)
 			}
 		}
 	}
@@ -504,9 +504,4 @@ func (s *Server) loadExisting(path string, run *syncRun) {
 		return
 	}
 	_ = os.Remove(path) // a new sync finished first
-}
-
-// removeSync removes a c1z the server no longer serves.
-func (s *Server) removeSync(path string) {
-	_ = os.Remove(path)
 }
