@@ -23,8 +23,10 @@ type Config struct {
 	Connector connector.Config
 	// DataDir holds the c1z of the last successful sync (sync-<id>.c1z)
 	// and, under DataDir/tmp, the SDK's working files. It is created if
-	// missing. Left-over partial files of a killed process are removed at
-	// start, and the newest c1z found is loaded for queries.
+	// missing. What a killed process left (embed.Sync's working directory
+	// .sync-<id>.c1z.sync, scratch directories under DataDir/tmp) is
+	// removed at start unless a live sync holds it locked, and the newest
+	// c1z found is loaded for queries.
 	DataDir string
 
 	// Tokens are the accepted bearer tokens (several allow rotation). Each
@@ -84,8 +86,16 @@ type Config struct {
 	// ShutdownGrace is how long [Server.Serve] lets a running sync finish
 	// once its context ends before cancelling it (default 30 s).
 	ShutdownGrace time.Duration
+	// DrainTimeout is how long [Server.Serve], after the sync has ended,
+	// lets requests in flight finish before it closes their connections
+	// (default 10 s). A supervisor should allow ShutdownGrace plus
+	// DrainTimeout plus a margin before it kills the process.
+	DrainTimeout time.Duration
 
-	// History is how many finished syncs' statuses are kept (default 20).
+	// History is how many finished syncs' statuses are kept in memory
+	// (default 20). The last finished sync's and the last successful one's
+	// are also recorded in DataDir (sync-<id>.json) and survive a restart,
+	// with the timings the next sync's ETA is estimated from.
 	History int
 	// Logger receives structured logs; default slog.Default().
 	Logger *slog.Logger
@@ -134,6 +144,7 @@ func (c *Config) withDefaults() (Config, error) {
 	def(&out.DownloadTimeout, 15*time.Minute)
 	def(&out.KeepAlive, 15*time.Second)
 	def(&out.ShutdownGrace, 30*time.Second)
+	def(&out.DrainTimeout, 10*time.Second)
 	if out.MaxBodyBytes <= 0 {
 		out.MaxBodyBytes = 1 << 20
 	}

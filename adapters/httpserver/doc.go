@@ -43,12 +43,18 @@
 //
 // # Syncs and files
 //
-// A sync writes DataDir/sync-<id>.c1z through embed.Sync, which writes a
-// partial file and renames it only after success; a failed or cancelled
-// sync leaves nothing, and the previous file stays served. Once the new
-// file is indexed it becomes the latest and the old one is removed. At
-// start, partial files of a killed process are removed and the newest c1z
-// is indexed in the background.
+// A sync writes DataDir/sync-<id>.c1z through embed.Sync, which works in
+// the private directory DataDir/.sync-<id>.c1z.sync and renames the file
+// into place only after success; a failed or cancelled sync leaves no c1z,
+// and the previous file stays served. Once the new file is indexed it
+// becomes the latest and the old one is removed. Every finished sync's
+// final status is recorded in DataDir/sync-<id>.json (0600, written
+// atomically); the records of the last finished sync and of the last
+// successful one are kept, so that after a restart GET /v1/syncs/{id}
+// still answers for them and the next sync has an ETA. At start, what a
+// killed process left (working directories no live sync holds locked,
+// torn records) is removed and the newest c1z is indexed in the
+// background.
 //
 // # Queries and memory
 //

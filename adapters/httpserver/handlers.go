@@ -147,7 +147,8 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 				return
 			case <-s.closing:
 				// Shutdown: tell the client and end the stream; the final
-				// state is at GET /v1/syncs/{id} after a restart.
+				// state is recorded in DataDir and answered by GET
+				// /v1/syncs/{id} after a restart.
 				_ = send("shutdown", run.status())
 				return
 			case <-keep.C:

@@ -25,6 +25,9 @@ const testToken = "test-token-0123456789abcdef"
 func TestMain(m *testing.M) {
 	// Pebble prints "Found 0 WALs" through the standard logger.
 	log.SetOutput(io.Discard)
+	if os.Getenv(crashHelperEnv) != "" {
+		os.Exit(crashHelper())
+	}
 	os.Exit(m.Run())
 }
 

@@ -6,13 +6,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"time"
 )
 
 // Serve serves the API on ln until ctx ends, then shuts down gracefully:
 // /readyz fails and new syncs are refused, a running sync gets
 // ShutdownGrace to finish before it is cancelled (never leaving a partial
-// c1z), event streams end, and in-flight requests are drained. With
+// c1z), event streams end, and in-flight requests get DrainTimeout to
+// finish. With
 // Config.TLS set, ln is served with TLS. Serve returns nil after a clean
 // shutdown.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
@@ -40,11 +40,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	s.log.Info("shutting down", "grace", s.cfg.ShutdownGrace)
+	s.log.Info("shutting down", "grace", s.cfg.ShutdownGrace.String(), "drain", s.cfg.DrainTimeout.String())
 	grace, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
 	defer cancel()
 	syncErr := s.Shutdown(grace)
-	drain, cancel2 := context.WithTimeout(context.Background(), 10*time.Second)
+	drain, cancel2 := context.WithTimeout(context.Background(), s.cfg.DrainTimeout)
 	defer cancel2()
 	err := hs.Shutdown(drain)
 	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {

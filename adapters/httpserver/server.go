@@ -51,6 +51,9 @@ type Server struct {
 	burst    time.Time // first webhook event of the pending burst
 
 	latest atomic.Pointer[finished] // last successful sync, queryable
+	// restoredPrev is the recorded timing of a previous process's last
+	// successful sync, for the ETA until a sync of this process succeeds.
+	restoredPrev *embed.Result
 
 	prov      *embed.Provisioner // nil unless Config.Provisioning
 	provCalls sync.WaitGroup     // provisioning calls in flight
@@ -145,20 +148,61 @@ func New(cfg Config) (*Server, error) {
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.wrap(rt))
 	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	// Anything else: 405 with Allow when the path has routes for other
+	// methods, else 404; counted and logged like the routes. (The catch-all
+	// matches every method, so the mux's own 405 never applies.)
+	mux.Handle(unmatched, s.wrap(route{unmatched, authPublic, func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowed(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeError(w, http.StatusMethodNotAllowed, "method_not_allowed",
+				fmt.Sprintf("%s %s: use %s (see docs/openapi.yaml)", r.Method, r.URL.Path, strings.Join(allow, " or ")))
+			return
+		}
 		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("no route %s %s (see docs/openapi.yaml)", r.Method, r.URL.Path))
-	})
+	}}))
 	s.handler = s.cors(mux)
 
 	stale := s.cleanDataDir()
+	// The records of a previous process's syncs: the last finished one and
+	// the one whose c1z is served answer GET /v1/syncs/{id} again.
+	var staleID string
+	var staleRun *syncRun
+	if stale != "" {
+		staleID = c1zID(stale)
+	}
+	for _, r := range s.loadRecords(staleID) {
+		s.history = append(s.history, r)
+		if staleID != "" && r.ID == staleID && r.state == outcomeSucceeded {
+			staleRun = r
+			s.restoredPrev = estimateBase(r.recorded)
+		}
+	}
 	if stale != "" {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			s.loadExisting(stale)
+			s.loadExisting(stale, staleRun)
 		}()
 	}
 	return s, nil
+}
+
+// unmatched is the catch-all pattern of requests no route takes.
+const unmatched = "/"
+
+// allowed lists the methods the mux has a route for at r's path.
+func allowed(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != unmatched && pattern != "" {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // ServeHTTP serves the API.
@@ -173,10 +217,10 @@ func (s *Server) wrap(rt route) http.Handler {
 			d := time.Since(start)
 			s.metrics.httpRequests.WithLabelValues(rt.pattern, fmt.Sprint(rec.code)).Inc()
 			s.metrics.httpDuration.WithLabelValues(rt.pattern).Observe(d.Seconds())
-			if rt.auth != authPublic {
+			if rt.auth != authPublic || rt.pattern == unmatched {
 				// Headers are never logged: they carry the token.
-				s.log.Info("http request", "route", rt.pattern, "path", r.URL.Path, "status", rec.code,
-					"duration", d, "remote", r.RemoteAddr, "bytes", rec.bytes)
+				s.log.Info("http request", "route", rt.pattern, "method", r.Method, "path", r.URL.Path, "status", rec.code,
+					"duration", d.String(), "remote", r.RemoteAddr, "bytes", rec.bytes)
 			}
 		}()
 		if r.Body != nil {

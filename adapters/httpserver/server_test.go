@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -166,7 +167,7 @@ func TestEventStream(t *testing.T) {
 	e := newEnv(t, func(c *Config) {
 		c.WriteTimeout, c.ReadTimeout = time.Second, 500*time.Millisecond
 		c.KeepAlive = 100 * time.Millisecond
-	}, jiratest.WithLatency(60*time.Millisecond))
+	}, jiratest.WithLatency(100*time.Millisecond)) // about 2 s, well over the write timeout
 	url, stop := serveEnv(t, e) // Serve applies the timeouts; httptest would not
 	e.url = url
 	defer stop()
@@ -274,7 +275,8 @@ func TestCancelMidSync(t *testing.T) {
 	if resp.StatusCode != 200 || st.State != outcomeCancelled || !strings.Contains(st.Error, "cancelled by request") {
 		t.Fatalf("DELETE: %d %+v", resp.StatusCode, st)
 	}
-	if files := e.dataFiles(); len(files) != 0 {
+	// No c1z, only the cancelled sync's record.
+	if files := e.dataFiles(); len(files) != 1 || files[0] != "sync-"+sr.Sync.ID+".json" {
 		t.Errorf("data dir after cancel: %v", files)
 	}
 	noPartials(t, e.dir)
@@ -336,9 +338,12 @@ func TestShutdownMidSyncKeepsTheLastGoodC1Z(t *testing.T) {
 	if st := run.status(); st.State != outcomeCancelled || !strings.Contains(st.Error, "shutdown") {
 		t.Errorf("second sync after shutdown: %+v", st)
 	}
+	// The last good c1z, its record and the cancelled sync's record.
 	files := e.dataFiles()
-	if len(files) != 1 || files[0] != filepath.Base(good) {
-		t.Errorf("data dir %v, want only %s", files, filepath.Base(good))
+	want := []string{filepath.Base(good), "sync-" + first.ID + ".json", "sync-" + sr.Sync.ID + ".json"}
+	slices.Sort(want)
+	if !slices.Equal(files, want) {
+		t.Errorf("data dir %v, want %v", files, want)
 	}
 	after, err := os.ReadFile(good)
 	if err != nil || string(after) != string(before) {
@@ -637,7 +642,8 @@ func TestDownloadAndRestart(t *testing.T) {
 		t.Errorf("range: %d %q", resp.StatusCode, got)
 	}
 
-	// A restart on the same directory removes partial files and answers
+	// A restart on the same directory removes the .partial files earlier
+	// versions wrote (TestRestartAfterKilledSync kills a real sync) and answers
 	// queries from the c1z it finds.
 	partial := filepath.Join(e.dir, ".sync-x.c1z.123.partial")
 	os.WriteFile(partial, []byte("half"), 0o600)

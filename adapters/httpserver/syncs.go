@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/batonkit/jiracloud/adapters/embed"
+	"github.com/batonkit/jiracloud/internal/workdir"
 )
 
 // Sync states.
@@ -45,11 +46,29 @@ type syncRun struct {
 	cancelBy string
 	seq      uint64
 	changed  chan struct{} // closed and replaced at every change
+	// recorded is the final status of a sync of a previous process, as
+	// its record (sync-<id>.json) holds it.
+	recorded *SyncStatus
 }
 
 func (r *syncRun) update(f func()) {
 	r.mu.Lock()
 	f()
+	r.seq++
+	close(r.changed)
+	r.changed = make(chan struct{})
+	r.mu.Unlock()
+}
+
+// finish applies the final state to r and publishes it, after persist
+// got the status it results in.
+func (r *syncRun) finish(apply func(*syncRun), persist func(SyncStatus)) {
+	r.mu.Lock()
+	next := &syncRun{ID: r.ID, Trigger: r.Trigger, Reason: r.Reason, Started: r.Started, state: r.state,
+		progress: r.progress, cancelBy: r.cancelBy, seq: r.seq + 1}
+	apply(next)
+	persist(next.statusLocked())
+	apply(r)
 	r.seq++
 	close(r.changed)
 	r.changed = make(chan struct{})
@@ -111,6 +130,9 @@ type ResultStatus struct {
 }
 
 func (r *syncRun) statusLocked() SyncStatus {
+	if r.recorded != nil {
+		return *r.recorded
+	}
 	st := SyncStatus{ID: r.ID, State: r.state, Trigger: r.Trigger, Reason: r.Reason, StartedAt: r.Started,
 		Error: r.errMsg, Seq: r.seq}
 	p := r.progress
@@ -192,7 +214,8 @@ func (s *Server) startSync(trigger, reason string) (*syncRun, bool, error) {
 	ctx, cancel := context.WithCancel(s.baseCtx)
 	run := &syncRun{ID: newSyncID(), Trigger: trigger, Reason: reason, Started: time.Now(), cancel: cancel,
 		done: make(chan struct{}), state: stateRunning, changed: make(chan struct{})}
-	if f := s.latest.Load(); f != nil {
+	run.prev = s.restoredPrev
+	if f := s.latest.Load(); f != nil && f.res != nil {
 		run.prev = f.res
 	}
 	s.running = run
@@ -254,22 +277,37 @@ func (s *Server) runSync(ctx context.Context, run *syncRun) {
 	// Metrics first, so that whoever sees the final state sees them too.
 	s.metrics.syncs.WithLabelValues(outcome).Inc()
 	s.metrics.syncDuration.WithLabelValues(outcome).Observe(now.Sub(run.Started).Seconds())
+	if old != nil && old.path != path {
+		// Downloads in progress keep their open file; the name goes now.
+		_ = os.Remove(old.path)
+	}
+	keep := []string{run.ID}
+	if f := s.latest.Load(); f != nil {
+		keep = append(keep, f.run.ID)
+	}
 	// The state change and the release of the running slot happen under
 	// one lock: a client that saw the final state and starts again gets a
-	// new sync, never the finished one.
+	// new sync, never the finished one. The final status is recorded
+	// before anyone can see it (a restarted server answers for this sync
+	// and the last successful one, and estimates from them).
 	s.mu.Lock()
-	run.update(func() {
-		run.state = outcome
-		run.finished = now
+	run.finish(func(r *syncRun) {
+		r.state = outcome
+		r.finished = now
 		if outcome == outcomeSucceeded {
-			run.result = res
+			r.result = res
 		}
 		if err != nil {
-			run.errMsg = err.Error()
-			if outcome == outcomeCancelled && run.cancelBy != "" {
-				run.errMsg = "cancelled by " + run.cancelBy
+			r.errMsg = err.Error()
+			if outcome == outcomeCancelled && r.cancelBy != "" {
+				r.errMsg = "cancelled by " + r.cancelBy
 			}
 		}
+	}, func(st SyncStatus) {
+		if err := s.writeRecord(st); err != nil {
+			s.log.Warn("could not record the sync's status", "sync", run.ID, "error", err.Error())
+		}
+		s.pruneRecords(keep...)
 	})
 	s.running = nil
 	s.history = append(s.history, run)
@@ -280,11 +318,7 @@ func (s *Server) runSync(ctx context.Context, run *syncRun) {
 	s.rerun = false
 	s.metrics.syncRunning.Set(0)
 	s.mu.Unlock()
-	if old != nil && old.path != path {
-		// Downloads in progress keep their open file; the name goes now.
-		_ = os.Remove(old.path)
-	}
-	attrs := []any{"sync", run.ID, "outcome", outcome, "duration", now.Sub(run.Started).Round(time.Millisecond)}
+	attrs := []any{"sync", run.ID, "outcome", outcome, "duration", now.Sub(run.Started).Round(time.Millisecond).String()}
 	if res != nil {
 		attrs = append(attrs, "requests", res.Requests, "grants", res.Grants)
 	}
@@ -375,13 +409,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// cleanDataDir removes partial files and working files a killed process
-// left, and returns the newest complete c1z (or "").
+// cleanDataDir removes what a killed process left (embed.Sync's private
+// working directory ".sync-<id>.c1z.sync" next to each c1z, the scratch
+// directories under DataDir/tmp, and the .partial files of earlier
+// versions), keeping anything another process holds locked, and returns
+// the newest complete c1z (or "").
 func (s *Server) cleanDataDir() string {
 	tmp := filepath.Join(s.cfg.DataDir, "tmp")
 	if ents, err := os.ReadDir(tmp); err == nil {
 		for _, e := range ents {
-			_ = os.RemoveAll(filepath.Join(tmp, e.Name()))
+			removeUnlocked(filepath.Join(tmp, e.Name()), e.IsDir())
 		}
 	}
 	ents, err := os.ReadDir(s.cfg.DataDir)
@@ -394,6 +431,12 @@ func (s *Server) cleanDataDir() string {
 		name := e.Name()
 		full := filepath.Join(s.cfg.DataDir, name)
 		switch {
+		case strings.HasPrefix(name, ".sync-") && strings.HasSuffix(name, ".c1z.sync"):
+			if removeUnlocked(full, e.IsDir()) {
+				s.log.Warn("removed the working directory of a sync an interrupted process left", "dir", name)
+			}
+		case strings.HasPrefix(name, ".sync-") && strings.HasSuffix(name, recordSuffix+".tmp"):
+			_ = os.Remove(full) // a record write cut short
 		case strings.HasPrefix(name, ".sync-") && strings.HasSuffix(name, ".partial"):
 			s.log.Warn("removing a partial c1z left by an interrupted process", "file", name)
 			_ = os.Remove(full)
@@ -415,10 +458,28 @@ func (s *Server) cleanDataDir() string {
 	return newest
 }
 
+// removeUnlocked removes p unless it is a working directory whose lock a
+// live sync holds (the lock ends with its process, even on SIGKILL).
+func removeUnlocked(p string, dir bool) bool {
+	if dir {
+		unlock, err := workdir.Lock(p)
+		if err != nil {
+			return false
+		}
+		defer unlock()
+	}
+	return os.RemoveAll(p) == nil
+}
+
+// c1zID is the sync id in the name of a c1z file.
+func c1zID(path string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "sync-"), ".c1z")
+}
+
 // loadExisting indexes the c1z a previous process left so that queries
-// answer before the first sync.
-func (s *Server) loadExisting(path string) {
-	id := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "sync-"), ".c1z")
+// answer before the first sync. run is its recorded sync, or nil.
+func (s *Server) loadExisting(path string, run *syncRun) {
+	id := c1zID(path)
 	ix, err := buildIndex(s.baseCtx, id, path)
 	if err != nil {
 		s.log.Warn("could not load the previous c1z; queries wait for the next sync", "file", filepath.Base(path), "error", err.Error())
@@ -428,13 +489,18 @@ func (s *Server) loadExisting(path string) {
 	if err != nil {
 		return
 	}
-	run := &syncRun{ID: id, Trigger: "previous-process", Started: fi.ModTime(), state: outcomeSucceeded,
-		finished: fi.ModTime(), done: make(chan struct{}), changed: make(chan struct{}), cancel: func() {}}
-	close(run.done)
-	if s.latest.CompareAndSwap(nil, &finished{run: run, path: path, ix: ix, size: fi.Size()}) {
+	var res *embed.Result
+	if run != nil {
+		res = estimateBase(run.recorded)
+	} else {
+		run = &syncRun{ID: id, Trigger: "previous-process", Started: fi.ModTime(), state: outcomeSucceeded,
+			finished: fi.ModTime(), done: make(chan struct{}), changed: make(chan struct{}), cancel: func() {}}
+		close(run.done)
+	}
+	if s.latest.CompareAndSwap(nil, &finished{run: run, res: res, path: path, ix: ix, size: fi.Size()}) {
 		s.metrics.indexGrants.Set(float64(ix.grants()))
 		s.metrics.indexSeconds.Set(ix.built.Seconds())
-		s.log.Info("loaded the previous c1z for queries", "sync", id, "direct_grants", ix.grants(), "took", ix.built)
+		s.log.Info("loaded the previous c1z for queries", "sync", id, "direct_grants", ix.grants(), "took", ix.built.String())
 		return
 	}
 	_ = os.Remove(path) // a new sync finished first

@@ -51,6 +51,7 @@ func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("request body is larger than %d bytes", mbe.Limit))
 			return
 		}
+		s.metrics.webhooks.WithLabelValues("bad_request").Inc()
 		writeError(w, http.StatusBadRequest, "bad_body", "could not read the request body")
 		return
 	}

@@ -76,10 +76,14 @@ func TestKubernetesManifest(t *testing.T) {
 	}
 	c := dep.Spec.Template.Spec.Containers[0]
 	var grace time.Duration
+	drain := 10 * time.Second // the default of --server-drain-timeout
 	for _, e := range c.Env {
 		names = append(names, e.Name)
-		if e.Name == "BATON_SERVER_SHUTDOWN_GRACE" {
+		switch e.Name {
+		case "BATON_SERVER_SHUTDOWN_GRACE":
 			grace, _ = time.ParseDuration(e.Value)
+		case "BATON_SERVER_DRAIN_TIMEOUT":
+			drain, _ = time.ParseDuration(e.Value)
 		}
 	}
 	for _, n := range names {
@@ -91,7 +95,12 @@ func TestKubernetesManifest(t *testing.T) {
 		c.Liveness.HTTPGet.Port != c.Ports[0].Name || c.Readiness.HTTPGet.Port != c.Ports[0].Name {
 		t.Errorf("probes %+v %+v", c.Liveness, c.Readiness)
 	}
-	if grace <= 0 || time.Duration(dep.Spec.Template.Spec.Grace)*time.Second <= grace {
-		t.Errorf("terminationGracePeriodSeconds %d must exceed BATON_SERVER_SHUTDOWN_GRACE %v", dep.Spec.Template.Spec.Grace, grace)
+	// The kubelet kills the pod terminationGracePeriodSeconds after SIGTERM:
+	// the sync's grace, the drain of in-flight requests and a margin for
+	// cancelling the sync and exiting must fit.
+	const margin = 15 * time.Second
+	if grace <= 0 || drain <= 0 || time.Duration(dep.Spec.Template.Spec.Grace)*time.Second < grace+drain+margin {
+		t.Errorf("terminationGracePeriodSeconds %d < BATON_SERVER_SHUTDOWN_GRACE %v + drain %v + margin %v",
+			dep.Spec.Template.Spec.Grace, grace, drain, margin)
 	}
 }

@@ -20,8 +20,10 @@
 // --server-shutdown-grace to finish, then is cancelled without leaving a
 // partial file. --provisioning (BATON_PROVISIONING=true) enables the write
 // routes: grants, revokes, invitations and, in organization mode,
-// suspension (docs/PROVISIONING.md). See docs/openapi.yaml for the API and
-// examples/kubernetes/server.yaml for a deployment.
+// suspension (docs/PROVISIONING.md). See docs/SERVER.md for every setting
+// (timeouts, shutdown, webhooks), docs/openapi.yaml for the API and
+// examples/kubernetes/server.yaml for a deployment. Usage (-h) names the
+// BATON_* variables but never prints their values.
 package main
 
 import (
@@ -40,7 +42,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -69,66 +70,68 @@ func main() {
 	}
 }
 
-// flags binds flags whose defaults come from BATON_* variables.
+// flags binds flags to BATON_* variables. The FlagSet holds only the
+// built-in defaults: the environment is applied after parsing (applyEnv), so
+// the usage text that -h or a mistyped flag prints names each variable but
+// never shows its value, which may be an API token.
 type flags struct {
 	fs     *flag.FlagSet
 	getenv func(string) string
-	errs   []error
+	names  []string          // flags bound to a variable, in order
+	kinds  map[string]string // what a valid value is, for errors
 }
 
 func envName(name string) string {
 	return "BATON_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
-func (f *flags) str(name, def, usage string) *string {
-	if v := f.getenv(envName(name)); v != "" {
-		def = v
+func (f *flags) bind(name, kind, usage string) string {
+	f.names = append(f.names, name)
+	if f.kinds == nil {
+		f.kinds = map[string]string{}
 	}
-	return f.fs.String(name, def, usage+" ("+envName(name)+")")
+	f.kinds[name] = kind
+	return usage + " (" + envName(name) + ")"
+}
+
+func (f *flags) str(name, def, usage string) *string {
+	return f.fs.String(name, def, f.bind(name, "", usage))
 }
 
 func (f *flags) boolean(name string, def bool, usage string) *bool {
-	if v := f.getenv(envName(name)); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s=%q is not true or false", envName(name), v))
-		}
-		def = b
-	}
-	return f.fs.Bool(name, def, usage+" ("+envName(name)+")")
+	return f.fs.Bool(name, def, f.bind(name, "true or false", usage))
 }
 
 func (f *flags) integer(name string, def int, usage string) *int {
-	if v := f.getenv(envName(name)); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s=%q is not a number", envName(name), v))
-		}
-		def = n
-	}
-	return f.fs.Int(name, def, usage+" ("+envName(name)+")")
+	return f.fs.Int(name, def, f.bind(name, "a number", usage))
 }
 
 func (f *flags) float(name string, def float64, usage string) *float64 {
-	if v := f.getenv(envName(name)); v != "" {
-		n, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s=%q is not a number", envName(name), v))
-		}
-		def = n
-	}
-	return f.fs.Float64(name, def, usage+" ("+envName(name)+")")
+	return f.fs.Float64(name, def, f.bind(name, "a number", usage))
 }
 
 func (f *flags) duration(name string, def time.Duration, usage string) *time.Duration {
-	if v := f.getenv(envName(name)); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s=%q is not a duration (e.g. 30s)", envName(name), v))
+	return f.fs.Duration(name, def, f.bind(name, "a duration (e.g. 30s)", usage))
+}
+
+// applyEnv sets every bound flag that the command line did not set from
+// its non-empty BATON_* variable (the command line wins). Call it after
+// Parse.
+func (f *flags) applyEnv() error {
+	set := map[string]bool{}
+	f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	var errs []error
+	for _, name := range f.names {
+		v := f.getenv(envName(name))
+		if set[name] || v == "" {
+			continue
 		}
-		def = d
+		if err := f.fs.Set(name, v); err != nil {
+			// Only typed flags fail, and none of them holds a secret.
+			errs = append(errs, fmt.Errorf("%s=%q is not %s", envName(name), v, f.kinds[name]))
+		}
 	}
-	return f.fs.Duration(name, def, usage+" ("+envName(name)+")")
+	return errors.Join(errs...)
 }
 
 func splitList(s string) []string {
@@ -172,9 +175,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	clientCA := f.str("server-client-ca", "", "CA file (PEM) for client certificates: a verified certificate authorises like a token (mTLS)")
 	hookFile := f.str("server-webhook-secret-file", "", "file with the Jira webhook secret (or BATON_SERVER_WEBHOOK_SECRET); enables POST /v1/webhooks/jira")
 	debounce := f.duration("server-webhook-debounce", 30*time.Second, "sync this long after the last webhook event")
+	maxDelay := f.duration("server-webhook-max-delay", 5*time.Minute, "a burst of webhook events syncs no later than this after its first event")
+	hookEvents := f.str("server-webhook-events", "user_,group_,project_", "comma-separated webhookEvent names, or prefixes ending in _ or :, that schedule a sync (events naming a role or permission always do)")
 	cors := f.str("server-cors-origins", "", "comma-separated browser origins allowed (default none: CORS off)")
 	grace := f.duration("server-shutdown-grace", 30*time.Second, "on SIGTERM, time a running sync gets to finish before it is cancelled")
+	drain := f.duration("server-drain-timeout", 10*time.Second, "on SIGTERM, after the sync: time in-flight requests get to finish")
 	maxBody := f.integer("server-max-body-bytes", 1<<20, "request body limit")
+	readHeader := f.duration("server-read-header-timeout", 10*time.Second, "time a client gets to send the request headers")
+	readTO := f.duration("server-read-timeout", 30*time.Second, "time a client gets to send the whole request")
+	writeTO := f.duration("server-write-timeout", 60*time.Second, "time to write a response (the event stream moves it forward at each event)")
+	idleTO := f.duration("server-idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
+	downloadTO := f.duration("server-download-timeout", 15*time.Minute, "time one c1z download may take")
 	logFormat := f.str("server-log-format", "json", "log format: json or text")
 	logLevel := f.str("server-log-level", "info", "log level: debug, info, warn, error")
 	workers := f.integer("sync-workers", 1, "SDK sync workers (more than 1: the SDK's parallel syncer)")
@@ -191,8 +202,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q (see -h)", fs.Args())
 	}
-	if len(f.errs) > 0 {
-		return errors.Join(f.errs...)
+	if err := f.applyEnv(); err != nil {
+		return err
 	}
 
 	var level slog.Level
@@ -307,9 +318,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	srv, err := httpserver.New(httpserver.Config{
 		Connector: conn, DataDir: *dataDir, Tokens: tokens, TLS: tlsCfg,
-		WebhookSecret: hookSecret, WebhookDebounce: *debounce, CORSOrigins: splitList(*cors),
-		MaxBodyBytes: int64(*maxBody), ShutdownGrace: *grace, SyncOptions: syncOpts, Logger: logger,
-		Provisioning: *provisioning,
+		WebhookSecret: hookSecret, WebhookDebounce: *debounce, WebhookMaxDelay: *maxDelay,
+		WebhookEvents: splitList(*hookEvents), CORSOrigins: splitList(*cors),
+		MaxBodyBytes: int64(*maxBody), ShutdownGrace: *grace, DrainTimeout: *drain, SyncOptions: syncOpts, Logger: logger,
+		ReadHeaderTimeout: *readHeader, ReadTimeout: *readTO, WriteTimeout: *writeTO, IdleTimeout: *idleTO,
+		DownloadTimeout: *downloadTO, Provisioning: *provisioning,
 	})
 	if err != nil {
 		return err

@@ -136,19 +136,22 @@ func NewServer(t *Tenant, opts ...Option) *Server {
 	for _, a := range t.Audit {
 		s.auditSeq = max(s.auditSeq, a.ID)
 	}
-	if cfg.addr == "" {
-		s.ts = httptest.NewServer(s)
-	} else {
-		s.ts = httptest.NewUnstartedServer(s)
+	s.ts = httptest.NewUnstartedServer(s)
+	if cfg.addr != "" {
 		l, err := net.Listen("tcp", cfg.addr)
 		if err != nil {
 			panic(fmt.Sprintf("jiratest: listen on %s: %v", cfg.addr, err))
 		}
 		_ = s.ts.Listener.Close()
 		s.ts.Listener = l
-		s.ts.Start()
 	}
-	s.URL = s.ts.URL
+	// URL is set before the server starts: handlers read it, and a request
+	// can arrive the moment it listens (a loopback port is soon reused).
+	s.URL = "http://" + s.ts.Listener.Addr().String()
+	s.ts.Start()
+	if s.ts.URL != s.URL {
+		panic("jiratest: server URL " + s.ts.URL + " differs from " + s.URL)
+	}
 	return s
 }
 
