@@ -42,6 +42,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
@@ -71,6 +72,11 @@ type Connector struct {
 	st *syncState
 
 	tk ticketing // external ticketing (ticket*.go)
+
+	// siteAdminRefused is when (Unix nanoseconds) Jira last refused to list
+	// the groups with site-admin access; provisioning does not ask again for
+	// siteAdminRefusalMemo (provision.go, adminGroups).
+	siteAdminRefused atomic.Int64
 }
 
 var _ connectorbuilder.ConnectorBuilderV2 = (*Connector)(nil)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	v2 "github.com/conductorone/baton-sdk/pb/c1/connector/v2"
 	"github.com/conductorone/baton-sdk/pkg/annotations"
@@ -725,14 +726,27 @@ func groupDetails(gs []jira.GroupName) []jira.GroupDetails {
 	return out
 }
 
+// siteAdminRefusalMemo is how long provisioning trusts Jira's refusal to
+// list the groups with site-admin access: the refusal is a property of the
+// site, and asking again costs the client's retries of a 500 (about 30 s
+// with the default policy) on every product, admin or site-admin write.
+const siteAdminRefusalMemo = 10 * time.Minute
+
 // adminGroups lists the groups holding an access type (GET
 // /group/bulk?accessType=). known is false, with no error, when Jira cannot
-// list the groups with site-admin access on this site (its documented 500).
+// list the groups with site-admin access on this site (its documented 500),
+// and for siteAdminRefusalMemo after such a refusal, without asking again.
 func (c *Connector) adminGroups(ctx context.Context, at jira.AccessType) (groups []jira.GroupDetails, known bool, err error) {
+	if at == jira.AccessSiteAdmin {
+		if last := c.siteAdminRefused.Load(); last != 0 && time.Since(time.Unix(0, last)) < siteAdminRefusalMemo {
+			return nil, false, nil
+		}
+	}
 	for g, err := range c.jira.Groups.ListIter(ctx, &jira.GroupListOptions{AccessType: at}) {
 		if err != nil && at == jira.AccessSiteAdmin && siteAdminUnsupported(err) {
 			ctxzap.Extract(ctx).Warn("baton-jira: Jira cannot list the groups with site-admin access (a known Jira Cloud limitation)",
 				zap.Error(err))
+			c.siteAdminRefused.Store(time.Now().UnixNano())
 			return nil, false, nil
 		}
 		if err != nil {

@@ -568,6 +568,12 @@ func TestSiteAdminUnlistable(t *testing.T) {
 
 	refused("grant site-admin", true, "site:"+host+":site-admin", Principal{"user", w.alice},
 		"cannot list the groups with site-admin access", "grant "+siteAdminGroupMember, "admin.atlassian.com")
+	// The refusal is remembered: the later calls do not ask Jira again (each
+	// ask costs the client's retries of a 500).
+	refusals := srv.Stats().Status[500]
+	if refusals == 0 {
+		t.Fatal("the fake did not refuse the site-admin listing")
+	}
 	refused("revoke site-admin", false, "site:"+host+":site-admin", Principal{"user", w.bob},
 		"cannot list the groups with site-admin access", "revoke "+siteAdminGroupMember)
 
@@ -592,6 +598,9 @@ func TestSiteAdminUnlistable(t *testing.T) {
 	// A product held through site-admins: refused, naming the group.
 	refused("revoke product through site-admins", false, "product:"+w.jsm.Key+":access", Principal{"user", w.bob},
 		"site-admins ("+w.siteAdminGroup.ID+")", "site administrators group", "group:<groupId>:member")
+	if n := srv.Stats().Status[500]; n != refusals {
+		t.Errorf("Jira answered %d more 500s after its first refusal: the refusal is not remembered", n-refusals)
+	}
 }
 
 // TestGrantRateLimited: a write Jira keeps answering 429 is not hammered:

@@ -51,6 +51,10 @@ type GrantResponse struct {
 	AlreadyDone bool `json:"alreadyDone"`
 	// Changes lists the writes made, e.g. "added <accountId> to group <groupId>".
 	Changes []string `json:"changes"`
+	// Warnings lists what the connector could not check before writing
+	// (e.g. groups whose site-administration access Jira would not list);
+	// omitted when empty.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // AccountRequest is the body of POST /v1/accounts.
@@ -66,6 +70,9 @@ type AccountResponse struct {
 	// (requested products were still granted). Same as alreadyDone.
 	Existed     bool `json:"existed"`
 	AlreadyDone bool `json:"alreadyDone"`
+	// Warnings lists what to know although the call succeeded (e.g. Jira
+	// created the account suspended); omitted when empty.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // DeprovisionResponse is what DELETE /v1/users/{user} did.
@@ -129,13 +136,13 @@ func (s *Server) answerGrant(w http.ResponseWriter, op, ent string, pr Principal
 		return
 	}
 	s.log.Info("provisioning "+op, "entitlement", ent, "principal_type", pr.Type, "principal_id", pr.ID,
-		"already_done", res.AlreadyDone, "changes", len(res.Changes))
+		"already_done", res.AlreadyDone, "changes", len(res.Changes), "warnings", len(res.Warnings))
 	changes := res.Changes
 	if changes == nil {
 		changes = []string{}
 	}
 	writeJSON(w, http.StatusOK, GrantResponse{Grant: ent + ":" + pr.Type + ":" + pr.ID, Entitlement: ent,
-		Principal: pr, AlreadyDone: res.AlreadyDone, Changes: changes})
+		Principal: pr, AlreadyDone: res.AlreadyDone, Changes: changes, Warnings: res.Warnings})
 }
 
 func (s *Server) handleCreateAccount(w http.ResponseWriter, r *http.Request) {
@@ -163,7 +170,8 @@ func (s *Server) handleCreateAccount(w http.ResponseWriter, r *http.Request) {
 	if res.Existed {
 		code = http.StatusOK
 	}
-	writeJSON(w, code, AccountResponse{AccountID: res.AccountID, Existed: res.Existed, AlreadyDone: res.Existed})
+	writeJSON(w, code, AccountResponse{AccountID: res.AccountID, Existed: res.Existed, AlreadyDone: res.Existed,
+		Warnings: res.Warnings})
 }
 
 func (s *Server) handleDeprovision(w http.ResponseWriter, r *http.Request) {

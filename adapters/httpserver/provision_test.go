@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/batonkit/jiracloud/atlassian"
+	"github.com/batonkit/jiracloud/jira"
 	"github.com/batonkit/jiracloud/jira/jiratest"
 )
 
@@ -287,5 +288,51 @@ func TestProvisioningDeprovisionOrgMode(t *testing.T) {
 	}
 	if !strings.Contains(e.logs.String(), "provisioning deprovision") || strings.Contains(e.logs.String(), fake.AdminKey) {
 		t.Error("the deprovision is not logged, or the log holds the admin key")
+	}
+}
+
+// TestProvisioningWarnings: what the connector could not check before a
+// write reaches the API client in "warnings" (here: Jira answers its
+// documented 500 to the site-admin group listing, so an admin revoke
+// cannot check whether the group also gives site administration).
+func TestProvisioningWarnings(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *Config) {
+		c.Provisioning = true
+		// Jira's refusal is a 500, which the client retries: keep the waits short.
+		c.Connector.JiraOptions = append(c.Connector.JiraOptions, jira.WithRetryPolicy(jira.RetryPolicy{MaxRetries: 2,
+			BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}))
+	}, jiratest.Unlimited(), jiratest.WithSiteAdminAccessTypeError())
+	var acct AccountResponse
+	e.call("POST", "/v1/accounts", `{"email": "kim@acme.example", "products": ["jira-software"]}`, http.StatusCreated, &acct)
+	// The account joins one group that gives Administer Jira.
+	tn := jiratest.Generate(jiratest.Small, 1)
+	var adminGroup string
+	for _, g := range tn.Groups {
+		if g.Admin && !g.SiteAdmin && strings.HasPrefix(g.Name, "jira-admins") {
+			adminGroup = g.ID
+		}
+	}
+	if adminGroup == "" {
+		t.Fatal("the generated tenant has no jira-admins group")
+	}
+	ent := "site:" + e.fake.SiteHost + ":admin"
+	var g GrantResponse
+	e.call("POST", "/v1/grants", fmt.Sprintf(`{"entitlement": "group:%s:member", "principal": {"type": "user", "id": %q}}`,
+		adminGroup, acct.AccountID), http.StatusOK, &g)
+	if g.AlreadyDone || len(g.Changes) != 1 || len(g.Warnings) != 0 {
+		t.Fatalf("join the admin group: %+v", g)
+	}
+	var raw map[string]any
+	e.call("DELETE", "/v1/grants/"+ent+":user:"+acct.AccountID, "", http.StatusOK, &raw)
+	ws, _ := raw["warnings"].([]any)
+	if len(ws) != 1 || !strings.Contains(fmt.Sprint(ws[0]), "site administration was not checked") {
+		t.Fatalf("revoke admin answered %v, want one warning saying site administration was not checked", raw)
+	}
+	// Without a warning the field is absent.
+	var raw2 map[string]any
+	e.call("DELETE", "/v1/grants/"+ent+":user:"+acct.AccountID, "", http.StatusOK, &raw2)
+	if _, ok := raw2["warnings"]; ok || raw2["alreadyDone"] != true {
+		t.Fatalf("repeated revoke answered %v, want alreadyDone and no warnings", raw2)
 	}
 }
