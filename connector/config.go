@@ -4,14 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/batonkit/jiracloud/atlassian"
 	"github.com/batonkit/jiracloud/jira"
+
+	"github.com/batonkit/jiracloud/internal/redact"
 )
 
 // DefaultConcurrency is the number of Jira requests one grants batch keeps in
@@ -180,20 +180,13 @@ func (c Config) syncProjectKeys() []jira.ProjectKey {
 	return out
 }
 
-func redact(secret string) string {
-	if secret == "" {
-		return ""
-	}
-	return "REDACTED"
-}
-
 // String prints the configuration with the API token and Admin API key redacted.
 func (c Config) String() string {
 	return fmt.Sprintf("connector.Config{JiraURL:%q JiraEmail:%q JiraAPIToken:%q JiraProjectKeys:%q "+
 		"SkipProjectParticipants:%t SkipCustomerUser:%t AtlassianOrgID:%q AtlassianAPIToken:%q "+
 		"SyncProjectKeys:%q IncludeArchivedProjects:%t RequestsPerSecond:%v Concurrency:%d ExpandParticipants:%t ReadAhead:%t}",
-		c.JiraURL, c.JiraEmail, redact(c.JiraAPIToken), c.JiraProjectKeys,
-		c.SkipProjectParticipants, c.SkipCustomerUser, c.AtlassianOrgID, redact(c.AtlassianAPIToken),
+		c.JiraURL, c.JiraEmail, redact.Secret(c.JiraAPIToken), c.JiraProjectKeys,
+		c.SkipProjectParticipants, c.SkipCustomerUser, c.AtlassianOrgID, redact.Secret(c.AtlassianAPIToken),
 		c.SyncProjectKeys, c.IncludeArchivedProjects, c.RequestsPerSecond, c.Concurrency, c.ExpandParticipants, c.ReadAhead)
 }
 
@@ -203,13 +196,7 @@ func (c Config) GoString() string { return c.String() }
 // Format prints String for every verb (%v, %+v, %#v, %s, %q, %d, %x, …):
 // without it a verb fmt does not map to String (%d, %x) prints the fields
 // one by one, secrets included.
-func (c Config) Format(f fmt.State, verb rune) {
-	if verb == 'q' {
-		_, _ = io.WriteString(f, strconv.Quote(c.String()))
-		return
-	}
-	_, _ = io.WriteString(f, c.String())
-}
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // MarshalJSON encodes the settings with the secrets redacted (and without
 // the client options), so a Config marshalled into a log or a response
@@ -229,8 +216,8 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		RequestsPerSecond       float64  `json:"requests_per_second"`
 		Concurrency             int      `json:"concurrency"`
 		ExpandParticipants      bool     `json:"expand_participants"`
-	}{c.JiraURL, c.JiraEmail, redact(c.JiraAPIToken), c.JiraProjectKeys, c.SkipProjectParticipants, c.SkipCustomerUser,
-		c.AtlassianOrgID, redact(c.AtlassianAPIToken), c.SyncProjectKeys, c.IncludeArchivedProjects, c.RequestsPerSecond,
+	}{c.JiraURL, c.JiraEmail, redact.Secret(c.JiraAPIToken), c.JiraProjectKeys, c.SkipProjectParticipants, c.SkipCustomerUser,
+		c.AtlassianOrgID, redact.Secret(c.AtlassianAPIToken), c.SyncProjectKeys, c.IncludeArchivedProjects, c.RequestsPerSecond,
 		c.Concurrency, c.ExpandParticipants})
 }
 
@@ -239,12 +226,12 @@ func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("jira_url", c.JiraURL),
 		slog.String("jira_email", c.JiraEmail),
-		slog.String("jira_api_token", redact(c.JiraAPIToken)),
+		slog.String("jira_api_token", redact.Secret(c.JiraAPIToken)),
 		slog.Any("jira_project_keys", c.JiraProjectKeys),
 		slog.Bool("skip_project_participants", c.SkipProjectParticipants),
 		slog.Bool("skip_customer_user", c.SkipCustomerUser),
 		slog.String("atlassian_org_id", c.AtlassianOrgID),
-		slog.String("atlassian_api_token", redact(c.AtlassianAPIToken)),
+		slog.String("atlassian_api_token", redact.Secret(c.AtlassianAPIToken)),
 		slog.Any("sync_project_keys", c.SyncProjectKeys),
 		slog.Bool("include_archived_projects", c.IncludeArchivedProjects),
 		slog.Float64("requests_per_second", c.RequestsPerSecond),

@@ -3,16 +3,16 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"github.com/batonkit/jiracloud/atlassian"
 	"github.com/batonkit/jiracloud/connector"
 	"github.com/batonkit/jiracloud/jira"
+
+	"github.com/batonkit/jiracloud/internal/redact"
 )
 
 // Config is the typed configuration the Baton SDK decodes flags, BATON_*
@@ -106,13 +106,7 @@ func (c Config) GoString() string { return c.String() }
 
 // Format prints String for every verb, so that no verb (%d, %x, …) falls
 // back to printing the fields, secrets included.
-func (c Config) Format(f fmt.State, verb rune) {
-	if verb == 'q' {
-		_, _ = io.WriteString(f, strconv.Quote(c.String()))
-		return
-	}
-	_, _ = io.WriteString(f, c.String())
-}
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // LogValue implements slog.LogValuer with the secrets redacted.
 func (c Config) LogValue() slog.Value { return c.ConnectorConfig().LogValue() }

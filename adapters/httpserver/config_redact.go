@@ -3,10 +3,10 @@ package httpserver
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
-	"strconv"
 	"time"
+
+	"github.com/batonkit/jiracloud/internal/redact"
 )
 
 // redactedList says how many secrets a list holds without showing any.
@@ -17,13 +17,6 @@ func redactedList(n int) string {
 	return fmt.Sprintf("[%d redacted]", n)
 }
 
-func redactedSecret(s string) string {
-	if s == "" {
-		return ""
-	}
-	return "REDACTED"
-}
-
 // String prints the configuration with every secret redacted: the bearer
 // tokens (only their number is shown), the webhook secret and the
 // connector's API tokens. SyncOptions and Logger are left out.
@@ -32,7 +25,7 @@ func (c Config) String() string {
 		"WebhookDebounce:%v WebhookMaxDelay:%v Provisioning:%t MaxBodyBytes:%d CORSOrigins:%q ReadHeaderTimeout:%v "+
 		"ReadTimeout:%v WriteTimeout:%v IdleTimeout:%v DownloadTimeout:%v KeepAlive:%v ShutdownGrace:%v "+
 		"DrainTimeout:%v History:%d}",
-		c.Connector.String(), c.DataDir, redactedList(len(c.Tokens)), c.TLS != nil, redactedSecret(c.WebhookSecret),
+		c.Connector.String(), c.DataDir, redactedList(len(c.Tokens)), c.TLS != nil, redact.Secret(c.WebhookSecret),
 		c.WebhookEvents, c.WebhookDebounce, c.WebhookMaxDelay, c.Provisioning, c.MaxBodyBytes, c.CORSOrigins,
 		c.ReadHeaderTimeout, c.ReadTimeout, c.WriteTimeout, c.IdleTimeout, c.DownloadTimeout, c.KeepAlive,
 		c.ShutdownGrace, c.DrainTimeout, c.History)
@@ -43,13 +36,7 @@ func (c Config) GoString() string { return c.String() }
 
 // Format prints String for every verb, so no verb (%d, %x, %+v …) prints
 // the fields one by one with the secrets.
-func (c Config) Format(f fmt.State, verb rune) {
-	if verb == 'q' {
-		_, _ = io.WriteString(f, strconv.Quote(c.String()))
-		return
-	}
-	_, _ = io.WriteString(f, c.String())
-}
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // MarshalJSON encodes the settings with the secrets redacted (the
 // connector's by its own MarshalJSON); SyncOptions, TLS and Logger are
@@ -76,7 +63,7 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		ShutdownGrace     string   `json:"shutdown_grace"`
 		DrainTimeout      string   `json:"drain_timeout"`
 		History           int      `json:"history"`
-	}{c.Connector, c.DataDir, redactedList(len(c.Tokens)), c.TLS != nil, redactedSecret(c.WebhookSecret),
+	}{c.Connector, c.DataDir, redactedList(len(c.Tokens)), c.TLS != nil, redact.Secret(c.WebhookSecret),
 		c.WebhookEvents, dur(c.WebhookDebounce), dur(c.WebhookMaxDelay), c.Provisioning, c.MaxBodyBytes, c.CORSOrigins,
 		dur(c.ReadHeaderTimeout), dur(c.ReadTimeout), dur(c.WriteTimeout), dur(c.IdleTimeout), dur(c.DownloadTimeout),
 		dur(c.KeepAlive), dur(c.ShutdownGrace), dur(c.DrainTimeout), c.History})
@@ -91,7 +78,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("data_dir", c.DataDir),
 		slog.String("tokens", redactedList(len(c.Tokens))),
 		slog.Bool("tls", c.TLS != nil),
-		slog.String("webhook_secret", redactedSecret(c.WebhookSecret)),
+		slog.String("webhook_secret", redact.Secret(c.WebhookSecret)),
 		slog.Any("webhook_events", c.WebhookEvents),
 		slog.String("webhook_debounce", dur(c.WebhookDebounce)),
 		slog.String("webhook_max_delay", dur(c.WebhookMaxDelay)),
