@@ -73,10 +73,10 @@ type Connector struct {
 
 	tk ticketing // external ticketing (ticket*.go)
 
-	// siteAdminRefused is when (Unix nanoseconds) Jira last refused to list
+	// siteAdminRefusedAt is when (Unix nanoseconds) Jira last refused to list
 	// the groups with site-admin access; provisioning does not ask again for
 	// siteAdminRefusalMemo (provision.go, adminGroups).
-	siteAdminRefused atomic.Int64
+	siteAdminRefusedAt atomic.Int64
 }
 
 var _ connectorbuilder.ConnectorBuilderV2 = (*Connector)(nil)

@@ -3,6 +3,7 @@ package connector
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -390,6 +391,10 @@ func TestSiteAdminUnsupported(t *testing.T) {
 	} {
 		if got := siteAdminUnsupported(tc.err); got != tc.want {
 			t.Errorf("%s: siteAdminUnsupported = %v, want %v", tc.name, got, tc.want)
+		}
+		// Provisioning trusts only the documented wording.
+		if got, want := siteAdminRefused(tc.err), strings.HasPrefix(tc.name, "documented"); got != want {
+			t.Errorf("%s: siteAdminRefused = %v, want %v", tc.name, got, want)
 		}
 	}
 }

@@ -733,20 +733,23 @@ func groupDetails(gs []jira.GroupName) []jira.GroupDetails {
 const siteAdminRefusalMemo = 10 * time.Minute
 
 // adminGroups lists the groups holding an access type (GET
-// /group/bulk?accessType=). known is false, with no error, when Jira cannot
-// list the groups with site-admin access on this site (its documented 500),
-// and for siteAdminRefusalMemo after such a refusal, without asking again.
+// /group/bulk?accessType=). known is false, with no error, when Jira
+// refuses to list the groups with site-admin access on this site (its
+// documented 500, whose message names the access type), and for
+// siteAdminRefusalMemo after such a refusal, without asking again. Any other
+// failure, a 500 worded otherwise included (it may be an outage), is an
+// error: a write never goes ahead unchecked on a guess.
 func (c *Connector) adminGroups(ctx context.Context, at jira.AccessType) (groups []jira.GroupDetails, known bool, err error) {
 	if at == jira.AccessSiteAdmin {
-		if last := c.siteAdminRefused.Load(); last != 0 && time.Since(time.Unix(0, last)) < siteAdminRefusalMemo {
+		if last := c.siteAdminRefusedAt.Load(); last != 0 && time.Since(time.Unix(0, last)) < siteAdminRefusalMemo {
 			return nil, false, nil
 		}
 	}
 	for g, err := range c.jira.Groups.ListIter(ctx, &jira.GroupListOptions{AccessType: at}) {
-		if err != nil && at == jira.AccessSiteAdmin && siteAdminUnsupported(err) {
+		if err != nil && at == jira.AccessSiteAdmin && siteAdminRefused(err) {
 			ctxzap.Extract(ctx).Warn("baton-jira: Jira cannot list the groups with site-admin access (a known Jira Cloud limitation)",
 				zap.Error(err))
-			c.siteAdminRefused.Store(time.Now().UnixNano())
+			c.siteAdminRefusedAt.Store(time.Now().UnixNano())
 			return nil, false, nil
 		}
 		if err != nil {

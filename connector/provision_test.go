@@ -2,8 +2,13 @@ package connector
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -656,5 +661,57 @@ func TestGrantWithoutRights(t *testing.T) {
 	}
 	if len(srv.MutationLog()) != 0 {
 		t.Errorf("the site changed: %+v", srv.MutationLog())
+	}
+}
+
+// TestSiteAdminOutageIsNotARefusal: a 500 on the site-admin group listing
+// that is not Jira's documented refusal (another wording, persisting
+// through the client's retries: it may be an outage) is no licence to
+// revoke unchecked. The product revoke fails with a retryable error,
+// nothing is written and the refusal is not remembered.
+func TestSiteAdminOutageIsNotARefusal(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	w := newProvWorld(t, true)
+	srv := newTestServer(t, w.tenant)
+	target, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	var outages atomic.Int32
+	proxy := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/group/bulk") && r.URL.Query().Get("accessType") == "site-admin" {
+			outages.Add(1)
+			rw.Header().Set("Content-Type", "application/json")
+			rw.WriteHeader(http.StatusInternalServerError)
+			_, _ = rw.Write([]byte(`{"errorMessages":["Internal server error"],"errors":{}}`))
+			return
+		}
+		rp.ServeHTTP(rw, r)
+	}))
+	t.Cleanup(proxy.Close)
+	cfg := testConfig(srv, false)
+	cfg.JiraURL = proxy.URL
+	cfg.JiraOptions = append(cfg.JiraOptions, jira.WithGatewayURL(proxy.URL))
+	conn := newConn(t, cfg)
+
+	ent := "product:" + w.jsm.Key + ":access"
+	if _, err := conn.Grant(ctx, ent, Principal{"user", w.alice}); err != nil {
+		t.Fatalf("grant product: %v", err)
+	}
+	n := len(srv.MutationLog())
+	_, err = conn.Revoke(ctx, ent, Principal{"user", w.alice})
+	if err == nil || status.Code(err) == codes.FailedPrecondition || status.Code(err) == codes.OK {
+		t.Fatalf("revoke during an outage: %v, want a retryable error", err)
+	}
+	if got := mutationsSince(srv, n); len(got) != 0 {
+		t.Errorf("the revoke wrote %q during an outage of the site-admin listing", got)
+	}
+	if outages.Load() == 0 {
+		t.Fatal("the site-admin listing was never asked")
+	}
+	if conn.siteAdminRefusedAt.Load() != 0 {
+		t.Error("an outage was remembered as the site's refusal")
 	}
 }

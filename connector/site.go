@@ -223,10 +223,22 @@ func siteAdminUnsupported(err error) bool {
 	if !errors.As(err, &je) || je.StatusCode != http.StatusInternalServerError {
 		return false
 	}
+	return siteAdminRefused(err) || je.Attempts > 1
+}
+
+// siteAdminRefused reports whether err is Jira's documented refusal to
+// list groups by the site-admin access type: a 500 whose message names that
+// access type. Unlike siteAdminUnsupported it leaves out a 500 worded
+// otherwise, which may be an outage rather than the site's limitation.
+func siteAdminRefused(err error) bool {
+	var je *jira.Error
+	if !errors.As(err, &je) || je.StatusCode != http.StatusInternalServerError {
+		return false
+	}
 	for _, m := range je.Messages {
 		if strings.Contains(strings.ToLower(m), "site-admin") {
 			return true
 		}
 	}
-	return je.Attempts > 1
+	return false
 }

@@ -7,7 +7,7 @@ import (
 
 type secretive struct{ Token string }
 
-func (s secretive) String() string               { return "secretive{Token:" + Secret(s.Token) + "}" }
+func (s secretive) String() string                { return "secretive{Token:" + Secret(s.Token) + "}" }
 func (s secretive) Format(f fmt.State, verb rune) { Format(f, verb, s.String()) }
 
 func TestFormatEveryVerb(t *testing.T) {
