@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/batonkit/jiracloud/atlassian"
+	"github.com/batonkit/jiracloud/internal/apiclient"
 	"github.com/batonkit/jiracloud/internal/transport"
 	"github.com/batonkit/jiracloud/jira"
 )
@@ -148,7 +149,7 @@ func httpStatusErr(op, msg string, code int, method string, retryAfter time.Dura
 		wait = reset.Sub(now)
 	}
 	switch {
-	case (code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable) && wait > serverWaitCap(maxServerWait):
+	case (code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable) && wait > apiclient.ServerWaitCap(maxServerWait):
 		// An absurd wait (Retry-After: 1e9) is an error, not a pause: the
 		// SDK does not retry ResourceExhausted, so the sync ends with this
 		// message instead of sleeping for years.
@@ -286,13 +287,4 @@ func cancelledElsewhere(ctx context.Context, err error) bool {
 	}
 	c := status.Code(err)
 	return c == codes.Canceled || c == codes.DeadlineExceeded
-}
-
-// serverWaitCap is a client error's MaxServerWait, or the transport's
-// default when the error carries none (one built by hand).
-func serverWaitCap(maxServerWait time.Duration) time.Duration {
-	if maxServerWait > 0 {
-		return maxServerWait
-	}
-	return transport.DefaultMaxServerWait
 }

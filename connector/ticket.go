@@ -120,9 +120,10 @@ func newRequestLabel() string {
 // retry does not duplicate an issue (unless Jira's search index lags more
 // than the lookup waits). If the caller's context ends while the create is
 // in flight, the search still runs, on a detached context bounded to 15 s:
-// a found issue is returned (its status set and read back on that context
-// too); otherwise the error is Aborted and names the label (or property) to
-// search by before trying again.
+// a found issue is returned (its status set and read back on a second
+// detached context, also bounded to 15 s, so 30 s in all); otherwise the
+// error is Aborted and names the label (or property) to search by before
+// trying again.
 func (c *Connector) CreateTicket(ctx context.Context, t *v2.Ticket, schema *v2.TicketSchema) (*v2.Ticket, annotations.Annotations, error) {
 	if schema == nil || schema.GetId() == "" {
 		return nil, nil, errorf(codes.InvalidArgument, "%s: a ticket schema is required (its ID is <projectKey>:<issueTypeId>)", opCreateTicket)
@@ -300,14 +301,22 @@ func (c *Connector) createOnce(ctx context.Context, m *issueTypeMeta, create jir
 // issue the create may have made, and reading back the issue it did make.
 const defaultDetachedTimeout = 15 * time.Second
 
+// detachedKey marks a context made by detached.
+type detachedKey struct{}
+
 // detached returns a context that keeps ctx's values but not its
-// cancellation, bounded by the detached timeout.
+// cancellation, bounded by the detached timeout. A context detached
+// already is returned as it is (with its own deadline), so detaching again
+// never extends the bound.
 func (c *Connector) detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx.Value(detachedKey{}) != nil {
+		return ctx, func() {}
+	}
 	d := c.tk.detachedTimeout
 	if d <= 0 {
 		d = defaultDetachedTimeout
 	}
-	return context.WithTimeout(context.WithoutCancel(ctx), d)
+	return context.WithTimeout(context.WithValue(context.WithoutCancel(ctx), detachedKey{}, true), d)
 }
 
 // findCreate looks for the issue of request req by its label or property;

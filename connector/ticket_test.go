@@ -1436,3 +1436,35 @@ func TestUpdateTicketEditScreen(t *testing.T) {
 		t.Errorf("the refused update was sent (%d PUTs)", n)
 	}
 }
+
+// TestCommentLookupManyRecentComments: when more recent comments exist than
+// the lookup reads (a next page, by Jira's answer), a comment that is not
+// among them may still exist: the connector does not resend it blindly but
+// answers Aborted, saying why.
+func TestCommentLookupManyRecentComments(t *testing.T) {
+	t.Parallel()
+	const route = "POST /rest/api/3/issue/{issueIdOrKey}/comment"
+	srv := newTestServer(t, jiratest.NewTicketingTenant(1, 0))
+	rt := &commentFaults{base: http.DefaultTransport}
+	c := ticketConnector(t, srv, func(cfg *Config) {
+		cfg.JiraOptions = append(cfg.JiraOptions, jira.WithHTTPClient(&http.Client{Transport: rt}))
+	})
+	tk, _, err := c.CreateTicket(t.Context(), v2.Ticket_builder{DisplayName: "busy issue"}.Build(), v2.TicketSchema_builder{Id: "P001:10001"}.Build())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const earlier = commentLookupPage + 10
+	for i := range earlier {
+		if _, err := c.CommentTicket(t.Context(), tk.GetId(), fmt.Sprintf("note %d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rt.before.Store(1) // the next comment fails before reaching Jira
+	id, err := c.CommentTicket(t.Context(), tk.GetId(), "approved")
+	if status.Code(err) != codes.Aborted || id != "" || !strings.Contains(err.Error(), fmt.Sprintf("more than %d comments", commentLookupPage)) {
+		t.Fatalf("CommentTicket = %q, %v; want Aborted saying more than %d recent comments", id, err, commentLookupPage)
+	}
+	if n := srv.Stats().Routes[route]; n != earlier {
+		t.Errorf("POST comment reached Jira %d times, want %d (the earlier comments only)", n, earlier)
+	}
+}

@@ -289,7 +289,7 @@ func (c *Connector) CommentTicket(ctx context.Context, ticketID, text string) (s
 		}
 		if interrupted {
 			return "", errorf(codes.Aborted, "%s: adding the comment to %s was interrupted (%v); no comment with its request ID was found, "+
-				"so it was not added and can be sent again", opCommentTicket, ticketID, context.Cause(ctx))
+				"so it was most likely not added and can be sent again", opCommentTicket, ticketID, context.Cause(ctx))
 		}
 	}
 	return "", wrapErr(opCommentTicket, fmt.Errorf("no comment was added after 2 attempts: %w", lastErr))
@@ -305,7 +305,7 @@ func (c *Connector) findComment(ctx context.Context, detach bool, ticketID strin
 		ctx, cancel = c.detached(ctx)
 		defer cancel()
 	}
-	cms, _, err := c.jira.Issues.Comments(ctx, ticketID, &jira.CommentListOptions{ListOptions: jira.ListOptions{PageSize: commentLookupPage}, NewestFirst: true})
+	cms, resp, err := c.jira.Issues.Comments(ctx, ticketID, &jira.CommentListOptions{ListOptions: jira.ListOptions{PageSize: commentLookupPage}, NewestFirst: true})
 	if err != nil {
 		return "", err
 	}
@@ -334,7 +334,10 @@ func (c *Connector) findComment(ctx context.Context, detach bool, ticketID strin
 			}
 		}
 	}
-	if !older && len(cms) >= commentLookupPage {
+	// More comments than this page are newer than the cutoff: the one we
+	// look for may be among them. Decided by what Jira answered (a next
+	// page, or a total above what came back), not by the page size asked.
+	if more := resp != nil && (resp.NextCursor != "" || resp.Total > len(cms)); !older && more {
 		return "", fmt.Errorf("more than %d comments were added to %s in the last minutes", commentLookupPage, ticketID)
 	}
 	return "", nil

@@ -158,7 +158,6 @@ func hListComments(c *call) reply {
 	return ok(map[string]any{"startAt": start, "maxResults": limit, "total": len(all), "comments": page})
 }
 
-// hProjectStatuses lists each issue type of the project with the statuses of its workflow.
 // hCommentsByID serves POST /comment/list: the comments with the given IDs (at most 1000) on issues the caller
 // can see, as a PageBean, with their properties under expand=properties.
 func hCommentsByID(c *call) reply {
@@ -200,6 +199,7 @@ func hCommentsByID(c *call) reply {
 	return ok(map[string]any{"startAt": 0, "maxResults": 1000, "total": len(out), "isLast": true, "values": out})
 }
 
+// hProjectStatuses lists each issue type of the project with the statuses of its workflow.
 func hProjectStatuses(c *call) reply {
 	p, rep := c.projectParam()
 	if rep != nil {
