@@ -153,3 +153,34 @@ func TestBadRecordIgnored(t *testing.T) {
 		}
 	}
 }
+
+// TestPreviousRecordKeptWhileItsC1ZIsNotLoaded: a sync that ends before
+// the previous process's c1z is loaded (here it cannot be: it is damaged)
+// keeps that sync's record, so GET /v1/syncs/{id} still answers for it.
+func TestPreviousRecordKeptWhileItsC1ZIsNotLoaded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, jiratest.WithLatency(5*time.Millisecond))
+	good := e.syncOnce()
+	if err := e.srv.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.dir, "sync-"+good.ID+".c1z"), []byte("damaged"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e2 := e.restart(jiratest.WithLatency(5 * time.Millisecond))
+	sr := e2.start()
+	e2.waitRequests(sr.Sync.ID)
+	resp := e2.do("DELETE", "/v1/syncs/"+sr.Sync.ID, testToken, nil)
+	resp.Body.Close()
+	if st := e2.wait(sr.Sync.ID); st.State != outcomeCancelled {
+		t.Fatalf("the second sync ended %s, want cancelled", st.State)
+	}
+	if _, err := os.Stat(filepath.Join(e.dir, "sync-"+good.ID+".json")); err != nil {
+		t.Fatalf("the previous sync's record is gone: %v", err)
+	}
+	var got SyncStatus
+	e2.getJSON("/v1/syncs/"+good.ID, 200, &got)
+	if got.ID != good.ID || got.State != outcomeSucceeded {
+		t.Errorf("previous sync after the cancelled one: %+v", got)
+	}
+}

@@ -51,6 +51,7 @@ type Server struct {
 	burst    time.Time // first webhook event of the pending burst
 
 	latest atomic.Pointer[finished] // last successful sync, queryable
+	prevID string                   // the sync whose c1z a previous process left (set in New)
 	// restoredPrev is the recorded timing of a previous process's last
 	// successful sync, for the ETA until a sync of this process succeeds.
 	restoredPrev *embed.Result
@@ -169,6 +170,7 @@ func New(cfg Config) (*Server, error) {
 	var staleRun *syncRun
 	if stale != "" {
 		staleID = c1zID(stale)
+		s.prevID = staleID
 	}
 	for _, r := range s.loadRecords(staleID) {
 		s.history = append(s.history, r)

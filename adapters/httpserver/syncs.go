@@ -284,6 +284,10 @@ func (s *Server) runSync(ctx context.Context, run *syncRun) {
 	keep := []string{run.ID}
 	if f := s.latest.Load(); f != nil {
 		keep = append(keep, f.run.ID)
+	} else if s.prevID != "" {
+		// The previous process's c1z is still loading (or failed to
+		// load): its sync's record stays.
+		keep = append(keep, s.prevID)
 	}
 	// The state change and the release of the running slot happen under
 	// one lock: a client that saw the final state and starts again gets a
