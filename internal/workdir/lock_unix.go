@@ -29,8 +29,9 @@ func owned(p string) bool {
 }
 
 // pebbleLocked reports whether another process holds Pebble's fcntl lock
-// on the file p. (A lock of this process does not show: Clean runs before
-// this process opens any store.)
+// on the file p. A lock of this process does not show (fcntl), which is
+// why Clean takes an unheld LOCK as proof only when it is older than this
+// process (processStart).
 func pebbleLocked(p string) bool {
 	f, err := os.Open(p)
 	if err != nil {

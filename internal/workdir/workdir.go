@@ -94,6 +94,14 @@ func (d *Dir) Close() error {
 // its lock a moment later.
 const lockGrace = time.Minute
 
+// processStart is when this process started (near enough: when the
+// package was initialised). Pebble's lock is an fcntl lock, which does not
+// show to the process that holds it, so an unheld LOCK proves a store
+// unused only when it is older than this process: a store of this process
+// (a long-lived server, or embed syncing again) is never proven so, and
+// waits for staleAfter like any store without proof. A variable for tests.
+var processStart = time.Now()
+
 // Lock takes an exclusive lock on dir's lock file without waiting. The lock
 // is held by the open file (flock), so it ends when the process dies, even
 // by SIGKILL, and conflicts with another open in the same process too.
@@ -128,7 +136,7 @@ func lockWritten(dir string) bool {
 // process holds. Either must belong to the current user. It removes one at
 // once when its lock proves it unused: a jiracloud-sync-* directory whose
 // lock file a sync wrote (see Lock) and nobody holds, a Pebble store whose
-// LOCK file is older than a minute and not held. Any other (no lock file,
+// LOCK file is older than a minute and than this process, and not held. Any other (no lock file,
 // or one never written: a directory of an older version, or one being
 // created) must also not have changed for staleAfter (DefaultStaleAfter
 // when 0). It returns the paths removed; failures are logged and skipped.
@@ -178,7 +186,7 @@ func Clean(parent string, staleAfter time.Duration, log *slog.Logger) []string {
 		}
 		// A Pebble store: the SDK's engine holds db/LOCK (fcntl) while open.
 		lock := filepath.Join(p, "db", "LOCK")
-		proven := fileOlder(lock, now, lockGrace)
+		proven := fileOlder(lock, now, lockGrace) && fileOlder(lock, processStart, 0)
 		if !proven && (!stale(p, now, staleAfter) || !stale(filepath.Join(p, "db"), now, staleAfter)) || pebbleLocked(lock) {
 			continue
 		}

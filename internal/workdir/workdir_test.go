@@ -218,3 +218,39 @@ func TestCleanRemovesProvenUnusedAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestCleanKeepsThisProcessPebbleStores: in a long-lived process (a
+// server, or embed syncing again) an unheld-looking Pebble LOCK made after
+// the process started may be this process's own store (fcntl locks do not
+// show to their holder): it is not proof, and the store stays until it is
+// stale. One made before the process started is proof, as before.
+func TestCleanKeepsThisProcessPebbleStores(t *testing.T) {
+	saved := processStart
+	processStart = time.Now().Add(-10 * time.Minute)
+	t.Cleanup(func() { processStart = saved })
+	parent := t.TempDir()
+	store := func(name string, lockAge time.Duration) string {
+		p := filepath.Join(parent, name)
+		if err := os.MkdirAll(filepath.Join(p, "db"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		lock := filepath.Join(p, "db", "LOCK")
+		if err := os.WriteFile(lock, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		old := time.Now().Add(-lockAge)
+		if err := os.Chtimes(lock, old, old); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	mine := store("c1z-pebble-mine", 2*time.Minute)        // after the process started
+	earlier := store("c1z-pebble-earlier", 20*time.Minute) // before it
+	removed := Clean(parent, time.Hour, nil)
+	if !slices.Equal(removed, []string{earlier}) {
+		t.Errorf("removed %v, want only %s", removed, earlier)
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Errorf("this process's store was removed: %v", err)
+	}
+}
