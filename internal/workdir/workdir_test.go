@@ -173,24 +173,9 @@ func TestCleanRemovesProvenUnusedAtOnce(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(unwritten, lockName), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	pebble := func(name string, lockAge time.Duration) string {
-		p := filepath.Join(parent, name)
-		if err := os.MkdirAll(filepath.Join(p, "db"), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		lock := filepath.Join(p, "db", "LOCK")
-		if err := os.WriteFile(lock, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		old := time.Now().Add(-lockAge)
-		if err := os.Chtimes(lock, old, old); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	deadPebble := pebble("c1z-pebble-dead", 2*time.Minute)
-	newPebble := pebble("c1z-pebble-new", 0)
-	heldPebble := pebble("c1z-pebble-held", 2*time.Minute)
+	deadPebble := pebbleStore(t, parent, "c1z-pebble-dead", 2*time.Minute)
+	newPebble := pebbleStore(t, parent, "c1z-pebble-new", 0)
+	heldPebble := pebbleStore(t, parent, "c1z-pebble-held", 2*time.Minute)
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), "WORKDIR_TEST_HOLD_FCNTL="+filepath.Join(heldPebble, "db", "LOCK"))
 	stdin, _ := cmd.StdinPipe()
@@ -229,23 +214,8 @@ func TestCleanKeepsThisProcessPebbleStores(t *testing.T) {
 	processStart = time.Now().Add(-10 * time.Minute)
 	t.Cleanup(func() { processStart = saved })
 	parent := t.TempDir()
-	store := func(name string, lockAge time.Duration) string {
-		p := filepath.Join(parent, name)
-		if err := os.MkdirAll(filepath.Join(p, "db"), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		lock := filepath.Join(p, "db", "LOCK")
-		if err := os.WriteFile(lock, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		old := time.Now().Add(-lockAge)
-		if err := os.Chtimes(lock, old, old); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	mine := store("c1z-pebble-mine", 2*time.Minute)        // after the process started
-	earlier := store("c1z-pebble-earlier", 20*time.Minute) // before it
+	mine := pebbleStore(t, parent, "c1z-pebble-mine", 2*time.Minute)        // after the process started
+	earlier := pebbleStore(t, parent, "c1z-pebble-earlier", 20*time.Minute) // before it
 	removed := Clean(parent, time.Hour, nil)
 	if !slices.Equal(removed, []string{earlier}) {
 		t.Errorf("removed %v, want only %s", removed, earlier)
@@ -253,4 +223,23 @@ func TestCleanKeepsThisProcessPebbleStores(t *testing.T) {
 	if _, err := os.Stat(mine); err != nil {
 		t.Errorf("this process's store was removed: %v", err)
 	}
+}
+
+// pebbleStore makes an SDK-style Pebble store directory under parent whose
+// db/LOCK file was last changed lockAge ago.
+func pebbleStore(t *testing.T, parent, name string, lockAge time.Duration) string {
+	t.Helper()
+	p := filepath.Join(parent, name)
+	if err := os.MkdirAll(filepath.Join(p, "db"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	lock := filepath.Join(p, "db", "LOCK")
+	if err := os.WriteFile(lock, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-lockAge)
+	if err := os.Chtimes(lock, old, old); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
