@@ -525,14 +525,7 @@ func TestWebhooks(t *testing.T) {
 		lastAt = *a.SyncAt
 		time.Sleep(50 * time.Millisecond)
 	}
-	var list struct{ Syncs []SyncStatus }
-	for range 500 {
-		e.getJSON("/v1/syncs", 200, &list)
-		if len(list.Syncs) > 0 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	list := e.waitSyncs(1, 500*10*time.Millisecond)
 	if len(list.Syncs) != 1 || list.Syncs[0].Trigger != "webhook" {
 		t.Fatalf("syncs after the burst: %+v", list.Syncs)
 	}
@@ -569,14 +562,7 @@ func TestWebhookDuringSyncRunsAgain(t *testing.T) {
 	resp := e.do("POST", "/v1/webhooks/jira", "", strings.NewReader(body), "X-Hub-Signature", sign(secret, []byte(body)))
 	resp.Body.Close()
 	e.wait(sr.Sync.ID)
-	var list struct{ Syncs []SyncStatus }
-	for range 200 {
-		e.getJSON("/v1/syncs", 200, &list)
-		if len(list.Syncs) == 2 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	list := e.waitSyncs(2, 200*10*time.Millisecond)
 	if len(list.Syncs) != 2 || list.Syncs[0].Trigger != "webhook" {
 		t.Fatalf("syncs %+v, want a webhook re-run after the first", list.Syncs)
 	}
@@ -710,16 +696,21 @@ func TestWebhookBurstIsCappedByMaxDelay(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	var list struct{ Syncs []SyncStatus }
-	for range 300 {
-		e.getJSON("/v1/syncs", 200, &list)
-		if len(list.Syncs) > 0 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	list := e.waitSyncs(1, 300*10*time.Millisecond)
 	if len(list.Syncs) != 1 || list.Syncs[0].Trigger != "webhook" {
 		t.Fatalf("syncs %+v, want one webhook sync despite the hour-long debounce", list.Syncs)
 	}
 	e.wait(list.Syncs[0].ID)
+}
+
+// waitSyncs polls GET /v1/syncs until it lists at least n syncs or for at
+// most d, and returns the last answer.
+func (e *env) waitSyncs(n int, d time.Duration) (list struct{ Syncs []SyncStatus }) {
+	e.t.Helper()
+	for end := time.Now().Add(d); ; time.Sleep(10 * time.Millisecond) {
+		e.getJSON("/v1/syncs", 200, &list)
+		if len(list.Syncs) >= n || time.Now().After(end) {
+			return list
+		}
+	}
 }
